@@ -1,0 +1,90 @@
+# inspect: see README.md. `make` builds, `make check` installs what is missing and
+# runs every test, `make demo` shows a dump of a fixture, `make bench` compares
+# with Delve.
+
+CC ?= gcc
+BUILD ?= build
+SAN ?=
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -Isrc
+ifeq ($(SAN),1)
+CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+CORE_SRC := $(wildcard src/*.c src/*/*.c)
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
+CORE_LIBS := -ldw -lelf -ljson-c -ldl
+
+GO_SRC := $(wildcard plugins/go/*.c)
+GO_OBJ := $(GO_SRC:%.c=$(BUILD)/obj/%.o)
+
+UNIT_TESTS := $(BUILD)/tests/unit/go/pclntab-test
+
+.PHONY: all deps fixtures check unit integration asan demo bench style clean
+all: $(BUILD)/inspect $(BUILD)/plugins/go.so
+
+deps:
+	@tools/deps.sh
+
+$(BUILD)/inspect: $(CORE_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
+
+$(BUILD)/plugins/go.so: $(GO_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -shared -o $@ $^
+
+$(BUILD)/obj/plugins/%.o: plugins/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c -o $@ $<
+
+$(BUILD)/obj/src/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/obj/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iplugins/go -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/unit/go/pclntab-test: $(BUILD)/obj/tests/unit/go/pclntab-test.o \
+		$(BUILD)/obj/plugins/go/pclntab.o $(BUILD)/obj/plugins/go/unwind.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lelf
+
+# The fixtures, built once per Go toolchain found (tools/go-toolchains.sh).
+fixtures:
+	@tools/build-fixtures.sh $(BUILD)/fixtures
+
+unit: all $(UNIT_TESTS) fixtures
+	@tools/run-unit.sh $(BUILD)
+
+integration: all fixtures
+	@INSPECT=$(BUILD)/inspect tests/run-integration.sh
+
+# The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
+asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all $(UNIT_TESTS:build/%=build/asan/%)
+	@tools/run-unit.sh build/asan $(BUILD)/fixtures
+	@INSPECT=build/asan/inspect FIXTURES=$(BUILD)/fixtures tests/run-integration.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all fixtures
+	@$(MAKE) --no-print-directory unit integration asan
+
+demo: deps
+	@$(MAKE) --no-print-directory all fixtures
+	@tools/demo.sh $(BUILD)
+
+bench: deps
+	@$(MAKE) --no-print-directory all fixtures
+	@bench/run.sh $(BUILD)
+
+style:
+	@git clang-format --diff
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,129 @@
+/* The plugin ABI: what a runtime plugin (plugins/<name>/, a shared object) sees of
+ * the core, and what it gives back. A plugin reads the image and the stopped target
+ * only through struct insp_host, and reports tasks into the snapshot the host owns.
+ * Plugins never print, exit, write to the target or keep pointers past release().
+ * SPDX-License-Identifier: MIT */
+#ifndef INSPECT_PLUGIN_H
+#define INSPECT_PLUGIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "inspect/err.h"
+#include "inspect/task.h"
+
+/* Bump on any change to a struct or function pointer below; the loader refuses a
+ * plugin whose abi differs. */
+#define INSP_ABI_VERSION 1
+
+/* A field of a type, as DWARF describes it. */
+struct insp_field {
+	uint64_t offset;
+	uint64_t size;
+};
+
+/* One read of a batch: addr/len in the target into buf. ok is set by the host. */
+struct insp_read {
+	uint64_t addr;
+	void *buf;
+	size_t len;
+	bool ok;
+};
+
+/* An OS thread of the target, as the host captured it while stopped. */
+struct insp_thread {
+	int32_t tid;
+	char state;        /* /proc/PID/task/TID/stat state letter before the stop */
+	char name[16];     /* /proc comm */
+	uint64_t pc, sp, fp;
+	uint64_t tls_base; /* amd64: fs_base */
+	bool regs_ok;      /* false: the registers could not be read */
+};
+
+/* The core's services. ctx is the host's; pass it back to every call. Strings
+ * and section bytes returned here belong to the image and live until the
+ * plugin's release() has returned. Every call returns 0 on success, -1 with err
+ * filled. */
+struct insp_host {
+	void *ctx;
+
+	/* The image (the target's executable); usable in every phase. */
+	const char *exe_path;
+	bool has_dwarf;
+	/* Runtime address (load bias applied) and size of a data or code symbol,
+	 * from .symtab, else from DWARF. */
+	int (*symbol)(void *ctx, const char *name, uint64_t *addr, uint64_t *size,
+		      struct insp_err *err);
+	/* A section's bytes as in the file and its runtime address. */
+	int (*section)(void *ctx, const char *name, const uint8_t **data, size_t *size,
+		       uint64_t *addr, struct insp_err *err);
+	/* Byte size of a named DWARF type ("runtime.g"). */
+	int (*type_size)(void *ctx, const char *type, uint64_t *size, struct insp_err *err);
+	/* Offset and size of a field; path may name nested fields ("sched.pc"). */
+	int (*field)(void *ctx, const char *type, const char *path, struct insp_field *out,
+		     struct insp_err *err);
+
+	/* The target's memory. Reads are bounded by len; a fault is an error, never
+	 * a crash. Usable in prepare() (for data that does not change) and capture(). */
+	int (*read)(void *ctx, uint64_t addr, void *buf, size_t len, struct insp_err *err);
+	/* Many reads in few system calls; each read's ok says whether it worked.
+	 * Returns -1 only if the process is gone. */
+	int (*readv)(void *ctx, struct insp_read *reads, size_t n, struct insp_err *err);
+
+	/* The threads stopped for capture(); valid in capture() and decode(). */
+	const struct insp_thread *threads;
+	size_t nthreads;
+	/* CLOCK_MONOTONIC at the stop, in ns: Go's nanotime() uses the same clock. */
+	int64_t stop_ns;
+
+	/* Snapshot memory: zeroed, freed with the snapshot, NULL when the snapshot's
+	 * byte cap is reached (treat as INSP_E_CORRUPT: a count was absurd). */
+	void *(*alloc)(void *ctx, size_t size);
+	/* A new task in the snapshot (zeroed; tid 0, ids 0), or NULL as alloc. */
+	struct insp_task *(*add_task)(void *ctx);
+	/* One of the target runtime's wait-reason strings: filters by short name pick
+	 * the first of their strings the runtime knows. The string must outlive the
+	 * snapshot (image or alloc). */
+	void (*add_reason)(void *ctx, const char *reason);
+	/* Runtime facts for the report header ("go1.26.8", "symbols: pclntab"). */
+	void (*set_info)(void *ctx, const char *key, const char *value);
+	/* A problem that did not stop the dump, shown under the report. */
+	void (*note)(void *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+};
+
+/* A short reason name users type (`reason=chan-recv`). strings are the runtime's
+ * own wait-reason strings (or state words: "running") it stands for. With any, it
+ * matches every one of them (`gc`); otherwise only the first one the target's
+ * runtime knows, most specific first (`mutex` is "sync.Mutex.Lock", or "semacquire"
+ * on Go 1.19, which has no Mutex reason). */
+struct insp_reason_name {
+	const char *name;
+	const char *help;
+	bool any;
+	const char *strings[16]; /* ends with NULL */
+};
+
+struct insp_plugin {
+	unsigned abi; /* INSP_ABI_VERSION */
+	const char *name;
+	const char *summary;
+	const struct insp_reason_name *reasons; /* ends with a NULL name */
+
+	/* 1 if the runtime is in this image, 0 if not; -1 on error. */
+	int (*probe)(const struct insp_host *h, struct insp_err *err);
+	/* Before the stop: layouts, addresses, tables. *state is the plugin's. */
+	int (*prepare)(const struct insp_host *h, void **state, struct insp_err *err);
+	/* While every thread is stopped: copy what decode needs, nothing more. */
+	int (*capture)(void *state, const struct insp_host *h, struct insp_err *err);
+	/* After the target runs again: turn the copy into tasks (add_task). */
+	int (*decode)(void *state, const struct insp_host *h, struct insp_err *err);
+	/* Free the state; may be called after any phase, state may be NULL. */
+	void (*release)(void *state);
+};
+
+/* Every plugin exports this symbol. */
+#define INSP_PLUGIN_ENTRY "insp_plugin_entry"
+typedef const struct insp_plugin *(*insp_plugin_entry_fn)(void);
+
+#endif

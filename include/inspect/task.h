@@ -1,0 +1,42 @@
+/* A task: one coroutine of the target's runtime (a goroutine), as a plugin decodes it
+ * and the core filters, groups and prints it. Part of the plugin ABI.
+ * Every string is owned by the snapshot (host alloc) or by the image, never by the plugin.
+ * SPDX-License-Identifier: MIT */
+#ifndef INSPECT_TASK_H
+#define INSPECT_TASK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* A code location. func NULL: unknown (then file is NULL and line 0). */
+struct insp_loc {
+	const char *func;
+	const char *file;
+	uint32_t line;
+	uint64_t pc;
+};
+
+enum insp_task_flags {
+	INSP_TASK_SYSTEM = 1 << 0,    /* the runtime's own (GC workers, finalizers) */
+	INSP_TASK_ON_THREAD = 1 << 1, /* an OS thread runs it now (tid set) */
+	INSP_TASK_LOCKED = 1 << 2,    /* wired to its thread (LockOSThread) */
+};
+
+struct insp_task {
+	uint64_t id;
+	/* The runtime's word for the state: "running", "runnable", "waiting", "syscall"... */
+	const char *state;
+	/* Why it waits, in the runtime's own words ("chan receive"); NULL if not waiting. */
+	const char *reason;
+	/* How long it has waited, lower bound, in ns; -1: unknown. */
+	int64_t wait_ns;
+	struct insp_loc top;      /* innermost frame */
+	struct insp_loc user_top; /* innermost frame outside the runtime */
+	struct insp_loc go_pc;    /* the statement that created it */
+	struct insp_loc start;    /* its start function (line of its entry) */
+	int32_t tid;              /* OS thread running it, 0 if none */
+	unsigned flags;           /* enum insp_task_flags */
+	const char *note;         /* why part of it could not be decoded, or NULL */
+};
+
+#endif

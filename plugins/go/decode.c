@@ -1,0 +1,197 @@
+/* The Go plugin's decoder: after the detach, turn the copied g structs and stacks
+ * into tasks: id, state, wait reason, wait time, innermost and innermost user
+ * frame (pcsp unwinding and pclntab symbols, inlined calls expanded), creator and
+ * start function, and the thread that runs it.
+ * SPDX-License-Identifier: MIT */
+#include "gort.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "unwind.h"
+
+#define MAX_PFRAMES 100
+#define MAX_LFRAMES 16 /* logical frames at one pc: a deep inline chain */
+
+enum { G_RUNNING = 2, G_SYSCALL = 3, G_WAITING = 4, G_LEAKED = 10, G_SCAN = 0x1000 };
+
+static const char *const status_words[] = {
+	[0] = "idle",      [1] = "runnable",  [2] = "running", [3] = "syscall",
+	[4] = "waiting",   [8] = "copystack", [9] = "preempted", [10] = "leaked",
+};
+
+/* Delve's and the runtime's sense of user code: a function outside the runtime's
+ * private part (runtime.* unexported, internal/..., runtime/internal/...). Exported
+ * runtime functions (runtime.Goexit) and the standard library count as user code. */
+static bool
+is_user_func(const char *name)
+{
+	if (!name || !strchr(name, '.'))
+		return false;
+	if (strncmp(name, "runtime.", 8) == 0)
+		return isupper((unsigned char)name[8]);
+	return strncmp(name, "internal/", 9) != 0 && strncmp(name, "runtime/internal/", 17) != 0;
+}
+
+/* The runtime's isSystemGoroutine, by start function: runtime.* but for main,
+ * handleAsyncEvent and coroutines. */
+static bool
+is_system(const char *start)
+{
+	return start && strncmp(start, "runtime.", 8) == 0 && strcmp(start, "runtime.main") != 0 &&
+	       strcmp(start, "runtime.handleAsyncEvent") != 0 &&
+	       strcmp(start, "runtime.corostart") != 0;
+}
+
+static void
+set_loc(struct insp_loc *loc, const struct gort_srcframe *f, uint64_t pc)
+{
+	loc->func = f->func;
+	loc->file = f->file;
+	loc->line = f->line;
+	loc->pc = pc;
+}
+
+/* The innermost logical frame at pc. */
+static void
+locate(const struct gort_state *st, uint64_t pc, bool call_site, struct insp_loc *loc)
+{
+	struct gort_srcframe f[MAX_LFRAMES];
+
+	if (pc && gort_pclntab_frames(st->pcln, pc, call_site, f, MAX_LFRAMES) > 0)
+		set_loc(loc, &f[0], pc);
+	else
+		loc->pc = pc;
+}
+
+/* Walk the stack for the top frame and the first user frame. */
+static const char *
+walk(const struct gort_state *st, const struct gort_gstack *s, struct insp_task *t)
+{
+	struct gort_pframe pf[MAX_PFRAMES];
+	struct gort_srcframe lf[MAX_LFRAMES];
+	struct gort_stack stk = { s->sp, s->bytes, s->len };
+	const char *why = NULL;
+	int n;
+
+	if (!s->ok)
+		return s->len ? "its stack could not be read" : "its stack is outside its bounds";
+	n = gort_unwind(st->pcln, s->pc, s->sp, s->call_site, &stk, pf, MAX_PFRAMES, &why);
+	for (int i = 0; i < n; i++) {
+		int k = gort_pclntab_frames(st->pcln, pf[i].pc, pf[i].call_site, lf, MAX_LFRAMES);
+
+		for (int j = 0; j < k; j++) {
+			if (!t->top.func)
+				set_loc(&t->top, &lf[j], pf[i].pc);
+			if (is_user_func(lf[j].func)) {
+				set_loc(&t->user_top, &lf[j], pf[i].pc);
+				return NULL;
+			}
+		}
+	}
+	if (!t->top.func)
+		locate(st, s->pc, s->call_site, &t->top);
+	return n < MAX_PFRAMES ? why : NULL;
+}
+
+static const char *
+reason_of(const struct gort_state *st, const struct insp_host *h, uint8_t r)
+{
+	char buf[48], *copy;
+
+	if (r < st->nreasons)
+		return st->reasons[r];
+	snprintf(buf, sizeof(buf), "unknown wait reason %u", r);
+	copy = h->alloc(h->ctx, strlen(buf) + 1);
+	if (copy)
+		strcpy(copy, buf);
+	return copy;
+}
+
+static const char *
+state_of(const struct insp_host *h, uint32_t status)
+{
+	char buf[32], *copy;
+
+	if (status < sizeof(status_words) / sizeof(status_words[0]) && status_words[status])
+		return status_words[status];
+	snprintf(buf, sizeof(buf), "status %u", status);
+	copy = h->alloc(h->ctx, strlen(buf) + 1);
+	if (copy)
+		strcpy(copy, buf);
+	return copy ? copy : "?";
+}
+
+static int
+decode_one(const struct gort_state *st, const struct insp_host *h, uint64_t i)
+{
+	const struct gort_layout *l = &st->l;
+	const uint8_t *g = st->gbytes + i * l->g_size;
+	uint32_t status = gort_u32(g + l->g_status) & ~(uint32_t)G_SCAN;
+	int64_t since = (int64_t)gort_u64(g + l->g_waitsince);
+	struct insp_task *t = h->add_task(h->ctx);
+	const char *why;
+
+	if (!t)
+		return -1;
+	t->id = gort_u64(g + l->g_goid);
+	t->state = state_of(h, status);
+	if (status == G_WAITING || status == G_LEAKED)
+		t->reason = reason_of(st, h, g[l->g_waitreason]);
+	/* waitsince is nanotime() at the park, stamped only during a GC cycle. */
+	if (since > 0 && since < h->stop_ns && (status == G_WAITING || status == G_SYSCALL))
+		t->wait_ns = h->stop_ns - since;
+	for (size_t k = 0; k < st->nms; k++) {
+		if (st->ms[k].curg == st->gaddrs[i]) {
+			t->tid = (int32_t)st->ms[k].procid;
+			t->flags |= INSP_TASK_ON_THREAD;
+		}
+	}
+	if (gort_u64(g + l->g_lockedm))
+		t->flags |= INSP_TASK_LOCKED;
+	locate(st, gort_u64(g + l->g_gopc), true, &t->go_pc);
+	/* The main goroutine is started by rt0_go's call of newproc, not by a go
+	 * statement: its gopc names newproc itself. */
+	if (t->go_pc.func && strcmp(t->go_pc.func, "runtime.newproc") == 0)
+		memset(&t->go_pc, 0, sizeof(t->go_pc));
+	locate(st, gort_u64(g + l->g_startpc), false, &t->start);
+	if (is_system(t->start.func))
+		t->flags |= INSP_TASK_SYSTEM;
+	why = walk(st, &st->stacks[i], t);
+	if (why) {
+		char *note = h->alloc(h->ctx, strlen(why) + 1);
+
+		if (note)
+			t->note = strcpy(note, why);
+	}
+	return 0;
+}
+
+int
+gort_registry_decode(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
+{
+	size_t unreadable = 0;
+
+	for (uint64_t i = 0; i < st->nallg; i++) {
+		const uint8_t *g = st->gbytes + i * st->l.g_size;
+		uint32_t status;
+
+		if (!st->gok[i]) {
+			unreadable++;
+			continue;
+		}
+		status = gort_u32(g + st->l.g_status) & ~(uint32_t)G_SCAN;
+		/* idle, dead, and 1.26's deadextra (an extra M's spare g) are no goroutines */
+		if (status == 0 || status == 6 || status == 11)
+			continue;
+		if (decode_one(st, h, i) < 0)
+			return insp_err_set(err, INSP_E_CORRUPT,
+					    "too many goroutines to hold (%llu in allgs)",
+					    (unsigned long long)st->nallg);
+	}
+	if (unreadable)
+		h->note(h->ctx, "%zu of %llu g structs could not be read", unreadable,
+			(unsigned long long)st->nallg);
+	return 0;
+}

@@ -1,0 +1,92 @@
+/* What the files of the Go plugin share: the layout of the runtime's structures as
+ * this binary's DWARF gives it, and the plugin's state across prepare, capture and
+ * decode. The plugin sees the core only through include/inspect/.
+ * SPDX-License-Identifier: MIT */
+#ifndef GORT_GORT_H
+#define GORT_GORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "inspect/plugin.h"
+#include "pclntab.h"
+
+/* Offsets into runtime.g and runtime.m, and addresses of the registry. A field
+ * whose offset is GORT_NONE does not exist in this Go release. */
+#define GORT_NONE UINT64_MAX
+
+struct gort_layout {
+	uint64_t g_size, m_size;
+	uint64_t g_stack_lo, g_stack_hi, g_sched_sp, g_sched_pc, g_syscallsp, g_syscallpc;
+	uint64_t g_status, g_goid, g_waitsince, g_waitreason, g_gopc, g_startpc, g_lockedm;
+	uint64_t g_parent_goid;
+	uint64_t m_procid, m_curg, m_alllink;
+	uint64_t allglen, allgptr, allm, reasons_addr; /* runtime addresses */
+	uint64_t nreasons;
+};
+
+/* A goroutine's copied stack: [sp, sp+len) of its used part, and where to start. */
+struct gort_gstack {
+	uint64_t pc, sp;
+	bool call_site; /* pc is a return address (parked), not a thread's exact pc */
+	uint8_t *bytes;
+	size_t len;
+	bool ok;
+};
+
+struct gort_m {
+	uint64_t addr, procid, curg;
+};
+
+struct gort_state {
+	struct gort_layout l;
+	struct gort_pclntab *pcln;
+	char version[32];
+	int minor; /* 19 for go1.19.8; 0 if unknown */
+	const char **reasons;
+	size_t nreasons;
+	/* Captured while stopped. */
+	uint64_t nallg;
+	uint64_t *gaddrs;
+	uint8_t *gbytes; /* nallg * g_size */
+	bool *gok;
+	struct gort_m *ms;
+	size_t nms;
+	struct gort_gstack *stacks; /* one per g; only for live ones */
+	uint8_t *stack_buf;         /* the bytes of every stack */
+	size_t stack_bytes;
+};
+
+/* buildinfo.c: the Go version from .go.buildinfo ("go1.21.0"); minor is 21. */
+int gort_buildinfo_version(const struct insp_host *h, char *version, size_t size, int *minor,
+			   struct insp_err *err);
+/* layout.c */
+int gort_layout_resolve(struct gort_layout *l, const struct insp_host *h, struct insp_err *err);
+/* waitreason.c: read runtime.waitReasonStrings from the target. */
+int gort_waitreasons_read(struct gort_state *st, const struct insp_host *h, struct insp_err *err);
+/* registry.c: copy allgs, the g structs, the m list and the used stacks. */
+int gort_registry_capture(struct gort_state *st, const struct insp_host *h, struct insp_err *err);
+/* decode.c: the copies into tasks. */
+int gort_registry_decode(struct gort_state *st, const struct insp_host *h, struct insp_err *err);
+/* reasons.c */
+extern const struct insp_reason_name gort_reason_names[];
+
+/* Little-endian reads from a copy; the caller checks the bounds. */
+static inline uint64_t
+gort_u64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static inline uint32_t
+gort_u32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+#endif

@@ -1,0 +1,77 @@
+/* The Go plugin's layouts: offsets of runtime.g and runtime.m fields from the
+ * binary's DWARF, by name, and addresses of the registry from its symbols. Fields
+ * move between releases, and runtime.m even between patch releases
+ * (research/goruntime.md 2.3): nothing here is a hard-coded offset.
+ * SPDX-License-Identifier: MIT */
+#include "gort.h"
+
+#include <string.h>
+
+struct want {
+	const char *type, *path;
+	uint64_t *offset;
+	size_t size; /* expected size in bytes; 0: any */
+	bool optional;
+};
+
+int
+gort_layout_resolve(struct gort_layout *l, const struct insp_host *h, struct insp_err *err)
+{
+	const struct want wants[] = {
+		{ "runtime.g", "stack.lo", &l->g_stack_lo, 8, false },
+		{ "runtime.g", "stack.hi", &l->g_stack_hi, 8, false },
+		{ "runtime.g", "sched.sp", &l->g_sched_sp, 8, false },
+		{ "runtime.g", "sched.pc", &l->g_sched_pc, 8, false },
+		{ "runtime.g", "syscallsp", &l->g_syscallsp, 8, false },
+		{ "runtime.g", "syscallpc", &l->g_syscallpc, 8, false },
+		{ "runtime.g", "atomicstatus", &l->g_status, 4, false },
+		{ "runtime.g", "goid", &l->g_goid, 8, false },
+		{ "runtime.g", "waitsince", &l->g_waitsince, 8, false },
+		{ "runtime.g", "waitreason", &l->g_waitreason, 1, false },
+		{ "runtime.g", "gopc", &l->g_gopc, 8, false },
+		{ "runtime.g", "startpc", &l->g_startpc, 8, false },
+		{ "runtime.g", "lockedm", &l->g_lockedm, 8, false },
+		{ "runtime.g", "parentGoid", &l->g_parent_goid, 8, true }, /* Go 1.21+ */
+		{ "runtime.m", "procid", &l->m_procid, 8, false },
+		{ "runtime.m", "curg", &l->m_curg, 8, false },
+		{ "runtime.m", "alllink", &l->m_alllink, 8, false },
+	};
+	struct insp_field f;
+	uint64_t size;
+
+	if (!h->has_dwarf)
+		return insp_err_set(err, INSP_E_LAYOUT,
+				    "'%s' has no DWARF (built with -ldflags=-w or -s?): stripped "
+				    "Go binaries are not supported yet",
+				    h->exe_path);
+	if (h->type_size(h->ctx, "runtime.g", &l->g_size, err) < 0 ||
+	    h->type_size(h->ctx, "runtime.m", &l->m_size, err) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(wants) / sizeof(wants[0]); i++) {
+		const struct want *w = &wants[i];
+		uint64_t type_size = strcmp(w->type, "runtime.g") == 0 ? l->g_size : l->m_size;
+
+		if (h->field(h->ctx, w->type, w->path, &f, err) < 0) {
+			if (!w->optional)
+				return -1;
+			*w->offset = GORT_NONE;
+			continue;
+		}
+		if ((w->size && f.size != w->size) || f.offset + f.size > type_size)
+			return insp_err_set(err, INSP_E_LAYOUT,
+					    "%s.%s in '%s' is %llu bytes at %llu, expected %zu: an "
+					    "unknown Go layout",
+					    w->type, w->path, h->exe_path,
+					    (unsigned long long)f.size,
+					    (unsigned long long)f.offset, w->size);
+		*w->offset = f.offset;
+	}
+	if (h->symbol(h->ctx, "runtime.allglen", &l->allglen, NULL, err) < 0 ||
+	    h->symbol(h->ctx, "runtime.allgptr", &l->allgptr, NULL, err) < 0 ||
+	    h->symbol(h->ctx, "runtime.allm", &l->allm, NULL, err) < 0)
+		return -1;
+	if (h->symbol(h->ctx, "runtime.waitReasonStrings", &l->reasons_addr, &size, err) < 0)
+		return -1;
+	l->nreasons = size / 16;
+	return 0;
+}

@@ -1,0 +1,141 @@
+/* The Go plugin's entry: tells the core whether the target runs Go, and drives the
+ * reading of its goroutines through the phases of the plugin ABI. It never writes
+ * to the target and keeps nothing after release().
+ * SPDX-License-Identifier: MIT */
+#include "gort.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Releases this plugin has been checked on; newer ones are read through DWARF and
+ * get a note. */
+#define OLDEST_MINOR 19
+#define NEWEST_MINOR 26
+
+static int
+go_probe(const struct insp_host *h, struct insp_err *err)
+{
+	const uint8_t *d;
+	size_t n;
+
+	(void)err;
+	return h->section(h->ctx, ".go.buildinfo", &d, &n, NULL, NULL) == 0 ||
+	       h->section(h->ctx, ".gopclntab", &d, &n, NULL, NULL) == 0;
+}
+
+/* The inline trees live in FUNCDATA at go:func.* (go.func.* in Go 1.19): in
+ * .rodata up to Go 1.25, inside the pclntab from Go 1.26. Find the section that
+ * holds it; without it inlined calls have no names. */
+static void
+open_funcdata(struct gort_state *st, const struct insp_host *h)
+{
+	static const char *const sections[] = { ".rodata", ".gopclntab", ".data.rel.ro",
+						".data.rel.ro.gopclntab" };
+	const uint8_t *d;
+	uint64_t gofunc, addr;
+	size_t n;
+
+	if (h->symbol(h->ctx, "go:func.*", &gofunc, NULL, NULL) < 0 &&
+	    h->symbol(h->ctx, "go.func.*", &gofunc, NULL, NULL) < 0) {
+		h->note(h->ctx, "no go:func.* symbol: inlined calls are shown without names");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
+		if (h->section(h->ctx, sections[i], &d, &n, &addr, NULL) == 0 && gofunc >= addr &&
+		    gofunc < addr + n)
+			gort_pclntab_set_funcdata(st->pcln, d, n, addr, gofunc, NULL);
+}
+
+static int
+open_pclntab(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
+{
+	const uint8_t *d;
+	size_t n;
+	uint64_t text;
+
+	if (h->section(h->ctx, ".gopclntab", &d, &n, NULL, NULL) < 0 &&
+	    h->section(h->ctx, ".data.rel.ro.gopclntab", &d, &n, NULL, err) < 0)
+		return -1;
+	if (h->symbol(h->ctx, "runtime.text", &text, NULL, err) < 0)
+		return -1;
+	if (gort_pclntab_open(&st->pcln, d, n, text, err) < 0)
+		return -1;
+	open_funcdata(st, h);
+	return 0;
+}
+
+static void
+go_release(void *state)
+{
+	struct gort_state *st = state;
+
+	if (!st)
+		return;
+	if (st->pcln)
+		gort_pclntab_free(st->pcln);
+	free(st->gaddrs);
+	free(st->gbytes);
+	free(st->gok);
+	free(st->ms);
+	free(st->stacks);
+	free(st->stack_buf);
+	free(st);
+}
+
+static int
+go_prepare(const struct insp_host *h, void **state, struct insp_err *err)
+{
+	struct gort_state *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		return insp_err_set(err, INSP_E_SYS, "out of memory");
+	*state = st;
+	if (gort_buildinfo_version(h, st->version, sizeof(st->version), &st->minor, err) < 0)
+		return -1;
+	h->set_info(h->ctx, "go_version", st->version);
+	if (st->minor && st->minor < OLDEST_MINOR)
+		return insp_err_set(err, INSP_E_LAYOUT,
+				    "'%s' was built by %s; inspect reads Go 1.%d and newer",
+				    h->exe_path, st->version, OLDEST_MINOR);
+	if (!st->minor)
+		h->note(h->ctx, "unknown Go version '%s': layouts come from DWARF", st->version);
+	else if (st->minor > NEWEST_MINOR)
+		h->note(h->ctx, "%s is newer than the newest release checked (go1.%d)",
+			st->version, NEWEST_MINOR);
+	if (gort_layout_resolve(&st->l, h, err) < 0 || open_pclntab(st, h, err) < 0 ||
+	    gort_waitreasons_read(st, h, err) < 0)
+		return -1;
+	h->set_info(h->ctx, "symbols", "DWARF and pclntab");
+	return 0;
+}
+
+static int
+go_capture(void *state, const struct insp_host *h, struct insp_err *err)
+{
+	return gort_registry_capture(state, h, err);
+}
+
+static int
+go_decode(void *state, const struct insp_host *h, struct insp_err *err)
+{
+	return gort_registry_decode(state, h, err);
+}
+
+static const struct insp_plugin go_plugin = {
+	.abi = INSP_ABI_VERSION,
+	.name = "go",
+	.summary = "Go 1.19 and newer, linux/amd64: goroutines from the runtime's allgs",
+	.reasons = gort_reason_names,
+	.probe = go_probe,
+	.prepare = go_prepare,
+	.capture = go_capture,
+	.decode = go_decode,
+	.release = go_release,
+};
+
+__attribute__((visibility("default"))) const struct insp_plugin *
+insp_plugin_entry(void)
+{
+	return &go_plugin;
+}

@@ -1,0 +1,219 @@
+/* The Go plugin's capture: while every thread is stopped, copy the goroutine
+ * registry (allglen, then allgptr: one word each, never the 3-word allgs header a
+ * thread may be half-way through writing), every g, the M list, and the used part
+ * of each live goroutine's stack. Bulk reads only; decoding waits for the detach.
+ * SPDX-License-Identifier: MIT */
+#include "gort.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_GOROUTINES (16u << 20)
+#define MAX_MS 100000
+#define STACK_CAP (1u << 20)          /* per goroutine */
+#define STACK_TOTAL_CAP (1024u << 20) /* all goroutines */
+
+enum { G_IDLE = 0, G_RUNNING = 2, G_SYSCALL = 3, G_DEAD = 6, G_DEADEXTRA = 11, G_SCAN = 0x1000 };
+
+static uint32_t
+g_status(const struct gort_state *st, const uint8_t *g)
+{
+	return gort_u32(g + st->l.g_status) & ~(uint32_t)G_SCAN;
+}
+
+static int
+read_gs(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
+{
+	uint64_t words[2];
+	struct insp_read *reads;
+	int ret;
+
+	if (h->read(h->ctx, st->l.allglen, &words[0], 8, err) < 0 ||
+	    h->read(h->ctx, st->l.allgptr, &words[1], 8, err) < 0)
+		return -1;
+	if (words[0] > MAX_GOROUTINES)
+		return insp_err_set(err, INSP_E_CORRUPT,
+				    "runtime.allglen is %llu: the goroutine registry looks corrupt",
+				    (unsigned long long)words[0]);
+	st->nallg = words[0];
+	st->gaddrs = calloc(st->nallg + 1, 8);
+	st->gbytes = calloc(st->nallg + 1, st->l.g_size);
+	st->gok = calloc(st->nallg + 1, sizeof(*st->gok));
+	reads = calloc(st->nallg + 1, sizeof(*reads));
+	if (!st->gaddrs || !st->gbytes || !st->gok || !reads) {
+		free(reads);
+		return insp_err_set(err, INSP_E_SYS, "out of memory for %llu goroutines",
+				    (unsigned long long)st->nallg);
+	}
+	if (st->nallg && h->read(h->ctx, words[1], st->gaddrs, st->nallg * 8, err) < 0) {
+		free(reads);
+		return -1;
+	}
+	for (uint64_t i = 0; i < st->nallg; i++) {
+		reads[i].addr = st->gaddrs[i];
+		reads[i].buf = st->gbytes + i * st->l.g_size;
+		reads[i].len = st->l.g_size;
+	}
+	ret = h->readv(h->ctx, reads, st->nallg, err);
+	for (uint64_t i = 0; i < st->nallg; i++)
+		st->gok[i] = reads[i].ok;
+	free(reads);
+	return ret;
+}
+
+static int
+read_ms(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
+{
+	uint8_t *m = malloc(st->l.m_size);
+	uint64_t addr;
+	size_t cap = 0;
+
+	if (!m)
+		return insp_err_set(err, INSP_E_SYS, "out of memory");
+	if (h->read(h->ctx, st->l.allm, &addr, 8, err) < 0)
+		goto fail;
+	while (addr) {
+		if (st->nms == MAX_MS) {
+			insp_err_set(err, INSP_E_CORRUPT, "the list of Ms (runtime.allm) does not end");
+			goto fail;
+		}
+		if (h->read(h->ctx, addr, m, st->l.m_size, err) < 0)
+			goto fail;
+		if (st->nms == cap) {
+			void *grown;
+
+			cap = cap ? cap * 2 : 32;
+			grown = realloc(st->ms, cap * sizeof(*st->ms));
+			if (!grown) {
+				insp_err_set(err, INSP_E_SYS, "out of memory");
+				goto fail;
+			}
+			st->ms = grown;
+		}
+		st->ms[st->nms].addr = addr;
+		st->ms[st->nms].procid = gort_u64(m + st->l.m_procid);
+		st->ms[st->nms].curg = gort_u64(m + st->l.m_curg);
+		st->nms++;
+		addr = gort_u64(m + st->l.m_alllink);
+	}
+	free(m);
+	return 0;
+fail:
+	free(m);
+	return -1;
+}
+
+static const struct insp_thread *
+thread_of(const struct gort_state *st, const struct insp_host *h, uint64_t g)
+{
+	for (size_t i = 0; i < st->nms; i++) {
+		if (st->ms[i].curg != g)
+			continue;
+		for (size_t j = 0; j < h->nthreads; j++)
+			if ((uint64_t)h->threads[j].tid == st->ms[i].procid)
+				return &h->threads[j];
+	}
+	return NULL;
+}
+
+/* Where a goroutine's stack walk starts (research/goruntime.md 1.3): a running one
+ * from its thread's registers when they are on its stack (else it is on the
+ * system stack, and g.sched holds where it left its own), one in a syscall from
+ * syscallpc/sp, any other from g.sched. */
+static void
+resume_point(const struct gort_state *st, const struct insp_host *h, uint64_t i,
+	     struct gort_gstack *s)
+{
+	const uint8_t *g = st->gbytes + i * st->l.g_size;
+	uint64_t lo = gort_u64(g + st->l.g_stack_lo), hi = gort_u64(g + st->l.g_stack_hi);
+	uint32_t status = g_status(st, g);
+	const struct insp_thread *t;
+
+	s->pc = gort_u64(g + st->l.g_sched_pc);
+	s->sp = gort_u64(g + st->l.g_sched_sp);
+	s->call_site = true;
+	if (status == G_RUNNING && (t = thread_of(st, h, st->gaddrs[i])) && t->regs_ok &&
+	    t->sp >= lo && t->sp < hi) {
+		s->pc = t->pc;
+		s->sp = t->sp;
+		s->call_site = false;
+	} else if (status == G_SYSCALL && gort_u64(g + st->l.g_syscallsp)) {
+		s->pc = gort_u64(g + st->l.g_syscallpc);
+		s->sp = gort_u64(g + st->l.g_syscallsp);
+	}
+	if (s->sp >= lo && s->sp < hi) {
+		s->len = hi - s->sp;
+		if (s->len > STACK_CAP)
+			s->len = STACK_CAP;
+	}
+}
+
+static bool
+is_live(const struct gort_state *st, uint64_t i)
+{
+	uint32_t status;
+
+	if (!st->gok[i])
+		return false;
+	status = g_status(st, st->gbytes + i * st->l.g_size);
+	return status != G_IDLE && status != G_DEAD && status != G_DEADEXTRA;
+}
+
+/* One buffer for every stack, filled by one batch of reads. */
+static int
+read_stacks(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
+{
+	struct insp_read *reads;
+	size_t n = 0, off = 0;
+	int ret;
+
+	st->stacks = calloc(st->nallg + 1, sizeof(*st->stacks));
+	reads = calloc(st->nallg + 1, sizeof(*reads));
+	if (!st->stacks || !reads) {
+		free(reads);
+		return insp_err_set(err, INSP_E_SYS, "out of memory");
+	}
+	for (uint64_t i = 0; i < st->nallg; i++) {
+		struct gort_gstack *s = &st->stacks[i];
+
+		if (!is_live(st, i))
+			continue;
+		resume_point(st, h, i, s);
+		if (st->stack_bytes + s->len > STACK_TOTAL_CAP)
+			s->len = 0; /* decode says the copy was cut */
+		st->stack_bytes += s->len;
+	}
+	st->stack_buf = malloc(st->stack_bytes + 1);
+	if (!st->stack_buf) {
+		free(reads);
+		return insp_err_set(err, INSP_E_SYS, "out of memory for %zu bytes of stacks",
+				    st->stack_bytes);
+	}
+	for (uint64_t i = 0; i < st->nallg; i++) {
+		struct gort_gstack *s = &st->stacks[i];
+
+		if (!s->len)
+			continue;
+		s->bytes = st->stack_buf + off;
+		off += s->len;
+		reads[n].addr = s->sp;
+		reads[n].buf = s->bytes;
+		reads[n].len = s->len;
+		n++;
+	}
+	ret = h->readv(h->ctx, reads, n, err);
+	/* Hand each read's result back to its stack: reads are in g order. */
+	for (uint64_t i = 0, k = 0; i < st->nallg && k < n; i++)
+		if (st->stacks[i].len)
+			st->stacks[i].ok = reads[k++].ok;
+	free(reads);
+	return ret;
+}
+
+int
+gort_registry_capture(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
+{
+	if (read_gs(st, h, err) < 0 || read_ms(st, h, err) < 0)
+		return -1;
+	return read_stacks(st, h, err);
+}

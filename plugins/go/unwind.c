@@ -1,0 +1,99 @@
+/* Physical-frame unwinding of a goroutine stack by pcsp (amd64), over a copy of
+ * the stack bytes: the Go runtime's own traceback rule, done from outside.
+ * Part of plugins/go. Never reads the target, prints or exits; a walk is bounded
+ * by max and by sp rising through the copy, so corrupt stacks cannot loop.
+ * SPDX-License-Identifier: MIT */
+#include "unwind.h"
+
+#include <stdio.h>
+
+/*
+ * amd64 has no link register: a CALL pushes the return address, so in a frame
+ * whose pcsp value at pc is d (bytes the function has pushed or reserved since
+ * entry), the caller's SP after its CALL returns is fp = sp + d + 8 and the
+ * return address is the word at fp - 8. The pcsp lookup takes the pc itself,
+ * also for a return address (not pc - 1): the CALL has completed there, and the
+ * runtime's traceback (runtime/traceback.go, unwinder.resolveInternal) does the
+ * same. Symbolization, not unwinding, wants pc - 1.
+ */
+
+/* Why a walk stopped early: one per thread, so concurrent walks do not mix. */
+static _Thread_local char whybuf[96];
+
+static int
+stop(const char **why, const char *msg, int n)
+{
+	if (why)
+		*why = msg;
+	return n;
+}
+
+/* The 8-byte little-endian word at addr, if [addr, addr+8) is in the copy. */
+static bool
+word(const struct gort_stack *stk, uint64_t addr, uint64_t *v)
+{
+	const uint8_t *p;
+	uint64_t off;
+	int i;
+
+	if (addr < stk->addr || addr - stk->addr > stk->len || stk->len - (addr - stk->addr) < 8)
+		return false;
+	off = addr - stk->addr;
+	p = stk->bytes + off;
+	*v = 0;
+	for (i = 7; i >= 0; i--)
+		*v = *v << 8 | p[i];
+	return true;
+}
+
+int
+gort_unwind(const struct gort_pclntab *t, uint64_t pc, uint64_t sp, bool innermost_is_call_site,
+	    const struct gort_stack *stk, struct gort_pframe *out, int max, const char **why)
+{
+	struct gort_func f;
+	int32_t delta;
+	uint64_t fp, ret;
+	bool cs = innermost_is_call_site;
+	int n = 0;
+
+	if (why)
+		*why = NULL;
+	if (gort_pclntab_quantum(t) != 1)
+		return stop(why, "pcsp unwinding is for amd64 only", 0);
+	for (;;) {
+		if (gort_pclntab_find(t, pc, &f) < 0) {
+			snprintf(whybuf, sizeof(whybuf), "unknown pc 0x%llx", (unsigned long long)pc);
+			return stop(why, whybuf, n);
+		}
+		if (n >= max)
+			return stop(why, "too many frames", n);
+		out[n].pc = pc;
+		out[n].sp = sp;
+		out[n].call_site = cs;
+		n++;
+		if (f.flag & GORT_FUNC_TOPFRAME)
+			return n;
+		/* Such a function (mcall, morestack, systemstack, gogo, ...) set
+		 * SP to something its pcsp table cannot describe. Innermost, it
+		 * has not done so yet (the runtime accepts it there too). */
+		if ((f.flag & GORT_FUNC_SPWRITE) && n > 1) {
+			snprintf(whybuf, sizeof(whybuf), "cannot unwind past %.40s (writes SP)",
+				 f.name);
+			return stop(why, whybuf, n);
+		}
+		if (gort_pclntab_spdelta(t, &f, pc, &delta) < 0) {
+			snprintf(whybuf, sizeof(whybuf), "no frame size at pc 0x%llx",
+				 (unsigned long long)pc);
+			return stop(why, whybuf, n);
+		}
+		/* fp > sp for any delta >= 0; pcsp values are never negative */
+		if (delta < 0 || (uint64_t)delta + 8 > UINT64_MAX - sp)
+			return stop(why, "sp does not increase", n);
+		fp = sp + (uint64_t)delta + 8;
+		if (!word(stk, fp - 8, &ret))
+			return stop(why, "stack copy ends", n);
+		pc = ret;
+		sp = fp;
+		cs = true;
+	}
+}

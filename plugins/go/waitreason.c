@@ -1,0 +1,56 @@
+/* The Go plugin's wait reasons: the runtime's own strings, read from the target's
+ * runtime.waitReasonStrings ([N]string: 16-byte {ptr, len} pairs, not NUL-terminated).
+ * The enum is renumbered between releases (1.26 reordered it all), so a number
+ * means nothing without this table (research/goruntime.md 4).
+ * SPDX-License-Identifier: MIT */
+#include "gort.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_REASONS 256
+#define MAX_REASON_LEN 64
+
+int
+gort_waitreasons_read(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
+{
+	size_t n = st->l.nreasons;
+	uint8_t table[MAX_REASONS * 16];
+	struct insp_read reads[MAX_REASONS];
+	char *bufs;
+
+	if (n == 0 || n > MAX_REASONS)
+		return insp_err_set(err, INSP_E_LAYOUT,
+				    "runtime.waitReasonStrings in '%s' has %zu entries: an unknown "
+				    "Go layout",
+				    h->exe_path, n);
+	/* Static data: read while the process runs, outside the pause. */
+	if (h->read(h->ctx, st->l.reasons_addr, table, n * 16, err) < 0)
+		return -1;
+	bufs = h->alloc(h->ctx, n * (MAX_REASON_LEN + 1));
+	st->reasons = h->alloc(h->ctx, n * sizeof(*st->reasons));
+	if (!bufs || !st->reasons)
+		return insp_err_set(err, INSP_E_SYS, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		uint64_t len = gort_u64(table + i * 16 + 8);
+
+		reads[i].addr = gort_u64(table + i * 16);
+		reads[i].buf = bufs + i * (MAX_REASON_LEN + 1);
+		reads[i].len = len <= MAX_REASON_LEN ? len : 0;
+		if (len > MAX_REASON_LEN || (len && !reads[i].addr))
+			return insp_err_set(err, INSP_E_CORRUPT,
+					    "wait reason %zu of process %s is not a string", i,
+					    h->exe_path);
+	}
+	if (h->readv(h->ctx, reads, n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (!reads[i].ok)
+			return insp_err_set(err, INSP_E_CORRUPT, "cannot read wait reason %zu", i);
+		st->reasons[i] = reads[i].buf;
+		if (i > 0)
+			h->add_reason(h->ctx, st->reasons[i]);
+	}
+	st->nreasons = n;
+	return 0;
+}

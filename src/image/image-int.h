@@ -1,0 +1,29 @@
+/* What the image layer's files share: the body of struct img.
+ * SPDX-License-Identifier: MIT */
+#ifndef IMAGE_IMAGE_INT_H
+#define IMAGE_IMAGE_INT_H
+
+#include <elfutils/libdw.h>
+#include <gelf.h>
+#include <libelf.h>
+
+#include "image/image.h"
+
+#define IMG_TYPE_CACHE 16
+
+struct img {
+	int fd;
+	Elf *elf;
+	Dwarf *dwarf; /* NULL: no DWARF */
+	char *name;   /* for messages */
+	uint64_t bias, link_base;
+	bool pie;
+	/* Type DIEs already found by name: a few types, each asked for many fields. */
+	struct {
+		const char *name;
+		Dwarf_Die die;
+	} types[IMG_TYPE_CACHE];
+	size_t ntypes;
+};
+
+#endif

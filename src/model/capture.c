@@ -1,0 +1,294 @@
+/* The model layer's capture: open the process and its executable, let a plugin
+ * resolve what it needs while the process runs, stop it, let the plugin copy bytes,
+ * let it go, and only then decode. The pause covers the copy alone.
+ * This file also serves the plugin its struct insp_host.
+ * SPDX-License-Identifier: MIT */
+#include "model/model.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "image/image.h"
+#include "target/target.h"
+
+/* The snapshot's byte cap: past it a count read from the target is taken as corrupt. */
+#define SNAPSHOT_CAP ((size_t)2 << 30)
+
+struct capture {
+	struct mdl_snapshot *s;
+	struct img *img;
+	struct tgt_proc *proc;
+};
+
+static int
+grow(void *arrp, size_t *cap, size_t n, size_t elem)
+{
+	void **arr = arrp;
+	size_t want;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	want = *cap ? *cap * 2 : 64;
+	p = realloc(*arr, want * elem);
+	if (!p)
+		return -1;
+	*arr = p;
+	*cap = want;
+	return 0;
+}
+
+static int
+host_symbol(void *ctx, const char *name, uint64_t *addr, uint64_t *size, struct insp_err *err)
+{
+	return img_symbol(((struct capture *)ctx)->img, name, addr, size, err);
+}
+
+static int
+host_section(void *ctx, const char *name, const uint8_t **data, size_t *size, uint64_t *addr,
+	     struct insp_err *err)
+{
+	return img_section(((struct capture *)ctx)->img, name, data, size, addr, err);
+}
+
+static int
+host_type_size(void *ctx, const char *type, uint64_t *size, struct insp_err *err)
+{
+	return img_type_size(((struct capture *)ctx)->img, type, size, err);
+}
+
+static int
+host_field(void *ctx, const char *type, const char *path, struct insp_field *out,
+	   struct insp_err *err)
+{
+	return img_field(((struct capture *)ctx)->img, type, path, out, err);
+}
+
+static int
+host_read(void *ctx, uint64_t addr, void *buf, size_t len, struct insp_err *err)
+{
+	return tgt_read(((struct capture *)ctx)->proc, addr, buf, len, err);
+}
+
+static int
+host_readv(void *ctx, struct insp_read *reads, size_t n, struct insp_err *err)
+{
+	return tgt_readv(((struct capture *)ctx)->proc, reads, n, err);
+}
+
+static void *
+host_alloc(void *ctx, size_t size)
+{
+	struct mdl_snapshot *s = ((struct capture *)ctx)->s;
+	void *p = arena_alloc(&s->arena, size);
+
+	if (!p)
+		s->alloc_failed = true;
+	return p;
+}
+
+static struct insp_task *
+host_add_task(void *ctx)
+{
+	struct mdl_snapshot *s = ((struct capture *)ctx)->s;
+	struct insp_task *t;
+
+	if (grow(&s->tasks, &s->tasks_cap, s->ntasks, sizeof(*s->tasks)) < 0)
+		return NULL;
+	t = host_alloc(ctx, sizeof(*t));
+	if (t) {
+		t->wait_ns = -1;
+		s->tasks[s->ntasks++] = t;
+	}
+	return t;
+}
+
+static void
+host_add_reason(void *ctx, const char *reason)
+{
+	struct mdl_snapshot *s = ((struct capture *)ctx)->s;
+
+	if (grow(&s->reasons, &s->reasons_cap, s->nreasons, sizeof(*s->reasons)) == 0)
+		s->reasons[s->nreasons++] = reason;
+}
+
+static void
+host_set_info(void *ctx, const char *key, const char *value)
+{
+	struct mdl_snapshot *s = ((struct capture *)ctx)->s;
+	char *v = arena_strdup(&s->arena, value);
+
+	for (size_t i = 0; i < s->ninfo; i++) {
+		if (strcmp(s->info[i].key, key) == 0) {
+			s->info[i].value = v;
+			return;
+		}
+	}
+	if (v && s->ninfo < MDL_MAX_INFO) {
+		s->info[s->ninfo].key = key;
+		s->info[s->ninfo++].value = v;
+	}
+}
+
+static void
+host_note(void *ctx, const char *fmt, ...)
+{
+	struct mdl_snapshot *s = ((struct capture *)ctx)->s;
+	char buf[512];
+	va_list ap;
+	char *copy;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	copy = arena_strdup(&s->arena, buf);
+	if (copy && grow(&s->notes, &s->notes_cap, s->nnotes, sizeof(*s->notes)) == 0)
+		s->notes[s->nnotes++] = copy;
+}
+
+/* Test-only: hold the process stopped this long, so that tests can signal or kill
+ * inspect, or kill the target, in the middle of a capture. */
+static int
+test_delay(struct insp_err *err)
+{
+	const char *env = getenv("INSPECT_TEST_STOP_DELAY_MS");
+	long ms = env ? strtol(env, NULL, 10) : 0;
+
+	for (; ms > 0; ms -= 10) {
+		struct timespec ts = { 0, 10 * 1000000L };
+
+		nanosleep(&ts, NULL);
+		if (tgt_signals_pending())
+			return insp_err_set(err, INSP_E_INTR, "interrupted by signal %d",
+					    tgt_signals_pending());
+	}
+	return 0;
+}
+
+/* The process stays stopped only inside this function. */
+static int
+stop_and_copy(struct capture *c, struct insp_host *h, void *state, struct insp_err *err)
+{
+	struct mdl_snapshot *s = c->s;
+	struct tgt_proc *p = c->proc;
+	int ret = 0;
+
+	tgt_signals_guard();
+	if (tgt_proc_stop(p, err) < 0) {
+		ret = -1;
+		goto out;
+	}
+	s->stop_ns = tgt_now_ns();
+	s->threads = arena_alloc(&s->arena, (p->nthreads + 1) * sizeof(*s->threads));
+	if (!s->threads) {
+		ret = insp_err_set(err, INSP_E_SYS, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < p->nthreads; i++)
+		if (!p->threads[i].gone)
+			s->threads[s->nthreads++] = p->threads[i].info;
+	h->threads = s->threads;
+	h->nthreads = s->nthreads;
+	h->stop_ns = s->stop_ns;
+	ret = s->plugin->capture(state, h, err);
+	if (ret == 0)
+		ret = test_delay(err);
+out:
+	if (tgt_proc_detach(p, ret < 0 ? NULL : err) < 0)
+		ret = -1;
+	/* A read that failed because the process died is not corruption. */
+	if (ret < 0 && err && err->code != INSP_E_INTR && !tgt_proc_alive(p))
+		insp_err_set(err, INSP_E_EXITED, "process %d exited while attached", (int)p->pid);
+	tgt_signals_restore();
+	if (ret == 0 && tgt_signals_pending())
+		ret = insp_err_set(err, INSP_E_INTR, "interrupted by signal %d",
+				   tgt_signals_pending());
+	s->pause_ms = tgt_proc_pause_ms(p);
+	return ret;
+}
+
+int
+mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_set *plugins,
+		     struct insp_err *err)
+{
+	struct tgt_proc proc = TGT_PROC_INIT;
+	struct capture c = { s, NULL, &proc };
+	struct insp_host h = {
+		.ctx = &c,
+		.symbol = host_symbol,
+		.section = host_section,
+		.type_size = host_type_size,
+		.field = host_field,
+		.read = host_read,
+		.readv = host_readv,
+		.alloc = host_alloc,
+		.add_task = host_add_task,
+		.add_reason = host_add_reason,
+		.set_info = host_set_info,
+		.note = host_note,
+	};
+	void *state = NULL;
+	uint64_t base;
+	int ret = -1;
+
+	s->arena.cap = SNAPSHOT_CAP;
+	s->pid = pid;
+	if (tgt_proc_open(&proc, pid, err) < 0)
+		goto out;
+	s->exe = arena_strdup(&s->arena, proc.exe);
+	if (img_open(&c.img, proc.exe_open, proc.exe, err) < 0)
+		goto out;
+	if (img_is_pie(c.img)) {
+		if (tgt_proc_exe_base(&proc, &base, err) < 0)
+			goto out;
+		img_set_bias(c.img, base - img_link_base(c.img));
+	}
+	h.exe_path = s->exe;
+	h.has_dwarf = img_has_dwarf(c.img);
+	if (rt_plugins_select(plugins, &h, pid, &s->plugin, err) < 0)
+		goto out;
+	if (s->plugin->prepare(&h, &state, err) < 0)
+		goto out;
+	if (stop_and_copy(&c, &h, state, err) < 0)
+		goto out;
+	if (s->plugin->decode(state, &h, err) < 0)
+		goto out;
+	if (s->alloc_failed) {
+		insp_err_set(err, INSP_E_CORRUPT,
+			     "process %d: the goroutine registry is larger than %zu MiB: its "
+			     "memory looks corrupt",
+			     (int)pid, SNAPSHOT_CAP >> 20);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (s->plugin && state)
+		s->plugin->release(state);
+	tgt_proc_release(&proc);
+	s->img = c.img;
+	return ret;
+}
+
+void
+mdl_snapshot_release(struct mdl_snapshot *s)
+{
+	img_close(s->img);
+	free(s->tasks);
+	free(s->reasons);
+	free(s->notes);
+	arena_release(&s->arena);
+	memset(s, 0, sizeof(*s));
+}
+
+const char *
+mdl_info(const struct mdl_snapshot *s, const char *key)
+{
+	for (size_t i = 0; i < s->ninfo; i++)
+		if (strcmp(s->info[i].key, key) == 0)
+			return s->info[i].value;
+	return NULL;
+}

@@ -1,0 +1,124 @@
+/* The model layer's grouping: tasks that pass a filter, bucketed by wait reason
+ * (or state), and inside each bucket by the frame they stand at and where they were
+ * created, biggest first: how a leak shows itself.
+ * SPDX-License-Identifier: MIT */
+#include "model/model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int
+cmp_str(const char *a, const char *b)
+{
+	if (!a || !b)
+		return (a != NULL) - (b != NULL);
+	return strcmp(a, b);
+}
+
+static int
+cmp_loc(const struct insp_loc *a, const struct insp_loc *b)
+{
+	int c = cmp_str(a->func, b->func);
+
+	if (!c)
+		c = cmp_str(a->file, b->file);
+	if (!c)
+		c = (a->line > b->line) - (a->line < b->line);
+	return c;
+}
+
+static int
+cmp_tasks(const void *pa, const void *pb)
+{
+	const struct insp_task *a = *(const struct insp_task *const *)pa;
+	const struct insp_task *b = *(const struct insp_task *const *)pb;
+	int c = strcmp(mdl_task_key(a), mdl_task_key(b));
+
+	if (!c)
+		c = cmp_loc(mdl_task_frame(a), mdl_task_frame(b));
+	if (!c)
+		c = cmp_loc(&a->go_pc, &b->go_pc);
+	if (!c)
+		c = (a->id > b->id) - (a->id < b->id);
+	return c;
+}
+
+static int
+cmp_sites(const void *pa, const void *pb)
+{
+	const struct mdl_site *a = pa, *b = pb;
+
+	if (a->count != b->count)
+		return a->count < b->count ? 1 : -1;
+	return cmp_loc(a->frame, b->frame);
+}
+
+static int
+cmp_groups(const void *pa, const void *pb)
+{
+	const struct mdl_group *a = pa, *b = pb;
+
+	if (a->count != b->count)
+		return a->count < b->count ? 1 : -1;
+	return strcmp(a->key, b->key);
+}
+
+int
+mdl_group_by_reason(struct mdl_snapshot *s, const struct mdl_filter *f,
+		    struct mdl_grouping *out, struct insp_err *err)
+{
+	struct insp_task **shown;
+	struct mdl_group *g = NULL;
+	struct mdl_site *site = NULL, *sites;
+	size_t n = 0, nsites = 0;
+
+	memset(out, 0, sizeof(*out));
+	shown = malloc((s->ntasks + 1) * sizeof(*shown));
+	/* At most one group and one site per task; a group's sites are the run of
+	 * this array its tasks produced, as the tasks are sorted by group. */
+	out->groups = arena_alloc(&s->arena, (s->ntasks + 1) * sizeof(*out->groups));
+	sites = arena_alloc(&s->arena, (s->ntasks + 1) * sizeof(*sites));
+	if (!shown || !out->groups || !sites) {
+		free(shown);
+		return insp_err_set(err, INSP_E_SYS, "out of memory");
+	}
+	for (size_t i = 0; i < s->ntasks; i++) {
+		if (mdl_filter_match(f, s, s->tasks[i]))
+			shown[n++] = s->tasks[i];
+		else if (s->tasks[i]->flags & INSP_TASK_SYSTEM && !f->system)
+			out->hidden++;
+	}
+	out->shown = n;
+	qsort(shown, n, sizeof(*shown), cmp_tasks);
+	for (size_t i = 0; i < n; i++) {
+		struct insp_task *t = shown[i];
+		const struct insp_loc *frame = mdl_task_frame(t);
+
+		if (!g || strcmp(g->key, mdl_task_key(t)) != 0) {
+			g = &out->groups[out->ngroups++];
+			g->key = mdl_task_key(t);
+			g->max_wait_ns = -1;
+			g->sites = sites + nsites;
+			site = NULL;
+		}
+		g->count++;
+		if (t->wait_ns > g->max_wait_ns)
+			g->max_wait_ns = t->wait_ns;
+		if (!site || cmp_loc(site->frame, frame) || cmp_loc(site->creator, &t->go_pc)) {
+			site = &g->sites[g->nsites++];
+			nsites++;
+			site->frame = frame;
+			site->creator = &t->go_pc;
+			site->tid = t->tid;
+		}
+		if (site->count < MDL_EXAMPLES)
+			site->examples[site->count] = t->id;
+		site->count++;
+	}
+	for (size_t i = 0; i < out->ngroups; i++)
+		qsort(out->groups[i].sites, out->groups[i].nsites, sizeof(struct mdl_site),
+		      cmp_sites);
+	qsort(out->groups, out->ngroups, sizeof(*out->groups), cmp_groups);
+	free(shown);
+	return 0;
+}

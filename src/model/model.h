@@ -1,0 +1,116 @@
+/* The model layer: a snapshot of a process's tasks and threads, taken by attach,
+ * capture, detach, decode; then filters (--with/--without) and grouping on it.
+ * Everything decoded lives in the snapshot's arena and dies in mdl_snapshot_release.
+ * SPDX-License-Identifier: MIT */
+#ifndef MODEL_MODEL_H
+#define MODEL_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "inspect/err.h"
+#include "inspect/plugin.h"
+#include "inspect/task.h"
+#include "runtime/runtime.h"
+#include "util/arena.h"
+
+struct img;
+
+#define MDL_MAX_INFO 8
+
+struct mdl_snapshot {
+	struct arena arena;
+	pid_t pid;
+	const char *exe;
+	const struct insp_plugin *plugin;
+	struct img *img; /* kept open: task locations point into it */
+	struct insp_task **tasks;
+	size_t ntasks, tasks_cap;
+	struct insp_thread *threads;
+	size_t nthreads;
+	const char **reasons; /* the runtime's wait-reason strings */
+	size_t nreasons, reasons_cap;
+	const char **notes;
+	size_t nnotes, notes_cap;
+	struct {
+		const char *key, *value;
+	} info[MDL_MAX_INFO];
+	size_t ninfo;
+	double pause_ms;
+	int64_t stop_ns;
+	bool alloc_failed; /* the arena cap was hit: a count in the target was absurd */
+};
+
+#define MDL_SNAPSHOT_INIT { .arena = ARENA_INIT }
+
+/* capture.c */
+/* Attach to pid, capture, detach, decode. On failure the process is detached and
+ * s holds nothing to print. INSP_E_INTR: a signal came while stopped. */
+int mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_set *plugins,
+			 struct insp_err *err);
+void mdl_snapshot_release(struct mdl_snapshot *s);
+/* A header fact the plugin set ("go_version"), or NULL. */
+const char *mdl_info(const struct mdl_snapshot *s, const char *key);
+
+/* filter.c */
+enum mdl_cond_kind { MDL_COND_REASON, MDL_COND_FUNC, MDL_COND_RUNNING };
+
+struct mdl_cond {
+	enum mdl_cond_kind kind;
+	bool without;
+	const char *arg;                     /* the user's text after '=' */
+	const struct insp_reason_name *name; /* a short reason name, or NULL: exact string */
+};
+
+#define MDL_MAX_CONDS 32
+
+struct mdl_filter {
+	struct mdl_cond conds[MDL_MAX_CONDS];
+	size_t n;
+	bool system; /* include the runtime's own tasks */
+};
+
+/* Parse "reason=NAME", "reason=\"exact string\"", "func=SUBSTRING" or "running".
+ * spec must outlive the filter. */
+int mdl_filter_add(struct mdl_filter *f, bool without, const char *spec,
+		   const struct rt_plugin_set *plugins, struct insp_err *err);
+bool mdl_filter_match(const struct mdl_filter *f, const struct mdl_snapshot *s,
+		      const struct insp_task *t);
+/* What tasks are grouped under: the wait reason, else the state word. */
+const char *mdl_task_key(const struct insp_task *t);
+/* The frame to show for a task: its innermost user frame, else its innermost. */
+const struct insp_loc *mdl_task_frame(const struct insp_task *t);
+
+/* group.c */
+#define MDL_EXAMPLES 3
+
+/* Tasks of one group that stand at the same frame and were created at the same place. */
+struct mdl_site {
+	const struct insp_loc *frame, *creator;
+	size_t count;
+	uint64_t examples[MDL_EXAMPLES];
+	int32_t tid; /* the thread of the first task, if it runs on one */
+};
+
+struct mdl_group {
+	const char *key;
+	size_t count;
+	int64_t max_wait_ns; /* -1: unknown for all */
+	struct mdl_site *sites;
+	size_t nsites;
+};
+
+struct mdl_grouping {
+	struct mdl_group *groups; /* biggest first */
+	size_t ngroups;
+	size_t shown;  /* tasks that passed the filter */
+	size_t hidden; /* the runtime's own tasks left out (no --system) */
+};
+
+/* Group the snapshot's tasks that pass f by key; memory from the snapshot. */
+int mdl_group_by_reason(struct mdl_snapshot *s, const struct mdl_filter *f,
+			struct mdl_grouping *out, struct insp_err *err);
+
+#endif

@@ -1,0 +1,167 @@
+/* The target layer's /proc readers: does the process exist, who traces it, where is
+ * its executable mapped. Reads only; never touches the process itself.
+ * SPDX-License-Identifier: MIT */
+#include "target/target.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+int64_t
+tgt_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Value of "Key:" in /proc/PID/status as a number, or -1. */
+static long
+status_field(pid_t pid, const char *key, char *state_out)
+{
+	char path[64], line[256];
+	size_t klen = strlen(key);
+	long value = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (state_out && strncmp(line, "State:", 6) == 0)
+			sscanf(line + 6, " %c", state_out);
+		if (strncmp(line, key, klen) == 0 && line[klen] == ':')
+			value = strtol(line + klen + 1, NULL, 10);
+	}
+	fclose(f);
+	return value;
+}
+
+pid_t
+tgt_tracer_of(pid_t pid)
+{
+	return (pid_t)status_field(pid, "TracerPid", NULL);
+}
+
+/* The command name of pid, for messages ("gdb"), or "?". */
+static void
+comm_of(pid_t pid, char *buf, size_t size)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	snprintf(buf, size, "?");
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fgets(buf, (int)size, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+int
+tgt_proc_open(struct tgt_proc *p, pid_t pid, struct insp_err *err)
+{
+	char state = '?', tracer_comm[32];
+	struct stat st;
+	ssize_t n;
+	pid_t tracer;
+
+	p->pid = pid;
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return insp_err_set(err, INSP_E_NOPROC, "no such process: %d", (int)pid);
+	tracer = (pid_t)status_field(pid, "TracerPid", &state);
+	if (state == 'Z' || state == 'X')
+		return insp_err_set(err, INSP_E_NOPROC, "process %d has exited (it is a zombie)",
+				    (int)pid);
+	snprintf(p->exe_open, sizeof(p->exe_open), "/proc/%d/exe", (int)pid);
+	n = readlink(p->exe_open, p->exe, sizeof(p->exe) - 1);
+	if (n < 0) {
+		if (errno == EACCES || errno == EPERM)
+			return insp_err_set(err, INSP_E_PERM,
+					    "cannot attach to process %d: permission denied (run as "
+					    "root or grant CAP_SYS_PTRACE)",
+					    (int)pid);
+		if (errno == ENOENT && kill(pid, 0) == 0)
+			return insp_err_set(err, INSP_E_NOTGO,
+					    "process %d has no executable (a kernel thread?)",
+					    (int)pid);
+		return insp_err_set(err, INSP_E_NOPROC, "no such process: %d", (int)pid);
+	}
+	p->exe[n] = '\0';
+	if (stat(p->exe_open, &st) < 0)
+		return insp_err_set(err, INSP_E_PERM,
+				    "cannot open the executable of process %d (%s): %s", (int)pid,
+				    p->exe, strerror(errno));
+	p->exe_dev = st.st_dev;
+	p->exe_ino = st.st_ino;
+	if (tracer > 0) {
+		comm_of(tracer, tracer_comm, sizeof(tracer_comm));
+		return insp_err_set(err, INSP_E_TRACED,
+				    "process %d is already traced by process %d (%s): detach it "
+				    "first",
+				    (int)pid, (int)tracer, tracer_comm);
+	}
+	return 0;
+}
+
+int
+tgt_proc_exe_base(const struct tgt_proc *p, uint64_t *start, struct insp_err *err)
+{
+	char path[64], line[4352], name[4096];
+	uint64_t lo, hi, off, ino, by_path = 0;
+	bool found_path = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)p->pid);
+	f = fopen(path, "r");
+	if (!f)
+		return insp_err_set(err, errno == ENOENT ? INSP_E_NOPROC : INSP_E_PERM,
+				    "cannot read %s: %s", path, strerror(errno));
+	/* Match by inode (the path may differ across mount namespaces); fall back to
+	 * the path, which overlayfs can make the only stable key. */
+	while (fgets(line, sizeof(line), f)) {
+		name[0] = '\0';
+		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %*s %" SCNx64 " %*s %" SCNu64 " %4095[^\n]",
+			   &lo, &hi, &off, &ino, name) < 4)
+			continue;
+		if (off != 0)
+			continue;
+		if (ino == (uint64_t)p->exe_ino) {
+			*start = lo;
+			fclose(f);
+			return 0;
+		}
+		if (!found_path && strcmp(name, p->exe) == 0) {
+			by_path = lo;
+			found_path = true;
+		}
+	}
+	fclose(f);
+	if (found_path) {
+		*start = by_path;
+		return 0;
+	}
+	return insp_err_set(err, INSP_E_CORRUPT,
+			    "cannot find the mapping of %s in /proc/%d/maps", p->exe, (int)p->pid);
+}
+
+bool
+tgt_proc_alive(const struct tgt_proc *p)
+{
+	char state = '?';
+
+	if (kill(p->pid, 0) < 0 && errno == ESRCH)
+		return false;
+	status_field(p->pid, "Pid", &state);
+	return state != 'Z' && state != 'X' && state != '?';
+}

@@ -1,0 +1,296 @@
+/* The target layer's stop and release of a whole process.
+ *
+ * A thread moves RUNNING -> SEIZED (PTRACE_SEIZE: traced, still running) -> STOPPED
+ * (PTRACE_INTERRUPT, then waitpid sees the PTRACE_EVENT_STOP) -> DETACHED (PTRACE_DETACH).
+ * Invariants:
+ *  1. A thread is in p->threads with seized=true from the moment SEIZE succeeds, so
+ *     every exit path detaches it; tgt_proc_detach first waits for a seized thread
+ *     that has not stopped yet, since the kernel only detaches a stopped tracee.
+ *  2. A signal that arrives for a stopped thread (a signal-delivery-stop instead of
+ *     our interrupt) is kept in pending_sig and handed back by PTRACE_DETACH, so the
+ *     target loses no signal.
+ *  3. SEIZE, not ATTACH: no SIGSTOP is ever sent. If inspect dies, even by SIGKILL,
+ *     the kernel detaches its tracees and they run on (kernel/ptrace.c exit_ptrace).
+ * Threads created while we stop the others are found by rescanning /proc/PID/task
+ * until a pass finds no new thread (pystack does the same).
+ * SPDX-License-Identifier: MIT */
+#include "target/target.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Bound on rescans: a process that spawns threads faster than we stop them. */
+#define MAX_PASSES 100
+
+static struct tgt_thread *
+find_thread(struct tgt_proc *p, pid_t tid)
+{
+	for (size_t i = 0; i < p->nthreads; i++)
+		if (p->threads[i].tid == tid)
+			return &p->threads[i];
+	return NULL;
+}
+
+static struct tgt_thread *
+add_thread(struct tgt_proc *p, pid_t tid)
+{
+	struct tgt_thread *t;
+
+	if (p->nthreads == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 16;
+		void *grown = realloc(p->threads, cap * sizeof(*p->threads));
+
+		if (!grown)
+			return NULL;
+		p->threads = grown;
+		p->cap = cap;
+	}
+	t = &p->threads[p->nthreads++];
+	memset(t, 0, sizeof(*t));
+	t->tid = tid;
+	t->info.tid = tid;
+	return t;
+}
+
+/* State letter and name of a thread, from /proc; read before it is stopped. */
+static void
+read_thread_stat(pid_t pid, struct tgt_thread *t)
+{
+	char path[96], buf[512], *close;
+	FILE *f;
+
+	t->info.state = '?';
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)t->tid);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fgets(buf, sizeof(buf), f)) {
+		char *open = strchr(buf, '(');
+
+		close = strrchr(buf, ')');
+		if (open && close && close > open) {
+			size_t n = (size_t)(close - open - 1);
+
+			if (n >= sizeof(t->info.name))
+				n = sizeof(t->info.name) - 1;
+			memcpy(t->info.name, open + 1, n);
+			t->info.name[n] = '\0';
+			if (close[1] == ' ' && close[2])
+				t->info.state = close[2];
+		}
+	}
+	fclose(f);
+}
+
+static int
+seize_one(struct tgt_proc *p, pid_t tid, struct insp_err *err)
+{
+	struct tgt_thread *t;
+	pid_t tracer;
+
+	t = add_thread(p, tid);
+	if (!t)
+		return insp_err_set(err, INSP_E_SYS, "out of memory");
+	read_thread_stat(p->pid, t);
+	if (ptrace(PTRACE_SEIZE, tid, NULL, NULL) < 0) {
+		int e = errno;
+
+		p->nthreads--;
+		if (e == ESRCH)
+			return 0; /* the thread exited: nothing to stop */
+		if (e == EPERM) {
+			tracer = tgt_tracer_of(p->pid);
+			if (tracer > 0)
+				return insp_err_set(err, INSP_E_TRACED,
+						    "process %d is already traced by process %d: "
+						    "detach it first",
+						    (int)p->pid, (int)tracer);
+			return insp_err_set(err, INSP_E_PERM,
+					    "cannot attach to process %d: permission denied (run as "
+					    "root or grant CAP_SYS_PTRACE; see "
+					    "/proc/sys/kernel/yama/ptrace_scope)",
+					    (int)p->pid);
+		}
+		return insp_err_set(err, INSP_E_SYS, "cannot attach to thread %d of process %d: %s",
+				    (int)tid, (int)p->pid, strerror(e));
+	}
+	t->seized = true;
+	if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) < 0 && errno == ESRCH)
+		t->gone = true;
+	return 0;
+}
+
+/* Wait for a seized thread's stop. intr: give up (for the caller to detach) when a
+ * guarded signal arrives; the detach path waits regardless. */
+static int
+wait_stop(struct tgt_thread *t, bool intr, struct insp_err *err)
+{
+	int status;
+
+	while (!t->stopped && !t->gone) {
+		pid_t r = waitpid(t->tid, &status, __WALL);
+
+		if (r < 0) {
+			if (errno == EINTR) {
+				if (intr && tgt_signals_pending())
+					return insp_err_set(err, INSP_E_INTR,
+							    "interrupted by signal %d",
+							    tgt_signals_pending());
+				continue;
+			}
+			t->gone = true; /* ECHILD: no longer ours */
+			break;
+		}
+		if (WIFEXITED(status) || WIFSIGNALED(status)) {
+			t->gone = true;
+			break;
+		}
+		if (!WIFSTOPPED(status))
+			continue;
+		t->stopped = true;
+		if ((status >> 16) != PTRACE_EVENT_STOP)
+			t->pending_sig = WSTOPSIG(status);
+	}
+	return 0;
+}
+
+static void
+read_regs(struct tgt_thread *t)
+{
+#if defined(__x86_64__)
+	struct user_regs_struct regs;
+
+	if (ptrace(PTRACE_GETREGS, t->tid, NULL, &regs) < 0)
+		return;
+	t->info.pc = regs.rip;
+	t->info.sp = regs.rsp;
+	t->info.fp = regs.rbp;
+	t->info.tls_base = regs.fs_base;
+	t->info.regs_ok = true;
+#else
+	(void)t;
+#endif
+}
+
+/* Seize every thread listed in /proc/PID/task not seized yet; *added counts them. */
+static int
+seize_new(struct tgt_proc *p, size_t *added, struct insp_err *err)
+{
+	char path[64];
+	struct dirent *de;
+	DIR *dir;
+	int ret = 0;
+
+	*added = 0;
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)p->pid);
+	dir = opendir(path);
+	if (!dir)
+		return insp_err_set(err, INSP_E_EXITED, "process %d exited while attaching",
+				    (int)p->pid);
+	while ((de = readdir(dir))) {
+		pid_t tid = (pid_t)strtol(de->d_name, NULL, 10);
+
+		if (tid <= 0 || find_thread(p, tid))
+			continue;
+		ret = seize_one(p, tid, err);
+		if (ret < 0)
+			break;
+		(*added)++;
+	}
+	closedir(dir);
+	return ret;
+}
+
+static bool
+main_thread_gone(struct tgt_proc *p)
+{
+	struct tgt_thread *t = find_thread(p, p->pid);
+
+	return !t || t->gone;
+}
+
+int
+tgt_proc_stop(struct tgt_proc *p, struct insp_err *err)
+{
+	size_t added = 1;
+	int passes = 0;
+
+	p->stop_begin_ns = tgt_now_ns();
+	while (added) {
+		if (++passes > MAX_PASSES) {
+			insp_err_set(err, INSP_E_SYS,
+				     "process %d creates threads faster than they can be stopped",
+				     (int)p->pid);
+			goto fail;
+		}
+		if (seize_new(p, &added, err) < 0)
+			goto fail;
+		for (size_t i = 0; i < p->nthreads; i++)
+			if (wait_stop(&p->threads[i], true, err) < 0)
+				goto fail;
+		if (tgt_signals_pending()) {
+			insp_err_set(err, INSP_E_INTR, "interrupted by signal %d",
+				     tgt_signals_pending());
+			goto fail;
+		}
+	}
+	if (main_thread_gone(p)) {
+		insp_err_set(err, INSP_E_EXITED, "process %d exited while attaching", (int)p->pid);
+		goto fail;
+	}
+	for (size_t i = 0; i < p->nthreads; i++)
+		if (p->threads[i].stopped)
+			read_regs(&p->threads[i]);
+	return 0;
+fail:
+	tgt_proc_detach(p, NULL);
+	return -1;
+}
+
+int
+tgt_proc_detach(struct tgt_proc *p, struct insp_err *err)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < p->nthreads; i++) {
+		struct tgt_thread *t = &p->threads[i];
+
+		if (!t->seized)
+			continue;
+		wait_stop(t, false, NULL);
+		if (!t->gone && ptrace(PTRACE_DETACH, t->tid, NULL,
+				       (void *)(long)t->pending_sig) < 0 && errno != ESRCH && !ret)
+			ret = insp_err_set(err, INSP_E_SYS, "cannot detach from thread %d: %s",
+					   (int)t->tid, strerror(errno));
+		t->seized = false;
+		t->stopped = false;
+	}
+	if (p->stop_begin_ns && !p->stop_end_ns)
+		p->stop_end_ns = tgt_now_ns();
+	return ret;
+}
+
+double
+tgt_proc_pause_ms(const struct tgt_proc *p)
+{
+	return (double)(p->stop_end_ns - p->stop_begin_ns) / 1e6;
+}
+
+void
+tgt_proc_release(struct tgt_proc *p)
+{
+	tgt_proc_detach(p, NULL);
+	free(p->threads);
+	p->threads = NULL;
+	p->nthreads = p->cap = 0;
+	if (p->mem_fd >= 0)
+		close(p->mem_fd);
+	p->mem_fd = -1;
+}

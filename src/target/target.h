@@ -1,0 +1,77 @@
+/* The target layer: a live process seen through ptrace and /proc. It stops every
+ * thread (PTRACE_SEIZE + PTRACE_INTERRUPT), reads registers and memory, and lets the
+ * process go. It never writes to the target: no POKE, no process_vm_writev, no SETREGS.
+ * Errors fill a struct insp_err; nothing here prints or exits.
+ * SPDX-License-Identifier: MIT */
+#ifndef TARGET_TARGET_H
+#define TARGET_TARGET_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "inspect/err.h"
+#include "inspect/plugin.h"
+
+struct tgt_thread {
+	pid_t tid;
+	bool seized;     /* PTRACE_SEIZE succeeded: we must detach */
+	bool stopped;    /* waitpid saw its stop */
+	bool gone;       /* exited while we held it */
+	int pending_sig; /* a signal-delivery-stop: give the signal back on detach */
+	struct insp_thread info; /* state, name, registers */
+};
+
+struct tgt_proc {
+	pid_t pid;
+	char exe[4096];     /* readlink of /proc/PID/exe, for messages */
+	char exe_open[64];  /* "/proc/PID/exe": opens the file even across mount namespaces */
+	dev_t exe_dev;      /* to find the executable's mappings in /proc/PID/maps */
+	ino_t exe_ino;
+	int mem_fd;         /* /proc/PID/mem, opened when process_vm_readv is not usable */
+	bool no_vm_readv;
+	struct tgt_thread *threads;
+	size_t nthreads, cap;
+	int64_t stop_begin_ns, stop_end_ns; /* CLOCK_MONOTONIC around the pause */
+};
+
+#define TGT_PROC_INIT { .mem_fd = -1 }
+
+/* procfs.c */
+/* Check the process exists, is ours to trace and not traced already; read its exe. */
+int tgt_proc_open(struct tgt_proc *p, pid_t pid, struct insp_err *err);
+/* Start address of the mapping of the executable at file offset 0, or -1. */
+int tgt_proc_exe_base(const struct tgt_proc *p, uint64_t *start, struct insp_err *err);
+/* The process exists and has not exited (not a zombie). */
+bool tgt_proc_alive(const struct tgt_proc *p);
+/* Pid of the tracer of pid (0 if none, -1 if unknown). */
+pid_t tgt_tracer_of(pid_t pid);
+
+/* seize.c */
+/* Stop every thread, rescanning /proc/PID/task until no new thread appears, and
+ * read each one's registers. On failure every thread already seized is detached. */
+int tgt_proc_stop(struct tgt_proc *p, struct insp_err *err);
+/* Let every thread go; idempotent. Returns the first error, after trying all. */
+int tgt_proc_detach(struct tgt_proc *p, struct insp_err *err);
+/* Detach (if stopped) and free. */
+void tgt_proc_release(struct tgt_proc *p);
+/* Milliseconds between the first stop and the last detach. */
+double tgt_proc_pause_ms(const struct tgt_proc *p);
+
+/* mem.c */
+int tgt_read(struct tgt_proc *p, uint64_t addr, void *buf, size_t len, struct insp_err *err);
+/* Batched reads; each read's ok is set. -1 only when the process is gone. */
+int tgt_readv(struct tgt_proc *p, struct insp_read *reads, size_t n, struct insp_err *err);
+
+/* signals.c: while a process is stopped, SIGINT/SIGTERM/SIGHUP only set a flag that
+ * the stop and capture code checks, so that inspect detaches before it exits. */
+void tgt_signals_guard(void);
+void tgt_signals_restore(void);
+/* The signal that arrived while guarded, or 0. */
+int tgt_signals_pending(void);
+
+int64_t tgt_now_ns(void);
+
+#endif

@@ -1,0 +1,60 @@
+/* The ui layer's shared helpers: error messages and exit statuses, number and path
+ * formatting, plugin loading for the subcommands.
+ * SPDX-License-Identifier: MIT */
+#include "ui/ui.h"
+
+#include <string.h>
+
+int
+ui_exit_status(enum insp_errcode code)
+{
+	switch (code) {
+#define X(c, status, what) \
+	case c:            \
+		return status;
+		INSP_ERRORS
+#undef X
+	}
+	return 1;
+}
+
+int
+ui_error(const struct insp_err *err)
+{
+	fprintf(stderr, "inspect: %s\n", err->msg[0] ? err->msg : "unknown error");
+	return ui_exit_status(err->code);
+}
+
+const char *
+ui_count(size_t n, char *buf, size_t size)
+{
+	char digits[32];
+	int len = snprintf(digits, sizeof(digits), "%zu", n);
+	size_t j = 0;
+
+	for (int i = 0; i < len && j + 2 < size; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			buf[j++] = ',';
+		buf[j++] = digits[i];
+	}
+	buf[j] = '\0';
+	return buf;
+}
+
+const char *
+ui_basename(const char *path)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+
+	return slash ? slash + 1 : path;
+}
+
+int
+ui_load_plugins(struct rt_plugin_set *set)
+{
+	struct insp_err err = INSP_ERR_INIT;
+
+	if (rt_plugins_load(set, &err) < 0)
+		return ui_error(&err);
+	return 0;
+}

@@ -1,0 +1,88 @@
+/* The ui layer's JSON report (json-c): one document with the process, the pause,
+ * every goroutine that passes the filter, and the groups. Field names are
+ * documented in the README; scripts depend on them, so only ever add fields.
+ * SPDX-License-Identifier: MIT */
+#include "ui/ui.h"
+
+#include <json-c/json.h>
+
+#define NS_PER_MIN INT64_C(60000000000)
+
+static json_object *
+loc_json(const struct insp_loc *loc)
+{
+	json_object *o;
+
+	if (!loc->func)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "func", json_object_new_string(loc->func));
+	json_object_object_add(o, "file", loc->file ? json_object_new_string(loc->file) : NULL);
+	json_object_object_add(o, "line", json_object_new_int64(loc->line));
+	return o;
+}
+
+static json_object *
+task_json(const struct insp_task *t)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "id", json_object_new_uint64(t->id));
+	json_object_object_add(o, "status", json_object_new_string(t->state));
+	json_object_object_add(o, "wait_reason",
+			       t->reason ? json_object_new_string(t->reason) : NULL);
+	json_object_object_add(o, "wait_minutes",
+			       t->wait_ns >= 0 ? json_object_new_int64(t->wait_ns / NS_PER_MIN)
+					       : NULL);
+	json_object_object_add(o, "top", loc_json(&t->top));
+	json_object_object_add(o, "user_top", loc_json(&t->user_top));
+	json_object_object_add(o, "go_pc", loc_json(&t->go_pc));
+	json_object_object_add(o, "start_func",
+			       t->start.func ? json_object_new_string(t->start.func) : NULL);
+	json_object_object_add(o, "thread", t->tid ? json_object_new_int(t->tid) : NULL);
+	json_object_object_add(o, "system", json_object_new_boolean(t->flags & INSP_TASK_SYSTEM));
+	json_object_object_add(o, "locked", json_object_new_boolean(t->flags & INSP_TASK_LOCKED));
+	if (t->note)
+		json_object_object_add(o, "note", json_object_new_string(t->note));
+	return o;
+}
+
+int
+ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
+	       const struct mdl_grouping *g)
+{
+	json_object *root = json_object_new_object(), *tasks, *groups, *notes;
+	const char *version = mdl_info(s, "go_version");
+	int ret = 0;
+
+	json_object_object_add(root, "pid", json_object_new_int(s->pid));
+	json_object_object_add(root, "exe", json_object_new_string(s->exe));
+	json_object_object_add(root, "runtime", json_object_new_string(s->plugin->name));
+	json_object_object_add(root, "go_version", version ? json_object_new_string(version) : NULL);
+	json_object_object_add(root, "pause_ms", json_object_new_double(s->pause_ms));
+	json_object_object_add(root, "threads", json_object_new_int64((int64_t)s->nthreads));
+	json_object_object_add(root, "hidden_system", json_object_new_int64((int64_t)g->hidden));
+	tasks = json_object_new_array();
+	for (size_t i = 0; i < s->ntasks; i++)
+		if (mdl_filter_match(f, s, s->tasks[i]))
+			json_object_array_add(tasks, task_json(s->tasks[i]));
+	json_object_object_add(root, "goroutines", tasks);
+	groups = json_object_new_array();
+	for (size_t i = 0; i < g->ngroups; i++) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "reason", json_object_new_string(g->groups[i].key));
+		json_object_object_add(o, "count", json_object_new_int64((int64_t)g->groups[i].count));
+		json_object_array_add(groups, o);
+	}
+	json_object_object_add(root, "groups", groups);
+	notes = json_object_new_array();
+	for (size_t i = 0; i < s->nnotes; i++)
+		json_object_array_add(notes, json_object_new_string(s->notes[i]));
+	json_object_object_add(root, "notes", notes);
+	if (fputs(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN), out) < 0 ||
+	    fputc('\n', out) < 0)
+		ret = -1;
+	json_object_put(root);
+	return ret;
+}

@@ -1,0 +1,212 @@
+# lib.sh: helpers for the integration tests; source it from a test script
+# that runs under `set -euo pipefail`.
+#
+#   fixture_start GOVER N [FLAG...]  start build/fixtures/GOVER/parked -n N FLAG...,
+#                                    wait for "ready", set FIXTURE_PID
+#   fixture_stop                     SIGTERM the fixture, expect exit status 0
+#   fixture_wait                     wait for it to exit, return its exit status
+#   fixture_alive                    it exists, is not stopped or traced, and beats
+#   heartbeat_stall_ms               longest stall (ms) since the last call
+#   runtime_goroutines [ERE]         ID<TAB>STATE<TAB>USERFUNC from runtime.Stack
+#   dlv_goroutines PID               ID<TAB>REASON<TAB>USERFUNC from Delve (Go 1.19 only)
+#   check NAME CMD...                run CMD: "ok N - NAME" or "not ok N - NAME: <its stderr>"
+#   pass NAME / fail NAME MSG / skip NAME REASON
+#
+# At exit: kills any fixture still running, removes $TEST_TMP, prints the
+# plan "1..N" and "P passed, F failed, S skipped", and exits 1 if a case
+# failed, else 77 if every case was skipped, else with the script's status.
+# The fixture's source, fixtures/go/parked/main.go, says what it parks where.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/inspect-test.XXXXXX")
+FIXTURE_PID=
+FIXTURE_DIR=
+_lib_pids=()
+_lib_n=0
+_lib_failed=0
+_lib_passed=0
+_lib_skipped=0
+
+_lib_exit() {
+	local rc=$? pid
+	for pid in "${_lib_pids[@]}"; do
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	rm -rf "$TEST_TMP"
+	echo "1..$_lib_n"
+	echo "$_lib_passed passed, $_lib_failed failed, $_lib_skipped skipped"
+	((_lib_failed == 0)) || exit 1
+	if ((rc == 0 && _lib_passed == 0 && _lib_skipped > 0)); then
+		exit 77
+	fi
+	exit "$rc"
+}
+trap _lib_exit EXIT
+
+pass() {
+	_lib_n=$((_lib_n + 1)) _lib_passed=$((_lib_passed + 1))
+	echo "ok $_lib_n - $1"
+}
+
+fail() {
+	_lib_n=$((_lib_n + 1)) _lib_failed=$((_lib_failed + 1))
+	echo "not ok $_lib_n - $1: $2"
+}
+
+skip() {
+	_lib_n=$((_lib_n + 1)) _lib_skipped=$((_lib_skipped + 1))
+	echo "ok $_lib_n - $1 # SKIP $2"
+}
+
+# check NAME CMD...: CMD runs in this shell; its stderr becomes the message.
+check() {
+	local name=$1 err=$TEST_TMP/check.err rc=0 msg
+	shift
+	"$@" 2>"$err" || rc=$?
+	if ((rc == 0)); then
+		pass "$name"
+	else
+		msg=$(tr '\n' ' ' <"$err" | sed 's/ *$//')
+		fail "$name" "${msg:-exit status $rc}"
+	fi
+}
+
+_lib_bail() {
+	echo "Bail out! $*"
+	exit 1
+}
+
+fixture_start() {
+	local gover=$1 n=$2 bin=$BUILD/fixtures/$1/parked i
+	shift 2
+	[[ -x $bin ]] || _lib_bail "fixture_start: $bin is not built"
+	FIXTURE_DIR=$(mktemp -d "$TEST_TMP/fixture.XXXX")
+	: >"$FIXTURE_DIR/stdout"
+	"$bin" -n "$n" -heartbeat "$FIXTURE_DIR/heartbeat" -stacks "$FIXTURE_DIR/stacks" "$@" \
+		>"$FIXTURE_DIR/stdout" 2>"$FIXTURE_DIR/stderr" &
+	FIXTURE_PID=$!
+	_lib_pids+=("$FIXTURE_PID")
+	for ((i = 0; i < 600; i++)); do
+		if [[ $(<"$FIXTURE_DIR/stdout") == ready ]]; then
+			return 0
+		fi
+		kill -0 "$FIXTURE_PID" 2>/dev/null ||
+			_lib_bail "fixture_start: $gover parked -n $n${*:+ $*} died: $(tr '\n' ' ' <"$FIXTURE_DIR/stderr")"
+		sleep 0.1
+	done
+	_lib_bail "fixture_start: $gover parked -n $n${*:+ $*} not ready after 60 s"
+}
+
+# fixture_wait: wait for the fixture to exit; return its exit status.
+fixture_wait() {
+	local rc=0 i
+	wait "$FIXTURE_PID" || rc=$?
+	for i in "${!_lib_pids[@]}"; do
+		[[ ${_lib_pids[i]} != "$FIXTURE_PID" ]] || unset "_lib_pids[i]"
+	done
+	return "$rc"
+}
+
+fixture_stop() {
+	local rc=0
+	kill -TERM "$FIXTURE_PID"
+	fixture_wait || rc=$?
+	((rc == 0)) || { echo "fixture $FIXTURE_PID exited with status $rc" >&2; return 1; }
+}
+
+# _lib_signal_file SIG FILE: remove FILE, send SIG, wait up to 10 s for the
+# fixture to put FILE back (it renames a complete temp file into place).
+_lib_signal_file() {
+	local i
+	rm -f "$2"
+	kill -"$1" "$FIXTURE_PID" || { echo "cannot signal fixture $FIXTURE_PID" >&2; return 1; }
+	for ((i = 0; i < 1000; i++)); do
+		[[ -e $2 ]] && return 0
+		sleep 0.01
+	done
+	echo "fixture $FIXTURE_PID did not write $(basename "$2") within 10 s of SIG$1" >&2
+	return 1
+}
+
+# _lib_heartbeat: SIGUSR1, which resets the fixture's record; keep the
+# stall seen in $FIXTURE_DIR/stall so that heartbeat_stall_ms reports the
+# longest since its own last call. Sets _lib_beats.
+_lib_heartbeat() {
+	local stall beats old=0
+	_lib_signal_file USR1 "$FIXTURE_DIR/heartbeat" || return 1
+	{ read -r stall && read -r _ beats; } <"$FIXTURE_DIR/heartbeat"
+	[[ -e $FIXTURE_DIR/stall ]] && old=$(<"$FIXTURE_DIR/stall")
+	echo $((stall > old ? stall : old)) >"$FIXTURE_DIR/stall"
+	_lib_beats=$beats
+}
+
+heartbeat_stall_ms() {
+	_lib_heartbeat || return 1
+	cat "$FIXTURE_DIR/stall"
+	rm -f "$FIXTURE_DIR/stall"
+}
+
+fixture_alive() {
+	local stat state tracer b1
+	stat=$(cat "/proc/$FIXTURE_PID/stat" 2>/dev/null) ||
+		{ echo "fixture $FIXTURE_PID is gone" >&2; return 1; }
+	state=${stat##*) } state=${state%% *}
+	[[ $state != [TtZX] ]] || { echo "fixture $FIXTURE_PID is in state $state" >&2; return 1; }
+	tracer=$(awk '$1 == "TracerPid:" { print $2 }' "/proc/$FIXTURE_PID/status")
+	[[ $tracer == 0 ]] || { echo "fixture $FIXTURE_PID is traced by $tracer" >&2; return 1; }
+	_lib_heartbeat || return 1
+	b1=$_lib_beats
+	sleep 0.05
+	_lib_heartbeat || return 1
+	((_lib_beats > b1)) || { echo "fixture $FIXTURE_PID heartbeat stuck at $b1 beats" >&2; return 1; }
+}
+
+# runtime_goroutines [ERE]: USERFUNC is the first frame not in runtime.* or
+# internal/*, or with ERE the first frame matching it; "-" if none.
+runtime_goroutines() {
+	_lib_signal_file USR2 "$FIXTURE_DIR/stacks" || return 1
+	RE=${1-} awk '
+	BEGIN { re = ENVIRON["RE"] }
+	function flush() { if (id != "") print id "\t" state "\t" (fn == "" ? "-" : fn); id = "" }
+	/^goroutine [0-9]+ .*\[.*\]:$/ {
+		flush()
+		id = $2; fn = ""
+		state = $0; sub(/^[^[]*\[/, "", state); sub(/\]:$/, "", state); sub(/, .*/, "", state)
+		next
+	}
+	id == "" || /^\t/ || /^created by / || /^\.\.\./ || /^$/ { next }
+	{
+		f = $0; sub(/\([^()]*\)$/, "", f)
+		if (fn == "" && (re != "" ? f ~ re : f !~ /^(runtime\.|internal\/)/)) fn = f
+	}
+	END { flush() }' "$FIXTURE_DIR/stacks"
+}
+
+# dlv_goroutines PID: REASON is Delve's bracket text without the wait-since
+# number, "running" for a goroutine on a thread, "runnable" for neither.
+# Delve 1.20 misreads wait reasons of Go >= 1.20 binaries: refuse them.
+dlv_goroutines() {
+	local pid=$1 go ver out=$TEST_TMP/dlv.out tracer
+	for go in go /usr/local/go/bin/go /usr/lib/go-1.19/bin/go; do
+		ver=$("$go" version "/proc/$pid/exe" 2>/dev/null) && break
+	done
+	[[ ${ver-} == *": go1.19"* ]] || { echo "dlv_goroutines: $pid is not a Go 1.19 binary (${ver:-no go to tell})" >&2; return 1; }
+	printf 'goroutines\nexit\nn\n' |
+		timeout 300 dlv attach "$pid" --allow-non-terminal-interactive=true >"$out" 2>&1 ||
+		{ echo "dlv attach $pid failed: $(tail -n 3 "$out" | tr '\n' ' ')" >&2; return 1; }
+	grep -q '^\[[0-9]* goroutines\]$' "$out" ||
+		{ echo "dlv listed no goroutines: $(tail -n 3 "$out" | tr '\n' ' ')" >&2; return 1; }
+	kill -0 "$pid" 2>/dev/null || { echo "process $pid died under dlv" >&2; return 1; }
+	tracer=$(awk '$1 == "TracerPid:" { print $2 }' "/proc/$pid/status")
+	[[ $tracer == 0 ]] || { echo "process $pid still traced by $tracer after dlv" >&2; return 1; }
+	sed -nE 's/^(\(dlv\) )?[ *] Goroutine ([0-9]+) - User: [^ ]+ (.*) \(0x[0-9a-f]+\)(.*)$/\2\t\3\t\4/p' "$out" |
+		awk -F '\t' -v OFS='\t' '{
+			r = $3
+			if (r ~ /\[.*\]/) { sub(/^[^[]*\[/, "", r); sub(/\].*$/, "", r); sub(/ [0-9]+$/, "", r) }
+			else if (r ~ /\(thread [0-9]+\)/) r = "running"
+			else r = "runnable"
+			print $1, r, ($2 == "" ? "-" : $2)
+		}'
+}
