@@ -46,7 +46,11 @@ struct gort_state {
 	int minor; /* 19 for go1.19.8; 0 if unknown */
 	const char **reasons;
 	size_t nreasons;
-	/* Captured while stopped. */
+	/* Buffers reserved before the stop (gort_registry_reserve) for gcap
+	 * goroutines and stack_cap bytes of stacks; filled while stopped. */
+	uint64_t gcap;
+	size_t stack_cap;
+	struct insp_read *reads;
 	uint64_t nallg;
 	uint64_t *gaddrs;
 	uint8_t *gbytes; /* nallg * g_size */
@@ -65,7 +69,10 @@ int gort_buildinfo_version(const struct insp_host *h, char *version, size_t size
 int gort_layout_resolve(struct gort_layout *l, const struct insp_host *h, struct insp_err *err);
 /* waitreason.c: read runtime.waitReasonStrings from the target. */
 int gort_waitreasons_read(struct gort_state *st, const struct insp_host *h, struct insp_err *err);
-/* registry.c: copy allgs, the g structs, the m list and the used stacks. */
+/* registry.c: before the stop, size and touch the buffers for the registry as
+ * it is now; while stopped, copy allgs, the g structs, the m list and the used
+ * stacks. */
+int gort_registry_reserve(struct gort_state *st, const struct insp_host *h, struct insp_err *err);
 int gort_registry_capture(struct gort_state *st, const struct insp_host *h, struct insp_err *err);
 /* decode.c: the copies into tasks. */
 int gort_registry_decode(struct gort_state *st, const struct insp_host *h, struct insp_err *err);

@@ -80,6 +80,7 @@ go_release(void *state)
 	free(st->ms);
 	free(st->stacks);
 	free(st->stack_buf);
+	free(st->reads);
 	free(st);
 }
 
@@ -104,7 +105,7 @@ go_prepare(const struct insp_host *h, void **state, struct insp_err *err)
 		h->note(h->ctx, "%s is newer than the newest release checked (go1.%d)",
 			st->version, NEWEST_MINOR);
 	if (gort_layout_resolve(&st->l, h, err) < 0 || open_pclntab(st, h, err) < 0 ||
-	    gort_waitreasons_read(st, h, err) < 0)
+	    gort_waitreasons_read(st, h, err) < 0 || gort_registry_reserve(st, h, err) < 0)
 		return -1;
 	h->set_info(h->ctx, "symbols", "DWARF and pclntab");
 	return 0;

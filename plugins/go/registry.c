@@ -1,7 +1,8 @@
 /* The Go plugin's capture: while every thread is stopped, copy the goroutine
  * registry (allglen, then allgptr: one word each, never the 3-word allgs header a
  * thread may be half-way through writing), every g, the M list, and the used part
- * of each live goroutine's stack. Bulk reads only; decoding waits for the detach.
+ * of each live goroutine's stack. Bulk reads into buffers sized and touched before
+ * the stop; decoding waits for the detach.
  * SPDX-License-Identifier: MIT */
 #include "gort.h"
 
@@ -12,6 +13,7 @@
 #define MAX_MS 100000
 #define STACK_CAP (1u << 20)          /* per goroutine */
 #define STACK_TOTAL_CAP (1024u << 20) /* all goroutines */
+#define STACK_GUESS 1024              /* bytes a parked goroutine uses, to reserve */
 
 enum { G_IDLE = 0, G_RUNNING = 2, G_SYSCALL = 3, G_DEAD = 6, G_DEADEXTRA = 11, G_SCAN = 0x1000 };
 
@@ -21,43 +23,87 @@ g_status(const struct gort_state *st, const uint8_t *g)
 	return gort_u32(g + st->l.g_status) & ~(uint32_t)G_SCAN;
 }
 
+/* Grow *p to n elements of size each and write every byte, so that its pages are
+ * mapped now and not faulted in one by one while the target is stopped (a fault
+ * costs microseconds in a VM; 30,000 goroutines need thousands of pages). */
+static int
+reserve_array(void *pp, size_t n, size_t size)
+{
+	void **p = pp, *grown = realloc(*p, n * size);
+
+	if (!grown)
+		return -1;
+	memset(grown, 0, n * size);
+	*p = grown;
+	return 0;
+}
+
+static int
+reserve(struct gort_state *st, uint64_t ngs, size_t stack_bytes, struct insp_err *err)
+{
+	if (ngs > st->gcap) {
+		if (reserve_array(&st->gaddrs, ngs, 8) < 0 ||
+		    reserve_array(&st->gbytes, ngs, st->l.g_size) < 0 ||
+		    reserve_array(&st->gok, ngs, sizeof(*st->gok)) < 0 ||
+		    reserve_array(&st->stacks, ngs, sizeof(*st->stacks)) < 0 ||
+		    reserve_array(&st->reads, ngs, sizeof(*st->reads)) < 0)
+			return insp_err_set(err, INSP_E_SYS, "out of memory for %llu goroutines",
+					    (unsigned long long)ngs);
+		st->gcap = ngs;
+	}
+	if (stack_bytes > st->stack_cap) {
+		if (reserve_array(&st->stack_buf, stack_bytes, 1) < 0)
+			return insp_err_set(err, INSP_E_SYS, "out of memory for %zu bytes of stacks",
+					    stack_bytes);
+		st->stack_cap = stack_bytes;
+	}
+	return 0;
+}
+
+static int
+read_allglen(const struct gort_state *st, const struct insp_host *h, uint64_t *n,
+	     struct insp_err *err)
+{
+	if (h->read(h->ctx, st->l.allglen, n, 8, err) < 0)
+		return -1;
+	if (*n > MAX_GOROUTINES)
+		return insp_err_set(err, INSP_E_CORRUPT,
+				    "runtime.allglen is %llu: the goroutine registry looks corrupt",
+				    (unsigned long long)*n);
+	return 0;
+}
+
+int
+gort_registry_reserve(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
+{
+	uint64_t n;
+
+	if (read_allglen(st, h, &n, err) < 0)
+		return -1;
+	n += n / 4 + 256; /* room for goroutines started before the stop */
+	return reserve(st, n, n * STACK_GUESS, err);
+}
+
 static int
 read_gs(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
 {
-	uint64_t words[2];
-	struct insp_read *reads;
+	uint64_t gptr;
 	int ret;
 
-	if (h->read(h->ctx, st->l.allglen, &words[0], 8, err) < 0 ||
-	    h->read(h->ctx, st->l.allgptr, &words[1], 8, err) < 0)
+	if (read_allglen(st, h, &st->nallg, err) < 0 ||
+	    h->read(h->ctx, st->l.allgptr, &gptr, 8, err) < 0 ||
+	    reserve(st, st->nallg, 0, err) < 0)
 		return -1;
-	if (words[0] > MAX_GOROUTINES)
-		return insp_err_set(err, INSP_E_CORRUPT,
-				    "runtime.allglen is %llu: the goroutine registry looks corrupt",
-				    (unsigned long long)words[0]);
-	st->nallg = words[0];
-	st->gaddrs = calloc(st->nallg + 1, 8);
-	st->gbytes = calloc(st->nallg + 1, st->l.g_size);
-	st->gok = calloc(st->nallg + 1, sizeof(*st->gok));
-	reads = calloc(st->nallg + 1, sizeof(*reads));
-	if (!st->gaddrs || !st->gbytes || !st->gok || !reads) {
-		free(reads);
-		return insp_err_set(err, INSP_E_SYS, "out of memory for %llu goroutines",
-				    (unsigned long long)st->nallg);
-	}
-	if (st->nallg && h->read(h->ctx, words[1], st->gaddrs, st->nallg * 8, err) < 0) {
-		free(reads);
+	if (st->nallg && h->read(h->ctx, gptr, st->gaddrs, st->nallg * 8, err) < 0)
 		return -1;
-	}
 	for (uint64_t i = 0; i < st->nallg; i++) {
-		reads[i].addr = st->gaddrs[i];
-		reads[i].buf = st->gbytes + i * st->l.g_size;
-		reads[i].len = st->l.g_size;
+		st->reads[i].addr = st->gaddrs[i];
+		st->reads[i].buf = st->gbytes + i * st->l.g_size;
+		st->reads[i].len = st->l.g_size;
 	}
-	ret = h->readv(h->ctx, reads, st->nallg, err);
+	ret = h->readv(h->ctx, st->reads, st->nallg, err);
 	for (uint64_t i = 0; i < st->nallg; i++)
-		st->gok[i] = reads[i].ok;
-	free(reads);
+		st->gok[i] = st->reads[i].ok;
 	return ret;
 }
 
@@ -129,6 +175,7 @@ resume_point(const struct gort_state *st, const struct insp_host *h, uint64_t i,
 	uint32_t status = g_status(st, g);
 	const struct insp_thread *t;
 
+	memset(s, 0, sizeof(*s));
 	s->pc = gort_u64(g + st->l.g_sched_pc);
 	s->sp = gort_u64(g + st->l.g_sched_sp);
 	s->call_site = true;
@@ -159,36 +206,26 @@ is_live(const struct gort_state *st, uint64_t i)
 	return status != G_IDLE && status != G_DEAD && status != G_DEADEXTRA;
 }
 
-/* One buffer for every stack, filled by one batch of reads. */
+/* Every used stack into stack_buf, by one batch of reads. */
 static int
 read_stacks(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
 {
-	struct insp_read *reads;
-	size_t n = 0, off = 0;
+	size_t n = 0, off = 0, total = 0;
 	int ret;
 
-	st->stacks = calloc(st->nallg + 1, sizeof(*st->stacks));
-	reads = calloc(st->nallg + 1, sizeof(*reads));
-	if (!st->stacks || !reads) {
-		free(reads);
-		return insp_err_set(err, INSP_E_SYS, "out of memory");
-	}
 	for (uint64_t i = 0; i < st->nallg; i++) {
 		struct gort_gstack *s = &st->stacks[i];
 
+		memset(s, 0, sizeof(*s));
 		if (!is_live(st, i))
 			continue;
 		resume_point(st, h, i, s);
-		if (st->stack_bytes + s->len > STACK_TOTAL_CAP)
+		if (total + s->len > STACK_TOTAL_CAP)
 			s->len = 0; /* decode says the copy was cut */
-		st->stack_bytes += s->len;
+		total += s->len;
 	}
-	st->stack_buf = malloc(st->stack_bytes + 1);
-	if (!st->stack_buf) {
-		free(reads);
-		return insp_err_set(err, INSP_E_SYS, "out of memory for %zu bytes of stacks",
-				    st->stack_bytes);
-	}
+	if (reserve(st, 0, total, err) < 0)
+		return -1;
 	for (uint64_t i = 0; i < st->nallg; i++) {
 		struct gort_gstack *s = &st->stacks[i];
 
@@ -196,17 +233,17 @@ read_stacks(struct gort_state *st, const struct insp_host *h, struct insp_err *e
 			continue;
 		s->bytes = st->stack_buf + off;
 		off += s->len;
-		reads[n].addr = s->sp;
-		reads[n].buf = s->bytes;
-		reads[n].len = s->len;
+		st->reads[n].addr = s->sp;
+		st->reads[n].buf = s->bytes;
+		st->reads[n].len = s->len;
 		n++;
 	}
-	ret = h->readv(h->ctx, reads, n, err);
+	ret = h->readv(h->ctx, st->reads, n, err);
 	/* Hand each read's result back to its stack: reads are in g order. */
 	for (uint64_t i = 0, k = 0; i < st->nallg && k < n; i++)
 		if (st->stacks[i].len)
-			st->stacks[i].ok = reads[k++].ok;
-	free(reads);
+			st->stacks[i].ok = st->reads[k++].ok;
+	st->stack_bytes = total;
 	return ret;
 }
 

@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -67,47 +68,101 @@ read_one(struct tgt_proc *p, struct insp_read *r)
 	return pread_full(p->mem_fd, r->addr, r->buf, r->len);
 }
 
+/* Reads whose bytes lie at most MERGE_GAP apart, in ascending order, become one
+ * remote iovec: the kernel's cost is per remote iovec (it pins pages and walks page
+ * tables for each), and the runtime allocates gs and stacks side by side, so 30,000
+ * reads become a few hundred. The local side still lands each read in its own
+ * buffer, and the bytes between reads in a junk buffer: no second copy. */
+#define MERGE_GAP 4096
+#define RUN_MAX (1u << 20)
+
+struct run {
+	uint64_t addr;
+	size_t len, first, end; /* reads [first, end) */
+};
+
+static uint8_t junk[MERGE_GAP];
+
+/* Build up to BATCH runs (and at most BATCH local iovecs) from read i on. */
+static size_t
+make_runs(const struct insp_read *reads, size_t i, size_t n, struct run *runs,
+	  struct iovec *local, struct iovec *remote, size_t *nlocal)
+{
+	size_t k = 0, nl = 0;
+
+	while (i < n && k < BATCH && nl < BATCH) {
+		struct run *r = &runs[k];
+		uint64_t end = reads[i].addr + reads[i].len;
+
+		r->addr = reads[i].addr;
+		r->first = i;
+		local[nl++] = (struct iovec){ reads[i].buf, reads[i].len };
+		i++;
+		while (i < n && nl + 2 <= BATCH && reads[i].addr >= end &&
+		       reads[i].addr - end <= MERGE_GAP &&
+		       reads[i].addr + reads[i].len - r->addr <= RUN_MAX) {
+			if (reads[i].addr > end)
+				local[nl++] = (struct iovec){ junk, (size_t)(reads[i].addr - end) };
+			local[nl++] = (struct iovec){ reads[i].buf, reads[i].len };
+			end = reads[i].addr + reads[i].len;
+			i++;
+		}
+		r->end = i;
+		r->len = (size_t)(end - r->addr);
+		remote[k] = (struct iovec){ (void *)(uintptr_t)r->addr, r->len };
+		k++;
+	}
+	*nlocal = nl;
+	return k;
+}
+
 int
 tgt_readv(struct tgt_proc *p, struct insp_read *reads, size_t n, struct insp_err *err)
 {
 	struct iovec local[BATCH], remote[BATCH];
+	struct run runs[BATCH];
 	size_t i = 0;
 
+	for (size_t x = 0; x < n; x++) {
+		reads[x].ok = false;
+		if (reads[x].addr + reads[x].len < reads[x].addr)
+			reads[x].addr = 0; /* wraps around: make it fault, as it should */
+	}
 	while (i < n) {
-		size_t k = 0, j;
+		size_t k, m, nlocal;
 		ssize_t got;
 
 		if (p->no_vm_readv) {
-			reads[i].ok = reads[i].len == 0 || read_one(p, &reads[i]);
+			reads[i].ok = read_one(p, &reads[i]);
 			i++;
 			continue;
 		}
-		for (j = i; j < n && k < BATCH; j++, k++) {
-			local[k] = (struct iovec){ reads[j].buf, reads[j].len };
-			remote[k] = (struct iovec){ (void *)(uintptr_t)reads[j].addr, reads[j].len };
-		}
-		got = process_vm_readv(p->pid, local, k, remote, k, 0);
+		k = make_runs(reads, i, n, runs, local, remote, &nlocal);
+		got = process_vm_readv(p->pid, local, nlocal, remote, k, 0);
 		if (got < 0 && errno == ESRCH)
 			break;
-		if (got < 0)
-			got = 0;
-		/* The kernel stops at the first read that faults: mark the whole ones,
-		 * retry the one that failed alone, and go on after it. */
-		for (j = 0; j < k && (size_t)got >= reads[i].len; j++) {
-			got -= (ssize_t)reads[i].len;
-			reads[i++].ok = true;
+		if (got < 0 && errno != EFAULT) {
+			p->no_vm_readv = true; /* ENOSYS, EPERM: /proc/PID/mem from now on */
+			continue;
 		}
-		if (j < k) {
-			reads[i].ok = read_one(p, &reads[i]);
-			i++;
+		/* The kernel copies whole remote iovecs and stops at the first that
+		 * faults: mark the complete runs, read that run's reads one by one, and
+		 * start again after it. */
+		for (m = 0; m < k && got >= (ssize_t)runs[m].len; m++) {
+			for (size_t x = runs[m].first; x < runs[m].end; x++)
+				reads[x].ok = true;
+			got -= (ssize_t)runs[m].len;
 		}
+		if (m < k) {
+			for (size_t x = runs[m].first; x < runs[m].end; x++)
+				reads[x].ok = read_one(p, &reads[x]);
+			m++;
+		}
+		i = runs[m - 1].end;
 	}
-	if (i < n) {
-		for (; i < n; i++)
-			reads[i].ok = false;
+	if (i < n)
 		return insp_err_set(err, INSP_E_EXITED, "process %d exited while attached",
 				    (int)p->pid);
-	}
 	return 0;
 }
 
