@@ -34,6 +34,23 @@ is_user_func(const char *name)
 	return strncmp(name, "internal/", 9) != 0 && strncmp(name, "runtime/internal/", 17) != 0;
 }
 
+/* Code of the program itself, not of the Go distribution: its file is outside
+ * GOROOT/src; where paths are trimmed (-trimpath), its package path's first
+ * element has a dot or is "main", as Go's own tools tell the standard library. */
+static bool
+is_app_func(const struct gort_state *st, const struct gort_srcframe *f)
+{
+	size_t len;
+
+	if (!is_user_func(f->func))
+		return false;
+	if (st->goroot_src[0] && f->file)
+		return strncmp(f->file, st->goroot_src, strlen(st->goroot_src)) != 0;
+	len = strcspn(f->func, "/.");
+	return (len == 4 && strncmp(f->func, "main", 4) == 0) || memchr(f->func, '.', len) ||
+	       (f->func[len] == '/' && strchr(f->func, '.') < strchr(f->func + len, '/'));
+}
+
 /* The runtime's isSystemGoroutine, by start function: runtime.* but for main,
  * handleAsyncEvent and coroutines. */
 static bool
@@ -65,7 +82,8 @@ locate(const struct gort_state *st, uint64_t pc, bool call_site, struct insp_loc
 		loc->pc = pc;
 }
 
-/* Walk the stack for the top frame and the first user frame. */
+/* Walk the stack for the top frame and the user frame: the innermost frame of the
+ * program's own code, else the innermost outside the runtime (Delve's). */
 static const char *
 walk(const struct gort_state *st, const struct gort_gstack *s, struct insp_task *t)
 {
@@ -84,10 +102,12 @@ walk(const struct gort_state *st, const struct gort_gstack *s, struct insp_task 
 		for (int j = 0; j < k; j++) {
 			if (!t->top.func)
 				set_loc(&t->top, &lf[j], pf[i].pc);
-			if (is_user_func(lf[j].func)) {
+			if (is_app_func(st, &lf[j])) {
 				set_loc(&t->user_top, &lf[j], pf[i].pc);
 				return NULL;
 			}
+			if (!t->user_top.func && is_user_func(lf[j].func))
+				set_loc(&t->user_top, &lf[j], pf[i].pc);
 		}
 	}
 	if (!t->top.func)

@@ -39,7 +39,7 @@
 #define MAGIC_GO120 0xfffffff1u /* Go 1.20-1.26 */
 #define HEADER_SIZE 72
 
-#define PCDATA_INLTREE	 2
+#define PCDATA_INLTREE   2
 #define FUNCDATA_INLTREE 3
 
 /* The inline-tree walk and pc-value decoding are bounded by the bytes, but a
@@ -58,6 +58,7 @@ struct gort_pclntab {
 	uint8_t quantum;
 	size_t nfunc;
 	struct span names, cu, files, pctab, ftab;
+	int wrapper; /* the funcID of wrappers in this build, or -1 */
 
 	/* go:func.*: bytes of [fd_addr, fd_addr + fd_size), or fd NULL */
 	const uint8_t *fd;
@@ -71,7 +72,7 @@ struct fn {
 	size_t tail;      /* of pcdata[0] in data */
 	uint64_t entry, end;
 	uint32_t nameoff, pcsp, pcfile, pcln, npcdata, cuoff;
-	uint8_t flag, nfuncdata;
+	uint8_t funcid, flag, nfuncdata;
 };
 
 static uint32_t
@@ -142,6 +143,7 @@ getfn(const struct gort_pclntab *t, size_t i, struct fn *f)
 	f->pcln = get32(p + 24);
 	f->npcdata = get32(p + 28);
 	f->cuoff = get32(p + 32);
+	f->funcid = p[fixed - 4];
 	f->flag = p[fixed - 3];
 	f->nfuncdata = p[fixed - 1];
 	return ((uint64_t)f->npcdata + f->nfuncdata) * 4 <= t->size - f->tail;
@@ -222,8 +224,7 @@ uvarint(const struct gort_pclntab *t, size_t *pos, uint32_t *v)
  * code starts at entry. Values hold on [pc, next pc); a value delta of 0 ends
  * the table, except while still at entry (the first value may be -1). */
 static bool
-pcvalue(const struct gort_pclntab *t, uint32_t tab, uint64_t entry, uint64_t target,
-	int32_t *out)
+pcvalue(const struct gort_pclntab *t, uint32_t tab, uint64_t entry, uint64_t target, int32_t *out)
 {
 	size_t pos;
 	uint64_t pc = entry;
@@ -301,6 +302,21 @@ position(const struct gort_pclntab *t, const struct fn *fn, uint64_t pc, struct 
 		sf->file = str(t, t->files, foff);
 }
 
+/* FuncID values move between releases (a new one was inserted in 1.22 and 1.25),
+ * but runtime.deferreturn has been tagged as a wrapper in every release we read
+ * (cmd/internal/objabi/funcid.go, 1.19 and 1.26): take the value from it. */
+static int
+wrapper_funcid(const struct gort_pclntab *t)
+{
+	struct gort_func f;
+	struct fn fn;
+
+	if (gort_pclntab_lookup(t, "runtime.deferreturn", &f) < 0 || !refn(t, &f, &fn) ||
+	    fn.funcid == 0) /* 0 is a normal function */
+		return -1;
+	return fn.funcid;
+}
+
 static int
 check_header(struct gort_pclntab *t, uint64_t text, struct insp_err *err)
 {
@@ -318,19 +334,20 @@ check_header(struct gort_pclntab *t, uint64_t text, struct insp_err *err)
 		break;
 	case 0xfffffffbu:
 	case 0xfffffffau:
-		return insp_err_set(err, INSP_E_LAYOUT,
-				    "pclntab magic 0x%08x is from Go 1.2-1.17 (only Go 1.18 and later "
-				    "are supported)",
-				    t->magic);
+		return insp_err_set(
+			err, INSP_E_LAYOUT,
+			"pclntab magic 0x%08x is from Go 1.2-1.17 (only Go 1.18 and later "
+			"are supported)",
+			t->magic);
 	default:
 		return insp_err_set(err, INSP_E_CORRUPT, "bad pclntab magic 0x%08x", t->magic);
 	}
 	if (d[4] || d[5])
 		return insp_err_set(err, INSP_E_CORRUPT, "bad pclntab header padding");
 	if (d[7] != 8)
-		return insp_err_set(err, INSP_E_LAYOUT,
-				    "pclntab with %u-byte pointers (only 64-bit targets are supported)",
-				    d[7]);
+		return insp_err_set(
+			err, INSP_E_LAYOUT,
+			"pclntab with %u-byte pointers (only 64-bit targets are supported)", d[7]);
 	t->quantum = d[6];
 	if (t->quantum != 1 && t->quantum != 2 && t->quantum != 4)
 		return insp_err_set(err, INSP_E_CORRUPT, "bad pclntab pc quantum %u", t->quantum);
@@ -391,6 +408,7 @@ gort_pclntab_open(struct gort_pclntab **out, const uint8_t *data, size_t size, u
 				     "pclntab function table is not sorted at entry %zu", i);
 			goto out;
 		}
+	t->wrapper = wrapper_funcid(t);
 	*out = t;
 	t = NULL;
 	ret = 0;
@@ -406,8 +424,8 @@ gort_pclntab_free(struct gort_pclntab *t)
 }
 
 int
-gort_pclntab_set_funcdata(struct gort_pclntab *t, const uint8_t *data, size_t size,
-			  uint64_t addr, uint64_t gofunc, struct insp_err *err)
+gort_pclntab_set_funcdata(struct gort_pclntab *t, const uint8_t *data, size_t size, uint64_t addr,
+			  uint64_t gofunc, struct insp_err *err)
 {
 	if (!data || gofunc < addr || gofunc - addr >= size)
 		return insp_err_set(err, INSP_E_CORRUPT,
@@ -490,7 +508,7 @@ gort_pclntab_spdelta(const struct gort_pclntab *t, const struct gort_func *f, ui
  * function and the offset from entry of an instruction at its call site. */
 static bool
 inl_entry(const struct gort_pclntab *t, size_t pos, int32_t ix, uint32_t *nameoff,
-	  uint32_t *parentpc)
+	  uint32_t *parentpc, uint8_t *funcid)
 {
 	/* 1.18-1.19: parent i16, funcID u8, pad, file i32, line i32, func_ i32,
 	 * parentPc i32. 1.20+: funcID u8, pad[3], nameOff i32, parentPc i32,
@@ -505,6 +523,7 @@ inl_entry(const struct gort_pclntab *t, size_t pos, int32_t ix, uint32_t *nameof
 	at = pos + (uint64_t)ix * esize;
 	if (at > t->fd_size || t->fd_size - at < esize)
 		return false;
+	*funcid = t->fd[at + (t->magic == MAGIC_GO118 ? 2 : 0)];
 	*nameoff = get32(t->fd + at + name_at);
 	*parentpc = get32(t->fd + at + ppc_at);
 	return true;
@@ -519,6 +538,7 @@ gort_pclntab_frames(const struct gort_pclntab *t, uint64_t pc, bool call_site,
 	size_t i, tree;
 	bool have_tree;
 	uint32_t nameoff, parentpc;
+	uint8_t funcid;
 	int32_t ix;
 	int n = 0, depth;
 
@@ -530,8 +550,9 @@ gort_pclntab_frames(const struct gort_pclntab *t, uint64_t pc, bool call_site,
 	ix = pcdata(t, &fn, PCDATA_INLTREE, pc);
 	for (depth = 0; ix >= 0 && n < max && depth < MAX_INLINE_DEPTH; depth++) {
 		out[n].inlined = true;
+		out[n].wrapper = false;
 		position(t, &fn, pc, &out[n]);
-		if (!have_tree || !inl_entry(t, tree, ix, &nameoff, &parentpc) ||
+		if (!have_tree || !inl_entry(t, tree, ix, &nameoff, &parentpc, &funcid) ||
 		    (int32_t)parentpc < 0 || parentpc >= fn.end - fn.entry) {
 			/* We know pc is in an inlined body, not whose, nor the
 			 * call site in the physical function. */
@@ -540,10 +561,12 @@ gort_pclntab_frames(const struct gort_pclntab *t, uint64_t pc, bool call_site,
 				return n;
 			out[n].func = f.name;
 			out[n].inlined = false;
+			out[n].wrapper = t->wrapper >= 0 && fn.funcid == t->wrapper;
 			position(t, &fn, fn.entry, &out[n]);
 			out[n++].line = 0;
 			return n;
 		}
+		out[n].wrapper = t->wrapper >= 0 && funcid == t->wrapper;
 		out[n++].func = str(t, t->names, nameoff);
 		pc = fn.entry + parentpc;
 		ix = pcdata(t, &fn, PCDATA_INLTREE, pc);
@@ -552,6 +575,7 @@ gort_pclntab_frames(const struct gort_pclntab *t, uint64_t pc, bool call_site,
 		return n;
 	out[n].func = f.name;
 	out[n].inlined = false;
+	out[n].wrapper = t->wrapper >= 0 && fn.funcid == t->wrapper;
 	position(t, &fn, pc, &out[n]);
 	return n + 1;
 }

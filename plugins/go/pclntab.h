@@ -83,6 +83,10 @@ struct gort_srcframe {
 	const char *file;
 	uint32_t line;
 	bool inlined;
+	/* A compiler-generated wrapper (method value/pointer wrappers, deferwrap,
+	 * gowrap, ...): the runtime's traceback hides it unless it called
+	 * runtime.gopanic, sigpanic or panicwrap (the frame before it). */
+	bool wrapper;
 };
 
 /* The logical frames at pc, innermost first, with inlined calls expanded as the

@@ -47,6 +47,24 @@ open_funcdata(struct gort_state *st, const struct insp_host *h)
 			gort_pclntab_set_funcdata(st->pcln, d, n, addr, gofunc, NULL);
 }
 
+/* GOROOT/src as this binary's file names spell it, from runtime.main's file;
+ * empty when the build trimmed paths. */
+static void
+find_goroot(struct gort_state *st)
+{
+	struct gort_srcframe f;
+	struct gort_func fn;
+	const char *at;
+
+	if (gort_pclntab_lookup(st->pcln, "runtime.main", &fn) < 0 ||
+	    gort_pclntab_frames(st->pcln, fn.entry, false, &f, 1) < 1 || !f.file)
+		return;
+	at = strstr(f.file, "/src/runtime/");
+	if (at && (size_t)(at - f.file) + 5 < sizeof(st->goroot_src))
+		snprintf(st->goroot_src, sizeof(st->goroot_src), "%.*s", (int)(at - f.file) + 5,
+			 f.file);
+}
+
 static int
 open_pclntab(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
 {
@@ -62,6 +80,7 @@ open_pclntab(struct gort_state *st, const struct insp_host *h, struct insp_err *
 	if (gort_pclntab_open(&st->pcln, d, n, text, err) < 0)
 		return -1;
 	open_funcdata(st, h);
+	find_goroot(st);
 	return 0;
 }
 

@@ -62,7 +62,8 @@ gort_unwind(const struct gort_pclntab *t, uint64_t pc, uint64_t sp, bool innermo
 		return stop(why, "pcsp unwinding is for amd64 only", 0);
 	for (;;) {
 		if (gort_pclntab_find(t, pc, &f) < 0) {
-			snprintf(whybuf, sizeof(whybuf), "unknown pc 0x%llx", (unsigned long long)pc);
+			snprintf(whybuf, sizeof(whybuf), "unknown pc 0x%llx",
+				 (unsigned long long)pc);
 			return stop(why, whybuf, n);
 		}
 		if (n >= max)

@@ -53,8 +53,8 @@ exits_zero_after() {
 }
 
 for gover in go1.19 go1.26; do
-	if [[ ! -x $BUILD/fixtures/$gover/parked ]]; then
-		skip "$gover" "needs $BUILD/fixtures/$gover/parked (make fixtures)"
+	if [[ ! -x $FIXTURES/$gover/parked ]]; then
+		skip "$gover" "needs $FIXTURES/$gover/parked (make fixtures)"
 		continue
 	fi
 	fixture_start "$gover" "$N" -spin 1

@@ -11,6 +11,12 @@
 #   dlv_goroutines PID               ID<TAB>REASON<TAB>USERFUNC from Delve (Go 1.19 only)
 #   check NAME CMD...                run CMD: "ok N - NAME" or "not ok N - NAME: <its stderr>"
 #   pass NAME / fail NAME MSG / skip NAME REASON
+#   inspect_run ARGS...              run $INSPECT: $OUT, $ERR files, $RC status
+#   dump_json [ARGS...]              inspect dump --format json ARGS $FIXTURE_PID into $OUT;
+#                                    fails unless it exits 0 with JSON, then checks unharmed
+#   unharmed PAUSE_MS                alive, and the heartbeat stalled < PAUSE_MS + margin
+#   expect_status WANT PATTERN       $RC is WANT and $ERR matches the ERE PATTERN
+#   fixture_versions                 the goX.Y fixture folders that are built
 #
 # At exit: kills any fixture still running, removes $TEST_TMP, prints the
 # plan "1..N" and "P passed, F failed, S skipped", and exits 1 if a case
@@ -19,6 +25,9 @@
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
+FIXTURES=${FIXTURES:-$BUILD/fixtures}
+INSPECT=${INSPECT:-$BUILD/inspect}
+HELPERS=${HELPERS:-$ROOT/build/tests/helpers}
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/inspect-test.XXXXXX")
 FIXTURE_PID=
 FIXTURE_DIR=
@@ -79,7 +88,7 @@ _lib_bail() {
 }
 
 fixture_start() {
-	local gover=$1 n=$2 bin=$BUILD/fixtures/$1/parked i
+	local gover=$1 n=$2 bin=$FIXTURES/$1/parked i
 	shift 2
 	[[ -x $bin ]] || _lib_bail "fixture_start: $bin is not built"
 	FIXTURE_DIR=$(mktemp -d "$TEST_TMP/fixture.XXXX")
@@ -209,4 +218,42 @@ dlv_goroutines() {
 			else r = "runnable"
 			print $1, r, ($2 == "" ? "-" : $2)
 		}'
+}
+
+# --- inspect itself ---------------------------------------------------------
+
+OUT=$TEST_TMP/out ERR=$TEST_TMP/err RC=0
+# Stall the heartbeat may show beyond the pause on a busy two-core machine.
+STALL_MARGIN_MS=${STALL_MARGIN_MS:-50}
+
+inspect_run() {
+	RC=0
+	"$INSPECT" "$@" >"$OUT" 2>"$ERR" || RC=$?
+}
+
+fixture_versions() {
+	local d
+	for d in "$FIXTURES"/go*/; do
+		[[ -x $d/parked ]] && basename "$d"
+	done
+}
+
+unharmed() {
+	local pause=${1%.*} ms
+	fixture_alive || return 1
+	ms=$(heartbeat_stall_ms) || return 1
+	((ms < pause + STALL_MARGIN_MS)) ||
+		{ echo "heartbeat stalled $ms ms; inspect reported a pause of $1 ms" >&2; return 1; }
+}
+
+dump_json() {
+	inspect_run dump --format json "$@" "$FIXTURE_PID"
+	((RC == 0)) || { echo "inspect dump exited $RC: $(head -c 300 "$ERR")" >&2; return 1; }
+	jq -e . "$OUT" >/dev/null || { echo "inspect dump printed no JSON" >&2; return 1; }
+	unharmed "$(jq -r .pause_ms "$OUT")"
+}
+
+expect_status() {
+	((RC == $1)) || { echo "exit status $RC, want $1; stderr: $(head -c 300 "$ERR")" >&2; return 1; }
+	grep -Eq -- "$2" "$ERR" || { echo "stderr does not match /$2/: $(head -c 300 "$ERR")" >&2; return 1; }
 }

@@ -21,12 +21,12 @@
 #include "unwind.h"
 
 /* Lines of testdata/hello/main.go (see the LINE_ markers there). */
-#define LINE_LEAF     9
-#define LINE_TWICE    14
-#define LINE_CALL     21
-#define LINE_MAIN     30
-#define LINE_MAIN_END 34
-#define LINE_COMPUTE  18 /* func compute */
+#define LINE_LEAF        9
+#define LINE_TWICE       14
+#define LINE_CALL        21
+#define LINE_MAIN        30
+#define LINE_MAIN_END    34
+#define LINE_COMPUTE     18 /* func compute */
 #define LINE_COMPUTE_END 24
 
 /* ---- a pclntab built in memory ---- */
@@ -101,11 +101,11 @@ put32(struct buf *b, uint32_t v)
 static void
 synth(struct buf *b)
 {
-	static const uint8_t pcsp_neg[] = { 29, 0x10, 0 }; /* zigzag(-15) = 29 */
+	static const uint8_t pcsp_neg[] = { 29, 0x10, 0 };       /* zigzag(-15) = 29 */
 	static const uint8_t pcsp_mid[] = { 0, 4, 18, 0x0c, 0 }; /* -1 for 4, +9 -> 8 */
 	static const uint8_t pcsp_top[] = { 2, 0x10, 0 };
 	static const uint8_t pcln_mid[] = { 22, 8, 2, 8, 0 }; /* 10 for 8, 11 for 8 */
-	static const uint8_t pcfile0[] = { 2, 0x10, 0 };       /* file 0 */
+	static const uint8_t pcfile0[] = { 2, 0x10, 0 };      /* file 0 */
 	static const char *names[] = { "syn.neg", "syn.mid", "syn.top" };
 	static const uint8_t flags[] = { 0, 0, GORT_FUNC_TOPFRAME };
 	size_t hdr_names, o_names, o_cu, o_files, o_pctab, o_ftab, ftab_at;
@@ -135,16 +135,16 @@ synth(struct buf *b)
 	b->n += 4 * 8;
 	for (i = 0; i < 3; i++) {
 		funcat[i] = b->n;
-		put32(b, 0x10 * i);       /* entryOff */
-		put32(b, nameoff[i]);     /* nameOff */
-		put32(b, 0);              /* args */
-		put32(b, 0);              /* deferreturn */
-		put32(b, sp[i]);          /* pcsp */
-		put32(b, fl);             /* pcfile */
+		put32(b, 0x10 * i);        /* entryOff */
+		put32(b, nameoff[i]);      /* nameOff */
+		put32(b, 0);               /* args */
+		put32(b, 0);               /* deferreturn */
+		put32(b, sp[i]);           /* pcsp */
+		put32(b, fl);              /* pcfile */
 		put32(b, i == 1 ? ln : 0); /* pcln */
-		put32(b, 0);              /* npcdata */
-		put32(b, 0);              /* cuOffset */
-		put32(b, 10);             /* startLine */
+		put32(b, 0);               /* npcdata */
+		put32(b, 0);               /* cuOffset */
+		put32(b, 10);              /* startLine */
 		put(b, (uint8_t[]){ 0, flags[i], 0, 0 }, 4);
 	}
 	for (i = 0; i < 3; i++) {
@@ -341,16 +341,16 @@ test_synth_unwind(void **state)
 /* ---- the pclntab of a real Go binary ---- */
 
 struct gobin {
-	uint8_t *pcln;    /* malloc'd copy, exactly pcln_size bytes */
+	uint8_t *pcln; /* malloc'd copy, exactly pcln_size bytes */
 	size_t pcln_size;
 	uint64_t pcln_addr;
-	uint8_t *fd;      /* section holding go:func.* */
+	uint8_t *fd; /* section holding go:func.* */
 	size_t fd_size;
 	uint64_t fd_addr, gofunc;
-	uint8_t *text;    /* .text */
+	uint8_t *text; /* .text */
 	size_t text_size;
 	uint64_t text_addr;
-	uint64_t rtext;   /* runtime.text */
+	uint64_t rtext; /* runtime.text */
 	struct gort_pclntab *t;
 };
 
@@ -468,10 +468,10 @@ teardown_gobin(void **state)
 	return 0;
 }
 
-#define NEED_GOBIN()           \
-	do {                   \
-		if (!gb.t)     \
-			skip(); \
+#define NEED_GOBIN()                                                                               \
+	do {                                                                                       \
+		if (!gb.t)                                                                         \
+			skip();                                                                    \
 	} while (0)
 
 static bool
@@ -961,7 +961,7 @@ main(void)
 	int fails;
 
 	fails = cmocka_run_group_tests_name("pclntab-synth", synth_tests, NULL, NULL);
-	fails += cmocka_run_group_tests_name("pclntab-gobin", go_tests, setup_gobin,
-					     teardown_gobin);
+	fails +=
+		cmocka_run_group_tests_name("pclntab-gobin", go_tests, setup_gobin, teardown_gobin);
 	return fails ? 1 : 0;
 }

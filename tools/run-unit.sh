@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Run every unit test binary under BUILD/tests/unit once per Go toolchain's test
+# binary (FIXTURES/<goX.Y>/hello, given in INSPECT_TEST_GOBIN).
+set -uo pipefail
+
+build=${1:?usage: run-unit.sh BUILD [FIXTURES]}
+fixtures=${2:-$build/fixtures}
+passed=0 failed=0
+for test in $(find "$build/tests/unit" -name '*-test' -type f | sort); do
+	for gobin in "$fixtures"/go*/hello; do
+		label="$(basename "$test") ($(basename "$(dirname "$gobin")"))"
+		if INSPECT_TEST_GOBIN=$gobin "$test" >"$build/unit.log" 2>&1; then
+			passed=$((passed + 1))
+			echo "ok - $label"
+		else
+			failed=$((failed + 1))
+			echo "not ok - $label"
+			sed 's/^/    /' "$build/unit.log"
+		fi
+	done
+done
+echo "unit: $passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
