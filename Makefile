@@ -22,6 +22,7 @@ GO_SRC := $(wildcard plugins/go/*.c)
 GO_OBJ := $(GO_SRC:%.c=$(BUILD)/obj/%.o)
 
 UNIT_TESTS := $(BUILD)/tests/unit/go/pclntab-test
+HELPERS := $(BUILD)/tests/helpers/tracer
 
 .PHONY: all deps fixtures check unit integration asan demo bench style clean
 all: $(BUILD)/inspect $(BUILD)/plugins/go.so
@@ -53,6 +54,10 @@ $(BUILD)/tests/unit/go/pclntab-test: $(BUILD)/obj/tests/unit/go/pclntab-test.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lelf
 
+$(BUILD)/tests/helpers/%: tests/helpers/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
 # The fixtures, built once per Go toolchain found (tools/go-toolchains.sh).
 fixtures:
 	@tools/build-fixtures.sh $(BUILD)/fixtures
@@ -60,14 +65,15 @@ fixtures:
 unit: all $(UNIT_TESTS) fixtures
 	@tools/run-unit.sh $(BUILD)
 
-integration: all fixtures
-	@INSPECT=$(BUILD)/inspect tests/run-integration.sh
+integration: all fixtures $(HELPERS)
+	@INSPECT=$(BUILD)/inspect HELPERS=$(BUILD)/tests/helpers tests/run-integration.sh
 
 # The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all $(UNIT_TESTS:build/%=build/asan/%)
 	@tools/run-unit.sh build/asan $(BUILD)/fixtures
-	@INSPECT=build/asan/inspect FIXTURES=$(BUILD)/fixtures tests/run-integration.sh
+	@INSPECT=build/asan/inspect FIXTURES=$(BUILD)/fixtures HELPERS=$(BUILD)/tests/helpers \
+		tests/run-integration.sh
 
 check: deps
 	@$(MAKE) --no-print-directory all fixtures

@@ -102,6 +102,8 @@ walk(const struct gort_state *st, const struct gort_gstack *s, struct insp_task 
 		for (int j = 0; j < k; j++) {
 			if (!t->top.func)
 				set_loc(&t->top, &lf[j], pf[i].pc);
+			if (lf[j].wrapper)
+				continue; /* compiler-made; the runtime's traceback hides them too */
 			if (is_app_func(st, &lf[j])) {
 				set_loc(&t->user_top, &lf[j], pf[i].pc);
 				return NULL;

@@ -199,7 +199,7 @@ refn(const struct gort_pclntab *t, const struct gort_func *f, struct fn *fn)
 	       fn->entry == f->entry;
 }
 
-/* One (value, pc) step of a pc-value table: an unsigned varint, at most 5 bytes. */
+/* An unsigned LEB128 varint of a pc-value table, at most 5 bytes (a u32). */
 static bool
 uvarint(const struct gort_pclntab *t, size_t *pos, uint32_t *v)
 {

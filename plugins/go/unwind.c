@@ -74,9 +74,12 @@ gort_unwind(const struct gort_pclntab *t, uint64_t pc, uint64_t sp, bool innermo
 		n++;
 		if (f.flag & GORT_FUNC_TOPFRAME)
 			return n;
-		/* Such a function (mcall, morestack, systemstack, gogo, ...) set
+		/* Such a function (mcall, morestack, systemstack, gogo, ...) sets
 		 * SP to something its pcsp table cannot describe. Innermost, it
-		 * has not done so yet (the runtime accepts it there too). */
+		 * is assumed to be still in its stack-growth check, before any
+		 * such write: the runtime's precise GC scan makes the same guess
+		 * (runtime/traceback.go, unwinder.resolveInternal). On a g0 stack
+		 * the caller continues from curg.sched, as the runtime does. */
 		if ((f.flag & GORT_FUNC_SPWRITE) && n > 1) {
 			snprintf(whybuf, sizeof(whybuf), "cannot unwind past %.40s (writes SP)",
 				 f.name);

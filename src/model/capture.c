@@ -150,8 +150,8 @@ host_note(void *ctx, const char *fmt, ...)
 		s->notes[s->nnotes++] = copy;
 }
 
-/* Test-only: hold the process stopped this long, so that tests can signal or kill
- * inspect, or kill the target, in the middle of a capture. */
+/* Test-only: hold the process stopped this long before the copy, so that tests can
+ * signal or kill inspect, or kill the target, while it is stopped. */
 static int
 test_delay(struct insp_err *err)
 {
@@ -194,9 +194,9 @@ stop_and_copy(struct capture *c, struct insp_host *h, void *state, struct insp_e
 	h->threads = s->threads;
 	h->nthreads = s->nthreads;
 	h->stop_ns = s->stop_ns;
-	ret = s->plugin->capture(state, h, err);
+	ret = test_delay(err);
 	if (ret == 0)
-		ret = test_delay(err);
+		ret = s->plugin->capture(state, h, err);
 out:
 	if (tgt_proc_detach(p, ret < 0 ? NULL : err) < 0)
 		ret = -1;

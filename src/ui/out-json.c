@@ -5,6 +5,7 @@
 #include "ui/ui.h"
 
 #include <json-c/json.h>
+#include <string.h>
 
 #define NS_PER_MIN INT64_C(60000000000)
 
@@ -47,12 +48,36 @@ task_json(const struct insp_task *t)
 	return o;
 }
 
+/* The goroutines are written one object at a time, not as one tree: 30,000 of
+ * them as a json-c tree cost more than the rest of the dump. */
+static int
+print_tasks(FILE *out, const struct mdl_snapshot *s, const struct mdl_filter *f)
+{
+	bool first = true;
+
+	fputs("\"goroutines\":[", out);
+	for (size_t i = 0; i < s->ntasks; i++) {
+		json_object *o;
+
+		if (!mdl_filter_match(f, s, s->tasks[i]))
+			continue;
+		o = task_json(s->tasks[i]);
+		if (!first)
+			fputc(',', out);
+		fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), out);
+		json_object_put(o);
+		first = false;
+	}
+	return fputs("]}\n", out) < 0 ? -1 : 0;
+}
+
 int
 ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
 	       const struct mdl_grouping *g)
 {
-	json_object *root = json_object_new_object(), *tasks, *groups, *notes;
-	const char *version = mdl_info(s, "go_version");
+	json_object *root = json_object_new_object(), *groups, *notes;
+	const char *version = mdl_info(s, "go_version"), *head;
+	size_t len;
 	int ret = 0;
 
 	json_object_object_add(root, "pid", json_object_new_int(s->pid));
@@ -62,11 +87,6 @@ ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
 	json_object_object_add(root, "pause_ms", json_object_new_double(s->pause_ms));
 	json_object_object_add(root, "threads", json_object_new_int64((int64_t)s->nthreads));
 	json_object_object_add(root, "hidden_system", json_object_new_int64((int64_t)g->hidden));
-	tasks = json_object_new_array();
-	for (size_t i = 0; i < s->ntasks; i++)
-		if (mdl_filter_match(f, s, s->tasks[i]))
-			json_object_array_add(tasks, task_json(s->tasks[i]));
-	json_object_object_add(root, "goroutines", tasks);
 	groups = json_object_new_array();
 	for (size_t i = 0; i < g->ngroups; i++) {
 		json_object *o = json_object_new_object();
@@ -80,8 +100,12 @@ ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
 	for (size_t i = 0; i < s->nnotes; i++)
 		json_object_array_add(notes, json_object_new_string(s->notes[i]));
 	json_object_object_add(root, "notes", notes);
-	if (fputs(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN), out) < 0 ||
-	    fputc('\n', out) < 0)
+	/* The document is root's fields, then the goroutines: root without its
+	 * closing brace, a comma, and the array. */
+	head = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
+	len = strlen(head);
+	if (fwrite(head, 1, len - 1, out) != len - 1 || fputc(',', out) < 0 ||
+	    print_tasks(out, s, f) < 0)
 		ret = -1;
 	json_object_put(root);
 	return ret;

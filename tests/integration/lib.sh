@@ -99,6 +99,7 @@ fixture_start() {
 	_lib_pids+=("$FIXTURE_PID")
 	for ((i = 0; i < 600; i++)); do
 		if [[ $(<"$FIXTURE_DIR/stdout") == ready ]]; then
+			sleep 0.1 # main prints "ready" just before it parks on its signal channel
 			return 0
 		fi
 		kill -0 "$FIXTURE_PID" 2>/dev/null ||

@@ -1,7 +1,7 @@
 /* Unit tests of plugins/go/pclntab.c and plugins/go/unwind.c: a pclntab built in
  * memory, the pclntab of a real Go binary (INSPECT_TEST_GOBIN, built from
  * testdata/hello; skipped without it), and that binary's pclntab cut short,
- * flipped and scrambled, which must give -1 and never a crash.
+ * flipped and scrambled, which must give -1 or some answer, never a crash.
  * SPDX-License-Identifier: MIT */
 #include <stdarg.h>
 #include <stddef.h>
@@ -688,6 +688,19 @@ test_go_frames(void **state)
 	assert_int_equal(gort_pclntab_frames(bare, leaf.entry, false, sf, 8), 1);
 	assert_in_range(sf[0].line, LINE_LEAF - 1, LINE_LEAF);
 	gort_pclntab_free(bare);
+	/* 5.8 wrappers: deferreturn, and the closure `go worker(ch, 10)` runs
+	 * (main.main.func1 in Go 1.19, main.main.gowrap1 since 1.22) */
+	assert_int_equal(gort_pclntab_lookup(gb.t, "runtime.deferreturn", &f), 0);
+	assert_int_equal(gort_pclntab_frames(gb.t, f.entry, false, sf, 8), 1);
+	assert_true(sf[0].wrapper);
+	assert_true(gort_pclntab_lookup(gb.t, "main.main.gowrap1", &f) == 0 ||
+		    gort_pclntab_lookup(gb.t, "main.main.func1", &f) == 0);
+	n = gort_pclntab_frames(gb.t, f.entry, false, sf, 8);
+	assert_true(n >= 1 && sf[n - 1].wrapper);
+	assert_int_equal(gort_pclntab_frames(gb.t, main_.entry, false, sf, 8), 1);
+	assert_false(sf[0].wrapper);
+	assert_int_equal(gort_pclntab_frames(gb.t, ret, true, sf, 8), 2);
+	assert_false(sf[0].wrapper || sf[1].wrapper);
 }
 
 /* 6.x: textStart: set before Go 1.26, 0 since */

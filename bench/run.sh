@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# make bench: inspect against Delve on the same paused process. For each Go
+# toolchain's parked fixture (N goroutines in each of twelve blocking calls), the
+# median over R runs of: wall time of the whole command, the pause inspect reports,
+# and the longest stall the fixture's own heartbeat saw (what the service felt).
+# Delve 1.20 (Debian) reads Go 1.19 only: `dlv attach` + `goroutines` + `exit`.
+# Writes bench/results.md and prints it.
+set -euo pipefail
+
+build=${1:-build}
+n=${N:-2500}
+runs=${R:-5}
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=$root/bench/results.md
+tmp=$(mktemp -d)
+pid=
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+stall() { rm -f "$tmp/hb"; kill -USR1 "$pid"; while [ ! -e "$tmp/hb" ]; do sleep 0.01; done; head -n 1 "$tmp/hb"; }
+
+start_fixture() {
+	"$1" -n "$n" -heartbeat "$tmp/hb" >"$tmp/out" &
+	pid=$!
+	for _ in $(seq 600); do [ "$(cat "$tmp/out")" = ready ] && break; sleep 0.1; done
+	sleep 0.5
+}
+
+# measure NAME CMD...: R runs; appends a table row.
+measure() {
+	local name=$1 wall=() pause=() stalls=() t0 i
+	shift
+	for ((i = 0; i < runs; i++)); do
+		stall >/dev/null
+		t0=$(now_ms)
+		"$@" >"$tmp/cmd.out" 2>&1 </dev/null
+		wall+=($(($(now_ms) - t0)))
+		stalls+=("$(stall)")
+		if [ "$name" = inspect ]; then pause+=("$(jq .pause_ms "$tmp/cmd.out")"); fi
+	done
+	goroutines=$(jq '.goroutines | length' "$tmp/json" 2>/dev/null || echo "?")
+	printf '| %s | %s | %s | %s | %s | %s |\n' "$gover" "$name" "$goroutines" \
+		"$(printf '%s\n' "${wall[@]}" | median)" \
+		"$( ((${#pause[@]})) && printf '%s\n' "${pause[@]}" | median | xargs printf '%.1f' || echo "-")" \
+		"$(printf '%s\n' "${stalls[@]}" | median)" >>"$tmp/rows"
+}
+
+dlv_session() {
+	printf 'goroutines\nexit\nn\n' | dlv attach "$pid" --allow-non-terminal-interactive=true
+}
+
+: >"$tmp/rows"
+for dir in "$build"/fixtures/go*/; do
+	gover=$(basename "$dir")
+	start_fixture "$dir/parked"
+	"$build/inspect" dump --format json --system "$pid" >"$tmp/json"
+	measure inspect "$build/inspect" dump --format json "$pid"
+	if [ "$gover" = go1.19 ] && command -v dlv >/dev/null; then
+		measure "dlv goroutines" dlv_session
+	fi
+	kill "$pid"
+	wait "$pid" 2>/dev/null || true
+	pid=
+done
+{
+	echo "# inspect against Delve"
+	echo
+	echo "$(date -u +%Y-%m-%d), $(nproc) cores, $n goroutines per blocking call ($runs runs, medians)."
+	echo "Wall: the whole command. Pause: what inspect reports. Stall: the longest gap"
+	echo "the target's own 1 ms heartbeat saw during the run (Delve keeps it stopped"
+	echo "for its whole session)."
+	echo
+	echo "| Go | tool | goroutines (all) | wall ms | pause ms | target stall ms |"
+	echo "|---|---|---|---|---|---|"
+	cat "$tmp/rows"
+} >"$out"
+cat "$out"
