@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the Go fixtures with every Go toolchain found (tools/go-toolchains.sh):
 #   OUT/<goX.Y>/parked          fixtures/go/parked, as built by default
+#   OUT/<goX.Y>/parked-pie      the same as a position-independent executable
 #   OUT/<goX.Y>/parked-nodwarf  the same with -ldflags=-w (no DWARF), for error tests
 #   OUT/<goX.Y>/hello           tests/unit/go/testdata/hello, for the pclntab unit test
 set -euo pipefail
@@ -15,6 +16,7 @@ while read -r name gobin; do
 	mkdir -p "$out/$name"
 	export GOTOOLCHAIN=local GOFLAGS=-buildvcs=false CGO_ENABLED=0
 	(cd "$root/fixtures/go/parked" && "$gobin" build -o "$out/$name/parked" . &&
+		"$gobin" build -buildmode=pie -o "$out/$name/parked-pie" . &&
 		"$gobin" build -ldflags=-w -o "$out/$name/parked-nodwarf" .)
 	(cd "$root/tests/unit/go/testdata/hello" && "$gobin" build -o "$out/$name/hello" .)
 done <<<"$toolchains"

@@ -3,9 +3,12 @@
 # which parks N goroutines in each of twelve blocking calls, checked against the
 # Go runtime's own account (runtime.Stack(buf, true), taken by the fixture).
 #
-# For each Go toolchain built (GOVER):
+# For each Go toolchain built (GOVER), on the default build and on a PIE
+# (cases named GOVER/pie):
 #   $GOVER 1.0       dump --format json exits 0 with JSON; the fixture is unharmed
 #   $GOVER 1.1       the JSON has every documented field, with its type
+#   $GOVER 1.2       read through /proc/PID/mem (INSPECT_NO_VM_READV) instead of
+#                    process_vm_readv, the same goroutines with the same reasons
 #   $GOVER 2.$k      exactly N goroutines stand in main.KIND, each with the wait
 #                    reason this Go release gives that call
 #   $GOVER 3.0       the goroutine ids are the runtime's own
@@ -99,24 +102,40 @@ text_ok() {
 	diff "$want" "$TEST_TMP/text" >&2 || { echo "text report differs (< expected, > got)" >&2; return 1; }
 }
 
-for gover in $(fixture_versions); do
+same_as() {
+	diff <(jq -c '.goroutines[] | [.id, .wait_reason, .user_top.func]' "$1" | sort) \
+		<(jq -c '.goroutines[] | [.id, .wait_reason, .user_top.func]' "$OUT" | sort) >&2 ||
+		{ echo "the goroutines differ (< process_vm_readv, > /proc/PID/mem)" >&2; return 1; }
+}
+
+mem_fallback_ok() {
+	INSPECT_NO_VM_READV=1 dump_json --without func=main.heartbeat && same_as "$1"
+}
+
+for run in $(fixture_versions | sed 's|$|/parked|; p; s|/parked$|/parked-pie|' | sort); do
+	gover=${run%/*} FIXTURE_NAME=${run#*/}
+	label=$gover${FIXTURE_NAME#parked}
+	label=${label/-pie//pie}
 	fixture_start "$gover" "$N"
-	check "$gover 1.0 dump json" dump_json
+	check "$label 1.0 dump json" dump_json
 	json=$TEST_TMP/$gover.json
 	cp "$OUT" "$json"
-	check "$gover 1.1 fields" fields_ok "$json"
+	check "$label 1.1 fields" fields_ok "$json"
+	inspect_run dump --format json --without func=main.heartbeat "$FIXTURE_PID"
+	cp "$OUT" "$TEST_TMP/plain.json"
+	check "$label 1.2 through /proc/PID/mem" mem_fallback_ok "$TEST_TMP/plain.json"
 	for k in "${!KINDS[@]}"; do
 		kind=${KINDS[k]}
-		check "$gover 2.$k $kind" kind_ok "$json" "$kind" "$(reason_of "$gover" "$kind")"
+		check "$label 2.$k $kind" kind_ok "$json" "$kind" "$(reason_of "$gover" "$kind")"
 	done
 	rt=$TEST_TMP/$gover.runtime
 	runtime_goroutines '^main\.' >"$rt"
-	check "$gover 3.0 ids equal the runtime's" ids_ok "$json" "$rt"
-	check "$gover 3.1 wait reasons equal the runtime's" reasons_ok "$json" "$rt"
-	check "$gover 3.2 groups add up" groups_ok "$json"
+	check "$label 3.0 ids equal the runtime's" ids_ok "$json" "$rt"
+	check "$label 3.1 wait reasons equal the runtime's" reasons_ok "$json" "$rt"
+	check "$label 3.2 groups add up" groups_ok "$json"
 	sleep 0.2 # let main and the signal goroutine park again after the heartbeat signals
 	inspect_run dump --without func=main.heartbeat "$FIXTURE_PID"
-	check "$gover 4.0 text report" text_ok "$gover"
-	check "$gover 4.1 unharmed" unharmed "$(grep -o 'paused [0-9.]*' "$OUT" | cut -d' ' -f2)"
+	check "$label 4.0 text report" text_ok "$gover"
+	check "$label 4.1 unharmed" unharmed "$(grep -o 'paused [0-9.]*' "$OUT" | cut -d' ' -f2)"
 	fixture_stop
 done

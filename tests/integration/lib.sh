@@ -1,7 +1,8 @@
 # lib.sh: helpers for the integration tests; source it from a test script
 # that runs under `set -euo pipefail`.
 #
-#   fixture_start GOVER N [FLAG...]  start build/fixtures/GOVER/parked -n N FLAG...,
+#   fixture_start GOVER N [FLAG...]  start build/fixtures/GOVER/parked -n N FLAG...
+#                                    (or the build named by FIXTURE_NAME: parked-pie),
 #                                    wait for "ready", set FIXTURE_PID
 #   fixture_stop                     SIGTERM the fixture, expect exit status 0
 #   fixture_wait                     wait for it to exit, return its exit status
@@ -88,7 +89,7 @@ _lib_bail() {
 }
 
 fixture_start() {
-	local gover=$1 n=$2 bin=$FIXTURES/$1/parked i
+	local gover=$1 n=$2 bin=$FIXTURES/$1/${FIXTURE_NAME:-parked} i
 	shift 2
 	[[ -x $bin ]] || _lib_bail "fixture_start: $bin is not built"
 	FIXTURE_DIR=$(mktemp -d "$TEST_TMP/fixture.XXXX")
