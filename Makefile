@@ -21,7 +21,11 @@ CORE_LIBS := -ldw -lelf -ljson-c -ldl
 GO_SRC := $(wildcard plugins/go/*.c)
 GO_OBJ := $(GO_SRC:%.c=$(BUILD)/obj/%.o)
 
-UNIT_TESTS := $(BUILD)/tests/unit/go/pclntab-test
+# Unit tests: tests/unit/<layer>/<file>-test.c, one per source file, cmocka. Those
+# under go/ link the Go plugin's objects, the others the core's (all but main.o).
+UNIT_SRC := $(wildcard tests/unit/*/*-test.c)
+UNIT_TESTS := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
+CORE_LIB_OBJ := $(filter-out $(BUILD)/obj/src/main.o,$(CORE_OBJ))
 HELPERS := $(BUILD)/tests/helpers/tracer
 
 .PHONY: all deps fixtures check unit integration asan demo bench style clean
@@ -49,10 +53,13 @@ $(BUILD)/obj/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Iplugins/go -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/unit/go/pclntab-test: $(BUILD)/obj/tests/unit/go/pclntab-test.o \
-		$(BUILD)/obj/plugins/go/pclntab.o $(BUILD)/obj/plugins/go/unwind.o
+$(BUILD)/tests/unit/go/%: $(BUILD)/obj/tests/unit/go/%.o $(GO_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lelf
+
+$(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(CORE_LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) -lcmocka
 
 $(BUILD)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Run every unit test binary under BUILD/tests/unit once per Go toolchain's test
-# binary (FIXTURES/<goX.Y>/hello, given in INSPECT_TEST_GOBIN).
+# Run every unit test binary under BUILD/tests/unit: those of the Go plugin
+# (unit/go) once per Go toolchain's test binary (FIXTURES/<goX.Y>/hello, given in
+# INSPECT_TEST_GOBIN), the others once.
 set -uo pipefail
 
 build=${1:?usage: run-unit.sh BUILD [FIXTURES]}
 fixtures=${2:-$build/fixtures}
 passed=0 failed=0
 for test in $(find "$build/tests/unit" -name '*-test' -type f | sort); do
-	for gobin in "$fixtures"/go*/hello; do
-		label="$(basename "$test") ($(basename "$(dirname "$gobin")"))"
+	gobins=("$fixtures"/go*/hello)
+	case $test in */unit/go/*) ;; *) gobins=(none) ;; esac
+	for gobin in "${gobins[@]}"; do
+		label=$(basename "$test")
+		[ "$gobin" = none ] || label="$label ($(basename "$(dirname "$gobin")"))"
 		if INSPECT_TEST_GOBIN=$gobin "$test" >"$build/unit.log" 2>&1; then
 			passed=$((passed + 1))
 			echo "ok - $label"
