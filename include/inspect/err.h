@@ -20,7 +20,7 @@
 	X(INSP_E_LAYOUT, 7, "unsupported runtime layout or version")                  \
 	X(INSP_E_EXITED, 8, "process exited while attached")                          \
 	X(INSP_E_CORRUPT, 9, "target memory unreadable or inconsistent")              \
-	X(INSP_E_INTR, 10, "interrupted by a signal (the process was detached)")      \
+	X(INSP_E_INTR, 130, "interrupted by a signal (the CLI exits 128+signal)")    \
 	X(INSP_E_SYS, 1, "system error")
 
 enum insp_errcode {

@@ -259,8 +259,8 @@ mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_s
 		goto out;
 	if (s->alloc_failed) {
 		insp_err_set(err, INSP_E_CORRUPT,
-			     "process %d: the goroutine registry is larger than %zu MiB: its "
-			     "memory looks corrupt",
+			     "process %d: its tasks take more than %zu MiB: its memory looks "
+			     "corrupt",
 			     (int)pid, SNAPSHOT_CAP >> 20);
 		goto out;
 	}
