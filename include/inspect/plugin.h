@@ -15,7 +15,7 @@
 
 /* Bump on any change to a struct or function pointer below; the loader refuses a
  * plugin whose abi differs. */
-#define INSP_ABI_VERSION 1
+#define INSP_ABI_VERSION 2
 
 /* A field of a type, as DWARF describes it. */
 struct insp_field {
@@ -76,6 +76,8 @@ struct insp_host {
 	size_t nthreads;
 	/* CLOCK_MONOTONIC at the stop, in ns: Go's nanotime() uses the same clock. */
 	int64_t stop_ns;
+	/* Frames to keep per task in decode(); 0: only top and user_top. */
+	uint32_t max_frames;
 
 	/* Snapshot memory: zeroed, freed with the snapshot, NULL when the snapshot's
 	 * byte cap is reached (treat as INSP_E_CORRUPT: a count was absurd). */

@@ -16,6 +16,14 @@ struct insp_loc {
 	uint64_t pc;
 };
 
+/* A frame of a task's stack: a function, or a call the compiler inlined into the
+ * frame after it. */
+struct insp_frame {
+	struct insp_loc loc;
+	bool inlined; /* inlined into the next (outer) frame: no frame of its own */
+	bool wrapper; /* compiler-generated; the runtime's own traceback hides it */
+};
+
 enum insp_task_flags {
 	INSP_TASK_SYSTEM = 1 << 0,    /* the runtime's own (GC workers, finalizers) */
 	INSP_TASK_ON_THREAD = 1 << 1, /* an OS thread runs it now (tid set) */
@@ -37,6 +45,11 @@ struct insp_task {
 	int32_t tid;              /* OS thread running it, 0 if none */
 	unsigned flags;           /* enum insp_task_flags */
 	const char *note;         /* why part of it could not be decoded, or NULL */
+	uint64_t parent_id;       /* the task whose go statement made it; 0: unknown */
+	/* Its stack, innermost first, when the host asked for frames (max_frames). */
+	const struct insp_frame *frames;
+	uint32_t nframes;
+	bool frames_cut; /* the stack goes on past the frames kept */
 };
 
 #endif

@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "unwind.h"
@@ -82,39 +83,81 @@ locate(const struct gort_state *st, uint64_t pc, bool call_site, struct insp_loc
 		loc->pc = pc;
 }
 
-/* Walk the stack for the top frame and the user frame: the innermost frame of the
- * program's own code, else the innermost outside the runtime (Delve's). */
-static const char *
-walk(const struct gort_state *st, const struct gort_gstack *s, struct insp_task *t)
+/* Scratch for one walk, sized once per decode. */
+struct walk_buf {
+	struct gort_pframe *pf;
+	int npf; /* capacity */
+	struct insp_frame *frames;
+	uint32_t nframes; /* capacity: the host's max_frames */
+};
+
+/* Keep the walk's frames in the snapshot. */
+static int
+keep_frames(const struct insp_host *h, const struct walk_buf *wb, uint32_t n, struct insp_task *t)
 {
-	struct gort_pframe pf[MAX_PFRAMES];
+	struct insp_frame *f;
+
+	if (!n)
+		return 0;
+	f = h->alloc(h->ctx, n * sizeof(*f));
+	if (!f)
+		return -1;
+	memcpy(f, wb->frames, n * sizeof(*f));
+	t->frames = f;
+	t->nframes = n;
+	return 0;
+}
+
+/* Walk the stack for the top frame, the user frame (the innermost frame of the
+ * program's own code, else the innermost outside the runtime, Delve's) and, when
+ * the host keeps frames, every frame with inlined calls as frames of their own. */
+static const char *
+walk(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb,
+     const struct gort_gstack *s, struct insp_task *t)
+{
 	struct gort_srcframe lf[MAX_LFRAMES];
 	struct gort_stack stk = { s->sp, s->bytes, s->len };
 	const char *why = NULL;
+	bool found = false;
+	uint32_t nf = 0;
 	int n;
 
 	if (!s->ok)
 		return s->len ? "its stack could not be read" : "its stack is outside its bounds";
-	n = gort_unwind(st->pcln, s->pc, s->sp, s->call_site, &stk, pf, MAX_PFRAMES, &why);
-	for (int i = 0; i < n; i++) {
-		int k = gort_pclntab_frames(st->pcln, pf[i].pc, pf[i].call_site, lf, MAX_LFRAMES);
+	n = gort_unwind(st->pcln, s->pc, s->sp, s->call_site, &stk, wb->pf, wb->npf, &why);
+	for (int i = 0; i < n && !(found && !wb->nframes); i++) {
+		int k = gort_pclntab_frames(st->pcln, wb->pf[i].pc, wb->pf[i].call_site, lf,
+					    MAX_LFRAMES);
 
 		for (int j = 0; j < k; j++) {
-			if (!t->top.func)
-				set_loc(&t->top, &lf[j], pf[i].pc);
-			if (lf[j].wrapper)
-				continue; /* compiler-made; the runtime's traceback hides them too */
-			if (is_app_func(st, &lf[j])) {
-				set_loc(&t->user_top, &lf[j], pf[i].pc);
-				return NULL;
+			if (nf < wb->nframes) {
+				set_loc(&wb->frames[nf].loc, &lf[j], wb->pf[i].pc);
+				wb->frames[nf].inlined = lf[j].inlined;
+				wb->frames[nf++].wrapper = lf[j].wrapper;
+			} else if (wb->nframes) {
+				t->frames_cut = true;
 			}
-			if (!t->user_top.func && is_user_func(lf[j].func))
-				set_loc(&t->user_top, &lf[j], pf[i].pc);
+			if (!t->top.func)
+				set_loc(&t->top, &lf[j], wb->pf[i].pc);
+			/* Compiler-made wrappers are no one's code; the runtime's
+			 * traceback hides them too. */
+			if (found || lf[j].wrapper)
+				continue;
+			if (is_app_func(st, &lf[j])) {
+				set_loc(&t->user_top, &lf[j], wb->pf[i].pc);
+				found = true;
+			} else if (!t->user_top.func && is_user_func(lf[j].func)) {
+				set_loc(&t->user_top, &lf[j], wb->pf[i].pc);
+			}
 		}
 	}
 	if (!t->top.func)
 		locate(st, s->pc, s->call_site, &t->top);
-	return n < MAX_PFRAMES ? why : NULL;
+	if (wb->nframes && (n == wb->npf || why))
+		t->frames_cut = true;
+	if (keep_frames(h, wb, nf, t) < 0)
+		return "out of memory for its frames";
+	return n < wb->npf ? why : NULL;
 }
 
 static const char *
@@ -146,7 +189,8 @@ state_of(const struct insp_host *h, uint32_t status)
 }
 
 static int
-decode_one(const struct gort_state *st, const struct insp_host *h, uint64_t i)
+decode_one(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb,
+	   uint64_t i)
 {
 	const struct gort_layout *l = &st->l;
 	const uint8_t *g = st->gbytes + i * l->g_size;
@@ -180,7 +224,9 @@ decode_one(const struct gort_state *st, const struct insp_host *h, uint64_t i)
 	locate(st, gort_u64(g + l->g_startpc), false, &t->start);
 	if (is_system(t->start.func))
 		t->flags |= INSP_TASK_SYSTEM;
-	why = walk(st, &st->stacks[i], t);
+	if (l->g_parent_goid != GORT_NONE)
+		t->parent_id = gort_u64(g + l->g_parent_goid);
+	why = walk(st, h, wb, &st->stacks[i], t);
 	if (why) {
 		char *note = h->alloc(h->ctx, strlen(why) + 1);
 
@@ -193,8 +239,19 @@ decode_one(const struct gort_state *st, const struct insp_host *h, uint64_t i)
 int
 gort_registry_decode(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
 {
+	struct walk_buf wb = { NULL, 0, NULL, h->max_frames };
 	size_t unreadable = 0;
+	int ret = 0;
 
+	/* One physical frame more than kept tells whether the stack goes on. */
+	wb.npf = h->max_frames + 1 > MAX_PFRAMES ? (int)h->max_frames + 1 : MAX_PFRAMES;
+	wb.pf = malloc((size_t)wb.npf * sizeof(*wb.pf));
+	wb.frames = malloc(((size_t)h->max_frames + 1) * sizeof(*wb.frames));
+	if (!wb.pf || !wb.frames) {
+		free(wb.pf);
+		free(wb.frames);
+		return insp_err_set(err, INSP_E_SYS, "out of memory");
+	}
 	for (uint64_t i = 0; i < st->nallg; i++) {
 		const uint8_t *g = st->gbytes + i * st->l.g_size;
 		uint32_t status;
@@ -207,11 +264,17 @@ gort_registry_decode(struct gort_state *st, const struct insp_host *h, struct in
 		/* idle, dead, and 1.26's deadextra (an extra M's spare g) are no goroutines */
 		if (status == 0 || status == 6 || status == 11)
 			continue;
-		if (decode_one(st, h, i) < 0)
-			return insp_err_set(err, INSP_E_CORRUPT,
-					    "too many goroutines to hold (%llu in allgs)",
-					    (unsigned long long)st->nallg);
+		if (decode_one(st, h, &wb, i) < 0) {
+			ret = insp_err_set(err, INSP_E_CORRUPT,
+					   "too many goroutines to hold (%llu in allgs)",
+					   (unsigned long long)st->nallg);
+			break;
+		}
 	}
+	free(wb.pf);
+	free(wb.frames);
+	if (ret < 0)
+		return -1;
 	if (unreadable)
 		h->note(h->ctx, "%zu of %llu g structs could not be read", unreadable,
 			(unsigned long long)st->nallg);

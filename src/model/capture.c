@@ -249,6 +249,7 @@ mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_s
 	}
 	h.exe_path = s->exe;
 	h.has_dwarf = img_has_dwarf(c.img);
+	h.max_frames = s->max_frames;
 	if (rt_plugins_select(plugins, &h, pid, &s->plugin, err) < 0)
 		goto out;
 	if (s->plugin->prepare(&h, &state, err) < 0)

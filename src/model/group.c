@@ -1,6 +1,7 @@
 /* The model layer's grouping: tasks that pass a filter, bucketed by wait reason
- * (or state), and inside each bucket by the frame they stand at and where they were
- * created, biggest first: how a leak shows itself.
+ * (or state), by identical stack, or by function, and inside each bucket by the
+ * frame they stand at and where they were created, biggest first: how a leak
+ * shows itself.
  * SPDX-License-Identifier: MIT */
 #include "model/model.h"
 
@@ -12,7 +13,7 @@ cmp_str(const char *a, const char *b)
 {
 	if (!a || !b)
 		return (a != NULL) - (b != NULL);
-	return strcmp(a, b);
+	return a == b ? 0 : strcmp(a, b);
 }
 
 static int
@@ -27,12 +28,52 @@ cmp_loc(const struct insp_loc *a, const struct insp_loc *b)
 	return c;
 }
 
+int
+mdl_stack_cmp(const struct insp_task *a, const struct insp_task *b)
+{
+	for (uint32_t i = 0; i < a->nframes && i < b->nframes; i++) {
+		int c = cmp_loc(&a->frames[i].loc, &b->frames[i].loc);
+
+		if (c)
+			return c;
+	}
+	if (a->nframes != b->nframes)
+		return a->nframes < b->nframes ? -1 : 1;
+	return (a->frames_cut > b->frames_cut) - (a->frames_cut < b->frames_cut);
+}
+
+static const char *
+func_key(const struct insp_task *t)
+{
+	const char *f = mdl_task_frame(t)->func;
+
+	return f ? f : "?";
+}
+
+/* qsort has no context argument: the mode of the sort in progress. */
+static enum mdl_group_by sort_by;
+
+/* Same group? */
+static int
+cmp_group(const struct insp_task *a, const struct insp_task *b)
+{
+	switch (sort_by) {
+	case MDL_GROUP_STACK:
+		return mdl_stack_cmp(a, b);
+	case MDL_GROUP_FUNC:
+		return strcmp(func_key(a), func_key(b));
+	case MDL_GROUP_REASON:
+		break;
+	}
+	return strcmp(mdl_task_key(a), mdl_task_key(b));
+}
+
 static int
 cmp_tasks(const void *pa, const void *pb)
 {
 	const struct insp_task *a = *(const struct insp_task *const *)pa;
 	const struct insp_task *b = *(const struct insp_task *const *)pb;
-	int c = strcmp(mdl_task_key(a), mdl_task_key(b));
+	int c = cmp_group(a, b);
 
 	if (!c)
 		c = cmp_loc(mdl_task_frame(a), mdl_task_frame(b));
@@ -60,12 +101,14 @@ cmp_groups(const void *pa, const void *pb)
 
 	if (a->count != b->count)
 		return a->count < b->count ? 1 : -1;
+	if (a->sites[0].first && b->sites[0].first && sort_by == MDL_GROUP_STACK)
+		return cmp_loc(a->sites[0].frame, b->sites[0].frame);
 	return strcmp(a->key, b->key);
 }
 
 int
-mdl_group_by_reason(struct mdl_snapshot *s, const struct mdl_filter *f,
-		    struct mdl_grouping *out, struct insp_err *err)
+mdl_group(struct mdl_snapshot *s, const struct mdl_filter *f, enum mdl_group_by by,
+	  struct mdl_grouping *out, struct insp_err *err)
 {
 	struct insp_task **shown;
 	struct mdl_group *g = NULL;
@@ -73,6 +116,7 @@ mdl_group_by_reason(struct mdl_snapshot *s, const struct mdl_filter *f,
 	size_t n = 0, nsites = 0;
 
 	memset(out, 0, sizeof(*out));
+	out->by = by;
 	shown = malloc((s->ntasks + 1) * sizeof(*shown));
 	/* At most one group and one site per task; a group's sites are the run of
 	 * this array its tasks produced, as the tasks are sorted by group. */
@@ -89,14 +133,15 @@ mdl_group_by_reason(struct mdl_snapshot *s, const struct mdl_filter *f,
 			out->hidden++;
 	}
 	out->shown = n;
+	sort_by = by;
 	qsort(shown, n, sizeof(*shown), cmp_tasks);
 	for (size_t i = 0; i < n; i++) {
 		struct insp_task *t = shown[i];
 		const struct insp_loc *frame = mdl_task_frame(t);
 
-		if (!g || strcmp(g->key, mdl_task_key(t)) != 0) {
+		if (!g || cmp_group(g->sites[0].first, t) != 0) {
 			g = &out->groups[out->ngroups++];
-			g->key = mdl_task_key(t);
+			g->key = by == MDL_GROUP_FUNC ? func_key(t) : mdl_task_key(t);
 			g->max_wait_ns = -1;
 			g->sites = sites + nsites;
 			site = NULL;
@@ -109,7 +154,7 @@ mdl_group_by_reason(struct mdl_snapshot *s, const struct mdl_filter *f,
 			nsites++;
 			site->frame = frame;
 			site->creator = &t->go_pc;
-			site->tid = t->tid;
+			site->first = t;
 		}
 		if (site->count < MDL_EXAMPLES)
 			site->examples[site->count] = t->id;

@@ -40,6 +40,7 @@ struct mdl_snapshot {
 	size_t ninfo;
 	double pause_ms;
 	int64_t stop_ns;
+	uint32_t max_frames; /* set before capture: frames to keep per task (0: two) */
 	bool alloc_failed; /* the arena cap was hit: a count in the target was absurd */
 };
 
@@ -86,16 +87,22 @@ const struct insp_loc *mdl_task_frame(const struct insp_task *t);
 /* group.c */
 #define MDL_EXAMPLES 3
 
+enum mdl_group_by {
+	MDL_GROUP_REASON, /* by wait reason (or state) */
+	MDL_GROUP_STACK,  /* by identical stacks */
+	MDL_GROUP_FUNC,   /* by the function of the frame shown (mdl_task_frame) */
+};
+
 /* Tasks of one group that stand at the same frame and were created at the same place. */
 struct mdl_site {
 	const struct insp_loc *frame, *creator;
+	const struct insp_task *first; /* the example with the smallest id */
 	size_t count;
 	uint64_t examples[MDL_EXAMPLES];
-	int32_t tid; /* the thread of the first task, if it runs on one */
 };
 
 struct mdl_group {
-	const char *key;
+	const char *key; /* the reason, the function, or (stack) the first task's reason */
 	size_t count;
 	int64_t max_wait_ns; /* -1: unknown for all */
 	struct mdl_site *sites;
@@ -103,14 +110,17 @@ struct mdl_group {
 };
 
 struct mdl_grouping {
+	enum mdl_group_by by;
 	struct mdl_group *groups; /* biggest first */
 	size_t ngroups;
 	size_t shown;  /* tasks that passed the filter */
 	size_t hidden; /* the runtime's own tasks left out (no --system) */
 };
 
-/* Group the snapshot's tasks that pass f by key; memory from the snapshot. */
-int mdl_group_by_reason(struct mdl_snapshot *s, const struct mdl_filter *f,
-			struct mdl_grouping *out, struct insp_err *err);
+/* Group the snapshot's tasks that pass f; memory from the snapshot. */
+int mdl_group(struct mdl_snapshot *s, const struct mdl_filter *f, enum mdl_group_by by,
+	      struct mdl_grouping *out, struct insp_err *err);
+/* Do a and b have the same stack (functions, files and lines)? -1, 0, 1 to sort. */
+int mdl_stack_cmp(const struct insp_task *a, const struct insp_task *b);
 
 #endif

@@ -20,6 +20,10 @@ usage(FILE *out, const struct rt_plugin_set *plugins)
 	      "  --with COND       keep goroutines for which COND holds (repeatable: all must hold)\n"
 	      "  --without COND    drop goroutines for which COND holds (repeatable)\n"
 	      "  --format FMT      text (default) or json\n"
+	      "  --group BY        reason (default), stack (identical stacks) or func (the\n"
+	      "                    function shown)\n"
+	      "  --stacks[=N]      print each site's stack, N frames at most (default 100);\n"
+	      "                    JSON has every goroutine's frames, N at most\n"
 	      "  --system          include the runtime's own goroutines (GC workers, finalizers)\n"
 	      "  -h, --help        this help\n"
 	      "\n"
@@ -54,6 +58,41 @@ parse_pid(const char *s, pid_t *pid)
 	return 0;
 }
 
+/* Frames of a stack shown and kept unless --stacks=N says otherwise. */
+#define DEFAULT_STACKS 100
+
+static int
+parse_group(const char *s, enum mdl_group_by *by)
+{
+	if (strcmp(s, "reason") == 0)
+		*by = MDL_GROUP_REASON;
+	else if (strcmp(s, "stack") == 0)
+		*by = MDL_GROUP_STACK;
+	else if (strcmp(s, "func") == 0)
+		*by = MDL_GROUP_FUNC;
+	else
+		return -1;
+	return 0;
+}
+
+/* --stacks, --stacks=N: N frames, 1 to a million. */
+static int
+parse_count(const char *s, unsigned *n)
+{
+	char *end;
+	long v;
+
+	if (!s) {
+		*n = DEFAULT_STACKS;
+		return 0;
+	}
+	v = strtol(s, &end, 10);
+	if (!*s || *end || v < 1 || v > 1000000)
+		return -1;
+	*n = (unsigned)v;
+	return 0;
+}
+
 static int
 run_dump(int argc, char **argv)
 {
@@ -62,6 +101,8 @@ run_dump(int argc, char **argv)
 		{ "without", required_argument, NULL, 'W' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "system", no_argument, NULL, 's' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "stacks", optional_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -70,6 +111,8 @@ run_dump(int argc, char **argv)
 	struct mdl_filter filter = { .n = 0 };
 	struct mdl_grouping groups;
 	struct insp_err err = INSP_ERR_INIT;
+	enum mdl_group_by by = MDL_GROUP_REASON;
+	unsigned stacks = 0;
 	bool json = false;
 	pid_t pid;
 	int c, status;
@@ -99,6 +142,23 @@ run_dump(int argc, char **argv)
 		case 's':
 			filter.system = true;
 			break;
+		case 'g':
+			if (parse_group(optarg, &by) < 0) {
+				fprintf(stderr,
+					"inspect: unknown grouping '%s' (reason, stack or func)\n",
+					optarg);
+				status = ui_exit_status(INSP_E_USAGE);
+				goto out;
+			}
+			break;
+		case 'S':
+			if (parse_count(optarg, &stacks) < 0) {
+				fprintf(stderr, "inspect: --stacks takes a number of frames, not '%s'\n",
+					optarg);
+				status = ui_exit_status(INSP_E_USAGE);
+				goto out;
+			}
+			break;
 		case 'h':
 			usage(stdout, &plugins);
 			status = 0;
@@ -115,20 +175,25 @@ run_dump(int argc, char **argv)
 		status = ui_exit_status(INSP_E_USAGE);
 		goto out;
 	}
+	/* Stacks cost a full walk of every goroutine, after the detach: only when
+	 * something shows them. */
+	if (stacks || json || by == MDL_GROUP_STACK)
+		snap.max_frames = stacks ? stacks : DEFAULT_STACKS;
 	if (mdl_snapshot_capture(&snap, pid, &plugins, &err) < 0) {
 		status = ui_error(&err);
 		if (err.code == INSP_E_INTR)
 			status = 128 + tgt_signals_pending();
 		goto out;
 	}
-	if (mdl_group_by_reason(&snap, &filter, &groups, &err) < 0) {
+	if (mdl_group(&snap, &filter, by, &groups, &err) < 0) {
 		status = ui_error(&err);
 		goto out;
 	}
 	if (json)
 		ui_report_json(stdout, &snap, &filter, &groups);
 	else
-		ui_report_text(stdout, &snap, &groups);
+		ui_report_text(stdout, &snap, &groups,
+			       stacks || by != MDL_GROUP_STACK ? stacks : DEFAULT_STACKS);
 	status = 0;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		perror("inspect: cannot write the report");

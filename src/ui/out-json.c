@@ -24,7 +24,41 @@ loc_json(const struct insp_loc *loc)
 }
 
 static json_object *
-task_json(const struct insp_task *t)
+frames_json(const struct insp_task *t)
+{
+	json_object *a = json_object_new_array_ext((int)t->nframes);
+
+	for (uint32_t i = 0; i < t->nframes; i++) {
+		const struct insp_frame *f = &t->frames[i];
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "func",
+				       f->loc.func ? json_object_new_string(f->loc.func) : NULL);
+		json_object_object_add(o, "file",
+				       f->loc.file ? json_object_new_string(f->loc.file) : NULL);
+		json_object_object_add(o, "line", json_object_new_int64(f->loc.line));
+		json_object_object_add(o, "pc", json_object_new_uint64(f->loc.pc));
+		json_object_object_add(o, "inlined", json_object_new_boolean(f->inlined));
+		if (f->wrapper)
+			json_object_object_add(o, "wrapper", json_object_new_boolean(true));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+static json_object *
+created_by_json(const struct insp_task *t)
+{
+	json_object *o = loc_json(&t->go_pc);
+
+	if (o)
+		json_object_object_add(o, "goid",
+				       t->parent_id ? json_object_new_uint64(t->parent_id) : NULL);
+	return o;
+}
+
+static json_object *
+task_json(const struct insp_task *t, bool frames)
 {
 	json_object *o = json_object_new_object();
 
@@ -43,6 +77,11 @@ task_json(const struct insp_task *t)
 	json_object_object_add(o, "thread", t->tid ? json_object_new_int(t->tid) : NULL);
 	json_object_object_add(o, "system", json_object_new_boolean(t->flags & INSP_TASK_SYSTEM));
 	json_object_object_add(o, "locked", json_object_new_boolean(t->flags & INSP_TASK_LOCKED));
+	json_object_object_add(o, "created_by", created_by_json(t));
+	if (frames) {
+		json_object_object_add(o, "frames", frames_json(t));
+		json_object_object_add(o, "frames_cut", json_object_new_boolean(t->frames_cut));
+	}
 	if (t->note)
 		json_object_object_add(o, "note", json_object_new_string(t->note));
 	return o;
@@ -61,7 +100,7 @@ print_tasks(FILE *out, const struct mdl_snapshot *s, const struct mdl_filter *f)
 
 		if (!mdl_filter_match(f, s, s->tasks[i]))
 			continue;
-		o = task_json(s->tasks[i]);
+		o = task_json(s->tasks[i], s->max_frames > 0);
 		if (!first)
 			fputc(',', out);
 		fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), out);

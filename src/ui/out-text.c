@@ -1,6 +1,7 @@
-/* The ui layer's text report: the header, then one block per wait reason, biggest
- * first, and in it the frames goroutines stand at, with counts, creators and a few
- * ids. Aligned columns, no colour: it is pasted into incident tickets.
+/* The ui layer's text report: the header, then one block per group (wait reason,
+ * stack or function), biggest first, and in it the frames goroutines stand at, with
+ * counts, creators and a few ids; with stacks, the stack of each site's first
+ * goroutine. Aligned columns, no colour: it is pasted into incident tickets.
  * SPDX-License-Identifier: MIT */
 #include "ui/ui.h"
 
@@ -12,7 +13,7 @@
 #define NS_PER_MIN INT64_C(60000000000)
 
 struct widths {
-	int count, key, func, where, creator;
+	int count, key, label, where, creator, sfunc;
 };
 
 static void
@@ -27,16 +28,26 @@ where_of(const struct insp_loc *loc, char *buf, size_t size)
 }
 
 static void
-creator_of(const struct insp_loc *loc, char *buf, size_t size)
+creator_of(const struct insp_task *t, char *buf, size_t size)
 {
 	char where[256];
 
-	if (!loc->func) {
+	if (!t->go_pc.func) {
 		buf[0] = '\0';
 		return;
 	}
-	where_of(loc, where, sizeof(where));
-	snprintf(buf, size, "created by %s %s", loc->func, where);
+	where_of(&t->go_pc, where, sizeof(where));
+	snprintf(buf, size, "created by %s %s", t->go_pc.func, where);
+}
+
+/* The site's first column: its function, or under --group func (where the group
+ * names the function) its wait reason. */
+static const char *
+label_of(const struct mdl_grouping *g, const struct mdl_site *site)
+{
+	if (g->by == MDL_GROUP_FUNC)
+		return mdl_task_key(site->first);
+	return site->frame->func ? site->frame->func : "?";
 }
 
 static int
@@ -45,8 +56,14 @@ max_int(int a, int b)
 	return a > b ? a : b;
 }
 
+static int
+frames_shown(const struct insp_task *t, unsigned max)
+{
+	return (int)(t->nframes < max ? t->nframes : max);
+}
+
 static void
-measure(const struct mdl_grouping *g, struct widths *w)
+measure(const struct mdl_grouping *g, unsigned stacks, struct widths *w)
 {
 	char buf[512];
 
@@ -58,13 +75,16 @@ measure(const struct mdl_grouping *g, struct widths *w)
 		w->key = max_int(w->key, (int)strlen(gr->key));
 		for (size_t j = 0; j < gr->nsites; j++) {
 			const struct mdl_site *site = &gr->sites[j];
+			const struct insp_task *t = site->first;
 
-			w->func = max_int(w->func, (int)strlen(site->frame->func ? site->frame->func
-										 : "?"));
+			w->label = max_int(w->label, (int)strlen(label_of(g, site)));
 			where_of(site->frame, buf, sizeof(buf));
 			w->where = max_int(w->where, (int)strlen(buf));
-			creator_of(site->creator, buf, sizeof(buf));
+			creator_of(t, buf, sizeof(buf));
 			w->creator = max_int(w->creator, (int)strlen(buf));
+			for (int k = 0; k < frames_shown(t, stacks); k++)
+				if (t->frames[k].loc.func)
+					w->sfunc = max_int(w->sfunc, (int)strlen(t->frames[k].loc.func));
 		}
 	}
 }
@@ -83,33 +103,69 @@ print_header(FILE *out, const struct mdl_snapshot *s, const struct mdl_grouping 
 }
 
 static void
-print_site(FILE *out, const struct mdl_site *site, const struct widths *w)
+print_examples(FILE *out, const struct mdl_site *site)
+{
+	fprintf(out, "  e.g.");
+	for (size_t k = 0; k < site->count && k < MDL_EXAMPLES; k++)
+		fprintf(out, " %" PRIu64, site->examples[k]);
+	if (site->first->tid)
+		fprintf(out, "  on thread %d", (int)site->first->tid);
+}
+
+static void
+print_site(FILE *out, const struct mdl_grouping *g, const struct mdl_site *site,
+	   const struct widths *w)
 {
 	char count[32], where[256], creator[512];
 
 	where_of(site->frame, where, sizeof(where));
-	creator_of(site->creator, creator, sizeof(creator));
+	creator_of(site->first, creator, sizeof(creator));
 	fprintf(out, "  %*s  %*s  %-*s  %-*s", w->count, "", w->count,
-		ui_count(site->count, count, sizeof(count)), w->func,
-		site->frame->func ? site->frame->func : "?", w->where, where);
+		ui_count(site->count, count, sizeof(count)), w->label, label_of(g, site), w->where,
+		where);
 	if (w->creator)
 		fprintf(out, "  %-*s", w->creator, creator);
-	fprintf(out, "  e.g.");
-	for (size_t k = 0; k < site->count && k < MDL_EXAMPLES; k++)
-		fprintf(out, " %" PRIu64, site->examples[k]);
-	if (site->tid)
-		fprintf(out, "  on thread %d", (int)site->tid);
+	print_examples(out, site);
 	fputc('\n', out);
 }
 
+/* A stack, indented under its site, at most max frames. */
+static void
+print_stack(FILE *out, const struct insp_task *t, unsigned max, int indent, int width)
+{
+	int n = frames_shown(t, max);
+	char where[256], creator[512];
+
+	for (int k = 0; k < n; k++) {
+		const struct insp_frame *f = &t->frames[k];
+
+		where_of(&f->loc, where, sizeof(where));
+		fprintf(out, "%*s%-*s  %s%s\n", indent, "", width, f->loc.func ? f->loc.func : "?",
+			where, f->inlined ? "  (inlined)" : "");
+	}
+	if ((uint32_t)n < t->nframes)
+		fprintf(out, "%*s... %u more frames (--stacks=N shows N)\n", indent, "",
+			t->nframes - (uint32_t)n);
+	else if (t->frames_cut)
+		fprintf(out, "%*s... the stack goes on: its walk was cut (%s)\n", indent, "",
+			t->note ? t->note : "frame limit");
+	if (t->go_pc.func) {
+		creator_of(t, creator, sizeof(creator));
+		fprintf(out, "%*s%s", indent, "", creator);
+		if (t->parent_id)
+			fprintf(out, " in goroutine %" PRIu64, t->parent_id);
+		fputc('\n', out);
+	}
+}
+
 int
-ui_report_text(FILE *out, struct mdl_snapshot *s, const struct mdl_grouping *g)
+ui_report_text(FILE *out, struct mdl_snapshot *s, const struct mdl_grouping *g, unsigned stacks)
 {
 	struct widths w;
 	char count[32];
 	bool waits = false;
 
-	measure(g, &w);
+	measure(g, stacks, &w);
 	print_header(out, s, g);
 	for (size_t i = 0; i < g->ngroups; i++) {
 		const struct mdl_group *gr = &g->groups[i];
@@ -122,8 +178,12 @@ ui_report_text(FILE *out, struct mdl_snapshot *s, const struct mdl_grouping *g)
 			fputs(gr->key, out);
 		fputc('\n', out);
 		waits = waits || gr->max_wait_ns >= 0;
-		for (size_t j = 0; j < gr->nsites; j++)
-			print_site(out, &gr->sites[j], &w);
+		for (size_t j = 0; j < gr->nsites; j++) {
+			print_site(out, g, &gr->sites[j], &w);
+			/* Under --group stack every site has the same stack: once. */
+			if (stacks && (g->by != MDL_GROUP_STACK || j == gr->nsites - 1))
+				print_stack(out, gr->sites[j].first, stacks, 2 * w.count + 8, w.sfunc);
+		}
 	}
 	if (g->hidden)
 		fprintf(out, "\n  %s runtime goroutines (GC, finalizers) not shown: --system shows them\n",

@@ -32,8 +32,9 @@ const char *ui_basename(const char *path);
 int ui_load_plugins(struct rt_plugin_set *set);
 
 /* The report of a snapshot, shared by `inspect dump` and (later) the REPL's dump. */
-/* out-text.c */
-int ui_report_text(FILE *out, struct mdl_snapshot *s, const struct mdl_grouping *g);
+/* out-text.c: stacks is the number of frames to show under each site (0: none). */
+int ui_report_text(FILE *out, struct mdl_snapshot *s, const struct mdl_grouping *g,
+		   unsigned stacks);
 /* out-json.c */
 int ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
 		   const struct mdl_grouping *g);
