@@ -122,8 +122,12 @@ walk(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb
 	uint32_t nf = 0;
 	int n;
 
-	if (!s->ok)
+	if (!s->ok) {
+		locate(st, s->pc, s->call_site, &t->top);
+		if (s->over_cap)
+			return "its stack was not copied: the stacks before it filled the copy limit";
 		return s->len ? "its stack could not be read" : "its stack is outside its bounds";
+	}
 	n = gort_unwind(st->pcln, s->pc, s->sp, s->call_site, &stk, wb->pf, wb->npf, &why);
 	for (int i = 0; i < n && !(found && !wb->nframes); i++) {
 		int k = gort_pclntab_frames(st->pcln, wb->pf[i].pc, wb->pf[i].call_site, lf,
@@ -174,20 +178,6 @@ reason_of(const struct gort_state *st, const struct insp_host *h, uint8_t r)
 	return copy;
 }
 
-static const char *
-state_of(const struct insp_host *h, uint32_t status)
-{
-	char buf[32], *copy;
-
-	if (status < sizeof(status_words) / sizeof(status_words[0]) && status_words[status])
-		return status_words[status];
-	snprintf(buf, sizeof(buf), "status %u", status);
-	copy = h->alloc(h->ctx, strlen(buf) + 1);
-	if (copy)
-		strcpy(copy, buf);
-	return copy ? copy : "?";
-}
-
 static int
 decode_one(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb,
 	   uint64_t i)
@@ -202,7 +192,7 @@ decode_one(const struct gort_state *st, const struct insp_host *h, struct walk_b
 	if (!t)
 		return -1;
 	t->id = gort_u64(g + l->g_goid);
-	t->state = state_of(h, status);
+	t->state = status_words[status]; /* the caller checked it is one */
 	if (status == G_WAITING || status == G_LEAKED)
 		t->reason = reason_of(st, h, g[l->g_waitreason]);
 	/* waitsince is nanotime() at the park, stamped only during a GC cycle. */
@@ -240,7 +230,7 @@ int
 gort_registry_decode(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
 {
 	struct walk_buf wb = { NULL, 0, NULL, h->max_frames };
-	size_t unreadable = 0;
+	size_t unreadable = 0, unknown = 0;
 	int ret = 0;
 
 	/* One physical frame more than kept tells whether the stack goes on. */
@@ -264,6 +254,11 @@ gort_registry_decode(struct gort_state *st, const struct insp_host *h, struct in
 		/* idle, dead, and 1.26's deadextra (an extra M's spare g) are no goroutines */
 		if (status == 0 || status == 6 || status == 11)
 			continue;
+		if (status >= sizeof(status_words) / sizeof(status_words[0]) ||
+		    !status_words[status]) {
+			unknown++;
+			continue;
+		}
 		if (decode_one(st, h, &wb, i) < 0) {
 			ret = insp_err_set(err, INSP_E_CORRUPT,
 					   "too many goroutines to hold (%llu in allgs)",
@@ -278,5 +273,8 @@ gort_registry_decode(struct gort_state *st, const struct insp_host *h, struct in
 	if (unreadable)
 		h->note(h->ctx, "%zu of %llu g structs could not be read", unreadable,
 			(unsigned long long)st->nallg);
+	if (unknown)
+		h->note(h->ctx, "%zu of %llu g structs have a status no Go release uses: left out",
+			unknown, (unsigned long long)st->nallg);
 	return 0;
 }

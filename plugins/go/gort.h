@@ -33,6 +33,7 @@ struct gort_gstack {
 	uint8_t *bytes;
 	size_t len;
 	bool ok;
+	bool over_cap; /* not copied: the stacks before it filled the copy limit */
 };
 
 struct gort_m {

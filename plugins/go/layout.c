@@ -51,7 +51,8 @@ gort_layout_resolve(struct gort_layout *l, const struct insp_host *h, struct ins
 		const struct want *w = &wants[i];
 		uint64_t type_size = strcmp(w->type, "runtime.g") == 0 ? l->g_size : l->m_size;
 
-		if (h->field(h->ctx, w->type, w->path, &f, err) < 0) {
+		/* An optional field that is missing is no error: err stays untouched. */
+		if (h->field(h->ctx, w->type, w->path, &f, w->optional ? NULL : err) < 0) {
 			if (!w->optional)
 				return -1;
 			*w->offset = GORT_NONE;

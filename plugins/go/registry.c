@@ -81,7 +81,10 @@ gort_registry_reserve(struct gort_state *st, const struct insp_host *h, struct i
 	if (read_allglen(st, h, &n, err) < 0)
 		return -1;
 	n += n / 4 + 256; /* room for goroutines started before the stop */
-	return reserve(st, n, n * STACK_GUESS, err);
+	/* read_stacks never copies more than STACK_TOTAL_CAP: past 1M goroutines
+	 * the guess would reserve (and touch) up to 20 GiB it can never use */
+	return reserve(st, n, n < STACK_TOTAL_CAP / STACK_GUESS ? n * STACK_GUESS : STACK_TOTAL_CAP,
+		       err);
 }
 
 static int
@@ -91,8 +94,16 @@ read_gs(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
 	int ret;
 
 	if (read_allglen(st, h, &st->nallg, err) < 0 ||
-	    h->read(h->ctx, st->l.allgptr, &gptr, 8, err) < 0 ||
-	    reserve(st, st->nallg, 0, err) < 0)
+	    h->read(h->ctx, st->l.allgptr, &gptr, 8, err) < 0)
+		return -1;
+	/* Goroutines started between prepare and the stop fit in the reserve; a
+	 * count far past it is a corrupt word, not milliseconds of growth. */
+	if (st->nallg > 2 * st->gcap + 100000)
+		return insp_err_set(err, INSP_E_CORRUPT,
+				    "runtime.allglen went from %llu to %llu while stopping: the "
+				    "goroutine registry looks corrupt",
+				    (unsigned long long)st->gcap, (unsigned long long)st->nallg);
+	if (reserve(st, st->nallg, 0, err) < 0)
 		return -1;
 	if (st->nallg && h->read(h->ctx, gptr, st->gaddrs, st->nallg * 8, err) < 0)
 		return -1;
@@ -220,8 +231,10 @@ read_stacks(struct gort_state *st, const struct insp_host *h, struct insp_err *e
 		if (!is_live(st, i))
 			continue;
 		resume_point(st, h, i, s);
-		if (total + s->len > STACK_TOTAL_CAP)
-			s->len = 0; /* decode says the copy was cut */
+		if (total + s->len > STACK_TOTAL_CAP) {
+			s->len = 0;
+			s->over_cap = true; /* decode says the copy was left out */
+		}
 		total += s->len;
 	}
 	if (reserve(st, 0, total, err) < 0)

@@ -30,7 +30,8 @@ gort_waitreasons_read(struct gort_state *st, const struct insp_host *h, struct i
 	bufs = h->alloc(h->ctx, n * (MAX_REASON_LEN + 1));
 	st->reasons = h->alloc(h->ctx, n * sizeof(*st->reasons));
 	if (!bufs || !st->reasons)
-		return insp_err_set(err, INSP_E_SYS, "out of memory");
+		return insp_err_set(err, INSP_E_CORRUPT, "the wait reasons of '%s' do not fit",
+				    h->exe_path);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t len = gort_u64(table + i * 16 + 8);
 
@@ -47,6 +48,13 @@ gort_waitreasons_read(struct gort_state *st, const struct insp_host *h, struct i
 	for (size_t i = 0; i < n; i++) {
 		if (!reads[i].ok)
 			return insp_err_set(err, INSP_E_CORRUPT, "cannot read wait reason %zu", i);
+		/* Bytes from the target reach a terminal: nothing but printable ASCII. */
+		for (size_t k = 0; k < reads[i].len; k++) {
+			char *c = (char *)reads[i].buf + k;
+
+			if (*c < 0x20 || *c > 0x7e)
+				*c = '?';
+		}
 		st->reasons[i] = reads[i].buf;
 		if (i > 0)
 			h->add_reason(h->ctx, st->reasons[i]);

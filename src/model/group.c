@@ -88,10 +88,14 @@ static int
 cmp_sites(const void *pa, const void *pb)
 {
 	const struct mdl_site *a = pa, *b = pb;
+	int c;
 
 	if (a->count != b->count)
 		return a->count < b->count ? 1 : -1;
-	return cmp_loc(a->frame, b->frame);
+	/* qsort is not stable: break every tie, or the order of equal sites changes
+	 * with the C library. */
+	c = cmp_loc(a->frame, b->frame);
+	return c ? c : cmp_loc(a->creator, b->creator);
 }
 
 static int
@@ -101,8 +105,12 @@ cmp_groups(const void *pa, const void *pb)
 
 	if (a->count != b->count)
 		return a->count < b->count ? 1 : -1;
-	if (a->sites[0].first && b->sites[0].first && sort_by == MDL_GROUP_STACK)
-		return cmp_loc(a->sites[0].frame, b->sites[0].frame);
+	if (a->sites[0].first && b->sites[0].first && sort_by == MDL_GROUP_STACK) {
+		int c = cmp_loc(a->sites[0].frame, b->sites[0].frame);
+
+		/* Keys repeat here (the reason): two stacks differ somewhere. */
+		return c ? c : mdl_stack_cmp(a->sites[0].first, b->sites[0].first);
+	}
 	return strcmp(a->key, b->key);
 }
 

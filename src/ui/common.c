@@ -32,8 +32,15 @@ ui_count(size_t n, char *buf, size_t size)
 	int len = snprintf(digits, sizeof(digits), "%zu", n);
 	size_t j = 0;
 
-	for (int i = 0; i < len && j + 2 < size; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
+	if (size == 0)
+		return buf;
+	for (int i = 0; i < len; i++) {
+		size_t comma = i > 0 && (len - i) % 3 == 0;
+
+		/* This digit, its comma and the NUL must fit. */
+		if (j + comma + 1 >= size)
+			break;
+		if (comma)
 			buf[j++] = ',';
 		buf[j++] = digits[i];
 	}
