@@ -32,6 +32,8 @@ struct insp_read {
 };
 
 /* An OS thread of the target, as the host captured it while stopped. */
+#define INSP_NREGS 17 /* x86-64 DWARF registers 0-16: rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip */
+
 struct insp_thread {
 	int32_t tid;
 	char state;        /* /proc/PID/task/TID/stat state letter before the stop */
@@ -39,6 +41,11 @@ struct insp_thread {
 	uint64_t pc, sp, fp;
 	uint64_t tls_base; /* amd64: fs_base */
 	bool regs_ok;      /* false: the registers could not be read */
+	uint64_t regs[INSP_NREGS]; /* every general register, by DWARF number */
+	/* A copy of its stack from just below sp, when the host took one. */
+	uint64_t stack_addr;
+	const uint8_t *stack;
+	size_t stack_len;
 };
 
 /* The core's services. ctx is the host's; pass it back to every call. Strings

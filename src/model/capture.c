@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: MIT */
 #include "model/model.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,11 +18,18 @@
 
 /* The snapshot's byte cap: past it a count read from the target is taken as corrupt. */
 #define SNAPSHOT_CAP ((size_t)2 << 30)
+/* Bytes of each thread's stack copied from sp up: native frames are few and small. */
+#define THREAD_STACK_COPY (64 * 1024)
+/* Threads that may appear between counting them and the stop. */
+#define THREAD_SLACK 8
 
 struct capture {
 	struct mdl_snapshot *s;
 	struct img *img;
 	struct tgt_proc *proc;
+	struct tgt_maps maps;  /* where thread stacks end */
+	uint8_t *stack_buf;    /* reserved and touched before the stop */
+	size_t stack_buf_size;
 };
 
 static int
@@ -169,6 +177,69 @@ test_delay(struct insp_err *err)
 	return 0;
 }
 
+/* Before the stop: the memory map, and a touched buffer for the threads' stacks
+ * (a page fault costs microseconds in a VM; not while the process waits). */
+static int
+reserve_thread_stacks(struct capture *c, struct insp_err *err)
+{
+	char path[64];
+	size_t n = THREAD_SLACK;
+	struct dirent *de;
+	DIR *d;
+
+	if (tgt_maps_read(c->proc->pid, &c->maps, err) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)c->proc->pid);
+	d = opendir(path);
+	while (d && (de = readdir(d)))
+		n++;
+	if (d)
+		closedir(d);
+	c->stack_buf_size = n * THREAD_STACK_COPY;
+	c->stack_buf = arena_alloc(&c->s->arena, c->stack_buf_size);
+	if (!c->stack_buf)
+		return insp_err_set(err, INSP_E_SYS, "out of memory");
+	return 0;
+}
+
+/* While stopped: each thread's stack from sp to the end of its mapping, at most
+ * THREAD_STACK_COPY, in one batch of reads. */
+static int
+copy_thread_stacks(struct capture *c, struct insp_err *err)
+{
+	struct mdl_snapshot *s = c->s;
+	struct insp_read *reads = calloc(s->nthreads + 1, sizeof(*reads));
+	size_t n = 0, off = 0;
+	int ret;
+
+	if (!reads)
+		return insp_err_set(err, INSP_E_SYS, "out of memory");
+	for (size_t i = 0; i < s->nthreads; i++) {
+		struct insp_thread *t = &s->threads[i];
+		uint64_t end = t->regs_ok ? tgt_maps_end(&c->maps, t->sp) : 0;
+		size_t len = end - t->sp > THREAD_STACK_COPY ? THREAD_STACK_COPY : end - t->sp;
+
+		if (!end || off + len > c->stack_buf_size)
+			continue; /* a thread born after the count: no native stack */
+		reads[n] = (struct insp_read){ t->sp, c->stack_buf + off, len, false };
+		t->stack_addr = t->sp;
+		t->stack = c->stack_buf + off;
+		t->stack_len = len;
+		off += len;
+		n++;
+	}
+	ret = tgt_readv(c->proc, reads, n, err);
+	for (size_t i = 0, k = 0; i < s->nthreads && k < n; i++) {
+		if (s->threads[i].stack != reads[k].buf)
+			continue;
+		if (!reads[k].ok)
+			s->threads[i].stack = NULL, s->threads[i].stack_len = 0;
+		k++;
+	}
+	free(reads);
+	return ret;
+}
+
 /* The process stays stopped only inside this function. */
 static int
 stop_and_copy(struct capture *c, struct insp_host *h, void *state, struct insp_err *err)
@@ -195,6 +266,8 @@ stop_and_copy(struct capture *c, struct insp_host *h, void *state, struct insp_e
 	h->nthreads = s->nthreads;
 	h->stop_ns = s->stop_ns;
 	ret = test_delay(err);
+	if (ret == 0 && c->stack_buf)
+		ret = copy_thread_stacks(c, err);
 	if (ret == 0)
 		ret = s->plugin->capture(state, h, err);
 out:
@@ -216,7 +289,7 @@ mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_s
 		     struct insp_err *err)
 {
 	struct tgt_proc proc = TGT_PROC_INIT;
-	struct capture c = { s, NULL, &proc };
+	struct capture c = { .s = s, .proc = &proc };
 	struct insp_host h = {
 		.ctx = &c,
 		.symbol = host_symbol,
@@ -254,6 +327,8 @@ mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_s
 		goto out;
 	if (s->plugin->prepare(&h, &state, err) < 0)
 		goto out;
+	if ((s->max_frames || s->threads_wanted) && reserve_thread_stacks(&c, err) < 0)
+		goto out;
 	if (stop_and_copy(&c, &h, state, err) < 0)
 		goto out;
 	if (s->plugin->decode(state, &h, err) < 0)
@@ -270,6 +345,7 @@ out:
 	if (s->plugin && state)
 		s->plugin->release(state);
 	tgt_proc_release(&proc);
+	tgt_maps_release(&c.maps);
 	s->img = c.img;
 	return ret;
 }

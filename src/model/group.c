@@ -121,10 +121,12 @@ mdl_group(struct mdl_snapshot *s, const struct mdl_filter *f, enum mdl_group_by 
 	struct insp_task **shown;
 	struct mdl_group *g = NULL;
 	struct mdl_site *site = NULL, *sites;
+	struct mdl_filter with_system = *f;
 	size_t n = 0, nsites = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->by = by;
+	with_system.system = true;
 	shown = malloc((s->ntasks + 1) * sizeof(*shown));
 	/* At most one group and one site per task; a group's sites are the run of
 	 * this array its tasks produced, as the tasks are sorted by group. */
@@ -137,8 +139,9 @@ mdl_group(struct mdl_snapshot *s, const struct mdl_filter *f, enum mdl_group_by 
 	for (size_t i = 0; i < s->ntasks; i++) {
 		if (mdl_filter_match(f, s, s->tasks[i]))
 			shown[n++] = s->tasks[i];
-		else if (s->tasks[i]->flags & INSP_TASK_SYSTEM && !f->system)
-			out->hidden++;
+		else if (s->tasks[i]->flags & INSP_TASK_SYSTEM && !f->system &&
+			 mdl_filter_match(&with_system, s, s->tasks[i]))
+			out->hidden++; /* --system would show it */
 	}
 	out->shown = n;
 	sort_by = by;

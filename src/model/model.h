@@ -41,6 +41,7 @@ struct mdl_snapshot {
 	double pause_ms;
 	int64_t stop_ns;
 	uint32_t max_frames; /* set before capture: frames to keep per task (0: two) */
+	bool threads_wanted; /* set before capture: copy the threads' stacks */
 	bool alloc_failed; /* the arena cap was hit: a count in the target was absurd */
 };
 

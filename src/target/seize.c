@@ -169,6 +169,12 @@ read_regs(struct tgt_thread *t)
 
 	if (ptrace(PTRACE_GETREGS, t->tid, NULL, &regs) < 0)
 		return;
+	const uint64_t dwarf[INSP_NREGS] = {
+		regs.rax, regs.rdx, regs.rcx, regs.rbx, regs.rsi, regs.rdi, regs.rbp, regs.rsp, regs.r8,
+		regs.r9,  regs.r10, regs.r11, regs.r12, regs.r13, regs.r14, regs.r15, regs.rip,
+	};
+
+	memcpy(t->info.regs, dwarf, sizeof(dwarf));
 	t->info.pc = regs.rip;
 	t->info.sp = regs.rsp;
 	t->info.fp = regs.rbp;

@@ -65,6 +65,19 @@ int tgt_read(struct tgt_proc *p, uint64_t addr, void *buf, size_t len, struct in
 /* Batched reads; each read's ok is set. -1 only when the process is gone. */
 int tgt_readv(struct tgt_proc *p, struct insp_read *reads, size_t n, struct insp_err *err);
 
+/* maps.c: the address ranges of /proc/PID/maps, in address order. */
+struct tgt_maps {
+	struct {
+		uint64_t lo, hi;
+	} *ranges;
+	size_t n, cap;
+};
+
+int tgt_maps_read(pid_t pid, struct tgt_maps *m, struct insp_err *err);
+/* End of the mapping that holds addr, or 0 if none does. */
+uint64_t tgt_maps_end(const struct tgt_maps *m, uint64_t addr);
+void tgt_maps_release(struct tgt_maps *m);
+
 /* signals.c: while a process is stopped, SIGINT/SIGTERM/SIGHUP only set a flag that
  * the stop and capture code checks, so that inspect detaches before it exits. */
 void tgt_signals_guard(void);

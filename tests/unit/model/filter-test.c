@@ -1,0 +1,349 @@
+/* Unit tests of src/model/filter.c: mdl_filter_add parsing reason=NAME,
+ * reason="exact", func=SUBSTRING and running, and its errors (1.N); and
+ * mdl_filter_match on a snapshot built by hand, with a plugin whose reason names
+ * have a fallback (mutex) and an any-of name (gc), under three runtimes' reason
+ * lists (2.N).
+ * SPDX-License-Identifier: MIT */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/model.h"
+
+/* The shape of plugins/go/reasons.c. */
+static const struct insp_reason_name test_reasons[] = {
+	{ "chan-recv", "receive from a channel", false, { "chan receive" } },
+	{ "mutex",
+	  "sync.Mutex.Lock (semacquire before Go 1.20)",
+	  false,
+	  { "sync.Mutex.Lock", "semacquire" } },
+	{ "semacquire", "any other runtime semaphore", false, { "semacquire" } },
+	{ "gc",
+	  "any of the garbage collector's own waits",
+	  true,
+	  { "GC assist wait", "GC worker (idle)", "finalizer wait" } },
+	{ "running", "running on a thread", false, { "running" } },
+	{ "runnable", "ready, waiting for a thread", false, { "runnable" } },
+	{ "syscall", "in a system call", false, { "syscall" } },
+	{ NULL, NULL, false, { NULL } },
+};
+
+static const struct insp_plugin test_plugin = {
+	.abi = INSP_ABI_VERSION,
+	.name = "test",
+	.summary = "reason names for the filter tests",
+	.reasons = test_reasons,
+};
+
+static struct rt_plugin_set plugins = { .plugins = { &test_plugin }, .n = 1 };
+
+static const struct insp_reason_name *
+reason_name(const char *name)
+{
+	for (const struct insp_reason_name *r = test_reasons; r->name; r++)
+		if (strcmp(r->name, name) == 0)
+			return r;
+	return NULL;
+}
+
+/* ---- 1.N: parsing ---- */
+
+static const struct pcase {
+	const char *spec;
+	bool without;
+	enum mdl_cond_kind kind;
+	const char *name; /* the reason name entry expected, or NULL */
+	const char *arg;
+	const char *msg; /* NULL: accepted */
+} pcases[] = {
+	{ "reason=chan-recv", false, MDL_COND_REASON, "chan-recv", "chan-recv", NULL },
+	{ "reason=mutex", true, MDL_COND_REASON, "mutex", "mutex", NULL },
+	{ "reason=gc", false, MDL_COND_REASON, "gc", "gc", NULL },
+	{ "reason=\"chan receive\"", false, MDL_COND_REASON, NULL, "\"chan receive\"", NULL },
+	{ "reason=\"no such reason\"", true, MDL_COND_REASON, NULL, "\"no such reason\"", NULL },
+	{ "reason=\"\"", false, MDL_COND_REASON, NULL, "\"\"", NULL },
+	{ "func=main.worker", false, MDL_COND_FUNC, NULL, "main.worker", NULL },
+	{ "func=a=b", true, MDL_COND_FUNC, NULL, "a=b", NULL },
+	{ "running", true, MDL_COND_RUNNING, NULL, NULL, NULL },
+	{ "reason=nosuch", false, 0, NULL, NULL,
+	  "unknown reason name 'nosuch' (see 'inspect dump --help'; quote the runtime's "
+	  "exact string: reason='\"nosuch\"')" },
+	{ "reason=Mutex", false, 0, NULL, NULL,
+	  "unknown reason name 'Mutex' (see 'inspect dump --help'; quote the runtime's "
+	  "exact string: reason='\"Mutex\"')" },
+	{ "reason=chan receive", false, 0, NULL, NULL,
+	  "unknown reason name 'chan receive' (see 'inspect dump --help'; quote the "
+	  "runtime's exact string: reason='\"chan receive\"')" },
+	{ "reason=\"", false, 0, NULL, NULL,
+	  "unknown reason name '\"' (see 'inspect dump --help'; quote the runtime's "
+	  "exact string: reason='\"\"\"')" },
+	{ "reason=", false, 0, NULL, NULL,
+	  "bad filter 'reason=': use reason=NAME, func=SUBSTRING or running" },
+	{ "func=", false, 0, NULL, NULL,
+	  "bad filter 'func=': use reason=NAME, func=SUBSTRING or running" },
+	{ "func", false, 0, NULL, NULL,
+	  "bad filter 'func': use reason=NAME, func=SUBSTRING or running" },
+	{ "reasons=gc", false, 0, NULL, NULL,
+	  "bad filter 'reasons=gc': use reason=NAME, func=SUBSTRING or running" },
+	{ "funcs=x", false, 0, NULL, NULL,
+	  "bad filter 'funcs=x': use reason=NAME, func=SUBSTRING or running" },
+	{ "running=1", false, 0, NULL, NULL,
+	  "bad filter 'running=1': use reason=NAME, func=SUBSTRING or running" },
+	{ "Running", false, 0, NULL, NULL,
+	  "bad filter 'Running': use reason=NAME, func=SUBSTRING or running" },
+	{ "", false, 0, NULL, NULL, "bad filter '': use reason=NAME, func=SUBSTRING or running" },
+	{ "=gc", false, 0, NULL, NULL,
+	  "bad filter '=gc': use reason=NAME, func=SUBSTRING or running" },
+	{ "gc", false, 0, NULL, NULL,
+	  "bad filter 'gc': use reason=NAME, func=SUBSTRING or running" },
+};
+
+/* 1.0: each spec alone: the condition it makes, or INSP_E_USAGE and the message
+ * with nothing added. */
+static void
+test_1_0_parse(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(pcases) / sizeof(pcases[0]); i++) {
+		const struct pcase *c = &pcases[i];
+		struct mdl_filter f = { 0 };
+		struct insp_err err = INSP_ERR_INIT;
+		int rc = mdl_filter_add(&f, c->without, c->spec, &plugins, &err);
+
+		if (c->msg) {
+			if (rc != -1 || err.code != INSP_E_USAGE || strcmp(err.msg, c->msg) != 0 ||
+			    f.n != 0)
+				fail_msg(
+					"1.0.%zu '%s': rc %d, n %zu, error %d '%s'; want -1, 0, %d "
+					"'%s'",
+					i, c->spec, rc, f.n, err.code, err.msg, INSP_E_USAGE,
+					c->msg);
+			continue;
+		}
+		if (rc != 0 || f.n != 1)
+			fail_msg("1.0.%zu '%s': rc %d (%s), n %zu", i, c->spec, rc, err.msg, f.n);
+		if (f.conds[0].kind != c->kind || f.conds[0].without != c->without)
+			fail_msg("1.0.%zu '%s': kind %d without %d, want %d %d", i, c->spec,
+				 f.conds[0].kind, f.conds[0].without, c->kind, c->without);
+		if (f.conds[0].name != (c->name ? reason_name(c->name) : NULL))
+			fail_msg("1.0.%zu '%s': wrong reason name entry", i, c->spec);
+		if (c->arg ? !f.conds[0].arg || strcmp(f.conds[0].arg, c->arg) != 0
+			   : f.conds[0].arg != NULL)
+			fail_msg("1.0.%zu '%s': arg '%s', want '%s'", i, c->spec,
+				 f.conds[0].arg ? f.conds[0].arg : "(null)",
+				 c->arg ? c->arg : "(null)");
+	}
+}
+
+/* 1.1: conditions add up in order; a bad one in between changes nothing; the
+ * 33rd is refused. */
+static void
+test_1_1_many(void **state)
+{
+	struct mdl_filter f = { 0 };
+	struct insp_err err = INSP_ERR_INIT;
+
+	(void)state;
+	assert_int_equal(mdl_filter_add(&f, false, "reason=gc", &plugins, &err), 0);
+	assert_int_equal(mdl_filter_add(&f, true, "nonsense", &plugins, &err), -1);
+	assert_int_equal(mdl_filter_add(&f, true, "func=main.", &plugins, &err), 0);
+	assert_int_equal(f.n, 2);
+	assert_int_equal(f.conds[0].kind, MDL_COND_REASON);
+	assert_false(f.conds[0].without);
+	assert_int_equal(f.conds[1].kind, MDL_COND_FUNC);
+	assert_true(f.conds[1].without);
+	while (f.n < MDL_MAX_CONDS)
+		assert_int_equal(mdl_filter_add(&f, false, "running", &plugins, &err), 0);
+	assert_int_equal(mdl_filter_add(&f, false, "running", &plugins, &err), -1);
+	assert_int_equal(err.code, INSP_E_USAGE);
+	assert_string_equal(err.msg, "too many filters (at most 32)");
+	assert_int_equal(f.n, MDL_MAX_CONDS);
+}
+
+/* ---- 2.N: matching ---- */
+
+#define SYS INSP_TASK_SYSTEM
+#define ONT INSP_TASK_ON_THREAD
+
+static const struct tdef {
+	uint64_t id;
+	const char *state, *reason;
+	const char *user, *top; /* user_top.func (NULL: none) and top.func */
+	unsigned flags;
+} tdefs[] = {
+	{ 1, "waiting", "chan receive", "main.recv", "runtime.gopark", 0 },
+	{ 2, "waiting", "sync.Mutex.Lock", "main.lock", "runtime.gopark", 0 },
+	{ 3, "waiting", "semacquire", "main.sem", "runtime.gopark", 0 },
+	{ 4, "waiting", "GC assist wait", "main.alloc", "runtime.gopark", 0 },
+	{ 5, "waiting", "GC worker (idle)", NULL, "runtime.gcBgMarkWorker", SYS },
+	{ 6, "running", NULL, "main.spin", "main.spin", ONT },
+	{ 7, "syscall", NULL, "main.read", "syscall.Syscall", ONT },
+	{ 8, "runnable", NULL, "main.worker", "main.worker", 0 },
+	{ 9, "waiting", "finalizer wait", NULL, "runtime.runfinq", SYS },
+	{ 10, "waiting", "chan receive", NULL, "runtime.gopark", 0 }, /* all in runtime */
+	{ 11, "running", NULL, "main.tight", "main.tight", 0 },       /* no thread flag */
+	{ 12, "waiting", "select", "main.mux", "runtime.gopark", 0 },
+};
+
+#define NTASKS (sizeof(tdefs) / sizeof(tdefs[0]))
+#define T(id)  (1u << (id))
+#define ALL    0x1ffeu /* ids 1 to 12 */
+#define SYSTEM (T(5) | T(9))
+
+/* The reason lists of three runtimes: one with sync.Mutex.Lock (Go 1.20 on), one
+ * without (Go 1.19), and none at all. */
+enum { R_NEW, R_OLD, R_NONE };
+
+static const char *const reasons_new[] = {
+	"",       "chan receive",   "sync.Mutex.Lock",  "semacquire",
+	"select", "GC assist wait", "GC worker (idle)", "finalizer wait",
+};
+static const char *const reasons_old[] = {
+	"", "chan receive", "semacquire", "select", "GC assist wait", "GC worker (idle)",
+};
+
+static void
+build(struct mdl_snapshot *s, int reasons)
+{
+	const char *const *r = reasons == R_NEW ? reasons_new : reasons_old;
+	size_t nr = reasons == R_NEW   ? sizeof(reasons_new) / sizeof(reasons_new[0])
+		    : reasons == R_OLD ? sizeof(reasons_old) / sizeof(reasons_old[0])
+				       : 0;
+
+	*s = (struct mdl_snapshot)MDL_SNAPSHOT_INIT;
+	s->plugin = &test_plugin;
+	s->tasks = calloc(NTASKS, sizeof(*s->tasks));
+	s->reasons = calloc(nr + 1, sizeof(*s->reasons));
+	assert_non_null(s->tasks);
+	assert_non_null(s->reasons);
+	for (size_t i = 0; i < nr; i++)
+		s->reasons[s->nreasons++] = r[i];
+	for (size_t i = 0; i < NTASKS; i++) {
+		struct insp_task *t = arena_alloc(&s->arena, sizeof(*t));
+
+		assert_non_null(t);
+		t->id = tdefs[i].id;
+		t->state = tdefs[i].state;
+		t->reason = tdefs[i].reason;
+		t->wait_ns = -1;
+		t->top.func = tdefs[i].top;
+		t->user_top.func = tdefs[i].user;
+		t->flags = tdefs[i].flags;
+		t->tid = tdefs[i].flags & ONT ? (int32_t)(1000 + t->id) : 0;
+		s->tasks[s->ntasks++] = t;
+	}
+}
+
+static const struct mcase {
+	int reasons;
+	bool system;
+	const char *with[3], *without[3];
+	unsigned want; /* T(id) of the tasks that pass */
+} mcases[] = {
+	/* 2.0 - 2.1: no condition: every task but the runtime's, unless system. */
+	{ R_NEW, false, { NULL }, { NULL }, ALL & ~SYSTEM },
+	{ R_NEW, true, { NULL }, { NULL }, ALL },
+	/* 2.2: a plain name. */
+	{ R_NEW, false, { "reason=chan-recv" }, { NULL }, T(1) | T(10) },
+	/* 2.3 - 2.6: mutex is sync.Mutex.Lock where the runtime has it, semacquire
+	 * where it does not; with no list at all, the first string. */
+	{ R_NEW, false, { "reason=mutex" }, { NULL }, T(2) },
+	{ R_OLD, false, { "reason=mutex" }, { NULL }, T(3) },
+	{ R_NONE, false, { "reason=mutex" }, { NULL }, T(2) },
+	{ R_NEW, false, { "reason=semacquire" }, { NULL }, T(3) },
+	/* 2.7 - 2.9: gc is any of its strings; the runtime's own only with system. */
+	{ R_NEW, false, { "reason=gc" }, { NULL }, T(4) },
+	{ R_NEW, true, { "reason=gc" }, { NULL }, T(4) | T(5) | T(9) },
+	{ R_OLD, true, { "reason=gc" }, { NULL }, T(4) | T(5) | T(9) },
+	/* 2.10 - 2.15: exact strings, whole and case-sensitive. */
+	{ R_NEW, false, { "reason=\"chan receive\"" }, { NULL }, T(1) | T(10) },
+	{ R_NEW, true, { "reason=\"GC worker (idle)\"" }, { NULL }, T(5) },
+	{ R_NEW, true, { "reason=\"GC worker\"" }, { NULL }, 0 },
+	{ R_NEW, false, { "reason=\"chan receive (nil chan)\"" }, { NULL }, 0 },
+	{ R_NEW, false, { "reason=\"Chan receive\"" }, { NULL }, 0 },
+	{ R_OLD, false, { "reason=\"sync.Mutex.Lock\"" }, { NULL }, T(2) },
+	/* 2.16 - 2.18: state words: a task that does not wait is its state. */
+	{ R_NEW, false, { "reason=running" }, { NULL }, T(6) | T(11) },
+	{ R_OLD, false, { "reason=syscall" }, { NULL }, T(7) },
+	{ R_NEW, false, { "reason=\"runnable\"" }, { NULL }, T(8) },
+	/* 2.19 - 2.22: func= looks at the frame shown: the user frame, else the top. */
+	{ R_NEW, false, { "func=main." }, { NULL }, ALL & ~SYSTEM & ~T(10) },
+	{ R_NEW, false, { "func=gopark" }, { NULL }, T(10) },
+	{ R_NEW, true, { "func=gcBgMark" }, { NULL }, T(5) },
+	{ R_NEW, false, { "func=main.recv" }, { NULL }, T(1) },
+	/* 2.23 - 2.24: running: on a thread, or in state running. */
+	{ R_NEW, false, { "running" }, { NULL }, T(6) | T(7) | T(11) },
+	{ R_NEW, false, { NULL }, { "running" }, ALL & ~SYSTEM & ~(T(6) | T(7) | T(11)) },
+	/* 2.25 - 2.30: --without negates; all conditions must hold. */
+	{ R_NEW, false, { "reason=chan-recv" }, { "func=main.recv" }, T(10) },
+	{ R_NEW, true, { NULL }, { "reason=gc" }, ALL & ~(T(4) | T(5) | T(9)) },
+	{ R_NEW, false, { "reason=chan-recv", "func=main.recv" }, { NULL }, T(1) },
+	{ R_OLD, false, { "reason=mutex", "reason=semacquire" }, { NULL }, T(3) },
+	{ R_NEW, false, { "reason=mutex", "reason=semacquire" }, { NULL }, 0 },
+	{ R_NEW, true, { NULL }, { "reason=gc", "running", "func=main." }, T(10) },
+};
+
+static void
+test_2_match(void **state)
+{
+	(void)state;
+	for (size_t c = 0; c < sizeof(mcases) / sizeof(mcases[0]); c++) {
+		const struct mcase *m = &mcases[c];
+		struct mdl_filter f = { .system = m->system };
+		struct insp_err err = INSP_ERR_INIT;
+		struct mdl_snapshot s;
+		unsigned got = 0;
+
+		for (size_t i = 0; i < 3 && m->with[i]; i++)
+			if (mdl_filter_add(&f, false, m->with[i], &plugins, &err) < 0)
+				fail_msg("2.%zu: '%s': %s", c, m->with[i], err.msg);
+		for (size_t i = 0; i < 3 && m->without[i]; i++)
+			if (mdl_filter_add(&f, true, m->without[i], &plugins, &err) < 0)
+				fail_msg("2.%zu: '%s': %s", c, m->without[i], err.msg);
+		build(&s, m->reasons);
+		for (size_t i = 0; i < s.ntasks; i++)
+			if (mdl_filter_match(&f, &s, s.tasks[i]))
+				got |= T(s.tasks[i]->id);
+		mdl_snapshot_release(&s); /* s.img is NULL */
+		if (got != m->want)
+			fail_msg("2.%zu: tasks 0x%04x pass, want 0x%04x (bit N: task N)", c, got,
+				 m->want);
+	}
+}
+
+/* 3.0: mdl_task_key and mdl_task_frame. */
+static void
+test_3_0_key_frame(void **state)
+{
+	struct insp_task t = { .state = "waiting", .reason = "select" };
+
+	(void)state;
+	t.top.func = "runtime.gopark";
+	assert_string_equal(mdl_task_key(&t), "select");
+	assert_ptr_equal(mdl_task_frame(&t), &t.top);
+	t.user_top.func = "main.mux";
+	assert_ptr_equal(mdl_task_frame(&t), &t.user_top);
+	t.reason = NULL;
+	t.state = "runnable";
+	assert_string_equal(mdl_task_key(&t), "runnable");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_1_0_parse),
+		cmocka_unit_test(test_1_1_many),
+		cmocka_unit_test(test_2_match),
+		cmocka_unit_test(test_3_0_key_frame),
+	};
+
+	return cmocka_run_group_tests_name("filter", tests, NULL, NULL) ? 1 : 0;
+}
