@@ -127,7 +127,13 @@ struct insp_plugin {
 	int (*capture)(void *state, const struct insp_host *h, struct insp_err *err);
 	/* After the target runs again: turn the copy into tasks (add_task). */
 	int (*decode)(void *state, const struct insp_host *h, struct insp_err *err);
-	/* Free the state; may be called after any phase, state may be NULL. */
+	/* After decode: the frames of the runtime's code at pc (a native walk of a
+	 * thread passes each pc here first), innermost first, inlined calls
+	 * expanded; 0 if pc is not the runtime's code. May be NULL. */
+	int (*symbolize)(void *state, uint64_t pc, bool call_site, struct insp_frame *out,
+			 int max);
+	/* Free the state; may be called after any phase, state may be NULL. The
+	 * host calls it when the snapshot goes: strings it gave live until then. */
 	void (*release)(void *state);
 };
 

@@ -22,6 +22,8 @@ struct insp_frame {
 	struct insp_loc loc;
 	bool inlined; /* inlined into the next (outer) frame: no frame of its own */
 	bool wrapper; /* compiler-generated; the runtime's own traceback hides it */
+	bool native;  /* outside the runtime's code (C), from the thread's own stack */
+	bool bottom;  /* nothing below it can be trusted: a thread's start, a stack switch */
 };
 
 enum insp_task_flags {

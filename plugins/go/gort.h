@@ -75,6 +75,8 @@ int gort_waitreasons_read(struct gort_state *st, const struct insp_host *h, stru
  * it is now; while stopped, copy allgs, the g structs, the m list and the used
  * stacks. */
 int gort_registry_reserve(struct gort_state *st, const struct insp_host *h, struct insp_err *err);
+/* Free the copies and reserves (the state stays usable for symbolizing). */
+void gort_registry_free(struct gort_state *st);
 int gort_registry_capture(struct gort_state *st, const struct insp_host *h, struct insp_err *err);
 /* decode.c: the copies into tasks. */
 int gort_registry_decode(struct gort_state *st, const struct insp_host *h, struct insp_err *err);

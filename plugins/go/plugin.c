@@ -93,13 +93,7 @@ go_release(void *state)
 		return;
 	if (st->pcln)
 		gort_pclntab_free(st->pcln);
-	free(st->gaddrs);
-	free(st->gbytes);
-	free(st->gok);
-	free(st->ms);
-	free(st->stacks);
-	free(st->stack_buf);
-	free(st->reads);
+	gort_registry_free(st);
 	free(st);
 }
 
@@ -139,7 +133,36 @@ go_capture(void *state, const struct insp_host *h, struct insp_err *err)
 static int
 go_decode(void *state, const struct insp_host *h, struct insp_err *err)
 {
-	return gort_registry_decode(state, h, err);
+	struct gort_state *st = state;
+	int ret = gort_registry_decode(st, h, err);
+
+	/* The copies are decoded: only the pclntab serves what comes after. */
+	gort_registry_free(st);
+	return ret;
+}
+
+static int
+go_symbolize(void *state, uint64_t pc, bool call_site, struct insp_frame *out, int max)
+{
+	struct gort_state *st = state;
+	struct gort_srcframe f[16];
+	int n = gort_pclntab_frames(st->pcln, pc, call_site, f, max < 16 ? max : 16);
+	struct gort_func fn;
+	/* A walk ends at a thread's or goroutine's start (goexit, mstart) and at a
+	 * function that switches stacks (mcall, systemstack, asmcgocall): past it the
+	 * words on this stack are not a caller's frame. */
+	bool bottom = gort_pclntab_find(st->pcln, pc, &fn) == 0 &&
+		      (fn.flag & (GORT_FUNC_TOPFRAME | GORT_FUNC_SPWRITE));
+
+	for (int i = 0; i < n; i++) {
+		out[i] = (struct insp_frame){
+			.loc = { f[i].func, f[i].file, f[i].line, pc },
+			.inlined = f[i].inlined,
+			.wrapper = f[i].wrapper,
+			.bottom = bottom && i == n - 1,
+		};
+	}
+	return n > 0 ? n : 0;
 }
 
 static const struct insp_plugin go_plugin = {
@@ -151,6 +174,7 @@ static const struct insp_plugin go_plugin = {
 	.prepare = go_prepare,
 	.capture = go_capture,
 	.decode = go_decode,
+	.symbolize = go_symbolize,
 	.release = go_release,
 };
 

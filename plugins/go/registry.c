@@ -267,3 +267,24 @@ gort_registry_capture(struct gort_state *st, const struct insp_host *h, struct i
 		return -1;
 	return read_stacks(st, h, err);
 }
+
+void
+gort_registry_free(struct gort_state *st)
+{
+	free(st->gaddrs);
+	free(st->gbytes);
+	free(st->gok);
+	free(st->ms);
+	free(st->stacks);
+	free(st->stack_buf);
+	free(st->reads);
+	st->gaddrs = NULL;
+	st->gbytes = st->stack_buf = NULL;
+	st->gok = NULL;
+	st->ms = NULL;
+	st->stacks = NULL;
+	st->reads = NULL;
+	st->gcap = st->nallg = 0;
+	st->stack_cap = 0;
+	st->nms = 0;
+}

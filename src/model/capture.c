@@ -333,6 +333,10 @@ mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_s
 		goto out;
 	if (s->plugin->decode(state, &h, err) < 0)
 		goto out;
+	s->plugin_state = state;
+	if ((s->threads_wanted || s->max_frames) &&
+	    mdl_threads_unwind(s, s->max_frames ? s->max_frames : MDL_THREAD_FRAMES, err) < 0)
+		goto out;
 	if (s->alloc_failed) {
 		insp_err_set(err, INSP_E_CORRUPT,
 			     "process %d: its tasks take more than %zu MiB: its memory looks "
@@ -342,7 +346,9 @@ mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_s
 	}
 	ret = 0;
 out:
-	if (s->plugin && state)
+	/* The plugin's state lives with the snapshot once decoded: symbolize()
+	 * serves the native walks, and task strings may point into it. */
+	if (!s->plugin_state && s->plugin && state)
 		s->plugin->release(state);
 	tgt_proc_release(&proc);
 	tgt_maps_release(&c.maps);
@@ -353,6 +359,8 @@ out:
 void
 mdl_snapshot_release(struct mdl_snapshot *s)
 {
+	if (s->plugin && s->plugin_state)
+		s->plugin->release(s->plugin_state);
 	img_close(s->img);
 	free(s->tasks);
 	free(s->reasons);

@@ -25,11 +25,13 @@ struct mdl_snapshot {
 	pid_t pid;
 	const char *exe;
 	const struct insp_plugin *plugin;
+	void *plugin_state; /* released with the snapshot */
 	struct img *img; /* kept open: task locations point into it */
 	struct insp_task **tasks;
 	size_t ntasks, tasks_cap;
 	struct insp_thread *threads;
 	size_t nthreads;
+	struct mdl_thread *native; /* nthreads of them, after mdl_threads_unwind */
 	const char **reasons; /* the runtime's wait-reason strings */
 	size_t nreasons, reasons_cap;
 	const char **notes;
@@ -55,6 +57,22 @@ int mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plug
 void mdl_snapshot_release(struct mdl_snapshot *s);
 /* A header fact the plugin set ("go_version"), or NULL. */
 const char *mdl_info(const struct mdl_snapshot *s, const char *key);
+
+#define MDL_THREAD_FRAMES 100 /* native frames per thread unless max_frames says */
+
+/* threads.c: the native stacks of the OS threads, walked after the detach from
+ * the copies of their stacks. */
+struct mdl_thread {
+	const struct insp_thread *thread;
+	const struct insp_task *task; /* the task it runs, or NULL */
+	const struct insp_frame *frames;
+	uint32_t nframes;
+	const char *why; /* why the walk ended early, or NULL */
+};
+
+/* Walk every thread (max frames each) and put the native frames of a thread that
+ * runs outside the runtime's code (a cgo call) on top of its task's stack. */
+int mdl_threads_unwind(struct mdl_snapshot *s, uint32_t max, struct insp_err *err);
 
 /* filter.c */
 enum mdl_cond_kind { MDL_COND_REASON, MDL_COND_FUNC, MDL_COND_RUNNING };

@@ -83,6 +83,12 @@ struct run {
 
 static uint8_t junk[MERGE_GAP];
 
+static bool
+wraps(const struct insp_read *r)
+{
+	return r->addr + r->len < r->addr;
+}
+
 /* Build up to BATCH runs (and at most BATCH local iovecs) from read i on. */
 static size_t
 make_runs(const struct insp_read *reads, size_t i, size_t n, struct run *runs,
@@ -90,7 +96,7 @@ make_runs(const struct insp_read *reads, size_t i, size_t n, struct run *runs,
 {
 	size_t k = 0, nl = 0;
 
-	while (i < n && k < BATCH && nl < BATCH) {
+	while (i < n && k < BATCH && nl < BATCH && !wraps(&reads[i])) {
 		struct run *r = &runs[k];
 		uint64_t end = reads[i].addr + reads[i].len;
 
@@ -98,7 +104,7 @@ make_runs(const struct insp_read *reads, size_t i, size_t n, struct run *runs,
 		r->first = i;
 		local[nl++] = (struct iovec){ reads[i].buf, reads[i].len };
 		i++;
-		while (i < n && nl + 2 <= BATCH && reads[i].addr >= end &&
+		while (i < n && nl + 2 <= BATCH && !wraps(&reads[i]) && reads[i].addr >= end &&
 		       reads[i].addr - end <= MERGE_GAP &&
 		       reads[i].addr + reads[i].len - r->addr <= RUN_MAX) {
 			if (reads[i].addr > end)
@@ -123,17 +129,21 @@ tgt_readv(struct tgt_proc *p, struct insp_read *reads, size_t n, struct insp_err
 	struct run runs[BATCH];
 	size_t i = 0;
 
-	for (size_t x = 0; x < n; x++) {
+	bool failed = false;
+
+	for (size_t x = 0; x < n; x++)
 		reads[x].ok = false;
-		if (reads[x].addr + reads[x].len < reads[x].addr)
-			reads[x].addr = 0; /* wraps around: make it fault, as it should */
-	}
 	while (i < n) {
 		size_t k, m, nlocal;
 		ssize_t got;
 
+		if (wraps(&reads[i])) {
+			i++; /* no such memory: it stays !ok */
+			continue;
+		}
 		if (p->no_vm_readv) {
 			reads[i].ok = read_one(p, &reads[i]);
+			failed = failed || !reads[i].ok;
 			i++;
 			continue;
 		}
@@ -160,7 +170,8 @@ tgt_readv(struct tgt_proc *p, struct insp_read *reads, size_t n, struct insp_err
 		}
 		i = runs[m - 1].end;
 	}
-	if (i < n)
+	/* /proc/PID/mem says nothing but EIO or 0 once the process is gone. */
+	if (i < n || (failed && !tgt_proc_alive(p)))
 		return insp_err_set(err, INSP_E_EXITED, "process %d exited while attached",
 				    (int)p->pid);
 	return 0;

@@ -25,6 +25,7 @@ usage(FILE *out, const struct rt_plugin_set *plugins)
 	      "  --stacks[=N]      print each site's stack, N frames at most (default 100);\n"
 	      "                    JSON has every goroutine's frames, N at most\n"
 	      "  --system          include the runtime's own goroutines (GC workers, finalizers)\n"
+	      "  --threads         every OS thread: name, state, goroutine, native stack\n"
 	      "  -h, --help        this help\n"
 	      "\n"
 	      "Conditions:\n"
@@ -102,6 +103,7 @@ run_dump(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "system", no_argument, NULL, 's' },
 		{ "group", required_argument, NULL, 'g' },
+		{ "threads", no_argument, NULL, 't' },
 		{ "stacks", optional_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -141,6 +143,9 @@ run_dump(int argc, char **argv)
 			break;
 		case 's':
 			filter.system = true;
+			break;
+		case 't':
+			snap.threads_wanted = true;
 			break;
 		case 'g':
 			if (parse_group(optarg, &by) < 0) {

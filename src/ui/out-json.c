@@ -24,12 +24,12 @@ loc_json(const struct insp_loc *loc)
 }
 
 static json_object *
-frames_json(const struct insp_task *t)
+frames_json(const struct insp_frame *frames, uint32_t n)
 {
-	json_object *a = json_object_new_array_ext((int)t->nframes);
+	json_object *a = json_object_new_array_ext((int)n);
 
-	for (uint32_t i = 0; i < t->nframes; i++) {
-		const struct insp_frame *f = &t->frames[i];
+	for (uint32_t i = 0; i < n; i++) {
+		const struct insp_frame *f = &frames[i];
 		json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "func",
@@ -41,6 +41,8 @@ frames_json(const struct insp_task *t)
 		json_object_object_add(o, "inlined", json_object_new_boolean(f->inlined));
 		if (f->wrapper)
 			json_object_object_add(o, "wrapper", json_object_new_boolean(true));
+		if (f->native)
+			json_object_object_add(o, "native", json_object_new_boolean(true));
 		json_object_array_add(a, o);
 	}
 	return a;
@@ -79,12 +81,36 @@ task_json(const struct insp_task *t, bool frames)
 	json_object_object_add(o, "locked", json_object_new_boolean(t->flags & INSP_TASK_LOCKED));
 	json_object_object_add(o, "created_by", created_by_json(t));
 	if (frames) {
-		json_object_object_add(o, "frames", frames_json(t));
+		json_object_object_add(o, "frames", frames_json(t->frames, t->nframes));
 		json_object_object_add(o, "frames_cut", json_object_new_boolean(t->frames_cut));
 	}
 	if (t->note)
 		json_object_object_add(o, "note", json_object_new_string(t->note));
 	return o;
+}
+
+static json_object *
+threads_json(const struct mdl_snapshot *s)
+{
+	json_object *a = json_object_new_array();
+	char state[2] = "";
+
+	for (size_t i = 0; i < s->nthreads; i++) {
+		const struct mdl_thread *th = &s->native[i];
+		json_object *o = json_object_new_object();
+
+		state[0] = th->thread->state;
+		json_object_object_add(o, "tid", json_object_new_int(th->thread->tid));
+		json_object_object_add(o, "name", json_object_new_string(th->thread->name));
+		json_object_object_add(o, "state", json_object_new_string(state));
+		json_object_object_add(o, "goroutine",
+				       th->task ? json_object_new_uint64(th->task->id) : NULL);
+		json_object_object_add(o, "frames", frames_json(th->frames, th->nframes));
+		if (th->why)
+			json_object_object_add(o, "note", json_object_new_string(th->why));
+		json_object_array_add(a, o);
+	}
+	return a;
 }
 
 /* The goroutines are written one object at a time, not as one tree: 30,000 of
@@ -135,6 +161,8 @@ ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
 		json_object_array_add(groups, o);
 	}
 	json_object_object_add(root, "groups", groups);
+	if (s->native && s->threads_wanted)
+		json_object_object_add(root, "os_threads", threads_json(s));
 	notes = json_object_new_array();
 	for (size_t i = 0; i < s->nnotes; i++)
 		json_object_array_add(notes, json_object_new_string(s->notes[i]));

@@ -19,8 +19,10 @@ struct widths {
 static void
 where_of(const struct insp_loc *loc, char *buf, size_t size)
 {
-	if (loc->func && loc->file)
+	if (loc->func && loc->file && loc->line)
 		snprintf(buf, size, "%s:%u", ui_basename(loc->file), loc->line);
+	else if (loc->func && loc->file)
+		snprintf(buf, size, "%s", ui_basename(loc->file)); /* a module without lines */
 	else if (loc->pc)
 		snprintf(buf, size, "0x%" PRIx64, loc->pc);
 	else
@@ -158,6 +160,33 @@ print_stack(FILE *out, const struct insp_task *t, unsigned max, int indent, int 
 	}
 }
 
+/* --threads: every OS thread, what it runs, and its native stack. */
+static void
+print_threads(FILE *out, const struct mdl_snapshot *s, unsigned max)
+{
+	int width = 0;
+
+	fprintf(out, "\n  %zu threads\n", s->nthreads);
+	for (size_t i = 0; i < s->nthreads; i++)
+		for (uint32_t k = 0; k < s->native[i].nframes && k < max; k++)
+			if (s->native[i].frames[k].loc.func)
+				width = max_int(width, (int)strlen(s->native[i].frames[k].loc.func));
+	for (size_t i = 0; i < s->nthreads; i++) {
+		const struct mdl_thread *th = &s->native[i];
+		struct insp_task shown = { .frames = th->frames, .nframes = th->nframes };
+
+		fprintf(out, "\n  %-7d  %-15s  %c", (int)th->thread->tid, th->thread->name,
+			th->thread->state);
+		if (th->task)
+			fprintf(out, "  goroutine %" PRIu64 " (%s)", th->task->id,
+				mdl_task_key(th->task));
+		fputc('\n', out);
+		print_stack(out, &shown, max, 11, width);
+		if (th->why)
+			fprintf(out, "%*s... %s\n", 11, "", th->why);
+	}
+}
+
 int
 ui_report_text(FILE *out, struct mdl_snapshot *s, const struct mdl_grouping *g, unsigned stacks)
 {
@@ -185,6 +214,8 @@ ui_report_text(FILE *out, struct mdl_snapshot *s, const struct mdl_grouping *g, 
 				print_stack(out, gr->sites[j].first, stacks, 2 * w.count + 8, w.sfunc);
 		}
 	}
+	if (s->native && s->threads_wanted)
+		print_threads(out, s, stacks ? stacks : MDL_THREAD_FRAMES);
 	if (g->hidden)
 		fprintf(out, "\n  %s runtime goroutines (GC, finalizers) not shown: --system shows them\n",
 			ui_count(g->hidden, count, sizeof(count)));

@@ -1,0 +1,198 @@
+/* The unwind layer's native unwinder: libdwfl over the copied thread stacks.
+ * dwfl_attach_state takes our callbacks for threads, registers and memory, so the
+ * walk reads only what was copied during the stop (a read outside the copies ends
+ * the walk there) and never touches the live process.
+ * SPDX-License-Identifier: MIT */
+#include "unwind/unwind.h"
+
+#include <elfutils/libdwfl.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct uw_native {
+	Dwfl *dwfl;
+	const struct insp_thread *threads;
+	size_t nthreads;
+	pid_t pid;
+	/* the walk in progress */
+	struct uw_frame *out;
+	int max, n;
+};
+
+static const Dwfl_Callbacks proc_callbacks = {
+	.find_elf = dwfl_linux_proc_find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+};
+
+/* The thread argument libdwfl hands back is the struct insp_thread itself. */
+static pid_t
+next_thread(Dwfl *dwfl, void *arg, void **thread_argp)
+{
+	struct uw_native *u = arg;
+	const struct insp_thread *t = *thread_argp;
+	size_t i = t ? (size_t)(t - u->threads) + 1 : 0;
+
+	(void)dwfl;
+	while (i < u->nthreads && !u->threads[i].regs_ok)
+		i++;
+	if (i >= u->nthreads)
+		return 0;
+	*thread_argp = (void *)&u->threads[i];
+	return u->threads[i].tid;
+}
+
+static bool
+get_thread(Dwfl *dwfl, pid_t tid, void *arg, void **thread_argp)
+{
+	struct uw_native *u = arg;
+
+	(void)dwfl;
+	for (size_t i = 0; i < u->nthreads; i++) {
+		if (u->threads[i].tid == tid && u->threads[i].regs_ok) {
+			*thread_argp = (void *)&u->threads[i];
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A word of any thread's stack copy; anything else ends the walk. */
+static bool
+memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
+{
+	struct uw_native *u = arg;
+
+	(void)dwfl;
+	for (size_t i = 0; i < u->nthreads; i++) {
+		const struct insp_thread *t = &u->threads[i];
+
+		if (t->stack && addr >= t->stack_addr && addr - t->stack_addr <= t->stack_len - 8 &&
+		    t->stack_len >= 8) {
+			memcpy(result, t->stack + (addr - t->stack_addr), 8);
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool
+set_initial_registers(Dwfl_Thread *thread, void *thread_arg)
+{
+	const struct insp_thread *t = thread_arg;
+	Dwarf_Word regs[INSP_NREGS];
+
+	for (size_t r = 0; r < INSP_NREGS; r++)
+		regs[r] = t->regs[r];
+	if (!dwfl_thread_state_registers(thread, 0, INSP_NREGS, regs))
+		return false;
+	dwfl_thread_state_register_pc(thread, t->pc);
+	return true;
+}
+
+static const Dwfl_Thread_Callbacks thread_callbacks = {
+	.next_thread = next_thread,
+	.get_thread = get_thread,
+	.memory_read = memory_read,
+	.set_initial_registers = set_initial_registers,
+};
+
+int
+uw_native_open(struct uw_native **out, pid_t pid, const struct insp_thread *threads,
+	       size_t nthreads, struct insp_err *err)
+{
+	struct uw_native *u = calloc(1, sizeof(*u));
+
+	if (!u)
+		return insp_err_set(err, INSP_E_SYS, "out of memory");
+	u->threads = threads;
+	u->nthreads = nthreads;
+	u->pid = pid;
+	u->dwfl = dwfl_begin(&proc_callbacks);
+	if (!u->dwfl) {
+		insp_err_set(err, INSP_E_SYS, "cannot start libdwfl: %s", dwfl_errmsg(-1));
+		goto fail;
+	}
+	dwfl_report_begin(u->dwfl);
+	if (dwfl_linux_proc_report(u->dwfl, pid) != 0 || dwfl_report_end(u->dwfl, NULL, NULL) != 0) {
+		insp_err_set(err, INSP_E_NOPROC, "cannot read the modules of process %d: %s",
+			     (int)pid, dwfl_errmsg(-1));
+		goto fail;
+	}
+	if (!dwfl_attach_state(u->dwfl, NULL, pid, &thread_callbacks, u)) {
+		insp_err_set(err, INSP_E_SYS, "cannot unwind process %d: %s", (int)pid,
+			     dwfl_errmsg(-1));
+		goto fail;
+	}
+	*out = u;
+	return 0;
+fail:
+	uw_native_close(u);
+	return -1;
+}
+
+void
+uw_native_close(struct uw_native *u)
+{
+	if (!u)
+		return;
+	if (u->dwfl)
+		dwfl_end(u->dwfl);
+	free(u);
+}
+
+static int
+on_frame(Dwfl_Frame *frame, void *arg)
+{
+	struct uw_native *u = arg;
+	Dwarf_Addr pc;
+	bool activation;
+
+	if (!dwfl_frame_pc(frame, &pc, &activation))
+		return DWARF_CB_ABORT;
+	u->out[u->n].pc = pc;
+	u->out[u->n].call_site = !activation;
+	return ++u->n < u->max ? DWARF_CB_OK : DWARF_CB_ABORT;
+}
+
+int
+uw_native_frames(struct uw_native *u, pid_t tid, struct uw_frame *out, int max, const char **why)
+{
+	int r, e;
+
+	*why = NULL;
+	u->out = out;
+	u->max = max;
+	u->n = 0;
+	if (max < 1)
+		return 0;
+	r = dwfl_getthread_frames(u->dwfl, tid, on_frame, u);
+	e = dwfl_errno();
+	if (u->n == max)
+		*why = "frame limit";
+	else if (r != 0 && e != 0)
+		*why = dwfl_errmsg(e);
+	return u->n;
+}
+
+int
+uw_native_symbol(struct uw_native *u, const struct uw_frame *f, const char **func,
+		 const char **module, const char **file, int *line)
+{
+	Dwarf_Addr pc = f->call_site ? f->pc - 1 : f->pc;
+	Dwfl_Module *mod = dwfl_addrmodule(u->dwfl, pc);
+	const char *path;
+	Dwfl_Line *l;
+
+	*func = NULL;
+	*file = NULL;
+	*line = 0;
+	if (!mod)
+		return -1;
+	path = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+	*module = path;
+	*func = dwfl_module_addrname(mod, pc);
+	l = dwfl_module_getsrc(mod, pc);
+	if (l)
+		*file = dwfl_lineinfo(l, NULL, line, NULL, NULL, NULL);
+	return 0;
+}
