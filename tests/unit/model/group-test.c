@@ -497,14 +497,8 @@ test_2_1_no_frame(void **state)
 
 /* ---- by stack ---- */
 
-#define GOPARK                                                                                     \
-	{                                                                                          \
-		{ "runtime.gopark", "proc.go", 1, 0 }, false, false                                \
-	}
-#define FRAME(f, l)                                                                                \
-	{                                                                                          \
-		{ f, "main.go", l, 0 }, false, false                                               \
-	}
+#define GOPARK { .loc = { "runtime.gopark", "proc.go", 1, 0 } }
+#define FRAME(f, l) { .loc = { f, "main.go", l, 0 } }
 
 static const struct insp_frame st_a[] = { GOPARK, FRAME("main.recv", 10), FRAME("main.a", 20) };
 static const struct insp_frame st_b[] = { GOPARK, FRAME("main.recv", 10), FRAME("main.b", 30) };
