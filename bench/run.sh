@@ -37,7 +37,10 @@ measure() {
 		"$@" >"$tmp/cmd.out" 2>&1 </dev/null
 		wall+=($(($(now_ms) - t0)))
 		stalls+=("$(stall)")
-		if [ "$name" = inspect ]; then pause+=("$(jq .pause_ms "$tmp/cmd.out")"); fi
+		case $name in
+		*json*) pause+=("$(jq .pause_ms "$tmp/cmd.out")") ;;
+		inspect*) pause+=("$(grep -o -m1 'paused [0-9.]*' "$tmp/cmd.out" | cut -d' ' -f2)") ;;
+		esac
 	done
 	goroutines=$(jq '.goroutines | length' "$tmp/json" 2>/dev/null || echo "?")
 	printf '| %s | %s | %s | %s | %s | %s |\n' "$gover" "$name" "$goroutines" \
@@ -46,8 +49,9 @@ measure() {
 		"$(printf '%s\n' "${stalls[@]}" | median)" >>"$tmp/rows"
 }
 
+# dlv_session [ARGS]: attach, goroutines ARGS, detach without killing.
 dlv_session() {
-	printf 'goroutines\nexit\nn\n' | dlv attach "$pid" --allow-non-terminal-interactive=true
+	printf 'goroutines %s\nexit\nn\n' "$*" | dlv attach "$pid" --allow-non-terminal-interactive=true
 }
 
 : >"$tmp/rows"
@@ -55,9 +59,13 @@ for dir in "$build"/fixtures/go*/; do
 	gover=$(basename "$dir")
 	start_fixture "$dir/parked"
 	"$build/inspect" dump --format json --system "$pid" >"$tmp/json"
-	measure inspect "$build/inspect" dump --format json "$pid"
+	measure "inspect dump" "$build/inspect" dump "$pid"
+	measure "inspect dump --stacks" "$build/inspect" dump --stacks "$pid"
+	measure "inspect dump --group stack" "$build/inspect" dump --group stack "$pid"
+	measure "inspect dump --format json" "$build/inspect" dump --format json "$pid"
 	if [ "$gover" = go1.19 ] && command -v dlv >/dev/null; then
 		measure "dlv goroutines" dlv_session
+		measure "dlv goroutines -t" dlv_session -t
 	fi
 	kill "$pid"
 	wait "$pid" 2>/dev/null || true
