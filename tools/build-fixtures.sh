@@ -3,6 +3,8 @@
 #   OUT/<goX.Y>/parked          fixtures/go/parked, as built by default
 #   OUT/<goX.Y>/parked-pie      the same as a position-independent executable
 #   OUT/<goX.Y>/parked-nodwarf  the same with -ldflags=-w (no DWARF), for error tests
+#   OUT/<goX.Y>/stacks          fixtures/go/stacks: deep, inlined, closures, syscall, parents
+#   OUT/<goX.Y>/cgo             fixtures/go/cgo, built with CGO_ENABLED=1 (needs gcc)
 #   OUT/<goX.Y>/hello           tests/unit/go/testdata/hello, for the pclntab unit test
 set -euo pipefail
 
@@ -18,5 +20,7 @@ while read -r name gobin; do
 	(cd "$root/fixtures/go/parked" && "$gobin" build -o "$out/$name/parked" . &&
 		"$gobin" build -buildmode=pie -o "$out/$name/parked-pie" . &&
 		"$gobin" build -ldflags=-w -o "$out/$name/parked-nodwarf" .)
+	(cd "$root/fixtures/go/stacks" && "$gobin" build -o "$out/$name/stacks" .)
+	(cd "$root/fixtures/go/cgo" && CGO_ENABLED=1 "$gobin" build -o "$out/$name/cgo" .)
 	(cd "$root/tests/unit/go/testdata/hello" && "$gobin" build -o "$out/$name/hello" .)
 done <<<"$toolchains"

@@ -1,15 +1,24 @@
 # lib.sh: helpers for the integration tests; source it from a test script
 # that runs under `set -euo pipefail`.
 #
-#   fixture_start GOVER N [FLAG...]  start build/fixtures/GOVER/parked -n N FLAG...
+#   fixture_start GOVER N [FLAG...]  start build/fixtures/GOVER/$FIXTURE_PROG -n N FLAG...
 #                                    (or the build named by FIXTURE_NAME: parked-pie),
 #                                    wait for "ready", set FIXTURE_PID
+#   FIXTURE_PROG                     the fixture program: parked (default), stacks, cgo;
+#                                    -n N is its number of goroutines of one kind
 #   fixture_stop                     SIGTERM the fixture, expect exit status 0
 #   fixture_wait                     wait for it to exit, return its exit status
 #   fixture_alive                    it exists, is not stopped or traced, and beats
 #   heartbeat_stall_ms               longest stall (ms) since the last call
 #   runtime_goroutines [ERE]         ID<TAB>STATE<TAB>USERFUNC from runtime.Stack
+#   runtime_stacks                   every frame of every goroutine from runtime.Stack,
+#                                    innermost first: ID<TAB>FUNC<TAB>FILE:LINE, then
+#                                    ID<TAB>created by<TAB>FUNC FILE:LINE[ goroutine N];
+#                                    ID<TAB>...<TAB>- where the runtime elided frames
 #   dlv_goroutines PID               ID<TAB>REASON<TAB>USERFUNC from Delve (Go 1.19 only)
+#   dlv_stacks PID [DEPTH]           ID<TAB>FUNC<TAB>FILE:LINE for frames 0..DEPTH (100)
+#                                    of Delve's goroutines -t (Go 1.19 only), runtime and
+#                                    wrapper frames included; ID<TAB>...<TAB>- if cut
 #   check NAME CMD...                run CMD: "ok N - NAME" or "not ok N - NAME: <its stderr>"
 #   pass NAME / fail NAME MSG / skip NAME REASON
 #   inspect_run ARGS...              run $INSPECT: $OUT, $ERR files, $RC status
@@ -22,13 +31,14 @@
 # At exit: kills any fixture still running, removes $TEST_TMP, prints the
 # plan "1..N" and "P passed, F failed, S skipped", and exits 1 if a case
 # failed, else 77 if every case was skipped, else with the script's status.
-# The fixture's source, fixtures/go/parked/main.go, says what it parks where.
+# The fixtures' sources, fixtures/go/PROG/main.go, say what they park where.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
 FIXTURES=${FIXTURES:-$BUILD/fixtures}
 INSPECT=${INSPECT:-$BUILD/inspect}
 HELPERS=${HELPERS:-$ROOT/build/tests/helpers}
+FIXTURE_PROG=${FIXTURE_PROG:-parked}
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/inspect-test.XXXXXX")
 FIXTURE_PID=
 FIXTURE_DIR=
@@ -89,7 +99,8 @@ _lib_bail() {
 }
 
 fixture_start() {
-	local gover=$1 n=$2 bin=$FIXTURES/$1/${FIXTURE_NAME:-parked} i
+	local gover=$1 n=$2 prog=${FIXTURE_NAME:-$FIXTURE_PROG} bin i
+	bin=$FIXTURES/$gover/$prog
 	shift 2
 	[[ -x $bin ]] || _lib_bail "fixture_start: $bin is not built"
 	FIXTURE_DIR=$(mktemp -d "$TEST_TMP/fixture.XXXX")
@@ -104,10 +115,10 @@ fixture_start() {
 			return 0
 		fi
 		kill -0 "$FIXTURE_PID" 2>/dev/null ||
-			_lib_bail "fixture_start: $gover parked -n $n${*:+ $*} died: $(tr '\n' ' ' <"$FIXTURE_DIR/stderr")"
+			_lib_bail "fixture_start: $gover $prog -n $n${*:+ $*} died: $(tr '\n' ' ' <"$FIXTURE_DIR/stderr")"
 		sleep 0.1
 	done
-	_lib_bail "fixture_start: $gover parked -n $n${*:+ $*} not ready after 60 s"
+	_lib_bail "fixture_start: $gover $prog -n $n${*:+ $*} not ready after 60 s"
 }
 
 # fixture_wait: wait for the fixture to exit; return its exit status.
@@ -195,23 +206,58 @@ runtime_goroutines() {
 	END { flush() }' "$FIXTURE_DIR/stacks"
 }
 
-# dlv_goroutines PID: REASON is Delve's bracket text without the wait-since
-# number, "running" for a goroutine on a thread, "runnable" for neither.
-# Delve 1.20 misreads wait reasons of Go >= 1.20 binaries: refuse them.
-dlv_goroutines() {
-	local pid=$1 go ver out=$TEST_TMP/dlv.out tracer
+# runtime_stacks: FUNC without its argument list, FILE:LINE without the
+# +0x offset. Go 1.19 prints at most 100 frames, counting the runtime ones
+# it hides, and marks nothing when it stops; Go 1.21+ prints the innermost
+# and outermost 50 around "...N frames elided...". Go 1.21+ adds
+# " goroutine N" (the creator's id) to the created-by line.
+runtime_stacks() {
+	_lib_signal_file USR2 "$FIXTURE_DIR/stacks" || return 1
+	awk -v OFS='\t' '
+	/^goroutine [0-9]+ .*\[.*\]:$/ { id = $2; fn = ""; next }
+	id == "" { next }
+	/^$/ { id = ""; next }
+	/^\.\.\..*elided\.\.\.$/ { print id, "...", "-"; next }
+	/^created by / {
+		fn = substr($0, 12); by = ""
+		if (match(fn, / in goroutine [0-9]+$/)) { by = " goroutine " substr(fn, RSTART + 14); fn = substr(fn, 1, RSTART - 1) }
+		kind = "created by"
+		next
+	}
+	/^\t/ && fn != "" {
+		loc = substr($0, 2); sub(/ \+0x[0-9a-f]+$/, "", loc)
+		if (kind == "created by") print id, kind, fn " " loc by
+		else print id, fn, loc
+		fn = ""
+		next
+	}
+	{ fn = $0; sub(/\([^()]*\)$/, "", fn); kind = "" }' "$FIXTURE_DIR/stacks"
+}
+
+# _lib_dlv PID CMD OUT: run Delve's CMD on PID, output in OUT; then PID must
+# be alive and untraced. Delve 1.20 misreads Go >= 1.20 binaries: refuse them.
+_lib_dlv() {
+	local pid=$1 go ver tracer
 	for go in go /usr/local/go/bin/go /usr/lib/go-1.19/bin/go; do
 		ver=$("$go" version "/proc/$pid/exe" 2>/dev/null) && break
 	done
-	[[ ${ver-} == *": go1.19"* ]] || { echo "dlv_goroutines: $pid is not a Go 1.19 binary (${ver:-no go to tell})" >&2; return 1; }
-	printf 'goroutines\nexit\nn\n' |
-		timeout 300 dlv attach "$pid" --allow-non-terminal-interactive=true >"$out" 2>&1 ||
-		{ echo "dlv attach $pid failed: $(tail -n 3 "$out" | tr '\n' ' ')" >&2; return 1; }
-	grep -q '^\[[0-9]* goroutines\]$' "$out" ||
-		{ echo "dlv listed no goroutines: $(tail -n 3 "$out" | tr '\n' ' ')" >&2; return 1; }
+	[[ ${ver-} == *": go1.19"* ]] || { echo "dlv: $pid is not a Go 1.19 binary (${ver:-no go to tell})" >&2; return 1; }
+	# Delve prints a file under its working directory as ./PATH: run it in ours.
+	(cd "$TEST_TMP" && printf '%s\nexit\nn\n' "$2" |
+		timeout 300 dlv attach "$pid" --allow-non-terminal-interactive=true) >"$3" 2>&1 ||
+		{ echo "dlv attach $pid failed: $(tail -n 3 "$3" | tr '\n' ' ')" >&2; return 1; }
+	grep -q '^\[[0-9]* goroutines\]$' "$3" ||
+		{ echo "dlv listed no goroutines: $(tail -n 3 "$3" | tr '\n' ' ')" >&2; return 1; }
 	kill -0 "$pid" 2>/dev/null || { echo "process $pid died under dlv" >&2; return 1; }
 	tracer=$(awk '$1 == "TracerPid:" { print $2 }' "/proc/$pid/status")
 	[[ $tracer == 0 ]] || { echo "process $pid still traced by $tracer after dlv" >&2; return 1; }
+}
+
+# dlv_goroutines PID: REASON is Delve's bracket text without the wait-since
+# number, "running" for a goroutine on a thread, "runnable" for neither.
+dlv_goroutines() {
+	local pid=$1 out=$TEST_TMP/dlv.out
+	_lib_dlv "$pid" goroutines "$out" || return 1
 	sed -nE 's/^(\(dlv\) )?[ *] Goroutine ([0-9]+) - User: [^ ]+ (.*) \(0x[0-9a-f]+\)(.*)$/\2\t\3\t\4/p' "$out" |
 		awk -F '\t' -v OFS='\t' '{
 			r = $3
@@ -222,11 +268,27 @@ dlv_goroutines() {
 		}'
 }
 
+# dlv_stacks PID [DEPTH]: Delve unwinds a goroutine on a thread from the
+# thread's registers (one in a syscall shows the syscall itself, one in C its
+# C frames, named C.FUNC), any other from its saved ones; an inlined call is
+# a frame of its own. "(truncated)" becomes ID<TAB>...<TAB>-.
+dlv_stacks() {
+	local pid=$1 out=$TEST_TMP/dlv.out
+	_lib_dlv "$pid" "goroutines -t ${2:-100}" "$out" || return 1
+	awk -v OFS='\t' '
+	/^(\(dlv\) )?[ *] Goroutine [0-9]+ - / { id = $0; sub(/^.*Goroutine /, "", id); sub(/ .*/, "", id); fn = ""; next }
+	id == "" { next }
+	/^\t *[0-9]+ +0x[0-9a-f]+ in / { fn = $0; sub(/^[^i]* in /, "", fn); next }
+	/^\t +at / && fn != "" { loc = $0; sub(/^\t +at /, "", loc); print id, fn, loc; fn = ""; next }
+	/^\t\(truncated\)$/ { print id, "...", "-"; next }
+	/^\[[0-9]+ goroutines\]$/ { id = "" }' "$out"
+}
+
 # --- inspect itself ---------------------------------------------------------
 
 OUT=$TEST_TMP/out ERR=$TEST_TMP/err RC=0
 # Stall the heartbeat may show beyond the pause on a busy two-core machine.
-STALL_MARGIN_MS=${STALL_MARGIN_MS:-50}
+STALL_MARGIN_MS=${STALL_MARGIN_MS:-100}
 
 inspect_run() {
 	RC=0
