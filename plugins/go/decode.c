@@ -135,9 +135,11 @@ walk(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb
 
 		for (int j = 0; j < k; j++) {
 			if (nf < wb->nframes) {
-				set_loc(&wb->frames[nf].loc, &lf[j], wb->pf[i].pc);
-				wb->frames[nf].inlined = lf[j].inlined;
-				wb->frames[nf++].wrapper = lf[j].wrapper;
+				wb->frames[nf] = (struct insp_frame){
+					.inlined = lf[j].inlined,
+					.wrapper = lf[j].wrapper,
+				};
+				set_loc(&wb->frames[nf++].loc, &lf[j], wb->pf[i].pc);
 			} else if (wb->nframes) {
 				t->frames_cut = true;
 			}
