@@ -14,6 +14,7 @@
 #   $GOVER 3.0       the goroutine ids are the runtime's own
 #   $GOVER 3.1       each blockX goroutine's wait reason equals the runtime's
 #   $GOVER 3.2       the groups add up to the goroutines
+#   $GOVER 3.3       every blockX goroutine's frames and creator equal the runtime's
 #   $GOVER 4.0       the text report equals expected/0100-GOVER.txt, with pid,
 #                    pause, ids, thread ids and counts the runtime varies masked;
 #                    without main.heartbeat, which wakes every millisecond
@@ -87,6 +88,12 @@ reasons_ok() {
 	[[ -z $bad ]] || { echo "$bad" | head -n 5 >&2; return 1; }
 }
 
+frames_ok() {
+	runtime_stacks >"$TEST_TMP/runtime.stacks" || return 1
+	"$ROOT/tests/integration/compare-stacks.py" runtime "$1" "$TEST_TMP/runtime.stacks" \
+		'^main\.block' >"$TEST_TMP/cmp" || { cat "$TEST_TMP/cmp" >&2; return 1; }
+}
+
 groups_ok() {
 	jq -e '([.groups[].count] | add) == (.goroutines | length)' "$1" >/dev/null ||
 		{ echo "group counts do not add up" >&2; return 1; }
@@ -133,6 +140,7 @@ for run in $(fixture_versions | sed 's|$|/parked|; p; s|/parked$|/parked-pie|' |
 	check "$label 3.0 ids equal the runtime's" ids_ok "$json" "$rt"
 	check "$label 3.1 wait reasons equal the runtime's" reasons_ok "$json" "$rt"
 	check "$label 3.2 groups add up" groups_ok "$json"
+	check "$label 3.3 frames equal the runtime's" frames_ok "$json"
 	sleep 0.2 # let main and the signal goroutine park again after the heartbeat signals
 	inspect_run dump --without func=main.heartbeat "$FIXTURE_PID"
 	check "$label 4.0 text report" text_ok "$gover"

@@ -13,6 +13,9 @@
 #   $GOVER 1.2  created_by.goid of main.child is main.parent's id (Go 1.21+),
 #               null before
 #   $GOVER 1.3  main.spin runs on a thread, and its stack is main.spin, goexit
+#   $GOVER 1.4  for every goroutine on a thread (main.spin, main.rawSyscall, the
+#               signal loop), its frames (walked by the pclntab's frame sizes) end
+#               the native walk of its thread (libdwfl: CFI from .debug_frame)
 #   $GOVER 2.0  -depth 10000: the stack is cut at --stacks=N frames, with a note in
 #               the text and frames_cut in JSON
 #   $GOVER 2.1  --stacks=20000 keeps all 10,000 main.deep frames, down to goexit
@@ -110,6 +113,19 @@ group_stack_ok() {
 	unharmed "$(grep -o 'paused [0-9.]*' "$OUT" | cut -d' ' -f2)"
 }
 
+cfi_agrees() {
+	dump_json --threads --stacks=1000 || return 1
+	jq -e '
+		. as $root
+		| [.goroutines[] | select(.thread != null and all(.frames[]; .native | not))] as $gs
+		| ($gs | length) >= 3 and all($gs[]; . as $g
+			| [$g.frames[] | [.func, .line]] as $mine
+			| [$root.os_threads[] | select(.tid == $g.thread) | .frames[] | [.func, .line]] as $cfi
+			| ($cfi | length) >= ($mine | length) and $cfi[($cfi | length) - ($mine | length):] == $mine)' \
+		"$OUT" >/dev/null || { echo "goroutine and thread stacks differ:" \
+		"$(jq -c '[.goroutines[] | select(.thread != null) | {id, t: .thread, f: [.frames[].func]}], [.os_threads[] | select(.goroutine != null) | {tid, f: [.frames[].func]}]' "$OUT" | head -c 1500)" >&2; return 1; }
+}
+
 dlv_ok() {
 	dump_json --stacks=1000 || return 1
 	cp "$OUT" "$TEST_TMP/dlv.json"
@@ -127,6 +143,7 @@ for gover in $(fixture_versions); do
 	check "$gover 1.1 inlined frames" inlined_ok
 	check "$gover 1.2 created_by goid" parents_ok "$gover"
 	check "$gover 1.3 running goroutine" spin_ok
+	check "$gover 1.4 pclntab and CFI agree" cfi_agrees
 	if [[ $gover == go1.19 ]] && command -v dlv >/dev/null; then
 		check "$gover 5.0 frames equal Delve's" dlv_ok
 	elif [[ $gover == go1.19 ]]; then
