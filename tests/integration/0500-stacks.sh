@@ -15,7 +15,9 @@
 #   $GOVER 1.3  main.spin runs on a thread, and its stack is main.spin, goexit
 #   $GOVER 1.4  for every goroutine on a thread (main.spin, main.rawSyscall, the
 #               signal loop), its frames (walked by the pclntab's frame sizes) end
-#               the native walk of its thread (libdwfl: CFI from .debug_frame)
+#               the native walk of its thread (libdwfl: CFI from .debug_frame); the
+#               innermost by function only: a goroutine in a system call is saved
+#               where it entered it, its thread has moved on into the call
 #   $GOVER 2.0  -depth 10000: the stack is cut at --stacks=N frames, with a note in
 #               the text and frames_cut in JSON
 #   $GOVER 2.1  --stacks=20000 keeps all 10,000 main.deep frames, down to goexit
@@ -121,7 +123,9 @@ cfi_agrees() {
 		| ($gs | length) >= 3 and all($gs[]; . as $g
 			| [$g.frames[] | [.func, .line]] as $mine
 			| [$root.os_threads[] | select(.tid == $g.thread) | .frames[] | [.func, .line]] as $cfi
-			| ($cfi | length) >= ($mine | length) and $cfi[($cfi | length) - ($mine | length):] == $mine)' \
+			| ($cfi | length) >= ($mine | length)
+			| $cfi[($cfi | length) - ($mine | length):] as $tail
+			| $tail[1:] == $mine[1:] and $tail[0][0] == $mine[0][0])' \
 		"$OUT" >/dev/null || { echo "goroutine and thread stacks differ:" \
 		"$(jq -c '[.goroutines[] | select(.thread != null) | {id, t: .thread, f: [.frames[].func]}], [.os_threads[] | select(.goroutine != null) | {tid, f: [.frames[].func]}]' "$OUT" | head -c 1500)" >&2; return 1; }
 }
