@@ -9,8 +9,9 @@
 #define INSPECT_VERSION "0.1.0"
 
 static const struct ui_cli_cmd *const commands[] = {
-	&ui_cmd_dump,
-	&ui_cmd_plugins,
+	&ui_cli_attach,
+	&ui_cli_dump,
+	&ui_cli_plugins,
 	NULL,
 };
 

@@ -271,6 +271,9 @@ stop_and_copy(struct capture *c, struct insp_host *h, void *state, struct insp_e
 	if (ret == 0)
 		ret = s->plugin->capture(state, h, err);
 out:
+	/* inspect attach: the process waits, stopped, for the session's detach. */
+	if (ret == 0 && s->keep_stopped)
+		return 0;
 	if (tgt_proc_detach(p, ret < 0 ? NULL : err) < 0)
 		ret = -1;
 	/* A read that failed because the process died is not corruption. */
@@ -288,8 +291,8 @@ int
 mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_set *plugins,
 		     struct insp_err *err)
 {
-	struct tgt_proc proc = TGT_PROC_INIT;
-	struct capture c = { .s = s, .proc = &proc };
+	struct tgt_proc *proc = malloc(sizeof(*proc));
+	struct capture c = { .s = s, .proc = proc };
 	struct insp_host h = {
 		.ctx = &c,
 		.symbol = host_symbol,
@@ -308,15 +311,18 @@ mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_s
 	uint64_t base;
 	int ret = -1;
 
+	if (!proc)
+		return insp_err_set(err, INSP_E_SYS, "out of memory");
+	*proc = (struct tgt_proc)TGT_PROC_INIT;
 	s->arena.cap = SNAPSHOT_CAP;
 	s->pid = pid;
-	if (tgt_proc_open(&proc, pid, err) < 0)
+	if (tgt_proc_open(proc, pid, err) < 0)
 		goto out;
-	s->exe = arena_strdup(&s->arena, proc.exe);
-	if (img_open(&c.img, proc.exe_open, proc.exe, err) < 0)
+	s->exe = arena_strdup(&s->arena, proc->exe);
+	if (img_open(&c.img, proc->exe_open, proc->exe, err) < 0)
 		goto out;
 	if (img_is_pie(c.img)) {
-		if (tgt_proc_exe_base(&proc, &base, err) < 0)
+		if (tgt_proc_exe_base(proc, &base, err) < 0)
 			goto out;
 		img_set_bias(c.img, base - img_link_base(c.img));
 	}
@@ -350,15 +356,45 @@ out:
 	 * serves the native walks, and task strings may point into it. */
 	if (!s->plugin_state && s->plugin && state)
 		s->plugin->release(state);
-	tgt_proc_release(&proc);
+	if (ret == 0 && s->keep_stopped) {
+		s->proc = proc; /* mdl_snapshot_detach lets it go */
+	} else {
+		tgt_proc_release(proc);
+		free(proc);
+	}
 	tgt_maps_release(&c.maps);
 	s->img = c.img;
 	return ret;
 }
 
+int
+mdl_snapshot_detach(struct mdl_snapshot *s, struct insp_err *err)
+{
+	int ret;
+
+	if (!s->proc)
+		return 0;
+	ret = tgt_proc_detach(s->proc, err);
+	tgt_signals_restore();
+	s->pause_ms = tgt_proc_pause_ms(s->proc);
+	tgt_proc_release(s->proc);
+	free(s->proc);
+	s->proc = NULL;
+	return ret;
+}
+
+double
+mdl_snapshot_stopped_ms(const struct mdl_snapshot *s)
+{
+	if (!s->proc)
+		return s->pause_ms;
+	return (double)(tgt_now_ns() - s->proc->stop_begin_ns) / 1e6;
+}
+
 void
 mdl_snapshot_release(struct mdl_snapshot *s)
 {
+	mdl_snapshot_detach(s, NULL);
 	if (s->plugin && s->plugin_state)
 		s->plugin->release(s->plugin_state);
 	img_close(s->img);

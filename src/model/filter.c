@@ -33,6 +33,8 @@ mdl_filter_add(struct mdl_filter *f, bool without, const char *spec,
 	c->without = without;
 	if (strcmp(spec, "running") == 0) {
 		c->kind = MDL_COND_RUNNING;
+	} else if (strcmp(spec, "user") == 0) {
+		c->kind = MDL_COND_USER;
 	} else if (eq && (size_t)(eq - spec) == 4 && strncmp(spec, "func", 4) == 0 && eq[1]) {
 		c->kind = MDL_COND_FUNC;
 		c->arg = eq + 1;
@@ -52,7 +54,7 @@ mdl_filter_add(struct mdl_filter *f, bool without, const char *spec,
 					    c->arg, c->arg);
 	} else {
 		return insp_err_set(err, INSP_E_USAGE,
-				    "bad filter '%s': use reason=NAME, func=SUBSTRING or running",
+				    "bad filter '%s': use reason=NAME, func=SUBSTRING, running or user",
 				    spec);
 	}
 	f->n++;
@@ -96,6 +98,8 @@ cond_holds(const struct mdl_cond *c, const struct mdl_snapshot *s, const struct 
 	switch (c->kind) {
 	case MDL_COND_RUNNING:
 		return (t->flags & INSP_TASK_ON_THREAD) || strcmp(t->state, "running") == 0;
+	case MDL_COND_USER:
+		return !(t->flags & INSP_TASK_SYSTEM);
 	case MDL_COND_FUNC:
 		frame = mdl_task_frame(t);
 		return frame->func && strstr(frame->func, c->arg);

@@ -50,6 +50,12 @@ func_key(const struct insp_task *t)
 	return f ? f : "?";
 }
 
+static const char *
+creator_key(const struct insp_task *t)
+{
+	return t->go_pc.func ? t->go_pc.func : "(no go statement)";
+}
+
 /* qsort has no context argument: the mode of the sort in progress. */
 static enum mdl_group_by sort_by;
 
@@ -62,6 +68,8 @@ cmp_group(const struct insp_task *a, const struct insp_task *b)
 		return mdl_stack_cmp(a, b);
 	case MDL_GROUP_FUNC:
 		return strcmp(func_key(a), func_key(b));
+	case MDL_GROUP_CREATOR:
+		return cmp_loc(&a->go_pc, &b->go_pc);
 	case MDL_GROUP_REASON:
 		break;
 	}
@@ -152,7 +160,9 @@ mdl_group(struct mdl_snapshot *s, const struct mdl_filter *f, enum mdl_group_by 
 
 		if (!g || cmp_group(g->sites[0].first, t) != 0) {
 			g = &out->groups[out->ngroups++];
-			g->key = by == MDL_GROUP_FUNC ? func_key(t) : mdl_task_key(t);
+			g->key = by == MDL_GROUP_FUNC	 ? func_key(t)
+				 : by == MDL_GROUP_CREATOR ? creator_key(t)
+							   : mdl_task_key(t);
 			g->max_wait_ns = -1;
 			g->sites = sites + nsites;
 			site = NULL;

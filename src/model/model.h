@@ -17,6 +17,7 @@
 #include "util/arena.h"
 
 struct img;
+struct tgt_proc;
 
 #define MDL_MAX_INFO 8
 
@@ -43,6 +44,8 @@ struct mdl_snapshot {
 	double pause_ms;
 	int64_t stop_ns;
 	uint32_t max_frames; /* set before capture: frames to keep per task (0: two) */
+	bool keep_stopped;   /* set before capture: stay attached until mdl_snapshot_detach */
+	struct tgt_proc *proc; /* while attached */
 	bool threads_wanted; /* set before capture: copy the threads' stacks */
 	bool alloc_failed; /* the arena cap was hit: a count in the target was absurd */
 };
@@ -54,6 +57,11 @@ struct mdl_snapshot {
  * s holds nothing to print. INSP_E_INTR: a signal came while stopped. */
 int mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_set *plugins,
 			 struct insp_err *err);
+/* Let a process captured with keep_stopped go; nothing to do otherwise. */
+int mdl_snapshot_detach(struct mdl_snapshot *s, struct insp_err *err);
+/* How long the process has been (or was) stopped, in ms. */
+double mdl_snapshot_stopped_ms(const struct mdl_snapshot *s);
+/* Detach if still attached, and free everything. */
 void mdl_snapshot_release(struct mdl_snapshot *s);
 /* A header fact the plugin set ("go_version"), or NULL. */
 const char *mdl_info(const struct mdl_snapshot *s, const char *key);
@@ -75,7 +83,7 @@ struct mdl_thread {
 int mdl_threads_unwind(struct mdl_snapshot *s, uint32_t max, struct insp_err *err);
 
 /* filter.c */
-enum mdl_cond_kind { MDL_COND_REASON, MDL_COND_FUNC, MDL_COND_RUNNING };
+enum mdl_cond_kind { MDL_COND_REASON, MDL_COND_FUNC, MDL_COND_RUNNING, MDL_COND_USER };
 
 struct mdl_cond {
 	enum mdl_cond_kind kind;
@@ -92,7 +100,8 @@ struct mdl_filter {
 	bool system; /* include the runtime's own tasks */
 };
 
-/* Parse "reason=NAME", "reason=\"exact string\"", "func=SUBSTRING" or "running".
+/* Parse "reason=NAME", "reason=\"exact string\"", "func=SUBSTRING", "running" or
+ * "user" (not the runtime's own).
  * spec must outlive the filter. */
 int mdl_filter_add(struct mdl_filter *f, bool without, const char *spec,
 		   const struct rt_plugin_set *plugins, struct insp_err *err);
@@ -110,6 +119,7 @@ enum mdl_group_by {
 	MDL_GROUP_REASON, /* by wait reason (or state) */
 	MDL_GROUP_STACK,  /* by identical stacks */
 	MDL_GROUP_FUNC,   /* by the function of the frame shown (mdl_task_frame) */
+	MDL_GROUP_CREATOR, /* by the go statement that created them */
 };
 
 /* Tasks of one group that stand at the same frame and were created at the same place. */

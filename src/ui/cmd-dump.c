@@ -47,20 +47,6 @@ usage(FILE *out, const struct rt_plugin_set *plugins)
 	      out);
 }
 
-static int
-parse_pid(const char *s, pid_t *pid)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (!*s || *end || v <= 0 || v > 0x3fffffff)
-		return -1;
-	*pid = (pid_t)v;
-	return 0;
-}
-
-/* Frames of a stack shown and kept unless --stacks=N says otherwise. */
-#define DEFAULT_STACKS 100
 
 static int
 parse_group(const char *s, enum mdl_group_by *by)
@@ -71,20 +57,21 @@ parse_group(const char *s, enum mdl_group_by *by)
 		*by = MDL_GROUP_STACK;
 	else if (strcmp(s, "func") == 0)
 		*by = MDL_GROUP_FUNC;
+	else if (strcmp(s, "creator") == 0)
+		*by = MDL_GROUP_CREATOR;
 	else
 		return -1;
 	return 0;
 }
 
-/* --stacks, --stacks=N: N frames, 1 to a million. */
-static int
-parse_count(const char *s, unsigned *n)
+int
+ui_parse_frames(const char *s, unsigned *n)
 {
 	char *end;
 	long v;
 
 	if (!s) {
-		*n = DEFAULT_STACKS;
+		*n = UI_DEFAULT_STACKS;
 		return 0;
 	}
 	v = strtol(s, &end, 10);
@@ -94,8 +81,9 @@ parse_count(const char *s, unsigned *n)
 	return 0;
 }
 
-static int
-run_dump(int argc, char **argv)
+int
+ui_dump_parse(int argc, char **argv, const struct rt_plugin_set *plugins, struct ui_dump_opts *o,
+	      struct insp_err *err)
 {
 	static const struct option longopts[] = {
 		{ "with", required_argument, NULL, 'w' },
@@ -108,98 +96,126 @@ run_dump(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct rt_plugin_set plugins;
-	struct mdl_snapshot snap = MDL_SNAPSHOT_INIT;
-	struct mdl_filter filter = { .n = 0 };
-	struct mdl_grouping groups;
-	struct insp_err err = INSP_ERR_INIT;
-	enum mdl_group_by by = MDL_GROUP_REASON;
-	unsigned stacks = 0;
-	bool json = false;
-	pid_t pid;
-	int c, status;
+	int c;
 
-	status = ui_load_plugins(&plugins);
-	if (status)
-		return status;
+	memset(o, 0, sizeof(*o));
 	optind = 0;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'w':
 		case 'W':
-			if (mdl_filter_add(&filter, c == 'W', optarg, &plugins, &err) < 0) {
-				status = ui_error(&err);
-				goto out;
-			}
+			if (mdl_filter_add(&o->filter, c == 'W', optarg, plugins, err) < 0)
+				return -1;
 			break;
 		case 'f':
-			if (strcmp(optarg, "json") && strcmp(optarg, "text")) {
-				fprintf(stderr, "inspect: unknown format '%s' (text or json)\n",
-					optarg);
-				status = ui_exit_status(INSP_E_USAGE);
-				goto out;
-			}
-			json = strcmp(optarg, "json") == 0;
+			if (strcmp(optarg, "json") && strcmp(optarg, "text"))
+				return insp_err_set(err, INSP_E_USAGE,
+						    "unknown format '%s' (text or json)", optarg);
+			o->json = strcmp(optarg, "json") == 0;
 			break;
 		case 's':
-			filter.system = true;
+			o->filter.system = true;
 			break;
 		case 't':
-			snap.threads_wanted = true;
+			o->threads = true;
 			break;
 		case 'g':
-			if (parse_group(optarg, &by) < 0) {
-				fprintf(stderr,
-					"inspect: unknown grouping '%s' (reason, stack or func)\n",
-					optarg);
-				status = ui_exit_status(INSP_E_USAGE);
-				goto out;
-			}
+			if (parse_group(optarg, &o->by) < 0)
+				return insp_err_set(err, INSP_E_USAGE,
+						    "unknown grouping '%s' (reason, stack, func or "
+						    "creator)",
+						    optarg);
 			break;
 		case 'S':
-			if (parse_count(optarg, &stacks) < 0) {
-				fprintf(stderr, "inspect: --stacks takes a number of frames, not '%s'\n",
-					optarg);
-				status = ui_exit_status(INSP_E_USAGE);
-				goto out;
-			}
+			if (ui_parse_frames(optarg, &o->stacks) < 0)
+				return insp_err_set(err, INSP_E_USAGE,
+						    "--stacks takes a number of frames, not '%s'",
+						    optarg);
 			break;
 		case 'h':
-			usage(stdout, &plugins);
-			status = 0;
-			goto out;
+			o->help = true;
+			break;
 		default:
-			fputs("inspect: see 'inspect dump --help'\n", stderr);
-			status = ui_exit_status(INSP_E_USAGE);
-			goto out;
+			return insp_err_set(err, INSP_E_USAGE, "unknown option '%s' (see --help)",
+					    argv[optind - 1]);
 		}
 	}
-	if (optind != argc - 1 || parse_pid(argv[optind], &pid) < 0) {
+	o->args = argv + optind;
+	o->nargs = argc - optind;
+	return 0;
+}
+
+uint32_t
+ui_dump_frames(const struct ui_dump_opts *o)
+{
+	/* Stacks cost a full walk of every goroutine, after the detach: only when
+	 * something shows them. */
+	if (o->stacks || o->json || o->by == MDL_GROUP_STACK)
+		return o->stacks ? o->stacks : UI_DEFAULT_STACKS;
+	return 0;
+}
+
+int
+ui_dump_report(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts *o,
+	       struct insp_err *err)
+{
+	struct mdl_grouping groups;
+	bool threads = s->threads_wanted;
+	int ret;
+
+	if (mdl_group(s, &o->filter, o->by, &groups, err) < 0)
+		return -1;
+	s->threads_wanted = o->threads; /* the report shows threads only when asked */
+	if (o->json)
+		ret = ui_report_json(out, s, &o->filter, &groups);
+	else
+		ret = ui_report_text(out, s, &groups,
+				     o->stacks || o->by != MDL_GROUP_STACK ? o->stacks
+									   : UI_DEFAULT_STACKS);
+	s->threads_wanted = threads;
+	return ret;
+}
+
+static int
+run_dump(int argc, char **argv)
+{
+	struct rt_plugin_set plugins;
+	struct mdl_snapshot snap = MDL_SNAPSHOT_INIT;
+	struct insp_err err = INSP_ERR_INIT;
+	struct ui_dump_opts o;
+	pid_t pid;
+	int status;
+
+	status = ui_load_plugins(&plugins);
+	if (status)
+		return status;
+	if (ui_dump_parse(argc, argv, &plugins, &o, &err) < 0) {
+		status = ui_error(&err);
+		goto out;
+	}
+	if (o.help) {
+		usage(stdout, &plugins);
+		goto out;
+	}
+	if (o.nargs != 1 || ui_parse_pid(o.args[0], &pid) < 0) {
 		fprintf(stderr, "inspect: %s\nusage: inspect dump [options] <pid>\n",
-			optind == argc ? "no pid given" : "expected one process id");
+			o.nargs == 0 ? "no pid given" : "expected one process id");
 		status = ui_exit_status(INSP_E_USAGE);
 		goto out;
 	}
-	/* Stacks cost a full walk of every goroutine, after the detach: only when
-	 * something shows them. */
-	if (stacks || json || by == MDL_GROUP_STACK)
-		snap.max_frames = stacks ? stacks : DEFAULT_STACKS;
+	snap.max_frames = ui_dump_frames(&o);
+	snap.threads_wanted = o.threads;
 	if (mdl_snapshot_capture(&snap, pid, &plugins, &err) < 0) {
 		status = ui_error(&err);
 		if (err.code == INSP_E_INTR)
 			status = 128 + tgt_signals_pending();
 		goto out;
 	}
-	if (mdl_group(&snap, &filter, by, &groups, &err) < 0) {
+	if (ui_dump_report(stdout, &snap, &o, &err) < 0) {
 		status = ui_error(&err);
 		goto out;
 	}
-	if (json)
-		ui_report_json(stdout, &snap, &filter, &groups);
-	else
-		ui_report_text(stdout, &snap, &groups,
-			       stacks || by != MDL_GROUP_STACK ? stacks : DEFAULT_STACKS);
-	status = 0;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		perror("inspect: cannot write the report");
 		status = 1;
@@ -210,7 +226,38 @@ out:
 	return status;
 }
 
-const struct ui_cli_cmd ui_cmd_dump = {
+/* The REPL's dump: the same report, of the snapshot taken at attach. */
+static int
+run_repl_dump(struct ui_session *s, int argc, char **argv)
+{
+	struct insp_err err = INSP_ERR_INIT;
+	struct ui_dump_opts o;
+
+	if (ui_dump_parse(argc, argv, s->plugins, &o, &err) < 0)
+		return fprintf(s->out, "%s\n", err.msg), -1;
+	if (o.help) {
+		usage(s->out, s->plugins);
+		return 0;
+	}
+	if (o.nargs)
+		return fprintf(s->out, "usage: %s\n", ui_cmd_dump.usage), -1;
+	if (ui_dump_report(s->out, s->snap, &o, &err) < 0)
+		return fprintf(s->out, "%s\n", err.msg), -1;
+	return 0;
+}
+
+const struct ui_cmd ui_cmd_dump = {
+	.name = "dump",
+	.usage = "dump [--with COND]... [--without COND]... [--group BY] [--stacks[=N]] "
+		 "[--threads] [--system] [--format text|json]",
+	.summary = "the report of inspect dump, from this session's snapshot",
+	.help = "'dump --help' lists the options and reason names.",
+	.min_args = 0,
+	.max_args = -1,
+	.run = run_repl_dump,
+};
+
+const struct ui_cli_cmd ui_cli_dump = {
 	.name = "dump",
 	.summary = "attach, capture, detach, and print the goroutines grouped by wait reason",
 	.run = run_dump,

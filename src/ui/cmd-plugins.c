@@ -20,7 +20,7 @@ run_plugins(int argc, char **argv)
 	return 0;
 }
 
-const struct ui_cli_cmd ui_cmd_plugins = {
+const struct ui_cli_cmd ui_cli_plugins = {
 	.name = "plugins",
 	.summary = "list the runtime plugins",
 	.run = run_plugins,

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: MIT */
 #include "ui/ui.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 int
@@ -63,5 +64,17 @@ ui_load_plugins(struct rt_plugin_set *set)
 
 	if (rt_plugins_load(set, &err) < 0)
 		return ui_error(&err);
+	return 0;
+}
+
+int
+ui_parse_pid(const char *s, pid_t *pid)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (!*s || *end || v <= 0 || v > 0x3fffffff)
+		return -1;
+	*pid = (pid_t)v;
 	return 0;
 }

@@ -101,7 +101,11 @@ print_header(FILE *out, const struct mdl_snapshot *s, const struct mdl_grouping 
 		version ? version : "?", ui_count(g->shown, a, sizeof(a)));
 	if (g->shown + g->hidden != s->ntasks)
 		fprintf(out, " (of %s)", ui_count(s->ntasks, b, sizeof(b)));
-	fprintf(out, "  %zu threads  paused %.1f ms\n", s->nthreads, s->pause_ms);
+	if (s->proc) /* inspect attach: it is still stopped */
+		fprintf(out, "  %zu threads  stopped for %.1f s\n", s->nthreads,
+			mdl_snapshot_stopped_ms(s) / 1000);
+	else
+		fprintf(out, "  %zu threads  paused %.1f ms\n", s->nthreads, s->pause_ms);
 }
 
 static void

@@ -4,6 +4,7 @@
 #ifndef UI_UI_H
 #define UI_UI_H
 
+#include <signal.h>
 #include <stdio.h>
 
 #include "inspect/err.h"
@@ -16,8 +17,59 @@ struct ui_cli_cmd {
 	int (*run)(int argc, char **argv); /* returns the exit status */
 };
 
-extern const struct ui_cli_cmd ui_cmd_dump;
-extern const struct ui_cli_cmd ui_cmd_plugins;
+extern const struct ui_cli_cmd ui_cli_attach;
+extern const struct ui_cli_cmd ui_cli_dump;
+extern const struct ui_cli_cmd ui_cli_plugins;
+
+/* The REPL of `inspect attach`: a session on one snapshot, the process stopped. */
+struct ui_session {
+	struct mdl_snapshot *snap;
+	const struct rt_plugin_set *plugins;
+	const struct insp_task *task;    /* selected by task N (or by thread TID) */
+	const struct mdl_thread *thread; /* selected by thread TID */
+	uint32_t frame;                  /* selected frame of the selection's stack */
+	bool done;                       /* detach or quit */
+	FILE *out;
+};
+
+enum ui_needs {
+	UI_NEEDS_NOTHING,
+	UI_NEEDS_TASK, /* a task or a thread selected: "no task selected: use 'task N' first" */
+};
+
+/* A REPL command (tmux's cmd_entry). src/ui/cmd.c lists them. */
+struct ui_cmd {
+	const char *name;
+	const char *alias;
+	const char *usage;
+	const char *summary;
+	const char *help; /* more lines for `help CMD`, or NULL */
+	enum ui_needs needs;
+	int min_args, max_args; /* words after the name; max -1: any */
+	/* argv[0] is the name; returns 0, or -1 after printing a one-line message. */
+	int (*run)(struct ui_session *s, int argc, char **argv);
+};
+
+/* cmd.c */
+extern const struct ui_cmd *const ui_cmds[];
+extern const struct ui_cmd ui_cmd_tasks, ui_cmd_task, ui_cmd_threads, ui_cmd_thread, ui_cmd_bt,
+	ui_cmd_frame, ui_cmd_up, ui_cmd_down, ui_cmd_info, ui_cmd_dump, ui_cmd_help, ui_cmd_detach,
+	ui_cmd_quit;
+/* By alias, exact name or unique prefix; NULL with a message in err. */
+const struct ui_cmd *ui_cmd_find(const char *name, struct insp_err *err);
+/* Split line into words (quotes group, backslash escapes), run the command. */
+int ui_cmd_run_line(struct ui_session *s, const char *line);
+/* Set by SIGINT during a command: long listings stop and return to the prompt. */
+extern volatile sig_atomic_t ui_interrupted;
+/* The stack the session shows: the selected task's, or the selected thread's. */
+const struct insp_frame *ui_session_frames(const struct ui_session *s, uint32_t *n);
+/* Print one frame line, '>' marking the selected one. */
+void ui_print_frame(FILE *out, uint32_t i, const struct insp_frame *f, bool selected, int width);
+
+/* repl.c: read commands from the terminal (readline) or from in, until EOF,
+ * detach or quit, or SIGTERM/SIGHUP. echo: print each command after the prompt
+ * (not a terminal). Returns 0, or 128+signal. */
+int ui_repl(struct ui_session *s, FILE *in, bool tty);
 
 /* common.c */
 /* Print "inspect: MSG" on stderr; return the exit status for err. */
@@ -30,6 +82,31 @@ const char *ui_count(size_t n, char *buf, size_t size);
 const char *ui_basename(const char *path);
 /* Load the plugins, or print why not and return an exit status > 0. */
 int ui_load_plugins(struct rt_plugin_set *set);
+/* A process id: 0, or -1 if s is not one. */
+int ui_parse_pid(const char *s, pid_t *pid);
+
+/* cmd-dump.c: the dump's options and report, shared by `inspect dump` and the
+ * REPL's `dump`. */
+#define UI_DEFAULT_STACKS 100 /* frames shown and kept unless --stacks=N */
+
+struct ui_dump_opts {
+	struct mdl_filter filter;
+	enum mdl_group_by by;
+	unsigned stacks; /* frames to show under each site; 0: none */
+	bool json, threads, help;
+	char **args; /* what follows the options */
+	int nargs;
+};
+
+/* Parse the options of dump (argv[0] is the command's name). */
+int ui_dump_parse(int argc, char **argv, const struct rt_plugin_set *plugins,
+		  struct ui_dump_opts *o, struct insp_err *err);
+/* Frames to keep per goroutine for such a report. */
+uint32_t ui_dump_frames(const struct ui_dump_opts *o);
+int ui_dump_report(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts *o,
+		   struct insp_err *err);
+/* "--stacks", "-t": NULL is the default, else 1 to a million frames. */
+int ui_parse_frames(const char *s, unsigned *n);
 
 /* The report of a snapshot, shared by `inspect dump` and (later) the REPL's dump. */
 /* out-text.c: stacks is the number of frames to show under each site (0: none). */

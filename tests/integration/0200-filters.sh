@@ -105,7 +105,7 @@ for gover in $(fixture_versions); do
 	check "$gover 2.0 unknown reason name" rejected "unknown reason name 'chan-receive'" --with reason=chan-receive
 	check "$gover 2.1 bad filter" rejected "bad filter 'colour=red'" --without colour=red
 	check "$gover 2.2 bad format" rejected "unknown format 'xml'" --format xml
-	check "$gover 2.3 unknown option" rejected "see 'inspect dump --help'" --frobnicate
+	check "$gover 2.3 unknown option" rejected "unknown option '--frobnicate' \(see --help\)" --frobnicate
 	fixture_stop
 done
 check "2.9 --help lists the reason names" help_ok

@@ -1,0 +1,36 @@
+/* The REPL's `info`: the process, its runtime, the counts, how long it has waited.
+ * SPDX-License-Identifier: MIT */
+#include "ui/ui.h"
+
+static int
+run_info(struct ui_session *s, int argc, char **argv)
+{
+	const struct mdl_snapshot *snap = s->snap;
+	const char *version = mdl_info(snap, "go_version");
+	size_t system = 0;
+	char a[32], b[32];
+
+	(void)argc;
+	(void)argv;
+	for (size_t i = 0; i < snap->ntasks; i++)
+		system += (snap->tasks[i]->flags & INSP_TASK_SYSTEM) != 0;
+	fprintf(s->out, "process     %d\nexecutable  %s\nruntime     %s %s\n", (int)snap->pid,
+		snap->exe, snap->plugin->name, version ? version : "?");
+	fprintf(s->out, "goroutines  %s (%s of the runtime's own)\nthreads     %zu\n",
+		ui_count(snap->ntasks, a, sizeof(a)), ui_count(system, b, sizeof(b)),
+		snap->nthreads);
+	fprintf(s->out, "%-11s %.1f s\n", snap->proc ? "paused" : "was paused",
+		mdl_snapshot_stopped_ms(snap) / 1000);
+	for (size_t i = 0; i < snap->nnotes; i++)
+		fprintf(s->out, "note: %s\n", snap->notes[i]);
+	return 0;
+}
+
+const struct ui_cmd ui_cmd_info = {
+	.name = "info",
+	.usage = "info",
+	.summary = "the process, its Go version, the counts, how long it has been paused",
+	.min_args = 0,
+	.max_args = 0,
+	.run = run_info,
+};

@@ -1,0 +1,160 @@
+/* The REPL's `tasks` (alias goroutines): list or group the goroutines, with the
+ * dump's filters, Delve's spelling of options (-with, -t [N]) accepted.
+ * SPDX-License-Identifier: MIT */
+#include "ui/ui.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct tasks_opts {
+	struct mdl_filter filter;
+	bool grouped;
+	enum mdl_group_by by;
+	unsigned stacks;
+	unsigned long limit;
+};
+
+static int
+parse(struct ui_session *s, int argc, char **argv, struct tasks_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "with", required_argument, NULL, 'w' },
+		{ "without", required_argument, NULL, 'W' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "limit", required_argument, NULL, 'l' },
+		{ "system", no_argument, NULL, 's' },
+		{ "t", optional_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct insp_err err = INSP_ERR_INIT;
+	char *end;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long_only(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'w':
+		case 'W':
+			if (strncmp(optarg, "label", 5) == 0)
+				return fprintf(s->out, "goroutine labels are not read yet\n"), -1;
+			if (mdl_filter_add(&o->filter, c == 'W', optarg, s->plugins, &err) < 0)
+				return fprintf(s->out, "%s\n", err.msg), -1;
+			break;
+		case 'g':
+			o->grouped = true;
+			if (strcmp(optarg, "reason") == 0)
+				o->by = MDL_GROUP_REASON;
+			else if (strcmp(optarg, "stack") == 0)
+				o->by = MDL_GROUP_STACK;
+			else if (strcmp(optarg, "func") == 0)
+				o->by = MDL_GROUP_FUNC;
+			else if (strcmp(optarg, "creator") == 0)
+				o->by = MDL_GROUP_CREATOR;
+			else
+				return fprintf(s->out, "-group takes reason, stack, func or creator\n"),
+				       -1;
+			break;
+		case 'l':
+			o->limit = strtoul(optarg, &end, 10);
+			if (!*optarg || *end || !o->limit)
+				return fprintf(s->out, "-limit takes a count\n"), -1;
+			break;
+		case 's':
+			o->filter.system = true;
+			break;
+		case 't':
+			/* Delve's -t [N]: the depth may be the next word. */
+			if (!optarg && optind < argc && argv[optind][0] >= '0' && argv[optind][0] <= '9')
+				optarg = argv[optind++];
+			if (ui_parse_frames(optarg, &o->stacks) < 0)
+				return fprintf(s->out, "-t takes a number of frames\n"), -1;
+			break;
+		default:
+			return fprintf(s->out, "unknown option '%s'; usage: %s\n", argv[optind - 1],
+				       ui_cmd_tasks.usage),
+			       -1;
+		}
+	}
+	if (optind < argc)
+		return fprintf(s->out, "usage: %s\n", ui_cmd_tasks.usage), -1;
+	return 0;
+}
+
+static int
+cmp_ids(const void *a, const void *b)
+{
+	uint64_t x = (*(const struct insp_task *const *)a)->id;
+	uint64_t y = (*(const struct insp_task *const *)b)->id;
+
+	return (x > y) - (x < y);
+}
+
+static void
+print_task(FILE *out, const struct insp_task *t, unsigned stacks)
+{
+	const struct insp_loc *f = mdl_task_frame(t);
+
+	fprintf(out, "  %8" PRIu64 "  %-24s  %s %s:%u", t->id, mdl_task_key(t), f->func ? f->func : "?",
+		f->file ? ui_basename(f->file) : "?", f->line);
+	if (t->tid)
+		fprintf(out, "  (thread %d)", (int)t->tid);
+	fputc('\n', out);
+	for (uint32_t i = 0; i < t->nframes && i < stacks && !ui_interrupted; i++)
+		fprintf(out, "              %s  %s:%u%s\n", t->frames[i].loc.func ? t->frames[i].loc.func : "?",
+			t->frames[i].loc.file ? ui_basename(t->frames[i].loc.file) : "?",
+			t->frames[i].loc.line, t->frames[i].inlined ? "  (inlined)" : "");
+}
+
+static int
+run_tasks(struct ui_session *s, int argc, char **argv)
+{
+	struct mdl_snapshot *snap = s->snap;
+	struct insp_err err = INSP_ERR_INIT;
+	struct mdl_grouping groups;
+	struct tasks_opts o;
+	struct insp_task **shown;
+	size_t n = 0;
+
+	if (parse(s, argc, argv, &o) < 0)
+		return -1;
+	if (o.grouped) {
+		if (mdl_group(snap, &o.filter, o.by, &groups, &err) < 0)
+			return fprintf(s->out, "%s\n", err.msg), -1;
+		return ui_report_text(s->out, snap, &groups,
+				      o.stacks || o.by != MDL_GROUP_STACK ? o.stacks : UI_DEFAULT_STACKS);
+	}
+	shown = malloc((snap->ntasks + 1) * sizeof(*shown));
+	if (!shown)
+		return fprintf(s->out, "out of memory\n"), -1;
+	for (size_t i = 0; i < snap->ntasks; i++)
+		if (mdl_filter_match(&o.filter, snap, snap->tasks[i]))
+			shown[n++] = snap->tasks[i];
+	qsort(shown, n, sizeof(*shown), cmp_ids);
+	for (size_t i = 0; i < n && !ui_interrupted; i++) {
+		if (o.limit && i == o.limit) {
+			fprintf(s->out, "  ... %zu more (-limit %lu)\n", n - i, o.limit);
+			break;
+		}
+		print_task(s->out, shown[i], o.stacks);
+	}
+	fprintf(s->out, "[%zu goroutines]\n", n);
+	free(shown);
+	return 0;
+}
+
+const struct ui_cmd ui_cmd_tasks = {
+	.name = "tasks",
+	.alias = "goroutines",
+	.usage = "tasks [-with COND]... [-without COND]... [-group reason|stack|func|creator] "
+		 "[-limit N] [-t [N]] [-system]",
+	.summary = "list the goroutines, or group them",
+	.help = "COND: reason=NAME, reason='\"runtime string\"', func=SUBSTRING, running, user.\n"
+		"-t [N] shows N frames of each (default 100); -group prints the dump's report.",
+	.min_args = 0,
+	.max_args = -1,
+	.run = run_tasks,
+};

@@ -1,0 +1,244 @@
+/* The REPL's loop: GNU readline on a terminal (prompt, history in ~/.inspect_history,
+ * completion of commands, reason names and goroutine ids), plain lines otherwise,
+ * each echoed after the prompt so that a runbook's transcript reads as a session.
+ * Ctrl-C stops a listing (or clears the line) and never detaches; EOF, detach, quit,
+ * SIGTERM and SIGHUP end the session, and the caller detaches.
+ * SPDX-License-Identifier: MIT */
+#include "ui/ui.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <readline/history.h>
+#include <readline/readline.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+
+#include "target/target.h"
+
+#define PROMPT "(inspect) "
+#define HISTORY_MAX 1000
+
+/* readline's callbacks take no argument: the session being read. */
+static struct ui_session *session;
+
+static void
+on_sigint(int sig)
+{
+	(void)sig;
+	ui_interrupted = 1;
+}
+
+static void
+catch_sigint(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL); /* no SA_RESTART: select returns to look */
+}
+
+/* Completion: each generator is called with state 0 first, then to go on. */
+static char *
+gen_command(const char *text, int state)
+{
+	static size_t i;
+	size_t len = strlen(text);
+
+	if (!state)
+		i = 0;
+	while (ui_cmds[i]) {
+		const struct ui_cmd *c = ui_cmds[i++];
+
+		if (strncmp(c->name, text, len) == 0)
+			return strdup(c->name);
+	}
+	return NULL;
+}
+
+static char *
+gen_reason(const char *text, int state)
+{
+	static size_t p, r;
+	const char *name = text + 7; /* after "reason=" */
+	size_t len = strlen(name);
+	char buf[128];
+
+	if (!state)
+		p = r = 0;
+	for (; p < session->plugins->n; p++, r = 0) {
+		const struct insp_reason_name *names = session->plugins->plugins[p]->reasons;
+
+		while (names && names[r].name) {
+			const char *n = names[r++].name;
+
+			if (strncmp(n, name, len) == 0) {
+				snprintf(buf, sizeof(buf), "reason=%s", n);
+				return strdup(buf);
+			}
+		}
+	}
+	return NULL;
+}
+
+static char *
+gen_id(const char *text, int state)
+{
+	static size_t i;
+	size_t len = strlen(text);
+	char buf[32];
+
+	if (!state)
+		i = 0;
+	while (i < session->snap->ntasks) {
+		snprintf(buf, sizeof(buf), "%" PRIu64, session->snap->tasks[i++]->id);
+		if (strncmp(buf, text, len) == 0)
+			return strdup(buf);
+	}
+	return NULL;
+}
+
+static char *
+gen_option(const char *text, int state)
+{
+	static const char *const options[] = { "-with", "-without", "-group", "-limit", "-t",
+					       "-system", "-full", NULL };
+	static size_t i;
+	size_t len = strlen(text);
+
+	if (!state)
+		i = 0;
+	while (options[i])
+		if (strncmp(options[i++], text, len) == 0)
+			return strdup(options[i - 1]);
+	return NULL;
+}
+
+static char **
+complete(const char *text, int start, int end)
+{
+	const char *line = rl_line_buffer;
+	size_t first = strcspn(line + strspn(line, " "), " ");
+
+	(void)end;
+	rl_attempted_completion_over = 1; /* never file names */
+	if (start <= (int)strspn(line, " "))
+		return rl_completion_matches(text, gen_command);
+	if (strncmp(text, "reason=", 7) == 0)
+		return rl_completion_matches(text, gen_reason);
+	if (text[0] == '-')
+		return rl_completion_matches(text, gen_option);
+	line += strspn(line, " ");
+	if ((first == 4 && strncmp(line, "task", 4) == 0) ||
+	    (first == 9 && strncmp(line, "goroutine", 9) == 0))
+		return rl_completion_matches(text, gen_id);
+	return NULL;
+}
+
+static const char *
+history_path(char *buf, size_t size)
+{
+	const char *home = getenv("HOME");
+
+	if (!home || !*home)
+		return NULL;
+	snprintf(buf, size, "%s/.inspect_history", home);
+	return buf;
+}
+
+static void
+on_line(char *line)
+{
+	if (!line) {
+		fputc('\n', rl_outstream); /* Ctrl-D: detach */
+		session->done = true;
+		return;
+	}
+	if (*line)
+		add_history(line);
+	ui_cmd_run_line(session, line);
+	free(line);
+	if (session->done)
+		rl_callback_handler_remove();
+}
+
+static int
+repl_tty(struct ui_session *s)
+{
+	char path[4096];
+	const char *history = history_path(path, sizeof(path));
+	int fd = fileno(rl_instream ? rl_instream : stdin);
+
+	rl_readline_name = "inspect";
+	rl_attempted_completion_function = complete;
+	rl_catch_signals = 0; /* ours: SIGINT clears the line, TERM and HUP detach */
+	using_history();
+	stifle_history(HISTORY_MAX);
+	if (history)
+		read_history(history);
+	rl_callback_handler_install(PROMPT, on_line);
+	while (!s->done && !tgt_signals_pending()) {
+		fd_set fds;
+
+		FD_ZERO(&fds);
+		FD_SET(fd, &fds);
+		if (select(fd + 1, &fds, NULL, NULL, NULL) < 0) {
+			if (errno != EINTR)
+				break;
+			if (ui_interrupted) { /* Ctrl-C at the prompt: a fresh line */
+				ui_interrupted = 0;
+				rl_free_line_state();
+				rl_callback_sigcleanup();
+				rl_replace_line("", 0);
+				fputc('\n', rl_outstream);
+				rl_on_new_line();
+				rl_redisplay();
+			}
+			continue;
+		}
+		rl_callback_read_char();
+	}
+	if (!s->done)
+		rl_callback_handler_remove();
+	if (history)
+		write_history(history);
+	return 0;
+}
+
+static int
+repl_stream(struct ui_session *s, FILE *in)
+{
+	char *line = NULL;
+	size_t cap = 0;
+
+	while (!s->done && !tgt_signals_pending()) {
+		ssize_t n = getline(&line, &cap, in);
+
+		if (n < 0) {
+			if (errno == EINTR && !feof(in)) {
+				clearerr(in);
+				continue;
+			}
+			break; /* EOF: detach */
+		}
+		line[strcspn(line, "\n")] = '\0';
+		fprintf(s->out, PROMPT "%s\n", line);
+		ui_cmd_run_line(s, line);
+	}
+	free(line);
+	return 0;
+}
+
+int
+ui_repl(struct ui_session *s, FILE *in, bool tty)
+{
+	session = s;
+	catch_sigint();
+	if (tty)
+		repl_tty(s);
+	else
+		repl_stream(s, in);
+	return tgt_signals_pending() ? 128 + tgt_signals_pending() : 0;
+}
