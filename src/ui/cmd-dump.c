@@ -48,8 +48,8 @@ usage(FILE *out, const struct rt_plugin_set *plugins)
 }
 
 
-static int
-parse_group(const char *s, enum mdl_group_by *by)
+int
+ui_parse_group(const char *s, enum mdl_group_by *by)
 {
 	if (strcmp(s, "reason") == 0)
 		*by = MDL_GROUP_REASON;
@@ -121,7 +121,7 @@ ui_dump_parse(int argc, char **argv, const struct rt_plugin_set *plugins, struct
 			o->threads = true;
 			break;
 		case 'g':
-			if (parse_group(optarg, &o->by) < 0)
+			if (ui_parse_group(optarg, &o->by) < 0)
 				return insp_err_set(err, INSP_E_USAGE,
 						    "unknown grouping '%s' (reason, stack, func or "
 						    "creator)",

@@ -46,15 +46,7 @@ parse(struct ui_session *s, int argc, char **argv, struct tasks_opts *o)
 			break;
 		case 'g':
 			o->grouped = true;
-			if (strcmp(optarg, "reason") == 0)
-				o->by = MDL_GROUP_REASON;
-			else if (strcmp(optarg, "stack") == 0)
-				o->by = MDL_GROUP_STACK;
-			else if (strcmp(optarg, "func") == 0)
-				o->by = MDL_GROUP_FUNC;
-			else if (strcmp(optarg, "creator") == 0)
-				o->by = MDL_GROUP_CREATOR;
-			else
+			if (ui_parse_group(optarg, &o->by) < 0)
 				return fprintf(s->out, "-group takes reason, stack, func or creator\n"),
 				       -1;
 			break;

@@ -173,6 +173,7 @@ repl_tty(struct ui_session *s)
 
 	rl_readline_name = "inspect";
 	rl_attempted_completion_function = complete;
+	rl_completer_word_break_characters = " \t\n"; /* reason=NAME is one word */
 	rl_catch_signals = 0; /* ours: SIGINT clears the line, TERM and HUP detach */
 	using_history();
 	stifle_history(HISTORY_MAX);

@@ -105,6 +105,8 @@ int ui_dump_parse(int argc, char **argv, const struct rt_plugin_set *plugins,
 uint32_t ui_dump_frames(const struct ui_dump_opts *o);
 int ui_dump_report(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts *o,
 		   struct insp_err *err);
+/* "reason", "stack", "func" or "creator": 0, or -1. */
+int ui_parse_group(const char *s, enum mdl_group_by *by);
 /* "--stacks", "-t": NULL is the default, else 1 to a million frames. */
 int ui_parse_frames(const char *s, unsigned *n);
 
