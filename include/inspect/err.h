@@ -10,17 +10,17 @@
 
 /* X(code, exit status, what it means). The exit statuses are documented in the
  * README and in `inspect --help`; keep the three in step. */
-#define INSP_ERRORS                                                                   \
-	X(INSP_E_OK, 0, "success")                                                    \
-	X(INSP_E_USAGE, 64, "bad command line")                                       \
-	X(INSP_E_NOPROC, 3, "no such process")                                        \
-	X(INSP_E_PERM, 4, "permission denied")                                        \
-	X(INSP_E_TRACED, 5, "process already traced")                                 \
-	X(INSP_E_NOTGO, 6, "not a program of a known runtime")                        \
-	X(INSP_E_LAYOUT, 7, "unsupported runtime layout or version")                  \
-	X(INSP_E_EXITED, 8, "process exited while attached")                          \
-	X(INSP_E_CORRUPT, 9, "target memory unreadable or inconsistent")              \
-	X(INSP_E_INTR, 130, "interrupted by a signal (the CLI exits 128+signal)")    \
+#define INSP_ERRORS                                                                                \
+	X(INSP_E_OK, 0, "success")                                                                 \
+	X(INSP_E_USAGE, 64, "bad command line")                                                    \
+	X(INSP_E_NOPROC, 3, "no such process")                                                     \
+	X(INSP_E_PERM, 4, "permission denied")                                                     \
+	X(INSP_E_TRACED, 5, "process already traced")                                              \
+	X(INSP_E_NOTGO, 6, "not a program of a known runtime")                                     \
+	X(INSP_E_LAYOUT, 7, "unsupported runtime layout or version")                               \
+	X(INSP_E_EXITED, 8, "process exited while attached")                                       \
+	X(INSP_E_CORRUPT, 9, "target memory unreadable or inconsistent")                           \
+	X(INSP_E_INTR, 130, "interrupted by a signal (the CLI exits 128+signal)")                  \
 	X(INSP_E_SYS, 1, "system error")
 
 enum insp_errcode {
@@ -34,7 +34,10 @@ struct insp_err {
 	char msg[256];
 };
 
-#define INSP_ERR_INIT { INSP_E_OK, "" }
+#define INSP_ERR_INIT                                                                              \
+	{                                                                                          \
+		INSP_E_OK, ""                                                                      \
+	}
 
 /* Fill err (may be NULL) and return -1, so that `return insp_err_set(...)` reads
  * naturally. The message is lower case, names what failed, then the fix. */

@@ -32,15 +32,17 @@ struct insp_read {
 };
 
 /* An OS thread of the target, as the host captured it while stopped. */
-#define INSP_NREGS 17 /* x86-64 DWARF registers 0-16: rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip */
+#define INSP_NREGS                                                                                 \
+	17 /* x86-64 DWARF registers 0-16: rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip              \
+	    */
 
 struct insp_thread {
 	int32_t tid;
-	char state;        /* /proc/PID/task/TID/stat state letter before the stop */
-	char name[16];     /* /proc comm */
+	char state;    /* /proc/PID/task/TID/stat state letter before the stop */
+	char name[16]; /* /proc comm */
 	uint64_t pc, sp, fp;
-	uint64_t tls_base; /* amd64: fs_base */
-	bool regs_ok;      /* false: the registers could not be read */
+	uint64_t tls_base;         /* amd64: fs_base */
+	bool regs_ok;              /* false: the registers could not be read */
 	uint64_t regs[INSP_NREGS]; /* every general register, by DWARF number */
 	/* A copy of its stack from just below sp, when the host took one. */
 	uint64_t stack_addr;
@@ -130,8 +132,7 @@ struct insp_plugin {
 	/* After decode: the frames of the runtime's code at pc (a native walk of a
 	 * thread passes each pc here first), innermost first, inlined calls
 	 * expanded; 0 if pc is not the runtime's code. May be NULL. */
-	int (*symbolize)(void *state, uint64_t pc, bool call_site, struct insp_frame *out,
-			 int max);
+	int (*symbolize)(void *state, uint64_t pc, bool call_site, struct insp_frame *out, int max);
 	/* Free the state; may be called after any phase, state may be NULL. The
 	 * host calls it when the snapshot goes: strings it gave live until then. */
 	void (*release)(void *state);

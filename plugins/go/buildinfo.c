@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAGIC "\xff Go buildinf:"
-#define MAGIC_LEN 14
+#define MAGIC       "\xff Go buildinf:"
+#define MAGIC_LEN   14
 #define FLAG_INLINE 2
 
 int

@@ -18,8 +18,8 @@
 enum { G_RUNNING = 2, G_SYSCALL = 3, G_WAITING = 4, G_LEAKED = 10, G_SCAN = 0x1000 };
 
 static const char *const status_words[] = {
-	[0] = "idle",      [1] = "runnable",  [2] = "running", [3] = "syscall",
-	[4] = "waiting",   [8] = "copystack", [9] = "preempted", [10] = "leaked",
+	[0] = "idle",    [1] = "runnable",  [2] = "running",   [3] = "syscall",
+	[4] = "waiting", [8] = "copystack", [9] = "preempted", [10] = "leaked",
 };
 
 /* Delve's and the runtime's sense of user code: a function outside the runtime's
@@ -125,7 +125,8 @@ walk(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb
 	if (!s->ok) {
 		locate(st, s->pc, s->call_site, &t->top);
 		if (s->over_cap)
-			return "its stack was not copied: the stacks before it filled the copy limit";
+			return "its stack was not copied: the stacks before it filled the copy "
+			       "limit";
 		return s->len ? "its stack could not be read" : "its stack is outside its bounds";
 	}
 	n = gort_unwind(st->pcln, s->pc, s->sp, s->call_site, &stk, wb->pf, wb->npf, &why);
@@ -181,8 +182,7 @@ reason_of(const struct gort_state *st, const struct insp_host *h, uint8_t r)
 }
 
 static int
-decode_one(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb,
-	   uint64_t i)
+decode_one(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb, uint64_t i)
 {
 	const struct gort_layout *l = &st->l;
 	const uint8_t *g = st->gbytes + i * l->g_size;

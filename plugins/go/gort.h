@@ -45,7 +45,7 @@ struct gort_state {
 	struct gort_pclntab *pcln;
 	char version[32];
 	char goroot_src[256]; /* "/usr/local/go/src/"; empty if paths are trimmed */
-	int minor; /* 19 for go1.19.8; 0 if unknown */
+	int minor;            /* 19 for go1.19.8; 0 if unknown */
 	const char **reasons;
 	size_t nreasons;
 	/* Buffers reserved before the stop (gort_registry_reserve) for gcap

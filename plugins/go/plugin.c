@@ -115,8 +115,8 @@ go_prepare(const struct insp_host *h, void **state, struct insp_err *err)
 	if (!st->minor)
 		h->note(h->ctx, "unknown Go version '%s': layouts come from DWARF", st->version);
 	else if (st->minor > NEWEST_MINOR)
-		h->note(h->ctx, "%s is newer than the newest release checked (go1.%d)",
-			st->version, NEWEST_MINOR);
+		h->note(h->ctx, "%s is newer than the newest release checked (go1.%d)", st->version,
+			NEWEST_MINOR);
 	if (gort_layout_resolve(&st->l, h, err) < 0 || open_pclntab(st, h, err) < 0 ||
 	    gort_waitreasons_read(st, h, err) < 0 || gort_registry_reserve(st, h, err) < 0)
 		return -1;

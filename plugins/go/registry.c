@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_GOROUTINES (16u << 20)
-#define MAX_MS 100000
-#define STACK_CAP (1u << 20)          /* per goroutine */
+#define MAX_GOROUTINES  (16u << 20)
+#define MAX_MS          100000
+#define STACK_CAP       (1u << 20)    /* per goroutine */
 #define STACK_TOTAL_CAP (1024u << 20) /* all goroutines */
-#define STACK_GUESS 1024              /* bytes a parked goroutine uses, to reserve */
+#define STACK_GUESS     1024          /* bytes a parked goroutine uses, to reserve */
 
 enum { G_IDLE = 0, G_RUNNING = 2, G_SYSCALL = 3, G_DEAD = 6, G_DEADEXTRA = 11, G_SCAN = 0x1000 };
 
@@ -53,8 +53,8 @@ reserve(struct gort_state *st, uint64_t ngs, size_t stack_bytes, struct insp_err
 	}
 	if (stack_bytes > st->stack_cap) {
 		if (reserve_array(&st->stack_buf, stack_bytes, 1) < 0)
-			return insp_err_set(err, INSP_E_SYS, "out of memory for %zu bytes of stacks",
-					    stack_bytes);
+			return insp_err_set(err, INSP_E_SYS,
+					    "out of memory for %zu bytes of stacks", stack_bytes);
 		st->stack_cap = stack_bytes;
 	}
 	return 0;
@@ -131,7 +131,8 @@ read_ms(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
 		goto fail;
 	while (addr) {
 		if (st->nms == MAX_MS) {
-			insp_err_set(err, INSP_E_CORRUPT, "the list of Ms (runtime.allm) does not end");
+			insp_err_set(err, INSP_E_CORRUPT,
+				     "the list of Ms (runtime.allm) does not end");
 			goto fail;
 		}
 		if (h->read(h->ctx, addr, m, st->l.m_size, err) < 0)

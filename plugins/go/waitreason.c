@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_REASONS 256
+#define MAX_REASONS    256
 #define MAX_REASON_LEN 64
 
 int

@@ -34,8 +34,8 @@ img_open(struct img **out, const char *path, const char *display_name, struct in
 		goto fail;
 	}
 	if (ehdr.e_ident[EI_CLASS] != ELFCLASS64 || ehdr.e_machine != EM_X86_64) {
-		insp_err_set(err, INSP_E_LAYOUT, "'%s' is not an x86-64 executable (not supported yet)",
-			     display_name);
+		insp_err_set(err, INSP_E_LAYOUT,
+			     "'%s' is not an x86-64 executable (not supported yet)", display_name);
 		goto fail;
 	}
 	img->pie = ehdr.e_type == ET_DYN;
@@ -126,8 +126,8 @@ find_section(struct img *img, const char *name, GElf_Shdr *shdr)
 }
 
 int
-img_section(struct img *img, const char *name, const uint8_t **data, size_t *size,
-	    uint64_t *addr, struct insp_err *err)
+img_section(struct img *img, const char *name, const uint8_t **data, size_t *size, uint64_t *addr,
+	    struct insp_err *err)
 {
 	GElf_Shdr shdr;
 	Elf_Scn *scn = find_section(img, name, &shdr);
@@ -137,8 +137,8 @@ img_section(struct img *img, const char *name, const uint8_t **data, size_t *siz
 		return insp_err_set(err, INSP_E_LAYOUT, "'%s' has no section %s", img->name, name);
 	d = elf_getdata(scn, NULL);
 	if (!d || !d->d_buf)
-		return insp_err_set(err, INSP_E_CORRUPT, "cannot read section %s of '%s': %s",
-				    name, img->name, elf_errmsg(-1));
+		return insp_err_set(err, INSP_E_CORRUPT, "cannot read section %s of '%s': %s", name,
+				    img->name, elf_errmsg(-1));
 	*data = d->d_buf;
 	*size = d->d_size;
 	if (addr)
@@ -147,8 +147,7 @@ img_section(struct img *img, const char *name, const uint8_t **data, size_t *siz
 }
 
 int
-img_symbol(struct img *img, const char *name, uint64_t *addr, uint64_t *size,
-	   struct insp_err *err)
+img_symbol(struct img *img, const char *name, uint64_t *addr, uint64_t *size, struct insp_err *err)
 {
 	GElf_Shdr shdr;
 	Elf_Scn *scn = find_section(img, ".symtab", &shdr);

@@ -46,10 +46,11 @@ static int
 find_type(struct img *img, const char *name, Dwarf_Die *out, struct insp_err *err)
 {
 	if (!img->dwarf)
-		return insp_err_set(err, INSP_E_LAYOUT,
-				    "'%s' has no DWARF (built with -ldflags=-w or -s?), so the layout "
-				    "of %s is unknown",
-				    img->name, name);
+		return insp_err_set(
+			err, INSP_E_LAYOUT,
+			"'%s' has no DWARF (built with -ldflags=-w or -s?), so the layout "
+			"of %s is unknown",
+			img->name, name);
 	for (size_t i = 0; i < img->ntypes; i++) {
 		if (strcmp(img->types[i].name, name) == 0) {
 			*out = img->types[i].die;
@@ -121,8 +122,8 @@ img_field(struct img *img, const char *type, const char *path, struct insp_field
 			return insp_err_set(err, INSP_E_LAYOUT, "type %s in '%s' has no field %s",
 					    type, img->name, path);
 		if (!dwarf_attr(&member, DW_AT_data_member_location, &attr) ||
-		    dwarf_formudata(&attr, &loc) != 0 ||
-		    !dwarf_attr(&member, DW_AT_type, &attr) || !dwarf_formref_die(&attr, &mtype))
+		    dwarf_formudata(&attr, &loc) != 0 || !dwarf_attr(&member, DW_AT_type, &attr) ||
+		    !dwarf_formref_die(&attr, &mtype))
 			return insp_err_set(err, INSP_E_LAYOUT,
 					    "field %s of %s in '%s' has no usable location", path,
 					    type, img->name);

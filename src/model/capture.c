@@ -27,8 +27,8 @@ struct capture {
 	struct mdl_snapshot *s;
 	struct img *img;
 	struct tgt_proc *proc;
-	struct tgt_maps maps;  /* where thread stacks end */
-	uint8_t *stack_buf;    /* reserved and touched before the stop */
+	struct tgt_maps maps; /* where thread stacks end */
+	uint8_t *stack_buf;   /* reserved and touched before the stop */
 	size_t stack_buf_size;
 };
 

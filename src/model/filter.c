@@ -53,9 +53,9 @@ mdl_filter_add(struct mdl_filter *f, bool without, const char *spec,
 					    "quote the runtime's exact string: reason='\"%s\"')",
 					    c->arg, c->arg);
 	} else {
-		return insp_err_set(err, INSP_E_USAGE,
-				    "bad filter '%s': use reason=NAME, func=SUBSTRING, running or user",
-				    spec);
+		return insp_err_set(
+			err, INSP_E_USAGE,
+			"bad filter '%s': use reason=NAME, func=SUBSTRING, running or user", spec);
 	}
 	f->n++;
 	return 0;

@@ -160,7 +160,7 @@ mdl_group(struct mdl_snapshot *s, const struct mdl_filter *f, enum mdl_group_by 
 
 		if (!g || cmp_group(g->sites[0].first, t) != 0) {
 			g = &out->groups[out->ngroups++];
-			g->key = by == MDL_GROUP_FUNC	 ? func_key(t)
+			g->key = by == MDL_GROUP_FUNC      ? func_key(t)
 				 : by == MDL_GROUP_CREATOR ? creator_key(t)
 							   : mdl_task_key(t);
 			g->max_wait_ns = -1;

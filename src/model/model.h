@@ -27,13 +27,13 @@ struct mdl_snapshot {
 	const char *exe;
 	const struct insp_plugin *plugin;
 	void *plugin_state; /* released with the snapshot */
-	struct img *img; /* kept open: task locations point into it */
+	struct img *img;    /* kept open: task locations point into it */
 	struct insp_task **tasks;
 	size_t ntasks, tasks_cap;
 	struct insp_thread *threads;
 	size_t nthreads;
 	struct mdl_thread *native; /* nthreads of them, after mdl_threads_unwind */
-	const char **reasons; /* the runtime's wait-reason strings */
+	const char **reasons;      /* the runtime's wait-reason strings */
 	size_t nreasons, reasons_cap;
 	const char **notes;
 	size_t nnotes, notes_cap;
@@ -43,14 +43,17 @@ struct mdl_snapshot {
 	size_t ninfo;
 	double pause_ms;
 	int64_t stop_ns;
-	uint32_t max_frames; /* set before capture: frames to keep per task (0: two) */
-	bool keep_stopped;   /* set before capture: stay attached until mdl_snapshot_detach */
+	uint32_t max_frames;   /* set before capture: frames to keep per task (0: two) */
+	bool keep_stopped;     /* set before capture: stay attached until mdl_snapshot_detach */
 	struct tgt_proc *proc; /* while attached */
-	bool threads_wanted; /* set before capture: copy the threads' stacks */
-	bool alloc_failed; /* the arena cap was hit: a count in the target was absurd */
+	bool threads_wanted;   /* set before capture: copy the threads' stacks */
+	bool alloc_failed;     /* the arena cap was hit: a count in the target was absurd */
 };
 
-#define MDL_SNAPSHOT_INIT { .arena = ARENA_INIT }
+#define MDL_SNAPSHOT_INIT                                                                          \
+	{                                                                                          \
+		.arena = ARENA_INIT                                                                \
+	}
 
 /* capture.c */
 /* Attach to pid, capture, detach, decode. On failure the process is detached and
@@ -116,9 +119,9 @@ const struct insp_loc *mdl_task_frame(const struct insp_task *t);
 #define MDL_EXAMPLES 3
 
 enum mdl_group_by {
-	MDL_GROUP_REASON, /* by wait reason (or state) */
-	MDL_GROUP_STACK,  /* by identical stacks */
-	MDL_GROUP_FUNC,   /* by the function of the frame shown (mdl_task_frame) */
+	MDL_GROUP_REASON,  /* by wait reason (or state) */
+	MDL_GROUP_STACK,   /* by identical stacks */
+	MDL_GROUP_FUNC,    /* by the function of the frame shown (mdl_task_frame) */
 	MDL_GROUP_CREATOR, /* by the go statement that created them */
 };
 

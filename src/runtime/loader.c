@@ -82,15 +82,16 @@ rt_plugins_load(struct rt_plugin_set *set, struct insp_err *err)
 		entry = (insp_plugin_entry_fn)dlsym(h, INSP_PLUGIN_ENTRY);
 		p = entry ? entry() : NULL;
 		if (!p || p->abi != INSP_ABI_VERSION) {
-			ret = insp_err_set(err, INSP_E_SYS,
-					   "plugin %s has plugin ABI %u, inspect needs %u: rebuild it",
-					   path, p ? p->abi : 0, INSP_ABI_VERSION);
+			ret = insp_err_set(
+				err, INSP_E_SYS,
+				"plugin %s has plugin ABI %u, inspect needs %u: rebuild it", path,
+				p ? p->abi : 0, INSP_ABI_VERSION);
 			dlclose(h);
 			goto next;
 		}
 		set->handles[set->n] = h;
 		set->plugins[set->n++] = p;
-next:
+	next:
 		free(names[i]);
 	}
 	if (ret == 0 && set->n == 0)
@@ -129,8 +130,8 @@ rt_plugins_select(const struct rt_plugin_set *set, const struct insp_host *h, in
 			 i ? ", " : "", p->name);
 	}
 	return insp_err_set(err, INSP_E_NOTGO,
-			    "process %d (%s) is not a Go program: no runtime found (tried: %s)", pid,
-			    h->exe_path, tried);
+			    "process %d (%s) is not a Go program: no runtime found (tried: %s)",
+			    pid, h->exe_path, tried);
 }
 
 const struct insp_reason_name *

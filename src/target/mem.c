@@ -74,7 +74,7 @@ read_one(struct tgt_proc *p, struct insp_read *r)
  * reads become a few hundred. The local side still lands each read in its own
  * buffer, and the bytes between reads in a junk buffer: no second copy. */
 #define MERGE_GAP 4096
-#define RUN_MAX (1u << 20)
+#define RUN_MAX   (1u << 20)
 
 struct run {
 	uint64_t addr;
@@ -91,8 +91,8 @@ wraps(const struct insp_read *r)
 
 /* Build up to BATCH runs (and at most BATCH local iovecs) from read i on. */
 static size_t
-make_runs(const struct insp_read *reads, size_t i, size_t n, struct run *runs,
-	  struct iovec *local, struct iovec *remote, size_t *nlocal)
+make_runs(const struct insp_read *reads, size_t i, size_t n, struct run *runs, struct iovec *local,
+	  struct iovec *remote, size_t *nlocal)
 {
 	size_t k = 0, nl = 0;
 
@@ -186,7 +186,7 @@ tgt_read(struct tgt_proc *p, uint64_t addr, void *buf, size_t len, struct insp_e
 		return -1;
 	if (!r.ok)
 		return insp_err_set(err, INSP_E_CORRUPT,
-				    "cannot read %zu bytes at 0x%" PRIx64 " in process %d", len, addr,
-				    (int)p->pid);
+				    "cannot read %zu bytes at 0x%" PRIx64 " in process %d", len,
+				    addr, (int)p->pid);
 	return 0;
 }

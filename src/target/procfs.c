@@ -89,10 +89,11 @@ tgt_proc_open(struct tgt_proc *p, pid_t pid, struct insp_err *err)
 	n = readlink(p->exe_open, p->exe, sizeof(p->exe) - 1);
 	if (n < 0) {
 		if (errno == EACCES || errno == EPERM)
-			return insp_err_set(err, INSP_E_PERM,
-					    "cannot attach to process %d: permission denied (run as "
-					    "root or grant CAP_SYS_PTRACE)",
-					    (int)pid);
+			return insp_err_set(
+				err, INSP_E_PERM,
+				"cannot attach to process %d: permission denied (run as "
+				"root or grant CAP_SYS_PTRACE)",
+				(int)pid);
 		if (errno == ENOENT && kill(pid, 0) == 0)
 			return insp_err_set(err, INSP_E_NOTGO,
 					    "process %d has no executable (a kernel thread?)",
@@ -133,7 +134,8 @@ tgt_proc_exe_base(const struct tgt_proc *p, uint64_t *start, struct insp_err *er
 	 * the path, which overlayfs can make the only stable key. */
 	while (fgets(line, sizeof(line), f)) {
 		name[0] = '\0';
-		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %*s %" SCNx64 " %*s %" SCNu64 " %4095[^\n]",
+		if (sscanf(line,
+			   "%" SCNx64 "-%" SCNx64 " %*s %" SCNx64 " %*s %" SCNu64 " %4095[^\n]",
 			   &lo, &hi, &off, &ino, name) < 4)
 			continue;
 		if (off != 0)
@@ -153,8 +155,8 @@ tgt_proc_exe_base(const struct tgt_proc *p, uint64_t *start, struct insp_err *er
 		*start = by_path;
 		return 0;
 	}
-	return insp_err_set(err, INSP_E_CORRUPT,
-			    "cannot find the mapping of %s in /proc/%d/maps", p->exe, (int)p->pid);
+	return insp_err_set(err, INSP_E_CORRUPT, "cannot find the mapping of %s in /proc/%d/maps",
+			    p->exe, (int)p->pid);
 }
 
 bool

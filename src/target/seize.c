@@ -112,11 +112,12 @@ seize_one(struct tgt_proc *p, pid_t tid, struct insp_err *err)
 						    "process %d is already traced by process %d: "
 						    "detach it first",
 						    (int)p->pid, (int)tracer);
-			return insp_err_set(err, INSP_E_PERM,
-					    "cannot attach to process %d: permission denied (run as "
-					    "root or grant CAP_SYS_PTRACE; see "
-					    "/proc/sys/kernel/yama/ptrace_scope)",
-					    (int)p->pid);
+			return insp_err_set(
+				err, INSP_E_PERM,
+				"cannot attach to process %d: permission denied (run as "
+				"root or grant CAP_SYS_PTRACE; see "
+				"/proc/sys/kernel/yama/ptrace_scope)",
+				(int)p->pid);
 		}
 		return insp_err_set(err, INSP_E_SYS, "cannot attach to thread %d of process %d: %s",
 				    (int)tid, (int)p->pid, strerror(e));
@@ -170,8 +171,9 @@ read_regs(struct tgt_thread *t)
 	if (ptrace(PTRACE_GETREGS, t->tid, NULL, &regs) < 0)
 		return;
 	const uint64_t dwarf[INSP_NREGS] = {
-		regs.rax, regs.rdx, regs.rcx, regs.rbx, regs.rsi, regs.rdi, regs.rbp, regs.rsp, regs.r8,
-		regs.r9,  regs.r10, regs.r11, regs.r12, regs.r13, regs.r14, regs.r15, regs.rip,
+		regs.rax, regs.rdx, regs.rcx, regs.rbx, regs.rsi, regs.rdi,
+		regs.rbp, regs.rsp, regs.r8,  regs.r9,  regs.r10, regs.r11,
+		regs.r12, regs.r13, regs.r14, regs.r15, regs.rip,
 	};
 
 	memcpy(t->info.regs, dwarf, sizeof(dwarf));
@@ -271,8 +273,9 @@ tgt_proc_detach(struct tgt_proc *p, struct insp_err *err)
 		if (!t->seized)
 			continue;
 		wait_stop(t, false, NULL);
-		if (!t->gone && ptrace(PTRACE_DETACH, t->tid, NULL,
-				       (void *)(long)t->pending_sig) < 0 && errno != ESRCH && !ret)
+		if (!t->gone &&
+		    ptrace(PTRACE_DETACH, t->tid, NULL, (void *)(long)t->pending_sig) < 0 &&
+		    errno != ESRCH && !ret)
 			ret = insp_err_set(err, INSP_E_SYS, "cannot detach from thread %d: %s",
 					   (int)t->tid, strerror(errno));
 		t->seized = false;

@@ -17,27 +17,30 @@
 
 struct tgt_thread {
 	pid_t tid;
-	bool seized;     /* PTRACE_SEIZE succeeded: we must detach */
-	bool stopped;    /* waitpid saw its stop */
-	bool gone;       /* exited while we held it */
-	int pending_sig; /* a signal-delivery-stop: give the signal back on detach */
+	bool seized;             /* PTRACE_SEIZE succeeded: we must detach */
+	bool stopped;            /* waitpid saw its stop */
+	bool gone;               /* exited while we held it */
+	int pending_sig;         /* a signal-delivery-stop: give the signal back on detach */
 	struct insp_thread info; /* state, name, registers */
 };
 
 struct tgt_proc {
 	pid_t pid;
-	char exe[4096];     /* readlink of /proc/PID/exe, for messages */
-	char exe_open[64];  /* "/proc/PID/exe": opens the file even across mount namespaces */
-	dev_t exe_dev;      /* to find the executable's mappings in /proc/PID/maps */
+	char exe[4096];    /* readlink of /proc/PID/exe, for messages */
+	char exe_open[64]; /* "/proc/PID/exe": opens the file even across mount namespaces */
+	dev_t exe_dev;     /* to find the executable's mappings in /proc/PID/maps */
 	ino_t exe_ino;
-	int mem_fd;         /* /proc/PID/mem, opened when process_vm_readv is not usable */
+	int mem_fd; /* /proc/PID/mem, opened when process_vm_readv is not usable */
 	bool no_vm_readv;
 	struct tgt_thread *threads;
 	size_t nthreads, cap;
 	int64_t stop_begin_ns, stop_end_ns; /* CLOCK_MONOTONIC around the pause */
 };
 
-#define TGT_PROC_INIT { .mem_fd = -1 }
+#define TGT_PROC_INIT                                                                              \
+	{                                                                                          \
+		.mem_fd = -1                                                                       \
+	}
 
 /* procfs.c */
 /* Check the process exists, is ours to trace and not traced already; read its exe. */
@@ -69,7 +72,7 @@ int tgt_readv(struct tgt_proc *p, struct insp_read *reads, size_t n, struct insp
 struct tgt_maps {
 	struct {
 		uint64_t lo, hi;
-	} *ranges;
+	} * ranges;
 	size_t n, cap;
 };
 

@@ -102,10 +102,12 @@ run_attach(int argc, char **argv)
 			status = 128 + tgt_signals_pending();
 		goto out;
 	}
-	fprintf(stdout, "attached to process %d (%s, %s): %zu goroutines, %zu threads; it "
-			"stays stopped until detach\n",
-		(int)pid, snap.exe, mdl_info(&snap, "go_version") ? mdl_info(&snap, "go_version") : "?",
-		snap.ntasks, snap.nthreads);
+	fprintf(stdout,
+		"attached to process %d (%s, %s): %zu goroutines, %zu threads; it "
+		"stays stopped until detach\n",
+		(int)pid, snap.exe,
+		mdl_info(&snap, "go_version") ? mdl_info(&snap, "go_version") : "?", snap.ntasks,
+		snap.nthreads);
 	if (batch)
 		run_batch(&s, batch);
 	else

@@ -17,7 +17,8 @@ usage(FILE *out, const struct rt_plugin_set *plugins)
 	      "Attach to a running Go process, copy its goroutines while it is paused (a few\n"
 	      "ms), let it go, and print them grouped by why they wait.\n"
 	      "\n"
-	      "  --with COND       keep goroutines for which COND holds (repeatable: all must hold)\n"
+	      "  --with COND       keep goroutines for which COND holds (repeatable: all must "
+	      "hold)\n"
 	      "  --without COND    drop goroutines for which COND holds (repeatable)\n"
 	      "  --format FMT      text (default) or json\n"
 	      "  --group BY        reason (default), stack (identical stacks) or func (the\n"
@@ -46,7 +47,6 @@ usage(FILE *out, const struct rt_plugin_set *plugins)
 	      "128+N inspect got signal N (the process was detached first); 1 other errors.\n",
 	      out);
 }
-
 
 int
 ui_parse_group(const char *s, enum mdl_group_by *by)

@@ -14,7 +14,8 @@ run_help(struct ui_session *s, int argc, char **argv)
 			fprintf(s->out, "  %-8s %-11s %s\n", c->name, c->alias ? c->alias : "",
 				c->summary);
 		}
-		fprintf(s->out, "'help CMD' tells more; Ctrl-C stops a listing, Ctrl-D detaches.\n");
+		fprintf(s->out,
+			"'help CMD' tells more; Ctrl-C stops a listing, Ctrl-D detaches.\n");
 		return 0;
 	}
 	c = ui_cmd_find(argv[1], &err);

@@ -31,8 +31,8 @@ run_task(struct ui_session *s, int argc, char **argv)
 		fprintf(s->out, "  on thread %d", (int)t->tid);
 	fputc('\n', s->out);
 	if (t->go_pc.func)
-		fprintf(s->out, "  created by %s %s:%u\n", t->go_pc.func, ui_basename(t->go_pc.file),
-			t->go_pc.line);
+		fprintf(s->out, "  created by %s %s:%u\n", t->go_pc.func,
+			ui_basename(t->go_pc.file), t->go_pc.line);
 	return 0;
 }
 

@@ -47,7 +47,8 @@ parse(struct ui_session *s, int argc, char **argv, struct tasks_opts *o)
 		case 'g':
 			o->grouped = true;
 			if (ui_parse_group(optarg, &o->by) < 0)
-				return fprintf(s->out, "-group takes reason, stack, func or creator\n"),
+				return fprintf(s->out,
+					       "-group takes reason, stack, func or creator\n"),
 				       -1;
 			break;
 		case 'l':
@@ -60,7 +61,8 @@ parse(struct ui_session *s, int argc, char **argv, struct tasks_opts *o)
 			break;
 		case 't':
 			/* Delve's -t [N]: the depth may be the next word. */
-			if (!optarg && optind < argc && argv[optind][0] >= '0' && argv[optind][0] <= '9')
+			if (!optarg && optind < argc && argv[optind][0] >= '0' &&
+			    argv[optind][0] <= '9')
 				optarg = argv[optind++];
 			if (ui_parse_frames(optarg, &o->stacks) < 0)
 				return fprintf(s->out, "-t takes a number of frames\n"), -1;
@@ -90,13 +92,14 @@ print_task(FILE *out, const struct insp_task *t, unsigned stacks)
 {
 	const struct insp_loc *f = mdl_task_frame(t);
 
-	fprintf(out, "  %8" PRIu64 "  %-24s  %s %s:%u", t->id, mdl_task_key(t), f->func ? f->func : "?",
-		f->file ? ui_basename(f->file) : "?", f->line);
+	fprintf(out, "  %8" PRIu64 "  %-24s  %s %s:%u", t->id, mdl_task_key(t),
+		f->func ? f->func : "?", f->file ? ui_basename(f->file) : "?", f->line);
 	if (t->tid)
 		fprintf(out, "  (thread %d)", (int)t->tid);
 	fputc('\n', out);
 	for (uint32_t i = 0; i < t->nframes && i < stacks && !ui_interrupted; i++)
-		fprintf(out, "              %s  %s:%u%s\n", t->frames[i].loc.func ? t->frames[i].loc.func : "?",
+		fprintf(out, "              %s  %s:%u%s\n",
+			t->frames[i].loc.func ? t->frames[i].loc.func : "?",
 			t->frames[i].loc.file ? ui_basename(t->frames[i].loc.file) : "?",
 			t->frames[i].loc.line, t->frames[i].inlined ? "  (inlined)" : "");
 }
@@ -117,7 +120,8 @@ run_tasks(struct ui_session *s, int argc, char **argv)
 		if (mdl_group(snap, &o.filter, o.by, &groups, &err) < 0)
 			return fprintf(s->out, "%s\n", err.msg), -1;
 		return ui_report_text(s->out, snap, &groups,
-				      o.stacks || o.by != MDL_GROUP_STACK ? o.stacks : UI_DEFAULT_STACKS);
+				      o.stacks || o.by != MDL_GROUP_STACK ? o.stacks
+									  : UI_DEFAULT_STACKS);
 	}
 	shown = malloc((snap->ntasks + 1) * sizeof(*shown));
 	if (!shown)

@@ -10,8 +10,8 @@ int
 ui_exit_status(enum insp_errcode code)
 {
 	switch (code) {
-#define X(c, status, what) \
-	case c:            \
+#define X(c, status, what)                                                                         \
+	case c:                                                                                    \
 		return status;
 		INSP_ERRORS
 #undef X

@@ -148,7 +148,8 @@ ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
 	json_object_object_add(root, "pid", json_object_new_int(s->pid));
 	json_object_object_add(root, "exe", json_object_new_string(s->exe));
 	json_object_object_add(root, "runtime", json_object_new_string(s->plugin->name));
-	json_object_object_add(root, "go_version", version ? json_object_new_string(version) : NULL);
+	json_object_object_add(root, "go_version",
+			       version ? json_object_new_string(version) : NULL);
 	json_object_object_add(root, "pause_ms", json_object_new_double(s->pause_ms));
 	json_object_object_add(root, "threads", json_object_new_int64((int64_t)s->nthreads));
 	json_object_object_add(root, "hidden_system", json_object_new_int64((int64_t)g->hidden));
@@ -157,7 +158,8 @@ ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
 		json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "reason", json_object_new_string(g->groups[i].key));
-		json_object_object_add(o, "count", json_object_new_int64((int64_t)g->groups[i].count));
+		json_object_object_add(o, "count",
+				       json_object_new_int64((int64_t)g->groups[i].count));
 		json_object_array_add(groups, o);
 	}
 	json_object_object_add(root, "groups", groups);

@@ -86,7 +86,8 @@ measure(const struct mdl_grouping *g, unsigned stacks, struct widths *w)
 			w->creator = max_int(w->creator, (int)strlen(buf));
 			for (int k = 0; k < frames_shown(t, stacks); k++)
 				if (t->frames[k].loc.func)
-					w->sfunc = max_int(w->sfunc, (int)strlen(t->frames[k].loc.func));
+					w->sfunc = max_int(w->sfunc,
+							   (int)strlen(t->frames[k].loc.func));
 		}
 	}
 }
@@ -175,7 +176,8 @@ print_threads(FILE *out, const struct mdl_snapshot *s, unsigned max)
 	for (size_t i = 0; i < s->nthreads; i++)
 		for (uint32_t k = 0; k < s->native[i].nframes && k < max; k++)
 			if (s->native[i].frames[k].loc.func)
-				width = max_int(width, (int)strlen(s->native[i].frames[k].loc.func));
+				width = max_int(width,
+						(int)strlen(s->native[i].frames[k].loc.func));
 	for (size_t i = 0; i < s->nthreads; i++) {
 		const struct mdl_thread *th = &s->native[i];
 		struct insp_task shown = { .frames = th->frames, .nframes = th->nframes };
@@ -216,17 +218,21 @@ ui_report_text(FILE *out, struct mdl_snapshot *s, const struct mdl_grouping *g, 
 			print_site(out, g, &gr->sites[j], &w);
 			/* Under --group stack every site has the same stack: once. */
 			if (stacks && (g->by != MDL_GROUP_STACK || j == gr->nsites - 1))
-				print_stack(out, gr->sites[j].first, stacks, 2 * w.count + 8, w.sfunc);
+				print_stack(out, gr->sites[j].first, stacks, 2 * w.count + 8,
+					    w.sfunc);
 		}
 	}
 	if (s->native && s->threads_wanted)
 		print_threads(out, s, stacks ? stacks : MDL_THREAD_FRAMES);
 	if (g->hidden)
-		fprintf(out, "\n  %s runtime goroutines (GC, finalizers) not shown: --system shows them\n",
+		fprintf(out,
+			"\n  %s runtime goroutines (GC, finalizers) not shown: --system shows "
+			"them\n",
 			ui_count(g->hidden, count, sizeof(count)));
 	if (waits)
-		fprintf(out, "\n  wait times are lower bounds: the runtime stamps them only during a "
-			     "GC cycle\n");
+		fprintf(out,
+			"\n  wait times are lower bounds: the runtime stamps them only during a "
+			"GC cycle\n");
 	for (size_t i = 0; i < s->nnotes; i++)
 		fprintf(out, "note: %s\n", s->notes[i]);
 	return 0;

@@ -16,7 +16,7 @@
 
 #include "target/target.h"
 
-#define PROMPT "(inspect) "
+#define PROMPT      "(inspect) "
 #define HISTORY_MAX 1000
 
 /* readline's callbacks take no argument: the session being read. */
@@ -103,8 +103,8 @@ gen_id(const char *text, int state)
 static char *
 gen_option(const char *text, int state)
 {
-	static const char *const options[] = { "-with", "-without", "-group", "-limit", "-t",
-					       "-system", "-full", NULL };
+	static const char *const options[] = { "-with", "-without", "-group", "-limit",
+					       "-t",    "-system",  "-full",  NULL };
 	static size_t i;
 	size_t len = strlen(text);
 

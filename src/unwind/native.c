@@ -113,7 +113,8 @@ uw_native_open(struct uw_native **out, pid_t pid, const struct insp_thread *thre
 		goto fail;
 	}
 	dwfl_report_begin(u->dwfl);
-	if (dwfl_linux_proc_report(u->dwfl, pid) != 0 || dwfl_report_end(u->dwfl, NULL, NULL) != 0) {
+	if (dwfl_linux_proc_report(u->dwfl, pid) != 0 ||
+	    dwfl_report_end(u->dwfl, NULL, NULL) != 0) {
 		insp_err_set(err, INSP_E_NOPROC, "cannot read the modules of process %d: %s",
 			     (int)pid, dwfl_errmsg(-1));
 		goto fail;

@@ -15,7 +15,10 @@ struct arena {
 	size_t cap;  /* 0: no cap */
 };
 
-#define ARENA_INIT { NULL, 0, 0 }
+#define ARENA_INIT                                                                                 \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 /* Zeroed memory, aligned for any type; NULL if the cap would be passed or malloc fails. */
 void *arena_alloc(struct arena *a, size_t size);

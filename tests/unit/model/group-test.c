@@ -497,8 +497,14 @@ test_2_1_no_frame(void **state)
 
 /* ---- by stack ---- */
 
-#define GOPARK { .loc = { "runtime.gopark", "proc.go", 1, 0 } }
-#define FRAME(f, l) { .loc = { f, "main.go", l, 0 } }
+#define GOPARK                                                                                     \
+	{                                                                                          \
+		.loc = { "runtime.gopark", "proc.go", 1, 0 }                                       \
+	}
+#define FRAME(f, l)                                                                                \
+	{                                                                                          \
+		.loc = { f, "main.go", l, 0 }                                                      \
+	}
 
 static const struct insp_frame st_a[] = { GOPARK, FRAME("main.recv", 10), FRAME("main.a", 20) };
 static const struct insp_frame st_b[] = { GOPARK, FRAME("main.recv", 10), FRAME("main.b", 30) };
