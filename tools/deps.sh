@@ -5,10 +5,12 @@ set -euo pipefail
 
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-for pkg in gcc make libdw-dev libelf-dev libunwind-dev libreadline-dev libjson-c-dev \
+for pkg in gcc make libdw-dev libelf-dev libreadline-dev libjson-c-dev \
 	libcmocka-dev golang-1.19-go delve jq; do
 	have_pkg "$pkg" || need+=("$pkg")
 done
+# The tests' comparisons are Python; a machine may have one that dpkg does not know.
+command -v python3 >/dev/null || need+=(python3)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
 	echo "deps: missing ${need[*]}; run 'sudo make deps'" >&2

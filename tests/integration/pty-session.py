@@ -36,6 +36,8 @@ class Session:
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
             try:
+                for sig in (signal.SIGPIPE, signal.SIGXFSZ):  # Python ignores them
+                    signal.signal(sig, signal.SIG_DFL)
                 os.execvp(argv[0], argv)
             finally:
                 os._exit(127)
