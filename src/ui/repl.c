@@ -12,7 +12,8 @@
 #include <readline/readline.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/select.h>
+#include <poll.h>
+#include <unistd.h>
 
 #include "target/target.h"
 
@@ -37,7 +38,7 @@ catch_sigint(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigint;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL); /* no SA_RESTART: select returns to look */
+	sigaction(SIGINT, &sa, NULL); /* no SA_RESTART: a wait returns to look */
 }
 
 /* Completion: each generator is called with state 0 first, then to go on. */
@@ -152,8 +153,8 @@ static void
 on_line(char *line)
 {
 	if (!line) {
-		fputc('\n', rl_outstream); /* Ctrl-D: detach */
-		session->done = true;
+		session->done = true;         /* Ctrl-D: detach (readline printed the newline) */
+		rl_callback_handler_remove(); /* else the terminal stays raw, and no echo */
 		return;
 	}
 	if (*line)
@@ -162,6 +163,50 @@ on_line(char *line)
 	free(line);
 	if (session->done)
 		rl_callback_handler_remove();
+}
+
+/* Ctrl-C at the prompt: drop the line, a fresh prompt. Bound to the key ^C
+ * itself, which never reaches readline as a key (the terminal turns it into
+ * SIGINT): read_key hands it over when the signal came. */
+static int
+on_interrupt_key(int count, int key)
+{
+	(void)count;
+	(void)key;
+	rl_replace_line("", 0);
+	rl_crlf();
+	rl_on_new_line();
+	return 0;
+}
+
+#define INTERRUPT_KEY 3 /* ^C */
+
+static sigset_t wait_mask; /* what the prompt waits for besides keys */
+
+/* readline's getc: a key, or ^C when SIGINT came. Never blocks past a signal (a
+ * Ctrl-C flushes the keys typed: readline's own getc would then wait for more). */
+static int
+read_key(FILE *in)
+{
+	struct pollfd p = { fileno(in), POLLIN, 0 };
+	unsigned char c;
+
+	for (;;) {
+		if (ui_interrupted) {
+			ui_interrupted = 0;
+			return INTERRUPT_KEY;
+		}
+		if (tgt_signals_pending())
+			return EOF; /* SIGTERM, SIGHUP: the session ends */
+		if (poll(&p, 1, 100) == 1) {
+			ssize_t n = read(p.fd, &c, 1);
+
+			if (n == 1)
+				return c;
+			if (n == 0 || (errno != EINTR && errno != EAGAIN))
+				return EOF;
+		}
+	}
 }
 
 static int
@@ -179,27 +224,27 @@ repl_tty(struct ui_session *s)
 	stifle_history(HISTORY_MAX);
 	if (history)
 		read_history(history);
+	rl_getc_function = read_key;
+	rl_bind_key(INTERRUPT_KEY, on_interrupt_key);
 	rl_callback_handler_install(PROMPT, on_line);
+	sigemptyset(&wait_mask);
+	sigaddset(&wait_mask, SIGINT);
+	sigaddset(&wait_mask, SIGTERM);
+	sigaddset(&wait_mask, SIGHUP);
 	while (!s->done && !tgt_signals_pending()) {
-		fd_set fds;
+		struct pollfd p = { fd, POLLIN, 0 };
+		sigset_t open;
+		int r = 0;
 
-		FD_ZERO(&fds);
-		FD_SET(fd, &fds);
-		if (select(fd + 1, &fds, NULL, NULL, NULL) < 0) {
-			if (errno != EINTR)
-				break;
-			if (ui_interrupted) { /* Ctrl-C at the prompt: a fresh line */
-				ui_interrupted = 0;
-				rl_free_line_state();
-				rl_callback_sigcleanup();
-				rl_replace_line("", 0);
-				fputc('\n', rl_outstream);
-				rl_on_new_line();
-				rl_redisplay();
-			}
-			continue;
-		}
-		rl_callback_read_char();
+		/* Wait for a key or a signal; the signals are blocked from the look at
+		 * the flag until ppoll opens them, so none falls in between unseen. */
+		sigprocmask(SIG_BLOCK, &wait_mask, &open);
+		if (!ui_interrupted && !tgt_signals_pending())
+			r = ppoll(&p, 1, NULL, &open);
+		sigprocmask(SIG_SETMASK, &open, NULL);
+		/* read_key hands a key, or ^C for the signal, to readline */
+		if (r == 1 || ui_interrupted)
+			rl_callback_read_char();
 	}
 	if (!s->done)
 		rl_callback_handler_remove();

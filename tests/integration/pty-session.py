@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""pty-session.py: run a command on a pseudo-terminal and drive it with a script.
+"""pty-session.py: run a command on a pseudo-terminal (50x200) and drive it with a script.
 
 usage: pty-session.py [-s SCRIPT.json] [-t DEFAULT_TIMEOUT] -- CMD [ARG...]
 
-The script (a JSON list, from -s FILE or stdin) is a list of steps:
+The script (from -s FILE or stdin) is a JSON list of steps, or one step a line:
   {"send": "info\\r"}            write to the terminal, as typed
   {"ctrl": "c"}                  Ctrl-C (also "d", "u", ...)
   {"expect": "RE", "timeout": 10}
@@ -42,7 +42,7 @@ class Session:
             finally:
                 os._exit(127)
         termios.tcsetwinsize(self.fd, (50, 200))
-        self.raw = ""       # undecoded tail: an escape sequence cut in two
+        self.raw = ""       # not yet cleaned: an escape sequence cut in two
         self.text = ""      # clean output not yet consumed by an expect
         self.status = None  # the wait status once it exited
         self.eof = False
@@ -71,7 +71,7 @@ class Session:
             sys.stdout.flush()
 
     def expect(self, pattern, timeout):
-        regex = re.compile(pattern, re.S)
+        regex = re.compile(pattern)
         end = time.monotonic() + timeout
         while True:
             m = regex.search(self.text)
@@ -148,7 +148,9 @@ def main(args):
     if len(args) < 2 or args[0] != "--":
         sys.stderr.write(__doc__.split("\n\n")[1] + "\n")
         return 2
-    steps = json.load(open(script) if script else sys.stdin)
+    text = (open(script) if script else sys.stdin).read()
+    steps = (json.loads(text) if text.lstrip().startswith("[")
+             else [json.loads(line) for line in text.splitlines() if line.strip()])
     os.environ.setdefault("TERM", "xterm")
     s = Session(args[1:])
     try:
