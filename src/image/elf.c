@@ -99,12 +99,6 @@ img_has_dwarf(const struct img *img)
 	return img->dwarf != NULL;
 }
 
-const char *
-img_name(const struct img *img)
-{
-	return img->name;
-}
-
 static Elf_Scn *
 find_section(struct img *img, const char *name, GElf_Shdr *shdr)
 {

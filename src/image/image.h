@@ -25,7 +25,6 @@ uint64_t img_link_base(const struct img *img);
 void img_set_bias(struct img *img, uint64_t bias);
 bool img_is_pie(const struct img *img);
 bool img_has_dwarf(const struct img *img);
-const char *img_name(const struct img *img);
 int img_symbol(struct img *img, const char *name, uint64_t *addr, uint64_t *size,
 	       struct insp_err *err);
 int img_section(struct img *img, const char *name, const uint8_t **data, size_t *size,

@@ -361,6 +361,8 @@ out:
 	} else {
 		tgt_proc_release(proc);
 		free(proc);
+		if (s->keep_stopped)
+			tgt_signals_restore(); /* stop_and_copy left the guard to the detach */
 	}
 	tgt_maps_release(&c.maps);
 	s->img = c.img;
