@@ -22,9 +22,9 @@ arena_alloc(struct arena *a, size_t size)
 	struct arena_block *b = a->head;
 	void *p;
 
-	size = (size + align - 1) & ~(align - 1);
-	if (size == 0 || size > SIZE_MAX / 2)
+	if (size > SIZE_MAX / 2)
 		return NULL;
+	size = size ? (size + align - 1) & ~(align - 1) : align; /* 0 bytes: a valid pointer */
 	if (a->cap && a->used + size > a->cap)
 		return NULL;
 	if (!b || b->size - b->used < size) {

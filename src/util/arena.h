@@ -20,7 +20,8 @@ struct arena {
 		NULL, 0, 0                                                                         \
 	}
 
-/* Zeroed memory, aligned for any type; NULL if the cap would be passed or malloc fails. */
+/* Zeroed memory, aligned for any type (a valid pointer for 0 bytes too); NULL if the
+ * cap would be passed or malloc fails. */
 void *arena_alloc(struct arena *a, size_t size);
 /* A copy of s (NUL-terminated), or of its first n bytes with arena_strndup. */
 char *arena_strdup(struct arena *a, const char *s);
