@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Build the Go fixtures with every Go toolchain found (tools/go-toolchains.sh):
+# Build the Go fixtures, one module (fixtures/go; the programs share the package
+# fixtures/go/harness), with every Go toolchain found (tools/go-toolchains.sh):
 #   OUT/<goX.Y>/parked          fixtures/go/parked, as built by default
 #   OUT/<goX.Y>/parked-pie      the same as a position-independent executable
 #   OUT/<goX.Y>/parked-nodwarf  the same with -ldflags=-w (no DWARF), for error tests
@@ -17,10 +18,10 @@ toolchains=$("$root/tools/go-toolchains.sh")
 while read -r name gobin; do
 	mkdir -p "$out/$name"
 	export GOTOOLCHAIN=local GOFLAGS=-buildvcs=false CGO_ENABLED=0
-	(cd "$root/fixtures/go/parked" && "$gobin" build -o "$out/$name/parked" . &&
-		"$gobin" build -buildmode=pie -o "$out/$name/parked-pie" . &&
-		"$gobin" build -ldflags=-w -o "$out/$name/parked-nodwarf" .)
-	(cd "$root/fixtures/go/stacks" && "$gobin" build -o "$out/$name/stacks" .)
-	(cd "$root/fixtures/go/cgo" && CGO_ENABLED=1 "$gobin" build -o "$out/$name/cgo" .)
+	(cd "$root/fixtures/go" && "$gobin" build -o "$out/$name/parked" ./parked &&
+		"$gobin" build -buildmode=pie -o "$out/$name/parked-pie" ./parked &&
+		"$gobin" build -ldflags=-w -o "$out/$name/parked-nodwarf" ./parked &&
+		"$gobin" build -o "$out/$name/stacks" ./stacks &&
+		CGO_ENABLED=1 "$gobin" build -o "$out/$name/cgo" ./cgo)
 	(cd "$root/tests/unit/go/testdata/hello" && "$gobin" build -o "$out/$name/hello" .)
 done <<<"$toolchains"
