@@ -55,7 +55,8 @@ run_attach(int argc, char **argv)
 	struct mdl_snapshot snap = MDL_SNAPSHOT_INIT;
 	struct insp_err err = INSP_ERR_INIT;
 	struct ui_session s = { .snap = &snap, .plugins = &plugins, .out = stdout };
-	const char *script = NULL;
+	const char *script = NULL, *version;
+	char count[32];
 	char *batch = NULL;
 	FILE *in = stdin;
 	pid_t pid;
@@ -102,12 +103,12 @@ run_attach(int argc, char **argv)
 			status = 128 + tgt_signals_pending();
 		goto out;
 	}
+	version = mdl_info(&snap, "go_version");
 	fprintf(stdout,
-		"attached to process %d (%s, %s): %zu goroutines, %zu threads; it "
-		"stays stopped until detach\n",
-		(int)pid, snap.exe,
-		mdl_info(&snap, "go_version") ? mdl_info(&snap, "go_version") : "?", snap.ntasks,
-		snap.nthreads);
+		"attached to process %d (%s, %s): %s goroutines, %zu threads; it stays stopped "
+		"until detach\n",
+		(int)pid, snap.exe, version ? version : "?",
+		ui_count(snap.ntasks, count, sizeof(count)), snap.nthreads);
 	if (batch)
 		run_batch(&s, batch);
 	else
