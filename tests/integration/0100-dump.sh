@@ -75,11 +75,6 @@ kind_ok() {
 		return 1; }
 }
 
-ids_ok() {
-	diff <(cut -f 1 "$2" | sort -n) <(jq '.goroutines[].id' "$1" | sort -n) >&2 ||
-		{ echo "ids differ from the runtime's (< runtime, > inspect)" >&2; return 1; }
-}
-
 reasons_ok() {
 	local bad
 	bad=$(jq -r '.goroutines[] | "\(.id)\t\(.wait_reason // .status)"' "$1" |
@@ -137,7 +132,7 @@ for run in $(fixture_versions | sed 's|$|/parked|; p; s|/parked$|/parked-pie|' |
 	done
 	rt=$TEST_TMP/$gover.runtime
 	runtime_goroutines '^main\.' >"$rt"
-	check "$label 3.0 ids equal the runtime's" ids_ok "$json" "$rt"
+	check "$label 3.0 ids equal the runtime's" same_ids "$json" "$rt" runtime
 	check "$label 3.1 wait reasons equal the runtime's" reasons_ok "$json" "$rt"
 	check "$label 3.2 groups add up" groups_ok "$json"
 	check "$label 3.3 frames equal the runtime's" frames_ok "$json"

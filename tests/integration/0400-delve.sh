@@ -20,11 +20,6 @@ if [[ ! -x $FIXTURES/go1.19/parked ]]; then
 	exit 0
 fi
 
-ids_ok() {
-	diff <(cut -f 1 "$2" | sort -n) <(jq '.goroutines[].id' "$1" | sort -n) >&2 ||
-		{ echo "ids differ (< dlv, > inspect)" >&2; return 1; }
-}
-
 reasons_ok() {
 	local bad
 	bad=$(jq -r '.goroutines[] | "\(.id)\t\(.wait_reason // .status)\t\(.thread // "-")"' "$1" |
@@ -39,6 +34,6 @@ fixture_start go1.19 "$N"
 check "1.0a inspect dump --system" dump_json --system
 cp "$OUT" "$TEST_TMP/inspect.json"
 dlv_goroutines "$FIXTURE_PID" >"$TEST_TMP/dlv" || fail "1.0b dlv goroutines" "$(cat "$ERR" 2>/dev/null)"
-check "1.0 same ids" ids_ok "$TEST_TMP/inspect.json" "$TEST_TMP/dlv"
+check "1.0 same ids" same_ids "$TEST_TMP/inspect.json" "$TEST_TMP/dlv" dlv
 check "1.1 same wait reasons" reasons_ok "$TEST_TMP/inspect.json" "$TEST_TMP/dlv"
 check "1.2 unharmed" fixture_alive

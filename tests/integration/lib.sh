@@ -26,6 +26,8 @@
 #                                    fails unless it exits 0 with JSON, then checks unharmed
 #   unharmed PAUSE_MS                alive, and the heartbeat stalled < PAUSE_MS + margin
 #   expect_status WANT PATTERN       $RC is WANT and $ERR matches the ERE PATTERN
+#   same_ids JSON ACCOUNT WHO        inspect's goroutine ids (JSON) are those in the first
+#                                    column of ACCOUNT (the runtime's, Delve's: WHO)
 #   fixture_versions                 the goX.Y fixture folders that are built
 #
 # At exit: kills any fixture still running, removes $TEST_TMP, prints the
@@ -320,4 +322,9 @@ dump_json() {
 expect_status() {
 	((RC == $1)) || { echo "exit status $RC, want $1; stderr: $(head -c 300 "$ERR")" >&2; return 1; }
 	grep -Eq -- "$2" "$ERR" || { echo "stderr does not match /$2/: $(head -c 300 "$ERR")" >&2; return 1; }
+}
+
+same_ids() {
+	diff <(cut -f 1 "$2" | sort -n) <(jq '.goroutines[].id' "$1" | sort -n) >&2 ||
+		{ echo "ids differ (< $3, > inspect)" >&2; return 1; }
 }
