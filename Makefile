@@ -29,6 +29,9 @@ CORE_LIB_OBJ := $(filter-out $(BUILD)/obj/src/main.o,$(CORE_OBJ))
 HELPERS := $(BUILD)/tests/helpers/tracer
 
 .PHONY: all deps fixtures check unit integration asan demo bench style clean
+# Keep the unit tests' objects (make would delete them as intermediates, and print
+# that after the tests' summary).
+.SECONDARY:
 all: $(BUILD)/inspect $(BUILD)/plugins/go.so
 
 deps:
