@@ -20,8 +20,9 @@ sleep 0.2
 echo "\$ inspect dump $pid    # $(basename "$gover") fixture, $n goroutines per blocking call"
 "$build/inspect" dump "$pid"
 echo
-echo "\$ inspect dump --format json --with reason=chan-send $pid | jq '.goroutines[0]'"
-"$build/inspect" dump --format json --with reason=chan-send "$pid" | jq '.goroutines[0]'
+q='.goroutines[0] | {id, status, wait_reason, user_top, created_by, frames: [.frames[].func]}'
+echo "\$ inspect dump --format json --with reason=chan-send $pid | jq '$q'"
+"$build/inspect" dump --format json --with reason=chan-send "$pid" | jq "$q"
 kill -USR1 "$pid"
 sleep 0.2
 echo
