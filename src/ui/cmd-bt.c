@@ -41,8 +41,11 @@ run_bt(struct ui_session *s, int argc, char **argv)
 	return 0;
 }
 
+static const char *const options[] = { "-full", NULL };
+
 const struct ui_cmd ui_cmd_bt = {
 	.name = "bt",
+	.options = options,
 	.alias = "backtrace",
 	.usage = "bt [N] [-full]",
 	.summary = "print the stack of the selected goroutine or thread",

@@ -246,8 +246,12 @@ run_repl_dump(struct ui_session *s, int argc, char **argv)
 	return 0;
 }
 
+static const char *const options[] = { "--with",   "--without", "--group", "--stacks", "--threads",
+				       "--system", "--format",  "--help",  NULL };
+
 const struct ui_cmd ui_cmd_dump = {
 	.name = "dump",
+	.options = options,
 	.usage = "dump [--with COND]... [--without COND]... [--group BY] [--stacks[=N]] "
 		 "[--threads] [--system] [--format text|json]",
 	.summary = "the report of inspect dump, from this session's snapshot",

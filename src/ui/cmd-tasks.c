@@ -142,8 +142,12 @@ run_tasks(struct ui_session *s, int argc, char **argv)
 	return 0;
 }
 
+static const char *const options[] = { "-with", "-without", "-group", "-limit",
+				       "-t",    "-system",  NULL };
+
 const struct ui_cmd ui_cmd_tasks = {
 	.name = "tasks",
+	.options = options,
 	.alias = "goroutines",
 	.usage = "tasks [-with COND]... [-without COND]... [-group reason|stack|func|creator] "
 		 "[-limit N] [-t [N]] [-system]",

@@ -101,41 +101,89 @@ gen_id(const char *text, int state)
 	return NULL;
 }
 
+/* The words a generator offers: a command's options, or a fixed choice. */
+static const char *const *offered;
+
 static char *
-gen_option(const char *text, int state)
+gen_word(const char *text, int state)
 {
-	static const char *const options[] = { "-with", "-without", "-group", "-limit",
-					       "-t",    "-system",  "-full",  NULL };
 	static size_t i;
 	size_t len = strlen(text);
 
 	if (!state)
 		i = 0;
-	while (options[i])
-		if (strncmp(options[i++], text, len) == 0)
-			return strdup(options[i - 1]);
+	while (offered && offered[i])
+		if (strncmp(offered[i++], text, len) == 0)
+			return strdup(offered[i - 1]);
 	return NULL;
+}
+
+static char *
+gen_thread(const char *text, int state)
+{
+	static size_t i;
+	size_t len = strlen(text);
+	char buf[32];
+
+	if (!state)
+		i = 0;
+	while (i < session->snap->nthreads) {
+		snprintf(buf, sizeof(buf), "%d", (int)session->snap->threads[i++].tid);
+		if (strncmp(buf, text, len) == 0)
+			return strdup(buf);
+	}
+	return NULL;
+}
+
+/* The word before the one being completed (its first len bytes), or "". */
+static size_t
+previous_word(const char *line, int start, const char **word)
+{
+	int end = start;
+
+	while (end > 0 && line[end - 1] == ' ')
+		end--;
+	start = end;
+	while (start > 0 && line[start - 1] != ' ')
+		start--;
+	*word = line + start;
+	return (size_t)(end - start);
 }
 
 static char **
 complete(const char *text, int start, int end)
 {
-	const char *line = rl_line_buffer;
-	size_t first = strcspn(line + strspn(line, " "), " ");
+	static const char *const groups[] = { "reason", "stack", "func", "creator", NULL };
+	static const char *const formats[] = { "text", "json", NULL };
+	const char *line = rl_line_buffer, *prev;
+	size_t first, plen;
+	const struct ui_cmd *c;
+	char name[32];
 
 	(void)end;
 	rl_attempted_completion_over = 1; /* never file names */
-	if (start <= (int)strspn(line, " "))
+	line += strspn(line, " ");
+	if (start <= (int)(line - rl_line_buffer))
 		return rl_completion_matches(text, gen_command);
+	first = strcspn(line, " ");
+	snprintf(name, sizeof(name), "%.*s", (int)(first < 31 ? first : 31), line);
+	c = ui_cmd_find(name, NULL);
+	plen = previous_word(rl_line_buffer, start, &prev);
 	if (strncmp(text, "reason=", 7) == 0)
 		return rl_completion_matches(text, gen_reason);
-	if (text[0] == '-')
-		return rl_completion_matches(text, gen_option);
-	line += strspn(line, " ");
-	if ((first == 4 && strncmp(line, "task", 4) == 0) ||
-	    (first == 9 && strncmp(line, "goroutine", 9) == 0))
+	if (plen && prev[0] == '-' && memmem(prev, plen, "group", 5))
+		offered = groups;
+	else if (plen && prev[0] == '-' && memmem(prev, plen, "format", 6))
+		offered = formats;
+	else if (text[0] == '-' && c)
+		offered = c->options;
+	else if (c == &ui_cmd_task)
 		return rl_completion_matches(text, gen_id);
-	return NULL;
+	else if (c == &ui_cmd_thread)
+		return rl_completion_matches(text, gen_thread);
+	else
+		return NULL;
+	return rl_completion_matches(text, gen_word);
 }
 
 static const char *

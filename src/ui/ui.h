@@ -43,7 +43,8 @@ struct ui_cmd {
 	const char *alias;
 	const char *usage;
 	const char *summary;
-	const char *help; /* more lines for `help CMD`, or NULL */
+	const char *help;           /* more lines for `help CMD`, or NULL */
+	const char *const *options; /* for completion, or NULL */
 	enum ui_needs needs;
 	int min_args, max_args; /* words after the name; max -1: any */
 	/* argv[0] is the name; returns 0, or -1 after printing a one-line message. */

@@ -17,6 +17,9 @@
 #   $GOVER 2.1  TAB completes a reason: reason=chan-r -> reason=chan-recv (then lists
 #               it and reason=chan-recv-nil), an option: -wi -> -with
 #   $GOVER 2.2  TAB TAB after `task 1` lists every goroutine id starting with 1
+#   $GOVER 2.3  TAB completes each command's own options and their values (tasks
+#               -gr -> -group, then st -> stack; bt -f -> -full; dump --thr ->
+#               --threads) and thread ids after `thread`
 #   $GOVER 3.0  history: with HOME a fresh folder, session one runs info and detach;
 #               session two gets them back with Up-arrow (info runs again);
 #               $HOME/.inspect_history holds both sessions' lines
@@ -172,6 +175,29 @@ case_2_2() {
 	} | session 2.2
 }
 
+case_2_3() {
+	{
+		attached
+		keys "tasks -gr"$'\t'
+		want "^tasks -group \$"
+		keys "st"$'\t'
+		want "^stack \$"
+		ctrl u
+		keys "bt -f"$'\t'
+		want "^bt -full \$"
+		ctrl u
+		keys "dump --thr"$'\t'
+		want "^dump --threads \$"
+		ctrl u
+		keys "thread $FIXTURE_PID"$'\t'
+		want "^thread $FIXTURE_PID \$"
+		keys $'\r'
+		want "^\n> $FIXTURE_PID .*$AGAIN"
+		cmd detach
+		ends 0
+	} | session 2.3
+}
+
 case_3() {
 	local home
 	home=$(mktemp -d "$TEST_TMP/home.XXXX")
@@ -288,6 +314,7 @@ for gover in $(fixture_versions); do
 	check "$gover 2.0 TAB completes commands" case_2_0
 	check "$gover 2.1 TAB completes reasons and options" case_2_1
 	check "$gover 2.2 TAB completes goroutine ids" case_2_2
+	check "$gover 2.3 TAB completes options and thread ids" case_2_3
 	check "$gover 3.0 history across sessions" case_3
 	fixture_stop
 	fixture_start "$gover" "$N_BIG"
