@@ -18,8 +18,11 @@
 
 /* The snapshot's byte cap: past it a count read from the target is taken as corrupt. */
 #define SNAPSHOT_CAP ((size_t)2 << 30)
-/* Bytes of each thread's stack copied from sp up: native frames are few and small. */
+/* Bytes of each thread's stack copied from sp up: native frames are few and small;
+ * a process with thousands of threads gets less each, all of them at most
+ * THREAD_STACKS_TOTAL, and never less than a page. */
 #define THREAD_STACK_COPY (64 * 1024)
+#define THREAD_STACKS_TOTAL (64u << 20)
 /* Threads that may appear between counting them and the stop. */
 #define THREAD_SLACK 8
 
@@ -30,6 +33,7 @@ struct capture {
 	struct tgt_maps maps; /* where thread stacks end */
 	uint8_t *stack_buf;   /* reserved and touched before the stop */
 	size_t stack_buf_size;
+	size_t stack_copy; /* bytes per thread */
 };
 
 static int
@@ -195,7 +199,12 @@ reserve_thread_stacks(struct capture *c, struct insp_err *err)
 		n++;
 	if (d)
 		closedir(d);
-	c->stack_buf_size = n * THREAD_STACK_COPY;
+	c->stack_copy = THREAD_STACKS_TOTAL / n;
+	if (c->stack_copy > THREAD_STACK_COPY)
+		c->stack_copy = THREAD_STACK_COPY;
+	if (c->stack_copy < 4096)
+		c->stack_copy = 4096;
+	c->stack_buf_size = n * c->stack_copy;
 	c->stack_buf = arena_alloc(&c->s->arena, c->stack_buf_size);
 	if (!c->stack_buf)
 		return insp_err_set(err, INSP_E_SYS, "out of memory");
@@ -203,7 +212,7 @@ reserve_thread_stacks(struct capture *c, struct insp_err *err)
 }
 
 /* While stopped: each thread's stack from sp to the end of its mapping, at most
- * THREAD_STACK_COPY, in one batch of reads. */
+ * stack_copy bytes, in one batch of reads. */
 static int
 copy_thread_stacks(struct capture *c, struct insp_err *err)
 {
@@ -217,7 +226,7 @@ copy_thread_stacks(struct capture *c, struct insp_err *err)
 	for (size_t i = 0; i < s->nthreads; i++) {
 		struct insp_thread *t = &s->threads[i];
 		uint64_t end = t->regs_ok ? tgt_maps_end(&c->maps, t->sp) : 0;
-		size_t len = end - t->sp > THREAD_STACK_COPY ? THREAD_STACK_COPY : end - t->sp;
+		size_t len = end - t->sp > c->stack_copy ? c->stack_copy : end - t->sp;
 
 		if (!end || off + len > c->stack_buf_size)
 			continue; /* a thread born after the count: no native stack */
