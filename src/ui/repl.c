@@ -84,17 +84,25 @@ gen_reason(const char *text, int state)
 	return NULL;
 }
 
+/* Goroutine ids, or (numbers_of_threads) thread ids. */
+static bool numbers_of_threads;
+
 static char *
-gen_id(const char *text, int state)
+gen_number(const char *text, int state)
 {
+	const struct mdl_snapshot *snap = session->snap;
+	size_t n = numbers_of_threads ? snap->nthreads : snap->ntasks, len = strlen(text);
 	static size_t i;
-	size_t len = strlen(text);
 	char buf[32];
 
 	if (!state)
 		i = 0;
-	while (i < session->snap->ntasks) {
-		snprintf(buf, sizeof(buf), "%" PRIu64, session->snap->tasks[i++]->id);
+	while (i < n) {
+		uint64_t v =
+			numbers_of_threads ? (uint64_t)snap->threads[i].tid : snap->tasks[i]->id;
+
+		i++;
+		snprintf(buf, sizeof(buf), "%" PRIu64, v);
 		if (strncmp(buf, text, len) == 0)
 			return strdup(buf);
 	}
@@ -115,23 +123,6 @@ gen_word(const char *text, int state)
 	while (offered && offered[i])
 		if (strncmp(offered[i++], text, len) == 0)
 			return strdup(offered[i - 1]);
-	return NULL;
-}
-
-static char *
-gen_thread(const char *text, int state)
-{
-	static size_t i;
-	size_t len = strlen(text);
-	char buf[32];
-
-	if (!state)
-		i = 0;
-	while (i < session->snap->nthreads) {
-		snprintf(buf, sizeof(buf), "%d", (int)session->snap->threads[i++].tid);
-		if (strncmp(buf, text, len) == 0)
-			return strdup(buf);
-	}
 	return NULL;
 }
 
@@ -177,11 +168,10 @@ complete(const char *text, int start, int end)
 		offered = formats;
 	else if (text[0] == '-' && c)
 		offered = c->options;
-	else if (c == &ui_cmd_task)
-		return rl_completion_matches(text, gen_id);
-	else if (c == &ui_cmd_thread)
-		return rl_completion_matches(text, gen_thread);
-	else
+	else if (c == &ui_cmd_task || c == &ui_cmd_thread) {
+		numbers_of_threads = c == &ui_cmd_thread;
+		return rl_completion_matches(text, gen_number);
+	} else
 		return NULL;
 	return rl_completion_matches(text, gen_word);
 }
