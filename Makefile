@@ -42,7 +42,7 @@ $(BUILD)/inspect: $(CORE_OBJ)
 
 $(BUILD)/plugins/go.so: $(GO_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -shared -o $@ $^
+	$(CC) $(LDFLAGS) -shared -o $@ $^ -ldw
 
 $(BUILD)/obj/plugins/%.o: plugins/%.c
 	@mkdir -p $(dir $@)
@@ -58,7 +58,7 @@ $(BUILD)/obj/tests/%.o: tests/%.c
 
 $(BUILD)/tests/unit/go/%: $(BUILD)/obj/tests/unit/go/%.o $(GO_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -lelf
+	$(CC) $(LDFLAGS) -o $@ $^ -lcmocka -ldw -lelf
 
 $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(CORE_LIB_OBJ)
 	@mkdir -p $(dir $@)

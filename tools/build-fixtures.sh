@@ -6,6 +6,10 @@
 #   OUT/<goX.Y>/parked-nodwarf  the same with -ldflags=-w (no DWARF), for error tests
 #   OUT/<goX.Y>/stacks          fixtures/go/stacks: deep, inlined, closures, syscall, parents
 #   OUT/<goX.Y>/cgo             fixtures/go/cgo, built with CGO_ENABLED=1 (needs gcc)
+#   OUT/<goX.Y>/vars            fixtures/go/vars: variables of every kind, for print,
+#                               optimized as shipped (some are <optimized out>)
+#   OUT/<goX.Y>/vars-noopt      the same with -gcflags=-N -l (main unoptimized, as a
+#                               debugger's user builds it): every variable has a value
 #   OUT/<goX.Y>/hello           tests/unit/go/testdata/hello, for the pclntab unit test
 set -euo pipefail
 
@@ -22,6 +26,8 @@ while read -r name gobin; do
 		"$gobin" build -buildmode=pie -o "$out/$name/parked-pie" ./parked &&
 		"$gobin" build -ldflags=-w -o "$out/$name/parked-nodwarf" ./parked &&
 		"$gobin" build -o "$out/$name/stacks" ./stacks &&
+		"$gobin" build -o "$out/$name/vars" ./vars &&
+		"$gobin" build -gcflags='-N -l' -o "$out/$name/vars-noopt" ./vars &&
 		CGO_ENABLED=1 "$gobin" build -o "$out/$name/cgo" ./cgo)
 	(cd "$root/tests/unit/go/testdata/hello" && "$gobin" build -o "$out/$name/hello" .)
 done <<<"$toolchains"

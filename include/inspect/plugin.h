@@ -15,7 +15,7 @@
 
 /* Bump on any change to a struct or function pointer below; the loader refuses a
  * plugin whose abi differs. */
-#define INSP_ABI_VERSION 2
+#define INSP_ABI_VERSION 3
 
 /* A field of a type, as DWARF describes it. */
 struct insp_field {
@@ -29,6 +29,41 @@ struct insp_read {
 	void *buf;
 	size_t len;
 	bool ok;
+};
+
+/* Where print looks: one logical frame of a task's stack. */
+struct insp_scope {
+	uint64_t pc;           /* the frame's pc (insp_loc.pc) */
+	bool call_site;        /* pc is a return address: look up pc - 1 */
+	uint32_t inline_depth; /* which of the calls inlined at pc (0: the innermost) */
+	uint64_t cfa;          /* insp_frame.cfa */
+};
+
+/* A variable, located by DWARF and read by the host. */
+struct insp_var {
+	const char *name; /* as DWARF names it: "&x" for a variable moved to the heap */
+	bool arg;
+	uint64_t type; /* the DWARF offset of its type (the Dwarf of host.dwarf) */
+	/* In memory as a whole at addr; else, when assembled from pieces, bytes
+	 * (size of them); neither: <optimized out>. */
+	uint64_t addr;
+	const uint8_t *bytes;
+	uint64_t size;
+	const char *why; /* why it is optimized out, or NULL */
+};
+
+/* Limits of a printed value; each cut is shown as such. */
+struct insp_print_opts {
+	uint32_t max_string; /* bytes of a string */
+	uint32_t max_elems;  /* elements of an array, slice, map or channel */
+	uint32_t max_depth;  /* nesting of composite values */
+};
+
+/* A variable as a plugin prints it. */
+struct insp_value {
+	const char *name;
+	bool arg;
+	const char *text;
 };
 
 /* An OS thread of the target, as the host captured it while stopped. */
@@ -97,6 +132,18 @@ struct insp_host {
 	 * the first of their strings the runtime knows. The string must outlive the
 	 * snapshot (image or alloc). */
 	void (*add_reason)(void *ctx, const char *reason);
+	/* Variables through DWARF, for print; usable while the target is stopped
+	 * (after decode when the host keeps it stopped). The libdw handle (a
+	 * Dwarf *, NULL without DWARF) for their types; load_bias turns a
+	 * link-time address into a runtime one. */
+	void *(*dwarf)(void *ctx);
+	uint64_t load_bias;
+	/* The parameters and locals of a frame, read; vars in snapshot memory. */
+	int (*frame_vars)(void *ctx, const struct insp_scope *sc, struct insp_var **vars,
+			  size_t *n, struct insp_err *err);
+	/* A package variable by its full name ("main.Config"), read. */
+	int (*global_var)(void *ctx, const char *name, struct insp_var *out, struct insp_err *err);
+
 	/* Runtime facts for the report header ("go1.26.8", "symbols: pclntab"). */
 	void (*set_info)(void *ctx, const char *key, const char *value);
 	/* A problem that did not stop the dump, shown under the report. */
@@ -133,6 +180,17 @@ struct insp_plugin {
 	 * thread passes each pc here first), innermost first, inlined calls
 	 * expanded; 0 if pc is not the runtime's code. May be NULL. */
 	int (*symbolize)(void *state, uint64_t pc, bool call_site, struct insp_frame *out, int max);
+	/* While the target is still stopped, after decode: the value of a Go
+	 * expression in the frame sc (NULL: only package variables), as text in
+	 * snapshot memory. INSP_E_USAGE: a bad expression, with the message
+	 * pointing at it. May be NULL (print is not supported). */
+	int (*print)(void *state, const struct insp_host *h, const struct insp_scope *sc,
+		     const char *expr, const struct insp_print_opts *o, const char **text,
+		     struct insp_err *err);
+	/* The same for every parameter and local of the frame, in snapshot memory. */
+	int (*frame_values)(void *state, const struct insp_host *h, const struct insp_scope *sc,
+			    const struct insp_print_opts *o, struct insp_value **vals, size_t *n,
+			    struct insp_err *err);
 	/* Free the state; may be called after any phase, state may be NULL. The
 	 * host calls it when the snapshot goes: strings it gave live until then. */
 	void (*release)(void *state);

@@ -24,6 +24,10 @@ struct insp_frame {
 	bool wrapper; /* compiler-generated; the runtime's own traceback hides it */
 	bool native;  /* outside the runtime's code (C), from the thread's own stack */
 	bool bottom;  /* nothing below it can be trusted: a thread's start, a stack switch */
+	bool call_site; /* loc.pc is a return address (the call is the instruction before) */
+	/* Its canonical frame address (the caller's sp before the call; the frame
+	 * base of Go's DWARF); an inlined call's is its frame's. 0: unknown. */
+	uint64_t cfa;
 };
 
 enum insp_task_flags {

@@ -139,6 +139,9 @@ walk(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb
 				wb->frames[nf] = (struct insp_frame){
 					.inlined = lf[j].inlined,
 					.wrapper = lf[j].wrapper,
+					.call_site = wb->pf[i].call_site,
+					/* the caller's sp; the outermost has none */
+					.cfa = i + 1 < n ? wb->pf[i + 1].sp : 0,
 				};
 				set_loc(&wb->frames[nf++].loc, &lf[j], wb->pf[i].pc);
 			} else if (wb->nframes) {

@@ -64,6 +64,14 @@ struct gort_state {
 	size_t stack_bytes;
 };
 
+/* print.c: the plugin ABI's print and frame_values. */
+int gort_print(void *state, const struct insp_host *h, const struct insp_scope *sc,
+	       const char *expr, const struct insp_print_opts *o, const char **text,
+	       struct insp_err *err);
+int gort_frame_values(void *state, const struct insp_host *h, const struct insp_scope *sc,
+		      const struct insp_print_opts *o, struct insp_value **vals, size_t *n,
+		      struct insp_err *err);
+
 /* buildinfo.c: the Go version from .go.buildinfo ("go1.21.0"); minor is 21. */
 int gort_buildinfo_version(const struct insp_host *h, char *version, size_t size, int *minor,
 			   struct insp_err *err);

@@ -175,6 +175,8 @@ static const struct insp_plugin go_plugin = {
 	.capture = go_capture,
 	.decode = go_decode,
 	.symbolize = go_symbolize,
+	.print = gort_print,
+	.frame_values = gort_frame_values,
 	.release = go_release,
 };
 

@@ -71,6 +71,7 @@ img_close(struct img *img)
 		elf_end(img->elf);
 	if (img->fd >= 0)
 		close(img->fd);
+	free(img->funcs);
 	free(img->name);
 	free(img);
 }
@@ -79,6 +80,12 @@ uint64_t
 img_link_base(const struct img *img)
 {
 	return img->link_base;
+}
+
+uint64_t
+img_bias(const struct img *img)
+{
+	return img->bias;
 }
 
 void

@@ -11,6 +11,12 @@
 
 #define IMG_TYPE_CACHE 16
 
+/* vars.c: one pc range [lo, hi) (link-time) of a function's DIE. */
+struct img_func {
+	uint64_t lo, hi;
+	Dwarf_Off die;
+};
+
 struct img {
 	int fd;
 	Elf *elf;
@@ -24,6 +30,11 @@ struct img {
 		Dwarf_Die die;
 	} types[IMG_TYPE_CACHE];
 	size_t ntypes;
+	/* vars.c: every function's ranges, sorted by lo and built on first use: Go
+	 * writes no .debug_aranges, so dwarf_addrdie cannot find a function. */
+	struct img_func *funcs;
+	size_t nfuncs;
+	bool funcs_done;
 };
 
 #endif

@@ -13,6 +13,8 @@
 #include "inspect/err.h"
 #include "inspect/plugin.h"
 
+#include <elfutils/libdw.h>
+
 struct img;
 
 /* elf.c */
@@ -23,6 +25,7 @@ void img_close(struct img *img);
 uint64_t img_link_base(const struct img *img);
 /* Runtime = link-time address + bias; 0 for a non-PIE executable. */
 void img_set_bias(struct img *img, uint64_t bias);
+uint64_t img_bias(const struct img *img);
 bool img_is_pie(const struct img *img);
 bool img_has_dwarf(const struct img *img);
 int img_symbol(struct img *img, const char *name, uint64_t *addr, uint64_t *size,
@@ -34,5 +37,53 @@ int img_section(struct img *img, const char *name, const uint8_t **data, size_t 
 int img_type_size(struct img *img, const char *type, uint64_t *size, struct insp_err *err);
 int img_field(struct img *img, const char *type, const char *path, struct insp_field *out,
 	      struct insp_err *err);
+
+/* vars.c: the variables of a frame and of packages, located through DWARF.
+ * Locations only: the image never reads the process; the model reads the pieces. */
+enum img_piece_kind {
+	IMG_PIECE_MEM,   /* in the target's memory at addr */
+	IMG_PIECE_REG,   /* in DWARF register reg, which a parked frame no longer has */
+	IMG_PIECE_VALUE, /* the value itself (DW_OP_stack_value, implicit_value): value */
+	IMG_PIECE_LOST,  /* a piece DWARF gives no location for (DW_OP_piece alone) */
+};
+
+struct img_piece {
+	enum img_piece_kind kind;
+	uint64_t size; /* bytes; 0: the whole value (a location without DW_OP_piece) */
+	uint64_t addr; /* MEM: runtime address (load bias applied) */
+	unsigned reg;  /* REG */
+	uint64_t value;
+};
+
+#define IMG_MAX_PIECES 16
+
+struct img_var {
+	const char *name; /* as DWARF names it: "&x" for a variable moved to the heap */
+	bool arg;         /* a formal parameter (a result too: Go lists them as such) */
+	uint64_t type;    /* the DWARF offset of its type's DIE (dwarf_offdie) */
+	uint32_t decl_line;
+	/* Where it is at this pc; 0 pieces: nowhere (optimized out). */
+	size_t npieces;
+	struct img_piece pieces[IMG_MAX_PIECES];
+};
+
+/* The scope of one logical frame: its pc (a return address less one for a caller),
+ * which of the calls inlined at pc (0: the innermost), and its canonical frame
+ * address (the caller's sp before the call), which Go's frame base is. */
+struct img_scope {
+	uint64_t pc;
+	uint32_t inline_depth;
+	uint64_t cfa;
+};
+
+/* The parameters, then the locals in scope at sc, in DWARF order (outer blocks
+ * first). *vars is malloc'd (free it), names point into the image. INSP_E_LAYOUT:
+ * no DWARF or no function at pc. */
+int img_frame_vars(struct img *img, const struct img_scope *sc, struct img_var **vars, size_t *n,
+		   struct insp_err *err);
+/* A package variable by its full name ("main.Config", "net/http.DefaultClient"). */
+int img_global_var(struct img *img, const char *name, struct img_var *out, struct insp_err *err);
+/* The libdw handle for types, or NULL without DWARF. */
+Dwarf *img_dwarf(struct img *img);
 
 #endif

@@ -1,9 +1,8 @@
 /* The model layer's capture: open the process and its executable, let a plugin
  * resolve what it needs while the process runs, stop it, let the plugin copy bytes,
  * let it go, and only then decode. The pause covers the copy alone.
- * This file also serves the plugin its struct insp_host.
  * SPDX-License-Identifier: MIT */
-#include "model/model.h"
+#include "model/model-int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -27,140 +26,12 @@
 #define THREAD_SLACK 8
 
 struct capture {
-	struct mdl_snapshot *s;
-	struct img *img;
-	struct tgt_proc *proc;
+	struct mdl_host_ctx hc; /* the plugin's host: ctx is &hc */
 	struct tgt_maps maps; /* where thread stacks end */
 	uint8_t *stack_buf;   /* reserved and touched before the stop */
 	size_t stack_buf_size;
 	size_t stack_copy; /* bytes per thread */
 };
-
-static int
-grow(void *arrp, size_t *cap, size_t n, size_t elem)
-{
-	void **arr = arrp;
-	size_t want;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	want = *cap ? *cap * 2 : 64;
-	p = realloc(*arr, want * elem);
-	if (!p)
-		return -1;
-	*arr = p;
-	*cap = want;
-	return 0;
-}
-
-static int
-host_symbol(void *ctx, const char *name, uint64_t *addr, uint64_t *size, struct insp_err *err)
-{
-	return img_symbol(((struct capture *)ctx)->img, name, addr, size, err);
-}
-
-static int
-host_section(void *ctx, const char *name, const uint8_t **data, size_t *size, uint64_t *addr,
-	     struct insp_err *err)
-{
-	return img_section(((struct capture *)ctx)->img, name, data, size, addr, err);
-}
-
-static int
-host_type_size(void *ctx, const char *type, uint64_t *size, struct insp_err *err)
-{
-	return img_type_size(((struct capture *)ctx)->img, type, size, err);
-}
-
-static int
-host_field(void *ctx, const char *type, const char *path, struct insp_field *out,
-	   struct insp_err *err)
-{
-	return img_field(((struct capture *)ctx)->img, type, path, out, err);
-}
-
-static int
-host_read(void *ctx, uint64_t addr, void *buf, size_t len, struct insp_err *err)
-{
-	return tgt_read(((struct capture *)ctx)->proc, addr, buf, len, err);
-}
-
-static int
-host_readv(void *ctx, struct insp_read *reads, size_t n, struct insp_err *err)
-{
-	return tgt_readv(((struct capture *)ctx)->proc, reads, n, err);
-}
-
-static void *
-host_alloc(void *ctx, size_t size)
-{
-	struct mdl_snapshot *s = ((struct capture *)ctx)->s;
-	void *p = arena_alloc(&s->arena, size);
-
-	if (!p)
-		s->alloc_failed = true;
-	return p;
-}
-
-static struct insp_task *
-host_add_task(void *ctx)
-{
-	struct mdl_snapshot *s = ((struct capture *)ctx)->s;
-	struct insp_task *t;
-
-	if (grow(&s->tasks, &s->tasks_cap, s->ntasks, sizeof(*s->tasks)) < 0)
-		return NULL;
-	t = host_alloc(ctx, sizeof(*t));
-	if (t) {
-		t->wait_ns = -1;
-		s->tasks[s->ntasks++] = t;
-	}
-	return t;
-}
-
-static void
-host_add_reason(void *ctx, const char *reason)
-{
-	struct mdl_snapshot *s = ((struct capture *)ctx)->s;
-
-	if (grow(&s->reasons, &s->reasons_cap, s->nreasons, sizeof(*s->reasons)) == 0)
-		s->reasons[s->nreasons++] = reason;
-}
-
-static void
-host_set_info(void *ctx, const char *key, const char *value)
-{
-	struct mdl_snapshot *s = ((struct capture *)ctx)->s;
-	char *v = arena_strdup(&s->arena, value);
-
-	for (size_t i = 0; i < s->ninfo; i++) {
-		if (strcmp(s->info[i].key, key) == 0) {
-			s->info[i].value = v;
-			return;
-		}
-	}
-	if (v && s->ninfo < MDL_MAX_INFO) {
-		s->info[s->ninfo].key = key;
-		s->info[s->ninfo++].value = v;
-	}
-}
-
-static void
-host_note(void *ctx, const char *fmt, ...)
-{
-	struct mdl_snapshot *s = ((struct capture *)ctx)->s;
-	char buf[512];
-	va_list ap;
-	char *copy;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	copy = arena_strdup(&s->arena, buf);
-	if (copy && grow(&s->notes, &s->notes_cap, s->nnotes, sizeof(*s->notes)) == 0)
-		s->notes[s->nnotes++] = copy;
-}
 
 /* Test-only: hold the process stopped this long before the copy, so that tests can
  * signal or kill inspect, or kill the target, while it is stopped. */
@@ -191,9 +62,9 @@ reserve_thread_stacks(struct capture *c, struct insp_err *err)
 	struct dirent *de;
 	DIR *d;
 
-	if (tgt_maps_read(c->proc->pid, &c->maps, err) < 0)
+	if (tgt_maps_read(c->hc.proc->pid, &c->maps, err) < 0)
 		return -1;
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)c->proc->pid);
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)c->hc.proc->pid);
 	d = opendir(path);
 	while (d && (de = readdir(d)))
 		n++;
@@ -205,7 +76,7 @@ reserve_thread_stacks(struct capture *c, struct insp_err *err)
 	if (c->stack_copy < 4096)
 		c->stack_copy = 4096;
 	c->stack_buf_size = n * c->stack_copy;
-	c->stack_buf = arena_alloc(&c->s->arena, c->stack_buf_size);
+	c->stack_buf = arena_alloc(&c->hc.s->arena, c->stack_buf_size);
 	if (!c->stack_buf)
 		return insp_err_set(err, INSP_E_SYS, "out of memory");
 	return 0;
@@ -216,7 +87,7 @@ reserve_thread_stacks(struct capture *c, struct insp_err *err)
 static int
 copy_thread_stacks(struct capture *c, struct insp_err *err)
 {
-	struct mdl_snapshot *s = c->s;
+	struct mdl_snapshot *s = c->hc.s;
 	struct insp_read *reads = calloc(s->nthreads + 1, sizeof(*reads));
 	size_t n = 0, off = 0;
 	int ret;
@@ -237,7 +108,7 @@ copy_thread_stacks(struct capture *c, struct insp_err *err)
 		off += len;
 		n++;
 	}
-	ret = tgt_readv(c->proc, reads, n, err);
+	ret = tgt_readv(c->hc.proc, reads, n, err);
 	for (size_t i = 0, k = 0; i < s->nthreads && k < n; i++) {
 		if (s->threads[i].stack != reads[k].buf)
 			continue;
@@ -253,8 +124,8 @@ copy_thread_stacks(struct capture *c, struct insp_err *err)
 static int
 stop_and_copy(struct capture *c, struct insp_host *h, void *state, struct insp_err *err)
 {
-	struct mdl_snapshot *s = c->s;
-	struct tgt_proc *p = c->proc;
+	struct mdl_snapshot *s = c->hc.s;
+	struct tgt_proc *p = c->hc.proc;
 	int ret = 0;
 
 	tgt_signals_guard();
@@ -301,21 +172,8 @@ mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_s
 		     struct insp_err *err)
 {
 	struct tgt_proc *proc = malloc(sizeof(*proc));
-	struct capture c = { .s = s, .proc = proc };
-	struct insp_host h = {
-		.ctx = &c,
-		.symbol = host_symbol,
-		.section = host_section,
-		.type_size = host_type_size,
-		.field = host_field,
-		.read = host_read,
-		.readv = host_readv,
-		.alloc = host_alloc,
-		.add_task = host_add_task,
-		.add_reason = host_add_reason,
-		.set_info = host_set_info,
-		.note = host_note,
-	};
+	struct capture c = { .hc = { .s = s, .proc = proc } };
+	struct insp_host h;
 	void *state = NULL;
 	uint64_t base;
 	int ret = -1;
@@ -328,15 +186,14 @@ mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_s
 	if (tgt_proc_open(proc, pid, err) < 0)
 		goto out;
 	s->exe = arena_strdup(&s->arena, proc->exe);
-	if (img_open(&c.img, proc->exe_open, proc->exe, err) < 0)
+	if (img_open(&c.hc.img, proc->exe_open, proc->exe, err) < 0)
 		goto out;
-	if (img_is_pie(c.img)) {
+	if (img_is_pie(c.hc.img)) {
 		if (tgt_proc_exe_base(proc, &base, err) < 0)
 			goto out;
-		img_set_bias(c.img, base - img_link_base(c.img));
+		img_set_bias(c.hc.img, base - img_link_base(c.hc.img));
 	}
-	h.exe_path = s->exe;
-	h.has_dwarf = img_has_dwarf(c.img);
+	mdl_host_init(&h, &c.hc);
 	h.max_frames = s->max_frames;
 	if (rt_plugins_select(plugins, &h, pid, &s->plugin, err) < 0)
 		goto out;
@@ -374,7 +231,7 @@ out:
 			tgt_signals_restore(); /* stop_and_copy left the guard to the detach */
 	}
 	tgt_maps_release(&c.maps);
-	s->img = c.img;
+	s->img = c.hc.img;
 	return ret;
 }
 

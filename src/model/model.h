@@ -48,6 +48,18 @@ struct mdl_snapshot {
 	struct tgt_proc *proc; /* while attached */
 	bool threads_wanted;   /* set before capture: copy the threads' stacks */
 	bool alloc_failed;     /* the arena cap was hit: a count in the target was absurd */
+	/* dump --locals: the variables of some tasks' user frames (mdl_site_values). */
+	struct mdl_task_values *values;
+	size_t nvalues;
+};
+
+/* The arguments and locals of a task's frame, printed while the process was stopped. */
+struct mdl_task_values {
+	const struct insp_task *task;
+	uint32_t frame;
+	struct insp_value *vals;
+	size_t n;
+	const char *error; /* why there are none, or NULL */
 };
 
 #define MDL_SNAPSHOT_INIT                                                                          \
@@ -84,6 +96,30 @@ struct mdl_thread {
 /* Walk every thread (max frames each) and put the native frames of a thread that
  * runs outside the runtime's code (a cgo call) on top of its task's stack. */
 int mdl_threads_unwind(struct mdl_snapshot *s, uint32_t max, struct insp_err *err);
+
+/* print.c: values through the plugin and DWARF, while the process is kept stopped
+ * (keep_stopped, before mdl_snapshot_detach). Text in snapshot memory. */
+#define MDL_PRINT_DEFAULTS                                                                         \
+	{                                                                                          \
+		.max_string = 64, .max_elems = 64, .max_depth = 3                                  \
+	}
+/* The scope of frame i of a stack (its inline depth counted from the frames). */
+void mdl_scope_of(const struct insp_frame *frames, uint32_t i, struct insp_scope *sc);
+/* Print a Go expression in scope sc (NULL: package variables only). */
+int mdl_print(struct mdl_snapshot *s, const struct insp_scope *sc, const char *expr,
+	      const struct insp_print_opts *o, const char **text, struct insp_err *err);
+/* Every parameter and local of the frame sc, printed. */
+int mdl_frame_values(struct mdl_snapshot *s, const struct insp_scope *sc,
+		     const struct insp_print_opts *o, struct insp_value **vals, size_t *n,
+		     struct insp_err *err);
+
+/* The values of the user frame of each site's first task, for dump --locals. */
+struct mdl_grouping;
+int mdl_site_values(struct mdl_snapshot *s, const struct mdl_grouping *g,
+		    const struct insp_print_opts *o, struct insp_err *err);
+/* The values kept for t, or NULL. */
+const struct mdl_task_values *mdl_task_values(const struct mdl_snapshot *s,
+					      const struct insp_task *t);
 
 /* filter.c */
 enum mdl_cond_kind { MDL_COND_REASON, MDL_COND_FUNC, MDL_COND_RUNNING, MDL_COND_USER };

@@ -54,7 +54,9 @@ run_attach(int argc, char **argv)
 	struct rt_plugin_set plugins;
 	struct mdl_snapshot snap = MDL_SNAPSHOT_INIT;
 	struct insp_err err = INSP_ERR_INIT;
-	struct ui_session s = { .snap = &snap, .plugins = &plugins, .out = stdout };
+	struct ui_session s = {
+		.snap = &snap, .plugins = &plugins, .out = stdout, .print = MDL_PRINT_DEFAULTS
+	};
 	const char *script = NULL, *version;
 	char count[32];
 	char *batch = NULL;

@@ -30,14 +30,15 @@ run_bt(struct ui_session *s, int argc, char **argv)
 	for (uint32_t i = 0; i < max; i++)
 		if (f[i].loc.func && (int)strlen(f[i].loc.func) > width)
 			width = (int)strlen(f[i].loc.func);
-	for (uint32_t i = 0; i < max && !ui_interrupted; i++)
+	for (uint32_t i = 0; i < max && !ui_interrupted; i++) {
 		ui_print_frame(s->out, i, &f[i], i == s->frame, width);
+		if (full && s->task && !s->thread && !f[i].native)
+			ui_print_frame_vars(s, i, true, true, "         ");
+	}
 	if (max < n)
 		fprintf(s->out, "  ... %lu more frames (bt N)\n", (unsigned long)(n - max));
 	else if (s->task && !s->thread && s->task->frames_cut)
 		fprintf(s->out, "  ... the stack goes on past the frames kept\n");
-	if (full)
-		fprintf(s->out, "  (arguments and locals need 'print', which is not built yet)\n");
 	return 0;
 }
 

@@ -25,6 +25,9 @@ usage(FILE *out, const struct rt_plugin_set *plugins)
 	      "                    function shown)\n"
 	      "  --stacks[=N]      print each site's stack, N frames at most (default 100);\n"
 	      "                    JSON has every goroutine's frames, N at most\n"
+	      "  --locals          the arguments and locals of each site's example goroutine\n"
+	      "                    (its user frame), read through DWARF before the process\n"
+	      "                    goes on: the pause includes the decoding\n"
 	      "  --system          include the runtime's own goroutines (GC workers, finalizers)\n"
 	      "  --threads         every OS thread: name, state, goroutine, native stack\n"
 	      "  -h, --help        this help\n"
@@ -93,6 +96,7 @@ ui_dump_parse(int argc, char **argv, const struct rt_plugin_set *plugins, struct
 		{ "group", required_argument, NULL, 'g' },
 		{ "threads", no_argument, NULL, 't' },
 		{ "stacks", optional_argument, NULL, 'S' },
+		{ "locals", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -133,6 +137,9 @@ ui_dump_parse(int argc, char **argv, const struct rt_plugin_set *plugins, struct
 						    "--stacks takes a number of frames, not '%s'",
 						    optarg);
 			break;
+		case 'l':
+			o->locals = true;
+			break;
 		case 'h':
 			o->help = true;
 			break;
@@ -151,20 +158,27 @@ ui_dump_frames(const struct ui_dump_opts *o)
 {
 	/* Stacks cost a full walk of every goroutine, after the detach: only when
 	 * something shows them. */
-	if (o->stacks || o->json || o->by == MDL_GROUP_STACK)
+	if (o->stacks || o->json || o->by == MDL_GROUP_STACK || o->locals)
 		return o->stacks ? o->stacks : UI_DEFAULT_STACKS;
 	return 0;
 }
 
 int
-ui_dump_report(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts *o,
+ui_dump_report(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts *o, bool detach,
 	       struct insp_err *err)
 {
+	static const struct insp_print_opts print_opts = MDL_PRINT_DEFAULTS;
 	struct mdl_grouping groups;
 	bool threads = s->threads_wanted;
 	int ret;
 
 	if (mdl_group(s, &o->filter, o->by, &groups, err) < 0)
+		return -1;
+	/* --locals reads the process: while it is stopped, then it goes on before
+	 * the report is written (a slow reader of stdout must not hold it). */
+	if (o->locals && mdl_site_values(s, &groups, &print_opts, err) < 0)
+		return -1;
+	if (o->locals && detach && mdl_snapshot_detach(s, err) < 0)
 		return -1;
 	s->threads_wanted = o->threads; /* the report shows threads only when asked */
 	if (o->json)
@@ -206,13 +220,14 @@ run_dump(int argc, char **argv)
 	}
 	snap.max_frames = ui_dump_frames(&o);
 	snap.threads_wanted = o.threads;
+	snap.keep_stopped = o.locals;
 	if (mdl_snapshot_capture(&snap, pid, &plugins, &err) < 0) {
 		status = ui_error(&err);
 		if (err.code == INSP_E_INTR)
 			status = 128 + tgt_signals_pending();
 		goto out;
 	}
-	if (ui_dump_report(stdout, &snap, &o, &err) < 0) {
+	if (ui_dump_report(stdout, &snap, &o, true, &err) < 0) {
 		status = ui_error(&err);
 		goto out;
 	}
@@ -241,19 +256,19 @@ run_repl_dump(struct ui_session *s, int argc, char **argv)
 	}
 	if (o.nargs)
 		return fprintf(s->out, "usage: %s\n", ui_cmd_dump.usage), -1;
-	if (ui_dump_report(s->out, s->snap, &o, &err) < 0)
+	if (ui_dump_report(s->out, s->snap, &o, false, &err) < 0)
 		return fprintf(s->out, "%s\n", err.msg), -1;
 	return 0;
 }
 
-static const char *const options[] = { "--with",   "--without", "--group", "--stacks", "--threads",
+static const char *const options[] = { "--with",   "--without", "--group", "--stacks", "--locals", "--threads",
 				       "--system", "--format",  "--help",  NULL };
 
 const struct ui_cmd ui_cmd_dump = {
 	.name = "dump",
 	.options = options,
 	.usage = "dump [--with COND]... [--without COND]... [--group BY] [--stacks[=N]] "
-		 "[--threads] [--system] [--format text|json]",
+		 "[--locals] [--threads] [--system] [--format text|json]",
 	.summary = "the report of inspect dump, from this session's snapshot",
 	.help = "'dump --help' lists the options and reason names.",
 	.min_args = 0,

@@ -17,7 +17,8 @@
 const struct ui_cmd *const ui_cmds[] = {
 	&ui_cmd_tasks, &ui_cmd_task,   &ui_cmd_threads, &ui_cmd_thread, &ui_cmd_bt,
 	&ui_cmd_frame, &ui_cmd_up,     &ui_cmd_down,    &ui_cmd_info,   &ui_cmd_dump,
-	&ui_cmd_help,  &ui_cmd_detach, &ui_cmd_quit,    NULL,
+	&ui_cmd_print, &ui_cmd_locals, &ui_cmd_args,    &ui_cmd_config, &ui_cmd_help,
+	&ui_cmd_detach, &ui_cmd_quit,  NULL,
 };
 
 volatile sig_atomic_t ui_interrupted;
@@ -88,7 +89,7 @@ split(const char *line, char *buf, char **words, int max)
 int
 ui_cmd_run_line(struct ui_session *s, const char *line)
 {
-	char *buf = malloc(strlen(line) + 1), *words[MAX_WORDS];
+	char *buf = malloc(strlen(line) + 1), *words[MAX_WORDS], *raw = NULL;
 	struct insp_err err = INSP_ERR_INIT;
 	const struct ui_cmd *c;
 	int n, ret = -1;
@@ -109,6 +110,19 @@ ui_cmd_run_line(struct ui_session *s, const char *line)
 		fprintf(s->out, "%s\n", err.msg);
 		goto out;
 	}
+	/* print's expression is Go: its quotes and spaces are its own */
+	if (c->raw) {
+		const char *rest = line + strspn(line, " \t");
+
+		rest += strcspn(rest, " \t");
+		rest += strspn(rest, " \t");
+		if (!(raw = strdup(rest)))
+			goto out;
+		for (size_t k = strlen(raw); k > 0 && isspace((unsigned char)raw[k - 1]); k--)
+			raw[k - 1] = 0;
+		words[1] = raw;
+		n = *raw ? 2 : 1;
+	}
 	if (n - 1 < c->min_args || (c->max_args >= 0 && n - 1 > c->max_args)) {
 		fprintf(s->out, "usage: %s\n", c->usage);
 		goto out;
@@ -126,6 +140,7 @@ out:
 	if (fflush(s->out) != 0)
 		ret = -1;
 	free(buf);
+	free(raw);
 	return ret;
 }
 

@@ -59,10 +59,32 @@ created_by_json(const struct insp_task *t)
 	return o;
 }
 
+/* --locals: [{"name", "arg", "value"}] of the frame kept for t. */
 static json_object *
-task_json(const struct insp_task *t, bool frames)
+values_json(const struct mdl_task_values *v)
+{
+	json_object *o = json_object_new_object(), *a = json_object_new_array();
+
+	json_object_object_add(o, "frame", json_object_new_int64(v->frame));
+	for (size_t i = 0; i < v->n; i++) {
+		json_object *e = json_object_new_object();
+
+		json_object_object_add(e, "name", json_object_new_string(v->vals[i].name));
+		json_object_object_add(e, "arg", json_object_new_boolean(v->vals[i].arg));
+		json_object_object_add(e, "value", json_object_new_string(v->vals[i].text));
+		json_object_array_add(a, e);
+	}
+	json_object_object_add(o, "variables", a);
+	if (v->error)
+		json_object_object_add(o, "error", json_object_new_string(v->error));
+	return o;
+}
+
+static json_object *
+task_json(const struct mdl_snapshot *s, const struct insp_task *t, bool frames)
 {
 	json_object *o = json_object_new_object();
+	const struct mdl_task_values *v = mdl_task_values(s, t);
 
 	json_object_object_add(o, "id", json_object_new_uint64(t->id));
 	json_object_object_add(o, "status", json_object_new_string(t->state));
@@ -84,6 +106,8 @@ task_json(const struct insp_task *t, bool frames)
 		json_object_object_add(o, "frames", frames_json(t->frames, t->nframes));
 		json_object_object_add(o, "frames_cut", json_object_new_boolean(t->frames_cut));
 	}
+	if (v)
+		json_object_object_add(o, "locals", values_json(v));
 	if (t->note)
 		json_object_object_add(o, "note", json_object_new_string(t->note));
 	return o;
@@ -126,7 +150,7 @@ print_tasks(FILE *out, const struct mdl_snapshot *s, const struct mdl_filter *f)
 
 		if (!mdl_filter_match(f, s, s->tasks[i]))
 			continue;
-		o = task_json(s->tasks[i], s->max_frames > 0);
+		o = task_json(s, s->tasks[i], s->max_frames > 0);
 		if (!first)
 			fputc(',', out);
 		fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), out);

@@ -166,6 +166,27 @@ print_stack(FILE *out, const struct insp_task *t, unsigned max, int indent, int 
 	}
 }
 
+/* --locals: the variables of the site's example, under its line. */
+static void
+print_values(FILE *out, const struct mdl_snapshot *s, const struct insp_task *t, int indent)
+{
+	const struct mdl_task_values *v = mdl_task_values(s, t);
+	const struct insp_frame *f;
+
+	if (!v)
+		return;
+	f = v->frame < t->nframes ? &t->frames[v->frame] : NULL;
+	fprintf(out, "%*sgoroutine %" PRIu64 ", frame %u %s:\n", indent, "", t->id, v->frame,
+		f && f->loc.func ? f->loc.func : "?");
+	if (v->error)
+		fprintf(out, "%*s  %s\n", indent, "", v->error);
+	else if (!v->n)
+		fprintf(out, "%*s  (no variables)\n", indent, "");
+	for (size_t i = 0; i < v->n; i++)
+		fprintf(out, "%*s  %s%s = %s\n", indent, "", v->vals[i].arg ? "arg " : "",
+			v->vals[i].name, v->vals[i].text);
+}
+
 /* --threads: every OS thread, what it runs, and its native stack. */
 static void
 print_threads(FILE *out, const struct mdl_snapshot *s, unsigned max)
@@ -216,6 +237,7 @@ ui_report_text(FILE *out, struct mdl_snapshot *s, const struct mdl_grouping *g, 
 		waits = waits || gr->max_wait_ns >= 0;
 		for (size_t j = 0; j < gr->nsites; j++) {
 			print_site(out, g, &gr->sites[j], &w);
+			print_values(out, s, gr->sites[j].first, 2 * w.count + 8);
 			/* Under --group stack every site has the same stack: once. */
 			if (stacks && (g->by != MDL_GROUP_STACK || j == gr->nsites - 1))
 				print_stack(out, gr->sites[j].first, stacks, 2 * w.count + 8,

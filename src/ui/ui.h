@@ -28,6 +28,7 @@ struct ui_session {
 	const struct insp_task *task;    /* selected by task N (or by thread TID) */
 	const struct mdl_thread *thread; /* selected by thread TID */
 	uint32_t frame;                  /* selected frame of the selection's stack */
+	struct insp_print_opts print;    /* limits of print, locals, args (config) */
 	bool done;                       /* detach or quit */
 	FILE *out;
 };
@@ -47,6 +48,7 @@ struct ui_cmd {
 	const char *const *options; /* for completion, or NULL */
 	enum ui_needs needs;
 	int min_args, max_args; /* words after the name; max -1: any */
+	bool raw;               /* argv[1] is the rest of the line, as typed */
 	/* argv[0] is the name; returns 0, or -1 after printing a one-line message. */
 	int (*run)(struct ui_session *s, int argc, char **argv);
 };
@@ -54,8 +56,8 @@ struct ui_cmd {
 /* cmd.c */
 extern const struct ui_cmd *const ui_cmds[];
 extern const struct ui_cmd ui_cmd_tasks, ui_cmd_task, ui_cmd_threads, ui_cmd_thread, ui_cmd_bt,
-	ui_cmd_frame, ui_cmd_up, ui_cmd_down, ui_cmd_info, ui_cmd_dump, ui_cmd_help, ui_cmd_detach,
-	ui_cmd_quit;
+	ui_cmd_frame, ui_cmd_up, ui_cmd_down, ui_cmd_info, ui_cmd_dump, ui_cmd_print, ui_cmd_locals,
+	ui_cmd_args, ui_cmd_config, ui_cmd_help, ui_cmd_detach, ui_cmd_quit;
 /* By alias, exact name or unique prefix; NULL with a message in err. */
 const struct ui_cmd *ui_cmd_find(const char *name, struct insp_err *err);
 /* Split line into words (quotes group, backslash escapes), run the command. */
@@ -64,6 +66,10 @@ int ui_cmd_run_line(struct ui_session *s, const char *line);
 extern volatile sig_atomic_t ui_interrupted;
 /* The stack the session shows: the selected task's, or the selected thread's. */
 const struct insp_frame *ui_session_frames(const struct ui_session *s, uint32_t *n);
+/* cmd-print.c: the variables of frame i of the selection's stack, one per line
+ * with indent, args or locals or both; 0, or -1 after printing why. */
+int ui_print_frame_vars(struct ui_session *s, uint32_t i, bool args, bool locals,
+			const char *indent);
 /* Print one frame line, '>' marking the selected one. */
 void ui_print_frame(FILE *out, uint32_t i, const struct insp_frame *f, bool selected, int width);
 
@@ -95,6 +101,7 @@ struct ui_dump_opts {
 	enum mdl_group_by by;
 	unsigned stacks; /* frames to show under each site; 0: none */
 	bool json, threads, help;
+	bool locals; /* the variables of each site's example, read while stopped */
 	char **args; /* what follows the options */
 	int nargs;
 };
@@ -104,7 +111,8 @@ int ui_dump_parse(int argc, char **argv, const struct rt_plugin_set *plugins,
 		  struct ui_dump_opts *o, struct insp_err *err);
 /* Frames to keep per goroutine for such a report. */
 uint32_t ui_dump_frames(const struct ui_dump_opts *o);
-int ui_dump_report(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts *o,
+/* detach: let a process kept stopped for --locals go before the report is written. */
+int ui_dump_report(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts *o, bool detach,
 		   struct insp_err *err);
 /* "reason", "stack", "func" or "creator": 0, or -1. */
 int ui_parse_group(const char *s, enum mdl_group_by *by);

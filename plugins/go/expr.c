@@ -1,0 +1,575 @@
+/* Go expressions for print, parsed and evaluated in one pass over the text:
+ *
+ *   expr    = "*" expr | "&" expr | postfix
+ *   postfix = primary { "." name | "[" expr "]" | "[" [num] ":" [num] "]" }
+ *   primary = name | num | string | "(" expr ")" | "(" "*" type ")" "(" num ")"
+ *           | ("len" | "cap") "(" expr ")"
+ *
+ * A name is a variable of the frame, else a package variable ("main.Config",
+ * "net/http.DefaultClient": the longest dotted prefix that names one). Every error
+ * points at the place in the text where it was found.
+ * SPDX-License-Identifier: MIT */
+#include "value.h"
+
+#include <ctype.h>
+#include <dwarf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_NAME 256
+#define MAX_NEST 32 /* parentheses and operators, so that "((((..." cannot recurse deep */
+
+struct parser {
+	struct gpr *p;
+	const struct insp_var *vars;
+	size_t nvars;
+	const char *text, *at;
+	struct insp_err *err;
+	int nest;
+};
+
+static int
+fail(struct parser *ps, const char *where, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int
+fail(struct parser *ps, const char *where, const char *fmt, ...)
+{
+	char why[160];
+	va_list ap;
+	int col = (int)(where - ps->text);
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (strlen(ps->text) > 80)
+		return insp_err_set(ps->err, INSP_E_USAGE, "%s (at column %d)", why, col + 1);
+	return insp_err_set(ps->err, INSP_E_USAGE, "%s\n  %s\n  %*s^", why, ps->text, col, "");
+}
+
+static void
+skip_space(struct parser *ps)
+{
+	while (isspace((unsigned char)*ps->at))
+		ps->at++;
+}
+
+static bool
+eat(struct parser *ps, char c)
+{
+	skip_space(ps);
+	if (*ps->at != c)
+		return false;
+	ps->at++;
+	return true;
+}
+
+static bool
+is_name_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_' || c == '/' || (unsigned char)c >= 0x80;
+}
+
+/* A name into buf: letters, digits, _ and / (package paths). */
+static int
+name(struct parser *ps, char *buf)
+{
+	size_t n = 0;
+
+	skip_space(ps);
+	if (!(isalpha((unsigned char)*ps->at) || *ps->at == '_' || (unsigned char)*ps->at >= 0x80))
+		return fail(ps, ps->at, "a name was expected here");
+	while (is_name_char(*ps->at) && n < MAX_NAME - 1)
+		buf[n++] = *ps->at++;
+	buf[n] = 0;
+	return 0;
+}
+
+static int
+number(struct parser *ps, uint64_t *v)
+{
+	char *end;
+
+	skip_space(ps);
+	if (!isdigit((unsigned char)*ps->at))
+		return fail(ps, ps->at, "a number was expected here");
+	*v = strtoull(ps->at, &end, 0);
+	ps->at = end;
+	return 0;
+}
+
+/* Bytes that live as long as the printer: values an expression makes. */
+static uint8_t *
+scratch(struct parser *ps, size_t n)
+{
+	struct gpr *p = ps->p;
+	uint8_t *b;
+
+	if (p->nscratch == sizeof(p->scratch) / sizeof(p->scratch[0]) || !(b = calloc(1, n)))
+		return NULL;
+	return p->scratch[p->nscratch++] = b;
+}
+
+/* A value of the named type made of n bytes. */
+static int
+make_value(struct parser *ps, const char *where, const char *type, const void *bytes, size_t n,
+	   struct gval *out)
+{
+	uint8_t *b;
+
+	if (gtype_by_name(ps->p->dw, type, &out->type) < 0)
+		return fail(ps, where, "the binary's DWARF has no type %s to hold the result", type);
+	if (!(b = scratch(ps, n)))
+		return fail(ps, where, "the expression is too complex");
+	memcpy(b, bytes, n);
+	out->bytes = b;
+	out->addr = 0;
+	out->size = n;
+	return 0;
+}
+
+const char *
+gexpr_var_value(struct gpr *p, const struct insp_var *v, struct gval *out)
+{
+	Dwarf_Die t;
+
+	if (!dwarf_offdie(p->dw, v->type, &t))
+		return "its type is not in the DWARF";
+	*out = (struct gval){ .type = t, .addr = v->addr, .bytes = v->bytes, .size = v->size };
+	if (!v->addr && !v->bytes)
+		return v->why ? v->why : "no location at this pc";
+	/* "&x": x was moved to the heap, and this is its address */
+	if (v->name[0] == '&') {
+		uint64_t ptr;
+		Dwarf_Die et;
+
+		if (gval_uint(p, out, 0, 8, &ptr) < 0 || !ptr)
+			return "its heap address could not be read";
+		if (gtype_ref(&t, DW_AT_type, &et) < 0)
+			return "its type is not in the DWARF";
+		*out = gval_at(&et, ptr);
+	}
+	return NULL;
+}
+
+/* A variable of the frame, else the package variable that is the longest dotted
+ * prefix of the name; the rest of the dots are fields (done by the caller). */
+static int
+resolve(struct parser *ps, const char *start, char *nm, struct gval *out)
+{
+	for (size_t i = 0; i < ps->nvars; i++) {
+		const char *vn = ps->vars[i].name;
+		const char *why;
+
+		if (strcmp(vn, nm) != 0 && !(vn[0] == '&' && strcmp(vn + 1, nm) == 0))
+			continue;
+		if ((why = gexpr_var_value(ps->p, &ps->vars[i], out)))
+			return fail(ps, start, "%s is <optimized out>: %s", nm, why);
+		return 0;
+	}
+	/* main.Config.Name: try main.Config.Name, then main.Config ... */
+	for (;;) {
+		const char *save = ps->at;
+		char full[MAX_NAME * 2], part[MAX_NAME];
+		struct insp_var gv;
+		const char *why;
+
+		snprintf(full, sizeof(full), "%s", nm);
+		/* extend greedily, remembering each prefix that names a variable */
+		const char *best_at = NULL;
+		char best[MAX_NAME * 2] = "";
+
+		for (;;) {
+			if (ps->p->h->global_var(ps->p->h->ctx, full, &gv, NULL) == 0) {
+				snprintf(best, sizeof(best), "%s", full);
+				best_at = ps->at;
+			}
+			if (*ps->at != '.' || !is_name_char(ps->at[1]))
+				break;
+			ps->at++;
+			if (name(ps, part) < 0)
+				return -1;
+			if (strlen(full) + strlen(part) + 2 > sizeof(full))
+				break;
+			strcat(full, ".");
+			strcat(full, part);
+		}
+		if (!best_at) {
+			ps->at = save;
+			return fail(ps, start, "no variable %s in this frame or a package", nm);
+		}
+		ps->at = best_at;
+		if (ps->p->h->global_var(ps->p->h->ctx, best, &gv, ps->err) < 0)
+			return -1;
+		if ((why = gexpr_var_value(ps->p, &gv, out)))
+			return fail(ps, start, "%s is unreadable: %s", best, why);
+		return 0;
+	}
+}
+
+static int expr(struct parser *ps, struct gval *out);
+
+/* Follow a pointer value to what it points at. */
+static int
+deref(struct parser *ps, const char *where, const struct gval *v, struct gval *out)
+{
+	Dwarf_Die et;
+	uint64_t ptr;
+
+	if (gtype_kind(&v->type) != GK_PTR)
+		return fail(ps, where, "%s is not a pointer", gtype_name(&v->type));
+	if (gval_uint(ps->p, v, 0, 8, &ptr) < 0)
+		return fail(ps, where, "the pointer could not be read");
+	if (!ptr)
+		return fail(ps, where, "nil pointer dereference");
+	if (gtype_ref(&v->type, DW_AT_type, &et) < 0)
+		return fail(ps, where, "%s points to no type", gtype_name(&v->type));
+	*out = gval_at(&et, ptr);
+	return 0;
+}
+
+static int
+field(struct parser *ps, struct gval *v)
+{
+	const char *where;
+	char nm[MAX_NAME];
+	Dwarf_Die ft;
+	uint64_t off;
+
+	skip_space(ps);
+	where = ps->at;
+	if (name(ps, nm) < 0)
+		return -1;
+	/* p.f through a pointer, as Go does */
+	if (gtype_kind(&v->type) == GK_PTR && deref(ps, where, v, v) < 0)
+		return -1;
+	if (gtype_kind(&v->type) != GK_STRUCT)
+		return fail(ps, where, "%s is not a struct: it has no field %s",
+			    gtype_name(&v->type), nm);
+	if (gtype_field(&v->type, nm, &ft, &off) < 0)
+		return fail(ps, where, "%s has no field %s", gtype_name(&v->type), nm);
+	if (v->bytes) {
+		if (off + gtype_size(&ft) > v->size)
+			return fail(ps, where, "field %s lies outside the value", nm);
+		v->bytes += off;
+		v->size = gtype_size(&ft);
+		v->type = ft;
+		return 0;
+	}
+	*v = gval_at(&ft, v->addr + off);
+	return 0;
+}
+
+/* Base address, length, capacity and element type of an array, slice or string. */
+static int
+sequence(struct parser *ps, const char *where, const struct gval *v, uint64_t *base,
+	 uint64_t *len, uint64_t *cap, Dwarf_Die *et)
+{
+	enum gkind k = gtype_kind(&v->type);
+	Dwarf_Die t;
+
+	switch (k) {
+	case GK_ARRAY:
+		gtype_peel(&v->type, &t);
+		if (gtype_ref(&t, DW_AT_type, et) < 0 || !gtype_size(et) || !v->addr)
+			return fail(ps, where, "this array cannot be indexed here");
+		*base = v->addr;
+		*len = *cap = v->size / gtype_size(et);
+		return 0;
+	case GK_SLICE:
+	case GK_STRING:
+		if (gval_uint(ps->p, v, 0, 8, base) < 0 || gval_uint(ps->p, v, 8, 8, len) < 0 ||
+		    (k == GK_SLICE && gval_uint(ps->p, v, 16, 8, cap) < 0))
+			return fail(ps, where, "its header could not be read");
+		if (k == GK_STRING) {
+			*cap = *len;
+			if (gtype_by_name(ps->p->dw, "uint8", et) < 0)
+				return fail(ps, where, "the DWARF has no uint8");
+		} else if (gtype_ref(&v->type, DW_AT_go_elem, et) < 0) {
+			return fail(ps, where, "the slice has no element type");
+		}
+		return 0;
+	default:
+		return fail(ps, where, "%s cannot be indexed", gtype_name(&v->type));
+	}
+}
+
+/* A literal map key, as a value of the map's key type. */
+static int
+key_literal(struct parser *ps, Dwarf_Die *kt, struct gval *key)
+{
+	enum gkind k = gtype_kind(kt);
+	const char *where;
+
+	skip_space(ps);
+	where = ps->at;
+	if (*ps->at == '"') {
+		const char *end = strchr(ps->at + 1, '"');
+		uint64_t hdr[2];
+		uint8_t *s;
+
+		if (!end)
+			return fail(ps, where, "the string has no closing quote");
+		if (k != GK_STRING)
+			return fail(ps, where, "the map's keys are %s, not strings", gtype_name(kt));
+		if (!(s = scratch(ps, (size_t)(end - ps->at))))
+			return fail(ps, where, "the expression is too complex");
+		memcpy(s, ps->at + 1, (size_t)(end - ps->at - 1));
+		/* A string whose bytes are ours: gomap_index reads them through
+		 * gval_read of a value with bytes, never from the target. */
+		hdr[0] = (uint64_t)(uintptr_t)s;
+		hdr[1] = (uint64_t)(end - ps->at - 1);
+		ps->at = end + 1;
+		return make_value(ps, where, gtype_name(kt), hdr, sizeof(hdr), key);
+	}
+	{
+		bool neg = eat(ps, '-');
+		uint64_t u;
+		int64_t i;
+
+		if (number(ps, &u) < 0)
+			return -1;
+		i = neg ? -(int64_t)u : (int64_t)u;
+		if (k < GK_INT || k > GK_UINTPTR)
+			return fail(ps, where, "the map's keys are %s, not integers", gtype_name(kt));
+		return make_value(ps, where, gtype_name(kt), &i, gtype_size(kt), key);
+	}
+}
+
+static int
+index_or_slice(struct parser *ps, const char *where, struct gval *v)
+{
+	uint64_t base, len, cap, lo = 0, hi;
+	bool has_hi = false;
+	Dwarf_Die et;
+
+	if (gtype_kind(&v->type) == GK_MAP) {
+		Dwarf_Die kt;
+		struct gval key;
+		int r;
+
+		if (gtype_ref(&v->type, DW_AT_go_key, &kt) < 0)
+			return fail(ps, where, "the map has no key type");
+		if (key_literal(ps, &kt, &key) < 0)
+			return -1;
+		if (!eat(ps, ']'))
+			return fail(ps, ps->at, "']' was expected here");
+		r = gomap_index(ps->p, v, &key, v);
+		if (r < 0)
+			return fail(ps, where, "the map could not be searched for that key");
+		if (r == 0)
+			return fail(ps, where, "the map has no such key");
+		return 0;
+	}
+	if (sequence(ps, where, v, &base, &len, &cap, &et) < 0)
+		return -1;
+	skip_space(ps);
+	if (*ps->at != ':' && number(ps, &lo) < 0)
+		return -1;
+	if (eat(ps, ']')) {
+		if (lo >= len)
+			return fail(ps, where, "index %llu out of range [0:%llu]",
+				    (unsigned long long)lo, (unsigned long long)len);
+		*v = gval_at(&et, base + lo * gtype_size(&et));
+		return 0;
+	}
+	if (!eat(ps, ':'))
+		return fail(ps, ps->at, "']' or ':' was expected here");
+	skip_space(ps);
+	if (*ps->at != ']') {
+		if (number(ps, &hi) < 0)
+			return -1;
+		has_hi = true;
+	}
+	if (!eat(ps, ']'))
+		return fail(ps, ps->at, "']' was expected here");
+	if (!has_hi)
+		hi = len;
+	if (lo > hi || hi > cap)
+		return fail(ps, where, "slice bounds out of range [%llu:%llu] with capacity %llu",
+			    (unsigned long long)lo, (unsigned long long)hi,
+			    (unsigned long long)cap);
+	{
+		uint64_t hdr[3] = { base + lo * gtype_size(&et), hi - lo, cap - lo };
+		char tn[MAX_NAME + 4];
+		enum gkind k = gtype_kind(&v->type);
+
+		if (k == GK_STRING)
+			return make_value(ps, where, "string", hdr, 16, v);
+		if (k == GK_SLICE)
+			return make_value(ps, where, gtype_name(&v->type), hdr, 24, v);
+		snprintf(tn, sizeof(tn), "[]%s", gtype_name(&et));
+		return make_value(ps, where, tn, hdr, 24, v);
+	}
+}
+
+static int
+builtin(struct parser *ps, const char *where, const char *fn, struct gval *out)
+{
+	uint64_t base, len = 0, cap = 0, n;
+	Dwarf_Die et;
+	struct gval v;
+	enum gkind k;
+
+	if (expr(ps, &v) < 0)
+		return -1;
+	if (!eat(ps, ')'))
+		return fail(ps, ps->at, "')' was expected here");
+	k = gtype_kind(&v.type);
+	if (k == GK_MAP && strcmp(fn, "len") == 0) {
+		if (gomap_len(ps->p, &v, &len) < 0)
+			return fail(ps, where, "the map could not be read");
+	} else if (k == GK_CHAN) {
+		if (gochan_len_cap(ps->p, &v, &len, &cap) < 0)
+			return fail(ps, where, "the channel could not be read");
+	} else if (sequence(ps, where, &v, &base, &len, &cap, &et) < 0) {
+		return -1;
+	} else if (k == GK_STRING && strcmp(fn, "cap") == 0) {
+		return fail(ps, where, "invalid argument: a string has no cap");
+	}
+	n = strcmp(fn, "len") == 0 ? len : cap;
+	return make_value(ps, where, "int", &n, 8, out);
+}
+
+/* (*T)(0xADDR): the value of type T at an address. */
+static int
+cast(struct parser *ps, const char *where, struct gval *out)
+{
+	char tn[MAX_NAME + 2] = "*", *t = tn + 1;
+	Dwarf_Die pt;
+	uint64_t addr;
+
+	if (name(ps, t) < 0)
+		return -1;
+	while (*ps->at == '.' && is_name_char(ps->at[1])) {
+		char part[MAX_NAME];
+
+		ps->at++;
+		if (name(ps, part) < 0)
+			return -1;
+		if (strlen(tn) + strlen(part) + 2 > sizeof(tn))
+			return fail(ps, where, "the type name is too long");
+		strcat(tn, ".");
+		strcat(tn, part);
+	}
+	if (!eat(ps, ')') || !eat(ps, '('))
+		return fail(ps, ps->at, "(*T)(0xADDRESS) was expected");
+	if (number(ps, &addr) < 0)
+		return -1;
+	if (!eat(ps, ')'))
+		return fail(ps, ps->at, "')' was expected here");
+	if (gtype_by_name(ps->p->dw, tn, &pt) < 0)
+		return fail(ps, where + 1, "no type %s in the binary's DWARF", tn);
+	return make_value(ps, where, tn, &addr, 8, out);
+}
+
+static int
+primary(struct parser *ps, struct gval *out)
+{
+	char nm[MAX_NAME];
+	const char *where;
+
+	skip_space(ps);
+	where = ps->at;
+	if (eat(ps, '(')) {
+		skip_space(ps);
+		if (*ps->at == '*') {
+			const char *save = ps->at;
+
+			ps->at++;
+			skip_space(ps);
+			/* (*T)(addr) when a name and ")(" follow; else (*p) */
+			if (isalpha((unsigned char)*ps->at)) {
+				const char *q = ps->at;
+
+				while (is_name_char(*q) || *q == '.')
+					q++;
+				if (q[0] == ')' && q[1] == '(')
+					return cast(ps, where, out);
+			}
+			ps->at = save;
+		}
+		if (expr(ps, out) < 0)
+			return -1;
+		if (!eat(ps, ')'))
+			return fail(ps, ps->at, "')' was expected here");
+		return 0;
+	}
+	if (!*ps->at)
+		return fail(ps, ps->at, "an expression was expected");
+	if (isdigit((unsigned char)*ps->at))
+		return fail(ps, where, "a number alone has no value to print here");
+	if (name(ps, nm) < 0)
+		return -1;
+	if ((strcmp(nm, "len") == 0 || strcmp(nm, "cap") == 0) && eat(ps, '('))
+		return builtin(ps, where, nm, out);
+	return resolve(ps, where, nm, out);
+}
+
+static int
+postfix(struct parser *ps, struct gval *v)
+{
+	if (primary(ps, v) < 0)
+		return -1;
+	for (;;) {
+		const char *where;
+
+		skip_space(ps);
+		where = ps->at;
+		if (eat(ps, '.')) {
+			if (field(ps, v) < 0)
+				return -1;
+		} else if (eat(ps, '[')) {
+			if (index_or_slice(ps, where, v) < 0)
+				return -1;
+		} else {
+			return 0;
+		}
+	}
+}
+
+static int
+expr(struct parser *ps, struct gval *out)
+{
+	const char *where;
+	int r;
+
+	if (++ps->nest > MAX_NEST)
+		return fail(ps, ps->at, "the expression nests too deep");
+	skip_space(ps);
+	where = ps->at;
+	if (eat(ps, '*')) {
+		struct gval v;
+
+		r = expr(ps, &v) < 0 ? -1 : deref(ps, where, &v, out);
+	} else if (eat(ps, '&')) {
+		struct gval v;
+		char tn[MAX_NAME + 2];
+
+		r = expr(ps, &v);
+		if (r == 0 && !v.addr)
+			r = fail(ps, where + 1, "it has no address (not in memory as a whole)");
+		if (r == 0) {
+			snprintf(tn, sizeof(tn), "*%s", gtype_name(&v.type));
+			r = make_value(ps, where, tn, &v.addr, 8, out);
+		}
+	} else {
+		r = postfix(ps, out);
+	}
+	ps->nest--;
+	return r;
+}
+
+int
+gexpr_eval(struct gpr *p, const struct insp_var *vars, size_t n, const char *text,
+	   struct gval *out, struct insp_err *err)
+{
+	struct parser ps = { p, vars, n, text, text, err, 0 };
+
+	if (expr(&ps, out) < 0)
+		return -1;
+	skip_space(&ps);
+	if (*ps.at)
+		return fail(&ps, ps.at, "unexpected '%c': the expression ends before it", *ps.at);
+	return 0;
+}

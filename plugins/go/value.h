@@ -1,0 +1,136 @@
+/* Go values for print: a value is a DWARF type and where its bytes are; printing
+ * follows Go's own representation of each kind (strings, slices, maps, channels,
+ * interfaces), read from the stopped target through the host. Part of plugins/go.
+ * SPDX-License-Identifier: MIT */
+#ifndef GORT_VALUE_H
+#define GORT_VALUE_H
+
+#include <elfutils/libdw.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gort.h"
+
+/* Go's reflect.Kind, which the compiler writes as DW_AT_go_kind. */
+enum gkind {
+	GK_INVALID,
+	GK_BOOL,
+	GK_INT,
+	GK_INT8,
+	GK_INT16,
+	GK_INT32,
+	GK_INT64,
+	GK_UINT,
+	GK_UINT8,
+	GK_UINT16,
+	GK_UINT32,
+	GK_UINT64,
+	GK_UINTPTR,
+	GK_FLOAT32,
+	GK_FLOAT64,
+	GK_COMPLEX64,
+	GK_COMPLEX128,
+	GK_ARRAY,
+	GK_CHAN,
+	GK_FUNC,
+	GK_INTERFACE,
+	GK_MAP,
+	GK_PTR,
+	GK_SLICE,
+	GK_STRING,
+	GK_STRUCT,
+	GK_UNSAFE_POINTER,
+};
+
+/* Go's DWARF extensions (cmd/internal/dwarf). */
+#define DW_AT_go_kind 0x2900
+#define DW_AT_go_key 0x2901
+#define DW_AT_go_elem 0x2902
+#define DW_AT_go_embedded_field 0x2903
+#define DW_AT_go_runtime_type 0x2904
+
+/* A value: its type as declared (a typedef names it) and where its bytes are. */
+struct gval {
+	Dwarf_Die type;
+	uint64_t addr;        /* in the target; 0: not in memory (then bytes) */
+	const uint8_t *bytes; /* its bytes when not read from addr, size of them */
+	uint64_t size;
+};
+
+/* The text being printed, and what printing needs. */
+struct gpr {
+	const struct insp_host *h;
+	const struct gort_state *st;
+	const struct insp_print_opts *o;
+	Dwarf *dw;
+	char *buf; /* malloc'd; NULL after a failed allocation */
+	size_t len, cap;
+	bool oom;
+	/* Runtime type address -> DWARF type, built on first use (gtype_of_rtype). */
+	struct gtype_index *rtypes;
+	/* Bytes of values an expression made (a slice of a slice, a length): freed
+	 * with the printer. */
+	uint8_t *scratch[16];
+	size_t nscratch;
+};
+
+/* value.c: output */
+void gp_puts(struct gpr *p, const char *s);
+void gp_printf(struct gpr *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* value.c: reading. Bytes [off, off+len) of v into buf; -1 if unreadable. */
+int gval_read(struct gpr *p, const struct gval *v, uint64_t off, void *buf, size_t len);
+/* A little-endian word (len 1, 2, 4 or 8 bytes) at off of v. */
+int gval_uint(struct gpr *p, const struct gval *v, uint64_t off, size_t len, uint64_t *out);
+/* The value of type t at addr. */
+struct gval gval_at(Dwarf_Die *t, uint64_t addr);
+
+/* value.c: printing. depth counts the composite values around v (0: the value
+ * print was asked for). The type's name goes first when type is true (top level,
+ * struct fields), as Delve does; elements of arrays, slices and maps leave it out. */
+void gval_print(struct gpr *p, const struct gval *v, uint32_t depth, bool type);
+/* "<unreadable: WHY>" for a part of a value that could not be read. */
+void gval_unreadable(struct gpr *p, const char *why);
+
+/* gtype.c: the types of Go's DWARF. */
+enum gkind gtype_kind(const Dwarf_Die *t);
+/* Its name ("main.Order", "[]string", "map[string]int"); "?" if none. */
+const char *gtype_name(const Dwarf_Die *t);
+uint64_t gtype_size(const Dwarf_Die *t);
+/* The DIE an attribute of t refers to (DW_AT_type, DW_AT_go_elem, ...): 0, or -1. */
+int gtype_ref(const Dwarf_Die *t, int attr, Dwarf_Die *out);
+/* t without typedefs. */
+void gtype_peel(const Dwarf_Die *t, Dwarf_Die *out);
+/* Field name of struct t (typedefs peeled): its type and offset. 0, or -1. */
+int gtype_field(const Dwarf_Die *t, const char *name, Dwarf_Die *ftype, uint64_t *off);
+/* The DWARF type of a runtime type descriptor (a *runtime._type in the target),
+ * by DW_AT_go_runtime_type; 0, or -1 if no type has it. */
+int gtype_of_rtype(struct gpr *p, uint64_t rtype, Dwarf_Die *out);
+void gtype_index_free(struct gtype_index *ix);
+/* A type by its Go name ("*main.Point", "int"): 0, or -1. */
+int gtype_by_name(Dwarf *dw, const char *name, Dwarf_Die *out);
+
+/* expr.c: a Go expression in the frame's variables (vars, n of them) and the
+ * package variables: x, x.f, *p, p.f, a[i], s[i:j], m["k"], len(x), cap(x),
+ * (*T)(0xADDR), &x. 0 and *out; -1 with err (INSP_E_USAGE) pointing at the
+ * error. Values made here (slices of slices, len) live in p's scratch. */
+int gexpr_eval(struct gpr *p, const struct insp_var *vars, size_t n, const char *expr,
+	       struct gval *out, struct insp_err *err);
+/* A variable of the frame as a value; NULL and why when it has none. */
+const char *gexpr_var_value(struct gpr *p, const struct insp_var *v, struct gval *out);
+
+/* gomap.c: maps, both the bucket layout (up to Go 1.23) and Swiss tables (Go 1.24
+ * on). v is a map value (one pointer word). */
+void gomap_print(struct gpr *p, const struct gval *v, uint32_t depth);
+/* m[key]: 1 and *out when present, 0 when absent, -1 when unreadable. */
+int gomap_index(struct gpr *p, const struct gval *m, const struct gval *key, struct gval *out);
+/* The number of entries: 0, or -1 if unreadable. */
+int gomap_len(struct gpr *p, const struct gval *m, uint64_t *len);
+
+/* gochan.c: channels: element type, len/cap, closed, the buffered elements, and
+ * the goroutines waiting to receive and to send. */
+void gochan_print(struct gpr *p, const struct gval *v, uint32_t depth);
+/* len and cap of a channel: 0, or -1 if unreadable. */
+int gochan_len_cap(struct gpr *p, const struct gval *v, uint64_t *len, uint64_t *cap);
+
+#endif

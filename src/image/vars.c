@@ -1,0 +1,523 @@
+/* The image layer's variables: which DWARF variables are in scope at a pc, and
+ * where each one is, as pieces the model reads. Never reads the process.
+ * SPDX-License-Identifier: MIT */
+#include "image/image-int.h"
+
+#include <dwarf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_STACK  64  /* DWARF expression stack entries */
+#define MAX_NEST   64  /* lexical blocks and inlined calls nested in one function */
+#define MAX_RANGES 256 /* ranges of one function: Go's have one or a few */
+
+/* --- the function index --- */
+
+static int
+func_cmp(const void *a, const void *b)
+{
+	const struct img_func *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+static int
+func_add(struct img *img, size_t *cap, uint64_t lo, uint64_t hi, Dwarf_Off die)
+{
+	if (img->nfuncs == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 1024;
+		struct img_func *f = realloc(img->funcs, ncap * sizeof(*f));
+
+		if (!f)
+			return -1;
+		img->funcs = f;
+		*cap = ncap;
+	}
+	img->funcs[img->nfuncs++] = (struct img_func){ lo, hi, die };
+	return 0;
+}
+
+/* Index every top-level subprogram's ranges (low/high pc or DW_AT_ranges, DWARF 4
+ * or 5: dwarf_ranges reads them all). Go nests no functions. */
+static int
+build_index(struct img *img, struct insp_err *err)
+{
+	Dwarf_Off off = 0, next;
+	size_t hsize, cap = 0;
+
+	while (dwarf_nextcu(img->dwarf, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		Dwarf_Die cu, die;
+
+		if (dwarf_offdie(img->dwarf, off + hsize, &cu) && dwarf_child(&cu, &die) == 0) {
+			do {
+				Dwarf_Addr base, lo, hi;
+				ptrdiff_t r = 0;
+
+				if (dwarf_tag(&die) != DW_TAG_subprogram)
+					continue;
+				for (int k = 0; k < MAX_RANGES &&
+						(r = dwarf_ranges(&die, r, &base, &lo, &hi)) > 0;
+				     k++) {
+					if (lo < hi &&
+					    func_add(img, &cap, lo, hi, dwarf_dieoffset(&die)) < 0)
+						goto oom;
+				}
+			} while (dwarf_siblingof(&die, &die) == 0);
+		}
+		off = next;
+	}
+	if (img->nfuncs)
+		qsort(img->funcs, img->nfuncs, sizeof(*img->funcs), func_cmp);
+	img->funcs_done = true;
+	return 0;
+oom:
+	/* Not done: the next call tries again. */
+	free(img->funcs);
+	img->funcs = NULL;
+	img->nfuncs = 0;
+	return insp_err_set(err, INSP_E_SYS, "out of memory");
+}
+
+/* The subprogram DIE whose ranges hold link-time pc. */
+static bool
+find_func(struct img *img, uint64_t pc, Dwarf_Die *out)
+{
+	size_t lo = 0, hi = img->nfuncs;
+
+	/* lo ends as the number of ranges starting at or before pc. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (img->funcs[mid].lo <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && pc < img->funcs[lo - 1].hi &&
+	       dwarf_offdie(img->dwarf, img->funcs[lo - 1].die, out);
+}
+
+/* --- locations --- */
+
+/* What an expression may use: pc is link-time; cfa and fb are NULL where unknown
+ * (a package variable has no frame; the frame base is evaluated without itself). */
+struct loc_ctx {
+	struct img *img;
+	uint64_t pc;
+	const uint64_t *cfa, *fb;
+};
+
+/* What the piece being evaluated is so far. */
+enum loc_state { ST_STACK, ST_REG, ST_VALUE, ST_LOST };
+
+static void
+set_lost(struct img_var *v)
+{
+	v->npieces = 1;
+	v->pieces[0] = (struct img_piece){ .kind = IMG_PIECE_LOST };
+}
+
+/* The value an op pushes, or -1 for an op we do not evaluate (never guess). */
+static int
+push_value(const struct loc_ctx *x, Dwarf_Attribute *attr, Dwarf_Op *op, uint64_t *val)
+{
+	Dwarf_Attribute res;
+	Dwarf_Addr a;
+	Dwarf_Word w;
+
+	if (op->atom >= DW_OP_lit0 && op->atom <= DW_OP_lit31)
+		return *val = op->atom - DW_OP_lit0, 0;
+	switch (op->atom) {
+	case DW_OP_const1u:
+	case DW_OP_const1s:
+	case DW_OP_const2u:
+	case DW_OP_const2s:
+	case DW_OP_const4u:
+	case DW_OP_const4s:
+	case DW_OP_const8u:
+	case DW_OP_const8s:
+	case DW_OP_constu:
+	case DW_OP_consts:
+		/* libdw has sign-extended the signed ones. */
+		return *val = op->number, 0;
+	case DW_OP_addr:
+		return *val = op->number + x->img->bias, 0;
+	case DW_OP_call_frame_cfa:
+		return x->cfa ? (*val = *x->cfa, 0) : -1;
+	case DW_OP_fbreg:
+		/* Unsigned wrap-around adds the signed offset. */
+		return x->fb ? (*val = *x->fb + op->number, 0) : -1;
+	case DW_OP_addrx:
+	case DW_OP_GNU_addr_index:
+		if (dwarf_getlocation_attr(attr, op, &res) != 0 || dwarf_formaddr(&res, &a) != 0)
+			return -1;
+		return *val = a + x->img->bias, 0;
+	case DW_OP_constx:
+	case DW_OP_GNU_const_index:
+		if (dwarf_getlocation_attr(attr, op, &res) != 0 || dwarf_formudata(&res, &w) != 0)
+			return -1;
+		return *val = w, 0;
+	}
+	return -1;
+}
+
+/* DW_OP_implicit_value: the value itself when it fits a piece's 8 bytes. */
+static int
+implicit_value(Dwarf_Attribute *attr, Dwarf_Op *op, struct img_piece *cur)
+{
+	Dwarf_Block b;
+
+	if (dwarf_getlocation_implicit_value(attr, op, &b) != 0 || b.length > 8)
+		return -1;
+	/* Little-endian target: byte i is bits 8i..8i+7. */
+	cur->value = 0;
+	for (size_t i = 0; i < b.length; i++)
+		cur->value |= (uint64_t)b.data[i] << (8 * i);
+	return 0;
+}
+
+/* One op of a piece that is still a stack computation. */
+static enum loc_state
+step(const struct loc_ctx *x, Dwarf_Attribute *attr, Dwarf_Op *op, uint64_t *st, size_t *sp,
+     struct img_piece *cur)
+{
+	uint64_t val;
+
+	/* A register names the whole piece: nothing may come before it. */
+	if (op->atom >= DW_OP_reg0 && op->atom <= DW_OP_reg31) {
+		cur->reg = op->atom - DW_OP_reg0;
+		return *sp ? ST_LOST : ST_REG;
+	}
+	switch (op->atom) {
+	case DW_OP_regx:
+		cur->reg = (unsigned)op->number;
+		return *sp ? ST_LOST : ST_REG;
+	case DW_OP_stack_value:
+		if (!*sp)
+			return ST_LOST;
+		cur->value = st[*sp - 1];
+		return ST_VALUE;
+	case DW_OP_implicit_value:
+		return *sp || implicit_value(attr, op, cur) < 0 ? ST_LOST : ST_VALUE;
+	case DW_OP_nop:
+		return ST_STACK;
+	case DW_OP_plus_uconst:
+		if (!*sp)
+			return ST_LOST;
+		st[*sp - 1] += op->number;
+		return ST_STACK;
+	case DW_OP_plus:
+	case DW_OP_minus:
+		if (*sp < 2)
+			return ST_LOST;
+		(*sp)--;
+		st[*sp - 1] =
+			op->atom == DW_OP_plus ? st[*sp - 1] + st[*sp] : st[*sp - 1] - st[*sp];
+		return ST_STACK;
+	}
+	/* Everything else that does not push a known value (DW_OP_deref reads memory,
+	 * DW_OP_breg* a register) leaves the piece without a location. */
+	if (*sp == MAX_STACK || push_value(x, attr, op, &val) < 0)
+		return ST_LOST;
+	st[(*sp)++] = val;
+	return ST_STACK;
+}
+
+/* End the current piece (size 0: the whole value); -1 when there are too many. */
+static int
+close_piece(struct img_var *v, struct img_piece *cur, enum loc_state s, const uint64_t *st,
+	    size_t sp, uint64_t size)
+{
+	static const enum img_piece_kind kinds[] = {
+		[ST_REG] = IMG_PIECE_REG, [ST_VALUE] = IMG_PIECE_VALUE, [ST_LOST] = IMG_PIECE_LOST
+	};
+	struct img_piece *p;
+
+	if (v->npieces == IMG_MAX_PIECES)
+		return -1;
+	p = &v->pieces[v->npieces++];
+	*p = *cur;
+	p->size = size;
+	if (s != ST_STACK)
+		p->kind = kinds[s];
+	else if (sp) /* a memory location: the address on top */
+		p->kind = IMG_PIECE_MEM, p->addr = st[sp - 1];
+	else /* an empty piece: DWARF says nothing of these bytes */
+		p->kind = IMG_PIECE_LOST;
+	*cur = (struct img_piece){ 0 };
+	return 0;
+}
+
+/* Evaluate a location expression into v's pieces. */
+static void
+eval(const struct loc_ctx *x, Dwarf_Attribute *attr, Dwarf_Op *ops, size_t len, struct img_var *v)
+{
+	uint64_t st[MAX_STACK];
+	size_t sp = 0;
+	enum loc_state s = ST_STACK;
+	struct img_piece cur = { 0 };
+	bool pieced = false;
+
+	v->npieces = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (ops[i].atom == DW_OP_piece) {
+			if (close_piece(v, &cur, s, st, sp, ops[i].number) < 0) {
+				v->npieces = 0; /* more than we hold: all lost */
+				return;
+			}
+			pieced = true;
+			sp = 0;
+			s = ST_STACK;
+		} else if (s == ST_STACK) {
+			s = step(x, attr, &ops[i], st, &sp, &cur);
+		} else {
+			s = ST_LOST; /* only DW_OP_piece may follow a register or a value */
+		}
+	}
+	if (!pieced)
+		close_piece(v, &cur, s, st, sp, 0);
+	else if (sp || s != ST_STACK)
+		set_lost(v); /* ops after the last piece: malformed */
+}
+
+/* The expression of attr for link-time pc: 1, or 0 for none, -1 on error. Go writes
+ * DW_FORM_block1 where DWARF 4 and 5 want DW_FORM_exprloc (frame bases, empty
+ * locations), which libdw refuses; the bytes are the same when the length fits in
+ * one uleb128 byte (DW_FORM_block: always), so read those as exprloc. */
+static int
+get_expr(Dwarf_Attribute *attr, uint64_t pc, Dwarf_Op **ops, size_t *len)
+{
+	if (attr->form == DW_FORM_block || (attr->form == DW_FORM_block1 && *attr->valp < 0x80))
+		attr->form = DW_FORM_exprloc;
+	*len = 0;
+	return dwarf_getlocation_addr(attr, pc, ops, len, 1);
+}
+
+/* Where die (a variable or a parameter) is at x->pc. */
+static void
+locate(const struct loc_ctx *x, Dwarf_Die *die, struct img_var *v)
+{
+	Dwarf_Attribute a;
+	Dwarf_Op *ops;
+	size_t len;
+	Dwarf_Word w;
+	int r;
+
+	v->npieces = 0;
+	/* The location is the concrete DIE's own: an abstract origin has none. */
+	if (!dwarf_attr(die, DW_AT_location, &a)) {
+		if (!dwarf_attr_integrate(die, DW_AT_const_value, &a))
+			return;
+		if (dwarf_formudata(&a, &w) != 0) {
+			set_lost(v);
+			return;
+		}
+		v->npieces = 1;
+		v->pieces[0] = (struct img_piece){ .kind = IMG_PIECE_VALUE, .value = w };
+		return;
+	}
+	r = get_expr(&a, x->pc, &ops, &len);
+	if (r < 0)
+		set_lost(v); /* an op libdw does not know, or bad DWARF */
+	else if (r > 0 && len > 0)
+		eval(x, &a, ops, len, v);
+}
+
+/* The function's frame base at pc (Go: DW_OP_call_frame_cfa); false if unknown. */
+static bool
+frame_base(const struct loc_ctx *x, Dwarf_Die *func, uint64_t *fb)
+{
+	struct loc_ctx fx = { x->img, x->pc, x->cfa, NULL };
+	struct img_var v;
+	Dwarf_Attribute a;
+	Dwarf_Op *ops;
+	size_t len;
+
+	if (!dwarf_attr(func, DW_AT_frame_base, &a) ||
+	    get_expr(&a, x->pc, &ops, &len) != 1 || len == 0)
+		return false;
+	eval(&fx, &a, ops, len, &v);
+	if (v.npieces != 1 || v.pieces[0].kind != IMG_PIECE_MEM)
+		return false;
+	*fb = v.pieces[0].addr;
+	return true;
+}
+
+/* --- scopes --- */
+
+/* The inlined call directly within scope (maybe inside its lexical blocks) whose
+ * ranges hold pc. */
+static bool
+inner_call(Dwarf_Die *scope, uint64_t pc, Dwarf_Die *out, int depth)
+{
+	Dwarf_Die c;
+
+	if (depth >= MAX_NEST || dwarf_child(scope, &c) != 0)
+		return false;
+	do {
+		int tag = dwarf_tag(&c);
+
+		if ((tag != DW_TAG_inlined_subroutine && tag != DW_TAG_lexical_block) ||
+		    dwarf_haspc(&c, pc) != 1)
+			continue;
+		if (tag == DW_TAG_inlined_subroutine) {
+			*out = c;
+			return true;
+		}
+		if (inner_call(&c, pc, out, depth + 1))
+			return true;
+	} while (dwarf_siblingof(&c, &c) == 0);
+	return false;
+}
+
+struct collect {
+	const struct loc_ctx *x;
+	struct img_var *v;
+	size_t n, cap;
+};
+
+static int
+add_var(struct collect *c, Dwarf_Die *die, bool arg)
+{
+	struct img_var *v;
+	Dwarf_Attribute a;
+	Dwarf_Die type;
+	int line;
+
+	if (c->n == c->cap) {
+		size_t ncap = c->cap ? c->cap * 2 : 16;
+
+		if (!(v = realloc(c->v, ncap * sizeof(*v))))
+			return -1;
+		c->v = v;
+		c->cap = ncap;
+	}
+	v = &c->v[c->n];
+	/* Names, types and lines through the abstract origin of an inlined or
+	 * out-of-line instance: dwarf_diename and dwarf_decl_line integrate too. */
+	*v = (struct img_var){ .name = dwarf_diename(die), .arg = arg };
+	if (!v->name)
+		return 0; /* nothing to show it by */
+	if (dwarf_attr_integrate(die, DW_AT_type, &a) && dwarf_formref_die(&a, &type))
+		v->type = dwarf_dieoffset(&type);
+	if (dwarf_decl_line(die, &line) == 0 && line > 0)
+		v->decl_line = (uint32_t)line;
+	locate(c->x, die, v);
+	c->n++;
+	return 0;
+}
+
+/* The variables of scope, then those of its lexical blocks that hold pc, outer
+ * first. Inlined calls are frames of their own: not entered. */
+static int
+collect_scope(struct collect *c, Dwarf_Die *scope, int depth)
+{
+	static const int passes[] = { DW_TAG_formal_parameter, DW_TAG_variable,
+				      DW_TAG_lexical_block };
+	Dwarf_Die d;
+
+	if (depth >= MAX_NEST)
+		return 0;
+	for (size_t p = 0; p < sizeof(passes) / sizeof(*passes); p++) {
+		if (dwarf_child(scope, &d) != 0)
+			return 0;
+		do {
+			int tag = dwarf_tag(&d), r = 0;
+
+			if (tag != passes[p])
+				continue;
+			if (tag != DW_TAG_lexical_block)
+				r = add_var(c, &d, tag == DW_TAG_formal_parameter);
+			else if (dwarf_haspc(&d, c->x->pc) == 1)
+				r = collect_scope(c, &d, depth + 1);
+			if (r < 0)
+				return -1;
+		} while (dwarf_siblingof(&d, &d) == 0);
+	}
+	return 0;
+}
+
+int
+img_frame_vars(struct img *img, const struct img_scope *sc, struct img_var **vars, size_t *n,
+	       struct insp_err *err)
+{
+	Dwarf_Die frames[MAX_NEST];
+	size_t nframes = 1;
+	uint64_t cfa = sc->cfa, fb;
+	struct loc_ctx x = { img, sc->pc - img->bias, &cfa, NULL };
+	struct collect c = { &x, NULL, 0, 0 };
+
+	*vars = NULL;
+	*n = 0;
+	if (!img->dwarf)
+		return insp_err_set(err, INSP_E_LAYOUT,
+				    "'%s' has no DWARF (built with -ldflags=-w or -s?): "
+				    "variables need it",
+				    img->name);
+	if (!img->funcs_done && build_index(img, err) < 0)
+		return -1;
+	if (!find_func(img, x.pc, &frames[0]))
+		return insp_err_set(err, INSP_E_LAYOUT,
+				    "no function at pc 0x%llx in the DWARF of '%s'",
+				    (unsigned long long)sc->pc, img->name);
+	/* frames[0] is the function, each next one a call inlined in the previous. */
+	while (nframes < MAX_NEST && inner_call(&frames[nframes - 1], x.pc, &frames[nframes], 0))
+		nframes++;
+	if (sc->inline_depth >= nframes)
+		return insp_err_set(err, INSP_E_LAYOUT,
+				    "no inlined call %u at pc 0x%llx in '%s': it has %zu there",
+				    sc->inline_depth, (unsigned long long)sc->pc, img->name,
+				    nframes - 1);
+	/* Inlined code runs in the function's frame: its frame base is everyone's. */
+	if (frame_base(&x, &frames[0], &fb))
+		x.fb = &fb;
+	if (collect_scope(&c, &frames[nframes - 1 - sc->inline_depth], 0) < 0) {
+		free(c.v);
+		return insp_err_set(err, INSP_E_SYS, "out of memory");
+	}
+	*vars = c.v;
+	*n = c.n;
+	return 0;
+}
+
+int
+img_global_var(struct img *img, const char *name, struct img_var *out, struct insp_err *err)
+{
+	struct loc_ctx x = { img, 0, NULL, NULL };
+	struct collect c = { &x, out, 0, 1 };
+	Dwarf_Off off = 0, next;
+	size_t hsize;
+
+	if (!img->dwarf)
+		return insp_err_set(err, INSP_E_LAYOUT,
+				    "'%s' has no DWARF (built with -ldflags=-w or -s?): "
+				    "variables need it",
+				    img->name);
+	/* Go puts a package's variables at the top level of its unit. A linear scan:
+	 * this runs when the user asks for one. */
+	while (dwarf_nextcu(img->dwarf, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		Dwarf_Die cu, die;
+
+		if (dwarf_offdie(img->dwarf, off + hsize, &cu) && dwarf_child(&cu, &die) == 0) {
+			do {
+				const char *n;
+
+				if (dwarf_tag(&die) != DW_TAG_variable)
+					continue;
+				n = dwarf_diename(&die);
+				/* c has room for exactly one: add_var never reallocs. */
+				if (n && strcmp(n, name) == 0 && add_var(&c, &die, false) == 0)
+					return 0;
+			} while (dwarf_siblingof(&die, &die) == 0);
+		}
+		off = next;
+	}
+	return insp_err_set(err, INSP_E_LAYOUT, "no package variable %s in the DWARF of '%s'", name,
+			    img->name);
+}
+
+Dwarf *
+img_dwarf(struct img *img)
+{
+	return img->dwarf;
+}
