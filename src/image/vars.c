@@ -11,7 +11,81 @@
 #define MAX_NEST   64  /* lexical blocks and inlined calls nested in one function */
 #define MAX_RANGES 256 /* ranges of one function: Go's have one or a few */
 
+static int
+no_dwarf(struct img *img, struct insp_err *err)
+{
+	return insp_err_set(err, INSP_E_LAYOUT,
+			    "'%s' has no DWARF (built with -ldflags=-w or -s?): variables need it",
+			    img->name);
+}
+
+/* Call fn on each top-level DIE of every unit until it returns nonzero, and return
+ * that. Go puts every function and package variable there. */
+static int
+walk_top(struct img *img, int (*fn)(Dwarf_Die *, void *), void *arg)
+{
+	Dwarf_Off off = 0, next;
+	size_t hsize;
+	int r = 0;
+
+	while (r == 0 && dwarf_nextcu(img->dwarf, off, &next, &hsize, NULL, NULL, NULL) == 0) {
+		Dwarf_Die cu, die;
+
+		if (dwarf_offdie(img->dwarf, off + hsize, &cu) && dwarf_child(&cu, &die) == 0) {
+			do
+				r = fn(&die, arg);
+			while (r == 0 && dwarf_siblingof(&die, &die) == 0);
+		}
+		off = next;
+	}
+	return r;
+}
+
+/* p with room for element n of size bytes (*cap of them); NULL: out of memory, p
+ * is kept. */
+static void *
+grow(void *p, size_t *cap, size_t n, size_t size)
+{
+	size_t ncap = *cap ? *cap * 2 : 16;
+
+	if (n < *cap)
+		return p;
+	if (!(p = realloc(p, ncap * size)))
+		return NULL;
+	*cap = ncap;
+	return p;
+}
+
 /* --- the function index --- */
+
+struct index_build {
+	struct img *img;
+	size_t cap;
+};
+
+/* Add a subprogram's ranges (low/high pc or DW_AT_ranges, DWARF 4 or 5: dwarf_ranges
+ * reads them all); -1: out of memory. */
+static int
+index_func(Dwarf_Die *die, void *arg)
+{
+	struct index_build *b = arg;
+	struct img *img = b->img;
+	Dwarf_Addr base, lo, hi;
+	struct img_func *f;
+	ptrdiff_t r = 0;
+
+	if (dwarf_tag(die) != DW_TAG_subprogram)
+		return 0;
+	for (int k = 0; k < MAX_RANGES && (r = dwarf_ranges(die, r, &base, &lo, &hi)) > 0; k++) {
+		if (lo >= hi)
+			continue;
+		if (!(f = grow(img->funcs, &b->cap, img->nfuncs, sizeof(*f))))
+			return -1;
+		img->funcs = f;
+		img->funcs[img->nfuncs++] = (struct img_func){ lo, hi, dwarf_dieoffset(die) };
+	}
+	return 0;
+}
 
 static int
 func_cmp(const void *a, const void *b)
@@ -22,60 +96,21 @@ func_cmp(const void *a, const void *b)
 }
 
 static int
-func_add(struct img *img, size_t *cap, uint64_t lo, uint64_t hi, Dwarf_Off die)
-{
-	if (img->nfuncs == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 1024;
-		struct img_func *f = realloc(img->funcs, ncap * sizeof(*f));
-
-		if (!f)
-			return -1;
-		img->funcs = f;
-		*cap = ncap;
-	}
-	img->funcs[img->nfuncs++] = (struct img_func){ lo, hi, die };
-	return 0;
-}
-
-/* Index every top-level subprogram's ranges (low/high pc or DW_AT_ranges, DWARF 4
- * or 5: dwarf_ranges reads them all). Go nests no functions. */
-static int
 build_index(struct img *img, struct insp_err *err)
 {
-	Dwarf_Off off = 0, next;
-	size_t hsize, cap = 0;
+	struct index_build b = { img, 0 };
 
-	while (dwarf_nextcu(img->dwarf, off, &next, &hsize, NULL, NULL, NULL) == 0) {
-		Dwarf_Die cu, die;
-
-		if (dwarf_offdie(img->dwarf, off + hsize, &cu) && dwarf_child(&cu, &die) == 0) {
-			do {
-				Dwarf_Addr base, lo, hi;
-				ptrdiff_t r = 0;
-
-				if (dwarf_tag(&die) != DW_TAG_subprogram)
-					continue;
-				for (int k = 0; k < MAX_RANGES &&
-						(r = dwarf_ranges(&die, r, &base, &lo, &hi)) > 0;
-				     k++) {
-					if (lo < hi &&
-					    func_add(img, &cap, lo, hi, dwarf_dieoffset(&die)) < 0)
-						goto oom;
-				}
-			} while (dwarf_siblingof(&die, &die) == 0);
-		}
-		off = next;
+	if (walk_top(img, index_func, &b) < 0) {
+		/* Not done: the next call tries again. */
+		free(img->funcs);
+		img->funcs = NULL;
+		img->nfuncs = 0;
+		return insp_err_set(err, INSP_E_SYS, "out of memory");
 	}
 	if (img->nfuncs)
 		qsort(img->funcs, img->nfuncs, sizeof(*img->funcs), func_cmp);
 	img->funcs_done = true;
 	return 0;
-oom:
-	/* Not done: the next call tries again. */
-	free(img->funcs);
-	img->funcs = NULL;
-	img->nfuncs = 0;
-	return insp_err_set(err, INSP_E_SYS, "out of memory");
 }
 
 /* The subprogram DIE whose ranges hold link-time pc. */
@@ -110,11 +145,24 @@ struct loc_ctx {
 /* What the piece being evaluated is so far. */
 enum loc_state { ST_STACK, ST_REG, ST_VALUE, ST_LOST };
 
+/* The whole value in one piece: LOST, or VALUE val. */
 static void
-set_lost(struct img_var *v)
+set_whole(struct img_var *v, enum img_piece_kind kind, uint64_t val)
 {
 	v->npieces = 1;
-	v->pieces[0] = (struct img_piece){ .kind = IMG_PIECE_LOST };
+	v->pieces[0] = (struct img_piece){ .kind = kind, .value = val };
+}
+
+/* The bytes of a block as the little-endian target holds them; -1 past 8. */
+static int
+block_value(const Dwarf_Block *b, uint64_t *val)
+{
+	if (b->length > 8)
+		return -1;
+	*val = 0;
+	for (size_t i = 0; i < b->length; i++)
+		*val |= (uint64_t)b->data[i] << (8 * i);
+	return 0;
 }
 
 /* The value an op pushes, or -1 for an op we do not evaluate (never guess). */
@@ -127,19 +175,10 @@ push_value(const struct loc_ctx *x, Dwarf_Attribute *attr, Dwarf_Op *op, uint64_
 
 	if (op->atom >= DW_OP_lit0 && op->atom <= DW_OP_lit31)
 		return *val = op->atom - DW_OP_lit0, 0;
-	switch (op->atom) {
-	case DW_OP_const1u:
-	case DW_OP_const1s:
-	case DW_OP_const2u:
-	case DW_OP_const2s:
-	case DW_OP_const4u:
-	case DW_OP_const4s:
-	case DW_OP_const8u:
-	case DW_OP_const8s:
-	case DW_OP_constu:
-	case DW_OP_consts:
-		/* libdw has sign-extended the signed ones. */
+	/* DW_OP_const1u to DW_OP_consts: libdw has sign-extended the signed ones. */
+	if (op->atom >= DW_OP_const1u && op->atom <= DW_OP_consts)
 		return *val = op->number, 0;
+	switch (op->atom) {
 	case DW_OP_addr:
 		return *val = op->number + x->img->bias, 0;
 	case DW_OP_call_frame_cfa:
@@ -148,12 +187,10 @@ push_value(const struct loc_ctx *x, Dwarf_Attribute *attr, Dwarf_Op *op, uint64_
 		/* Unsigned wrap-around adds the signed offset. */
 		return x->fb ? (*val = *x->fb + op->number, 0) : -1;
 	case DW_OP_addrx:
-	case DW_OP_GNU_addr_index:
 		if (dwarf_getlocation_attr(attr, op, &res) != 0 || dwarf_formaddr(&res, &a) != 0)
 			return -1;
 		return *val = a + x->img->bias, 0;
 	case DW_OP_constx:
-	case DW_OP_GNU_const_index:
 		if (dwarf_getlocation_attr(attr, op, &res) != 0 || dwarf_formudata(&res, &w) != 0)
 			return -1;
 		return *val = w, 0;
@@ -161,29 +198,15 @@ push_value(const struct loc_ctx *x, Dwarf_Attribute *attr, Dwarf_Op *op, uint64_
 	return -1;
 }
 
-/* DW_OP_implicit_value: the value itself when it fits a piece's 8 bytes. */
-static int
-implicit_value(Dwarf_Attribute *attr, Dwarf_Op *op, struct img_piece *cur)
-{
-	Dwarf_Block b;
-
-	if (dwarf_getlocation_implicit_value(attr, op, &b) != 0 || b.length > 8)
-		return -1;
-	/* Little-endian target: byte i is bits 8i..8i+7. */
-	cur->value = 0;
-	for (size_t i = 0; i < b.length; i++)
-		cur->value |= (uint64_t)b.data[i] << (8 * i);
-	return 0;
-}
-
 /* One op of a piece that is still a stack computation. */
 static enum loc_state
 step(const struct loc_ctx *x, Dwarf_Attribute *attr, Dwarf_Op *op, uint64_t *st, size_t *sp,
      struct img_piece *cur)
 {
+	Dwarf_Block b;
 	uint64_t val;
 
-	/* A register names the whole piece: nothing may come before it. */
+	/* A register or an implicit value is the whole piece: nothing comes before. */
 	if (op->atom >= DW_OP_reg0 && op->atom <= DW_OP_reg31) {
 		cur->reg = op->atom - DW_OP_reg0;
 		return *sp ? ST_LOST : ST_REG;
@@ -192,13 +215,16 @@ step(const struct loc_ctx *x, Dwarf_Attribute *attr, Dwarf_Op *op, uint64_t *st,
 	case DW_OP_regx:
 		cur->reg = (unsigned)op->number;
 		return *sp ? ST_LOST : ST_REG;
+	case DW_OP_implicit_value:
+		if (*sp || dwarf_getlocation_implicit_value(attr, op, &b) != 0 ||
+		    block_value(&b, &cur->value) < 0)
+			return ST_LOST;
+		return ST_VALUE;
 	case DW_OP_stack_value:
 		if (!*sp)
 			return ST_LOST;
 		cur->value = st[*sp - 1];
 		return ST_VALUE;
-	case DW_OP_implicit_value:
-		return *sp || implicit_value(attr, op, cur) < 0 ? ST_LOST : ST_VALUE;
 	case DW_OP_nop:
 		return ST_STACK;
 	case DW_OP_plus_uconst:
@@ -215,8 +241,8 @@ step(const struct loc_ctx *x, Dwarf_Attribute *attr, Dwarf_Op *op, uint64_t *st,
 			op->atom == DW_OP_plus ? st[*sp - 1] + st[*sp] : st[*sp - 1] - st[*sp];
 		return ST_STACK;
 	}
-	/* Everything else that does not push a known value (DW_OP_deref reads memory,
-	 * DW_OP_breg* a register) leaves the piece without a location. */
+	/* Whatever else does not push a known value (DW_OP_deref would read memory,
+	 * DW_OP_breg* needs a register) leaves the piece without a location. */
 	if (*sp == MAX_STACK || push_value(x, attr, op, &val) < 0)
 		return ST_LOST;
 	st[(*sp)++] = val;
@@ -277,7 +303,7 @@ eval(const struct loc_ctx *x, Dwarf_Attribute *attr, Dwarf_Op *ops, size_t len, 
 	if (!pieced)
 		close_piece(v, &cur, s, st, sp, 0);
 	else if (sp || s != ST_STACK)
-		set_lost(v); /* ops after the last piece: malformed */
+		set_whole(v, IMG_PIECE_LOST, 0); /* ops after the last piece: malformed */
 }
 
 /* The expression of attr for link-time pc: 1, or 0 for none, -1 on error. Go writes
@@ -298,27 +324,28 @@ static void
 locate(const struct loc_ctx *x, Dwarf_Die *die, struct img_var *v)
 {
 	Dwarf_Attribute a;
+	Dwarf_Block b;
 	Dwarf_Op *ops;
 	size_t len;
-	Dwarf_Word w;
+	uint64_t val;
 	int r;
 
 	v->npieces = 0;
 	/* The location is the concrete DIE's own: an abstract origin has none. */
 	if (!dwarf_attr(die, DW_AT_location, &a)) {
+		/* A constant (C writes them, Go does not), as a value if it fits. */
 		if (!dwarf_attr_integrate(die, DW_AT_const_value, &a))
 			return;
-		if (dwarf_formudata(&a, &w) != 0) {
-			set_lost(v);
-			return;
-		}
-		v->npieces = 1;
-		v->pieces[0] = (struct img_piece){ .kind = IMG_PIECE_VALUE, .value = w };
+		if (dwarf_formudata(&a, &val) == 0 ||
+		    (dwarf_formblock(&a, &b) == 0 && block_value(&b, &val) == 0))
+			set_whole(v, IMG_PIECE_VALUE, val);
+		else
+			set_whole(v, IMG_PIECE_LOST, 0);
 		return;
 	}
 	r = get_expr(&a, x->pc, &ops, &len);
 	if (r < 0)
-		set_lost(v); /* an op libdw does not know, or bad DWARF */
+		set_whole(v, IMG_PIECE_LOST, 0); /* an op libdw does not know, or bad DWARF */
 	else if (r > 0 && len > 0)
 		eval(x, &a, ops, len, v);
 }
@@ -333,8 +360,8 @@ frame_base(const struct loc_ctx *x, Dwarf_Die *func, uint64_t *fb)
 	Dwarf_Op *ops;
 	size_t len;
 
-	if (!dwarf_attr(func, DW_AT_frame_base, &a) ||
-	    get_expr(&a, x->pc, &ops, &len) != 1 || len == 0)
+	if (!dwarf_attr(func, DW_AT_frame_base, &a) || get_expr(&a, x->pc, &ops, &len) != 1 ||
+	    len == 0)
 		return false;
 	eval(&fx, &a, ops, len, &v);
 	if (v.npieces != 1 || v.pieces[0].kind != IMG_PIECE_MEM)
@@ -384,14 +411,9 @@ add_var(struct collect *c, Dwarf_Die *die, bool arg)
 	Dwarf_Die type;
 	int line;
 
-	if (c->n == c->cap) {
-		size_t ncap = c->cap ? c->cap * 2 : 16;
-
-		if (!(v = realloc(c->v, ncap * sizeof(*v))))
-			return -1;
-		c->v = v;
-		c->cap = ncap;
-	}
+	if (!(v = grow(c->v, &c->cap, c->n, sizeof(*v))))
+		return -1;
+	c->v = v;
 	v = &c->v[c->n];
 	/* Names, types and lines through the abstract origin of an inlined or
 	 * out-of-line instance: dwarf_diename and dwarf_decl_line integrate too. */
@@ -407,8 +429,8 @@ add_var(struct collect *c, Dwarf_Die *die, bool arg)
 	return 0;
 }
 
-/* The variables of scope, then those of its lexical blocks that hold pc, outer
- * first. Inlined calls are frames of their own: not entered. */
+/* The parameters and variables of scope, then those of its lexical blocks that
+ * hold pc, outer first. Inlined calls are frames of their own: not entered. */
 static int
 collect_scope(struct collect *c, Dwarf_Die *scope, int depth)
 {
@@ -450,10 +472,7 @@ img_frame_vars(struct img *img, const struct img_scope *sc, struct img_var **var
 	*vars = NULL;
 	*n = 0;
 	if (!img->dwarf)
-		return insp_err_set(err, INSP_E_LAYOUT,
-				    "'%s' has no DWARF (built with -ldflags=-w or -s?): "
-				    "variables need it",
-				    img->name);
+		return no_dwarf(img, err);
 	if (!img->funcs_done && build_index(img, err) < 0)
 		return -1;
 	if (!find_func(img, x.pc, &frames[0]))
@@ -480,40 +499,38 @@ img_frame_vars(struct img *img, const struct img_scope *sc, struct img_var **var
 	return 0;
 }
 
+struct global_find {
+	const char *name;
+	struct collect c;
+};
+
+static int
+match_global(Dwarf_Die *die, void *arg)
+{
+	struct global_find *g = arg;
+	const char *n;
+
+	if (dwarf_tag(die) != DW_TAG_variable || !(n = dwarf_diename(die)) ||
+	    strcmp(n, g->name) != 0)
+		return 0;
+	/* c has room for exactly one: add_var does not allocate. */
+	add_var(&g->c, die, false);
+	return 1;
+}
+
 int
 img_global_var(struct img *img, const char *name, struct img_var *out, struct insp_err *err)
 {
 	struct loc_ctx x = { img, 0, NULL, NULL };
-	struct collect c = { &x, out, 0, 1 };
-	Dwarf_Off off = 0, next;
-	size_t hsize;
+	struct global_find g = { name, { &x, out, 0, 1 } };
 
 	if (!img->dwarf)
+		return no_dwarf(img, err);
+	/* A linear scan, each time: it runs when the user asks for one. */
+	if (walk_top(img, match_global, &g) != 1)
 		return insp_err_set(err, INSP_E_LAYOUT,
-				    "'%s' has no DWARF (built with -ldflags=-w or -s?): "
-				    "variables need it",
-				    img->name);
-	/* Go puts a package's variables at the top level of its unit. A linear scan:
-	 * this runs when the user asks for one. */
-	while (dwarf_nextcu(img->dwarf, off, &next, &hsize, NULL, NULL, NULL) == 0) {
-		Dwarf_Die cu, die;
-
-		if (dwarf_offdie(img->dwarf, off + hsize, &cu) && dwarf_child(&cu, &die) == 0) {
-			do {
-				const char *n;
-
-				if (dwarf_tag(&die) != DW_TAG_variable)
-					continue;
-				n = dwarf_diename(&die);
-				/* c has room for exactly one: add_var never reallocs. */
-				if (n && strcmp(n, name) == 0 && add_var(&c, &die, false) == 0)
-					return 0;
-			} while (dwarf_siblingof(&die, &die) == 0);
-		}
-		off = next;
-	}
-	return insp_err_set(err, INSP_E_LAYOUT, "no package variable %s in the DWARF of '%s'", name,
-			    img->name);
+				    "no package variable %s in the DWARF of '%s'", name, img->name);
+	return 0;
 }
 
 Dwarf *
