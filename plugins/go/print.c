@@ -81,11 +81,14 @@ gort_frame_values(void *state, const struct insp_host *h, const struct insp_scop
 	if (n && !(*vals = h->alloc(h->ctx, n * sizeof(**vals))))
 		return insp_err_set(err, INSP_E_SYS, "out of memory");
 	for (size_t i = 0; i < n; i++) {
-		struct insp_value *out = &(*vals)[i];
+		struct insp_value *out = &(*vals)[*nvals];
 		struct gpr p;
 		struct gval v;
 		const char *why;
 
+		/* the compiler's temporaries (.autotmp_N), which no source names */
+		if (vars[i].name[0] == '.')
+			continue;
 		if (open_printer(&p, state, h, o, err) < 0)
 			return -1;
 		if ((why = gexpr_var_value(&p, &vars[i], &v)))
@@ -96,7 +99,7 @@ gort_frame_values(void *state, const struct insp_host *h, const struct insp_scop
 		out->arg = vars[i].arg;
 		if (!(out->text = close_printer(&p, err)))
 			return -1;
-		*nvals = i + 1;
+		(*nvals)++;
 	}
 	return 0;
 }
