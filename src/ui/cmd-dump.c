@@ -167,7 +167,10 @@ int
 ui_dump_report(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts *o, bool detach,
 	       struct insp_err *err)
 {
-	static const struct insp_print_opts print_opts = MDL_PRINT_DEFAULTS;
+	/* shorter than print's: a report shows many frames' values */
+	static const struct insp_print_opts print_opts = { .max_string = 64,
+							   .max_elems = 10,
+							   .max_depth = 2 };
 	struct mdl_grouping groups;
 	bool threads = s->threads_wanted;
 	int ret;

@@ -1,0 +1,298 @@
+/* Go channels for print: len/cap, the buffered elements in the order they will be
+ * received, whether it is closed, and the goroutines queued to receive and to send.
+ * Part of plugins/go; it only reads, and the queue walks are bounded.
+ * SPDX-License-Identifier: MIT */
+#include "value.h"
+
+#include <dwarf.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+/*
+ * A channel is a *hchan<T>, a copy of runtime.hchan the linker writes for each
+ * channel type (cmd/link dwarf.go synthesizechantypes): qcount, dataqsiz, buf,
+ * elemsize, closed, sendx, recvx, recvq and sendq (waitq<T>: first, last
+ * *sudog<T>). Element i of the queue is at buf + (recvx + i) % dataqsiz * elemsize
+ * (runtime/chan.go chanbuf). A waiter is a sudog: g is its goroutine, next the
+ * one queued after it.
+ */
+
+#define MAX_HCHAN 512
+#define MAX_WAITERS 10000
+
+struct fld {
+	uint64_t off;
+	uint32_t len;
+};
+
+struct clay {
+	Dwarf_Die elem;
+	uint64_t size; /* of hchan */
+	struct fld qcount, dataqsiz, buf, elemsize, closed, recvx, recvq, sendq;
+	struct fld sg_g, sg_next;
+};
+
+struct chan {
+	uint64_t qcount, dataqsiz, buf, elemsize, closed, recvx, recvq, sendq;
+};
+
+/* What pointer type t points to, typedefs peeled. */
+static int
+pointee(Dwarf_Die *t, Dwarf_Die *out)
+{
+	Dwarf_Die d;
+
+	gtype_peel(t, &d);
+	if (dwarf_tag(&d) != DW_TAG_pointer_type || gtype_ref(&d, DW_AT_type, out) < 0)
+		return -1;
+	gtype_peel(out, out);
+	return 0;
+}
+
+static int
+fld_int(Dwarf_Die *st, const char *name, struct fld *f)
+{
+	Dwarf_Die t;
+	uint64_t n;
+
+	if (gtype_field(st, name, &t, &f->off) < 0)
+		return -1;
+	n = gtype_size(&t);
+	if ((n != 1 && n != 2 && n != 4 && n != 8) || f->off + n > gtype_size(st))
+		return -1;
+	f->len = (uint32_t)n;
+	return 0;
+}
+
+static uint64_t
+fld_get(const uint8_t *b, struct fld f)
+{
+	uint64_t v = 0;
+
+	for (uint32_t i = f.len; i-- > 0;)
+		v = v << 8 | b[f.off + i];
+	return v;
+}
+
+/* The element type: DW_AT_go_elem of t or of a typedef it goes through. */
+static int
+elem_type(Dwarf_Die *t, Dwarf_Die *out)
+{
+	Dwarf_Die d = *t;
+
+	for (int i = 0; i < 16; i++) {
+		if (gtype_ref(&d, DW_AT_go_elem, out) == 0)
+			return 0;
+		if (dwarf_tag(&d) != DW_TAG_typedef || gtype_ref(&d, DW_AT_type, &d) < 0)
+			break;
+	}
+	return -1;
+}
+
+/* The layout of channel type t: NULL, or why not. */
+static const char *
+resolve(Dwarf_Die *t, struct clay *l)
+{
+	Dwarf_Die h, wq, sg;
+	struct fld first;
+	uint64_t off;
+
+	if (elem_type(t, &l->elem) < 0)
+		return "the channel type in DWARF has no element type";
+	if (pointee(t, &h) < 0 || dwarf_tag(&h) != DW_TAG_structure_type ||
+	    (l->size = gtype_size(&h)) > MAX_HCHAN)
+		return "the channel type in DWARF has no runtime.hchan";
+	if (fld_int(&h, "qcount", &l->qcount) < 0 || fld_int(&h, "dataqsiz", &l->dataqsiz) < 0 ||
+	    fld_int(&h, "buf", &l->buf) < 0 || fld_int(&h, "elemsize", &l->elemsize) < 0 ||
+	    fld_int(&h, "closed", &l->closed) < 0 || fld_int(&h, "recvx", &l->recvx) < 0)
+		return "runtime.hchan in DWARF lacks a field print needs";
+	/* recvq and sendq are waitq<T>; first is at the same offset in both. */
+	if (gtype_field(&h, "recvq", &wq, &l->recvq.off) < 0 ||
+	    gtype_field(&h, "sendq", &wq, &l->sendq.off) < 0 || fld_int(&wq, "first", &first) < 0 ||
+	    gtype_field(&wq, "first", &sg, &off) < 0 || pointee(&sg, &sg) < 0 ||
+	    fld_int(&sg, "g", &l->sg_g) < 0 || fld_int(&sg, "next", &l->sg_next) < 0)
+		return "runtime.waitq or runtime.sudog in DWARF lacks a field print needs";
+	l->recvq.off += first.off;
+	l->sendq.off += first.off;
+	l->recvq.len = l->sendq.len = 8;
+	if (l->recvq.off + 8 > l->size || l->sendq.off + 8 > l->size)
+		return "runtime.hchan in DWARF is inconsistent";
+	return NULL;
+}
+
+/* The channel v points to: *addr is 0 for a nil channel. */
+static int
+read_chan(struct gpr *p, const struct gval *v, const struct clay *l, uint64_t *addr,
+	  struct chan *c, char *why, size_t size)
+{
+	struct insp_err err = INSP_ERR_INIT;
+	uint8_t b[MAX_HCHAN];
+
+	if (gval_uint(p, v, 0, 8, addr) < 0) {
+		snprintf(why, size, "the channel pointer");
+		return -1;
+	}
+	if (!*addr)
+		return 0;
+	if (p->h->read(p->h->ctx, *addr, b, l->size, &err) < 0) {
+		snprintf(why, size, "runtime.hchan at 0x%" PRIx64 ": %s", *addr, err.msg);
+		return -1;
+	}
+	*c = (struct chan){ fld_get(b, l->qcount), fld_get(b, l->dataqsiz), fld_get(b, l->buf),
+			    fld_get(b, l->elemsize), fld_get(b, l->closed), fld_get(b, l->recvx),
+			    fld_get(b, l->recvq), fld_get(b, l->sendq) };
+	if (c->qcount > c->dataqsiz || (c->dataqsiz && c->recvx >= c->dataqsiz)) {
+		snprintf(why, size,
+			 "runtime.hchan at 0x%" PRIx64 " has qcount %" PRIu64 ", dataqsiz %" PRIu64
+			 ", recvx %" PRIu64,
+			 *addr, c->qcount, c->dataqsiz, c->recvx);
+		return -1;
+	}
+	return 0;
+}
+
+/* "[e1,e2,...]": the buffered elements, oldest first. */
+static void
+print_elems(struct gpr *p, const struct clay *l, const struct chan *c, uint32_t depth)
+{
+	uint64_t n = c->qcount < p->o->max_elems ? c->qcount : p->o->max_elems;
+	char why[96];
+
+	gp_puts(p, ", [");
+	if (c->elemsize != gtype_size((Dwarf_Die *)&l->elem)) {
+		snprintf(why, sizeof(why), "elemsize %" PRIu64 " is not the size of %s", c->elemsize,
+			 gtype_name((Dwarf_Die *)&l->elem));
+		gval_unreadable(p, why);
+		n = 0;
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t slot = (c->recvx + i) % c->dataqsiz;
+		struct gval e = gval_at((Dwarf_Die *)&l->elem, c->buf + slot * c->elemsize);
+
+		if (i)
+			gp_puts(p, ",");
+		gval_print(p, &e, depth + 1, false);
+	}
+	if (c->qcount > n)
+		gp_printf(p, "%s...+%" PRIu64 " more", n ? "," : "", c->qcount - n);
+	gp_puts(p, "]");
+}
+
+/* The id of the goroutine of the sudog at sg, and the next sudog. */
+static int
+waiter(struct gpr *p, const struct clay *l, uint64_t sg, uint64_t *goid, uint64_t *next)
+{
+	uint8_t b[8];
+	uint64_t g;
+
+	if (p->h->read(p->h->ctx, sg + l->sg_g.off, b, 8, NULL) < 0)
+		return -1;
+	g = fld_get(b, (struct fld){ 0, 8 });
+	if (p->h->read(p->h->ctx, sg + l->sg_next.off, b, 8, NULL) < 0)
+		return -1;
+	*next = fld_get(b, (struct fld){ 0, 8 });
+	if (!g || p->h->read(p->h->ctx, g + p->st->l.g_goid, b, 8, NULL) < 0)
+		return -1;
+	*goid = fld_get(b, (struct fld){ 0, 8 });
+	return 0;
+}
+
+/* ", waiting to WHAT: id, id": the queue from its first sudog, in order. Brent's
+ * cycle check stops a looped queue. */
+static void
+print_queue(struct gpr *p, const struct clay *l, const char *what, uint64_t sg)
+{
+	uint64_t mark = sg, power = 1, steps = 0;
+	char why[64];
+
+	if (!sg)
+		return;
+	gp_printf(p, ", waiting to %s: ", what);
+	if (!p->st || p->st->l.g_goid == GORT_NONE) {
+		gval_unreadable(p, "no goid in runtime.g");
+		return;
+	}
+	for (uint32_t n = 0; sg; n++) {
+		uint64_t goid, next;
+
+		/* past max_elems only counted, as far as MAX_WAITERS */
+		bool shown = n < p->o->max_elems;
+
+		if (n == MAX_WAITERS) {
+			if (n > p->o->max_elems)
+				gp_printf(p, ", ...+%u or more", n - p->o->max_elems);
+			else
+				gp_puts(p, ", ...");
+			return;
+		}
+		if (waiter(p, l, sg, &goid, &next) < 0) {
+			snprintf(why, sizeof(why), "sudog at 0x%" PRIx64, sg);
+			gp_puts(p, n ? ", " : "");
+			gval_unreadable(p, why);
+			return;
+		}
+		if (shown)
+			gp_printf(p, "%s%" PRIu64, n ? ", " : "", goid);
+		sg = next;
+		if (!sg && !shown)
+			gp_printf(p, ", ...+%u more", n + 1 - p->o->max_elems);
+		if (sg == mark) {
+			gp_puts(p, ", ");
+			gval_unreadable(p, "the queue is a cycle");
+			return;
+		}
+		if (++steps == power) {
+			mark = sg;
+			power *= 2;
+			steps = 0;
+		}
+	}
+}
+
+void
+gochan_print(struct gpr *p, const struct gval *v, uint32_t depth)
+{
+	struct clay l;
+	struct chan c;
+	uint64_t addr;
+	char why[320];
+	const char *bad;
+
+	gp_printf(p, "%s ", gtype_name((Dwarf_Die *)&v->type));
+	if ((bad = resolve((Dwarf_Die *)&v->type, &l))) {
+		gval_unreadable(p, bad);
+		return;
+	}
+	if (read_chan(p, v, &l, &addr, &c, why, sizeof(why)) < 0) {
+		gval_unreadable(p, why);
+		return;
+	}
+	if (!addr) {
+		gp_puts(p, "nil");
+		return;
+	}
+	gp_printf(p, "%" PRIu64 "/%" PRIu64, c.qcount, c.dataqsiz);
+	if (c.qcount && depth < p->o->max_depth)
+		print_elems(p, &l, &c, depth);
+	if (c.closed)
+		gp_puts(p, ", closed");
+	print_queue(p, &l, "receive", c.recvq);
+	print_queue(p, &l, "send", c.sendq);
+}
+
+int
+gochan_len_cap(struct gpr *p, const struct gval *v, uint64_t *len, uint64_t *cap)
+{
+	struct clay l;
+	struct chan c = { 0 };
+	uint64_t addr;
+	char why[320];
+
+	*len = *cap = 0;
+	if (resolve((Dwarf_Die *)&v->type, &l) || read_chan(p, v, &l, &addr, &c, why, sizeof(why)))
+		return -1;
+	*len = c.qcount;
+	*cap = c.dataqsiz;
+	return 0;
+}
