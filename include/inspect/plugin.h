@@ -139,8 +139,8 @@ struct insp_host {
 	void *(*dwarf)(void *ctx);
 	uint64_t load_bias;
 	/* The parameters and locals of a frame, read; vars in snapshot memory. */
-	int (*frame_vars)(void *ctx, const struct insp_scope *sc, struct insp_var **vars,
-			  size_t *n, struct insp_err *err);
+	int (*frame_vars)(void *ctx, const struct insp_scope *sc, struct insp_var **vars, size_t *n,
+			  struct insp_err *err);
 	/* A package variable by its full name ("main.Config"), read. */
 	int (*global_var)(void *ctx, const char *name, struct insp_var *out, struct insp_err *err);
 

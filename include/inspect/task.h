@@ -20,10 +20,10 @@ struct insp_loc {
  * frame after it. */
 struct insp_frame {
 	struct insp_loc loc;
-	bool inlined; /* inlined into the next (outer) frame: no frame of its own */
-	bool wrapper; /* compiler-generated; the runtime's own traceback hides it */
-	bool native;  /* outside the runtime's code (C), from the thread's own stack */
-	bool bottom;  /* nothing below it can be trusted: a thread's start, a stack switch */
+	bool inlined;   /* inlined into the next (outer) frame: no frame of its own */
+	bool wrapper;   /* compiler-generated; the runtime's own traceback hides it */
+	bool native;    /* outside the runtime's code (C), from the thread's own stack */
+	bool bottom;    /* nothing below it can be trusted: a thread's start, a stack switch */
 	bool call_site; /* loc.pc is a return address (the call is the instruction before) */
 	/* Its canonical frame address (the caller's sp before the call; the frame
 	 * base of Go's DWARF); an inlined call's is its frame's. 0: unknown. */

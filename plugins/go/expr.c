@@ -29,8 +29,8 @@ struct parser {
 	int nest;
 };
 
-static int
-fail(struct parser *ps, const char *where, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(struct parser *ps, const char *where, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static int
 fail(struct parser *ps, const char *where, const char *fmt, ...)
@@ -118,7 +118,8 @@ make_value(struct parser *ps, const char *where, const char *type, const void *b
 	uint8_t *b;
 
 	if (gtype_by_name(ps->p->dw, type, &out->type) < 0)
-		return fail(ps, where, "the binary's DWARF has no type %s to hold the result", type);
+		return fail(ps, where, "the binary's DWARF has no type %s to hold the result",
+			    type);
 	if (!(b = scratch(ps, n)))
 		return fail(ps, where, "the expression is too complex");
 	memcpy(b, bytes, n);
@@ -262,8 +263,8 @@ field(struct parser *ps, struct gval *v)
 
 /* Base address, length, capacity and element type of an array, slice or string. */
 static int
-sequence(struct parser *ps, const char *where, const struct gval *v, uint64_t *base,
-	 uint64_t *len, uint64_t *cap, Dwarf_Die *et)
+sequence(struct parser *ps, const char *where, const struct gval *v, uint64_t *base, uint64_t *len,
+	 uint64_t *cap, Dwarf_Die *et)
 {
 	enum gkind k = gtype_kind(&v->type);
 	Dwarf_Die t;
@@ -311,7 +312,8 @@ key_literal(struct parser *ps, Dwarf_Die *kt, struct gval *key)
 		if (!end)
 			return fail(ps, where, "the string has no closing quote");
 		if (k != GK_STRING)
-			return fail(ps, where, "the map's keys are %s, not strings", gtype_name(kt));
+			return fail(ps, where, "the map's keys are %s, not strings",
+				    gtype_name(kt));
 		if (!(s = scratch(ps, (size_t)(end - ps->at))))
 			return fail(ps, where, "the expression is too complex");
 		memcpy(s, ps->at + 1, (size_t)(end - ps->at - 1));
@@ -331,7 +333,8 @@ key_literal(struct parser *ps, Dwarf_Die *kt, struct gval *key)
 			return -1;
 		i = neg ? -(int64_t)u : (int64_t)u;
 		if (k < GK_INT || k > GK_UINTPTR)
-			return fail(ps, where, "the map's keys are %s, not integers", gtype_name(kt));
+			return fail(ps, where, "the map's keys are %s, not integers",
+				    gtype_name(kt));
 		return make_value(ps, where, gtype_name(kt), &i, gtype_size(kt), key);
 	}
 }
@@ -561,8 +564,8 @@ expr(struct parser *ps, struct gval *out)
 }
 
 int
-gexpr_eval(struct gpr *p, const struct insp_var *vars, size_t n, const char *text,
-	   struct gval *out, struct insp_err *err)
+gexpr_eval(struct gpr *p, const struct insp_var *vars, size_t n, const char *text, struct gval *out,
+	   struct insp_err *err)
 {
 	struct parser ps = { p, vars, n, text, text, err, 0 };
 

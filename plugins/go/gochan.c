@@ -18,100 +18,47 @@
  * one queued after it.
  */
 
-#define MAX_HCHAN 512
+#define MAX_HCHAN   512
 #define MAX_WAITERS 10000
-
-struct fld {
-	uint64_t off;
-	uint32_t len;
-};
 
 struct clay {
 	Dwarf_Die elem;
 	uint64_t size; /* of hchan */
-	struct fld qcount, dataqsiz, buf, elemsize, closed, recvx, recvq, sendq;
-	struct fld sg_g, sg_next;
+	struct gfield qcount, dataqsiz, buf, elemsize, closed, recvx, recvq, sendq;
+	struct gfield sg_g, sg_next;
 };
 
 struct chan {
 	uint64_t qcount, dataqsiz, buf, elemsize, closed, recvx, recvq, sendq;
 };
 
-/* What pointer type t points to, typedefs peeled. */
-static int
-pointee(Dwarf_Die *t, Dwarf_Die *out)
-{
-	Dwarf_Die d;
-
-	gtype_peel(t, &d);
-	if (dwarf_tag(&d) != DW_TAG_pointer_type || gtype_ref(&d, DW_AT_type, out) < 0)
-		return -1;
-	gtype_peel(out, out);
-	return 0;
-}
-
-static int
-fld_int(Dwarf_Die *st, const char *name, struct fld *f)
-{
-	Dwarf_Die t;
-	uint64_t n;
-
-	if (gtype_field(st, name, &t, &f->off) < 0)
-		return -1;
-	n = gtype_size(&t);
-	if ((n != 1 && n != 2 && n != 4 && n != 8) || f->off + n > gtype_size(st))
-		return -1;
-	f->len = (uint32_t)n;
-	return 0;
-}
-
-static uint64_t
-fld_get(const uint8_t *b, struct fld f)
-{
-	uint64_t v = 0;
-
-	for (uint32_t i = f.len; i-- > 0;)
-		v = v << 8 | b[f.off + i];
-	return v;
-}
-
-/* The element type: DW_AT_go_elem of t or of a typedef it goes through. */
-static int
-elem_type(Dwarf_Die *t, Dwarf_Die *out)
-{
-	Dwarf_Die d = *t;
-
-	for (int i = 0; i < 16; i++) {
-		if (gtype_ref(&d, DW_AT_go_elem, out) == 0)
-			return 0;
-		if (dwarf_tag(&d) != DW_TAG_typedef || gtype_ref(&d, DW_AT_type, &d) < 0)
-			break;
-	}
-	return -1;
-}
-
 /* The layout of channel type t: NULL, or why not. */
 static const char *
 resolve(Dwarf_Die *t, struct clay *l)
 {
 	Dwarf_Die h, wq, sg;
-	struct fld first;
+	struct gfield first;
 	uint64_t off;
 
-	if (elem_type(t, &l->elem) < 0)
+	if (gtype_ref_through(t, DW_AT_go_elem, &l->elem) < 0)
 		return "the channel type in DWARF has no element type";
-	if (pointee(t, &h) < 0 || dwarf_tag(&h) != DW_TAG_structure_type ||
-	    (l->size = gtype_size(&h)) > MAX_HCHAN)
+	if (gtype_target(t, DW_TAG_pointer_type, &h) < 0 ||
+	    dwarf_tag(&h) != DW_TAG_structure_type || (l->size = gtype_size(&h)) > MAX_HCHAN)
 		return "the channel type in DWARF has no runtime.hchan";
-	if (fld_int(&h, "qcount", &l->qcount) < 0 || fld_int(&h, "dataqsiz", &l->dataqsiz) < 0 ||
-	    fld_int(&h, "buf", &l->buf) < 0 || fld_int(&h, "elemsize", &l->elemsize) < 0 ||
-	    fld_int(&h, "closed", &l->closed) < 0 || fld_int(&h, "recvx", &l->recvx) < 0)
+	if (gtype_int_field(&h, "qcount", &l->qcount) < 0 ||
+	    gtype_int_field(&h, "dataqsiz", &l->dataqsiz) < 0 ||
+	    gtype_int_field(&h, "buf", &l->buf) < 0 ||
+	    gtype_int_field(&h, "elemsize", &l->elemsize) < 0 ||
+	    gtype_int_field(&h, "closed", &l->closed) < 0 ||
+	    gtype_int_field(&h, "recvx", &l->recvx) < 0)
 		return "runtime.hchan in DWARF lacks a field print needs";
 	/* recvq and sendq are waitq<T>; first is at the same offset in both. */
 	if (gtype_field(&h, "recvq", &wq, &l->recvq.off) < 0 ||
-	    gtype_field(&h, "sendq", &wq, &l->sendq.off) < 0 || fld_int(&wq, "first", &first) < 0 ||
-	    gtype_field(&wq, "first", &sg, &off) < 0 || pointee(&sg, &sg) < 0 ||
-	    fld_int(&sg, "g", &l->sg_g) < 0 || fld_int(&sg, "next", &l->sg_next) < 0)
+	    gtype_field(&h, "sendq", &wq, &l->sendq.off) < 0 ||
+	    gtype_int_field(&wq, "first", &first) < 0 || gtype_field(&wq, "first", &sg, &off) < 0 ||
+	    gtype_target(&sg, DW_TAG_pointer_type, &sg) < 0 ||
+	    gtype_int_field(&sg, "g", &l->sg_g) < 0 ||
+	    gtype_int_field(&sg, "next", &l->sg_next) < 0)
 		return "runtime.waitq or runtime.sudog in DWARF lacks a field print needs";
 	l->recvq.off += first.off;
 	l->sendq.off += first.off;
@@ -123,8 +70,8 @@ resolve(Dwarf_Die *t, struct clay *l)
 
 /* The channel v points to: *addr is 0 for a nil channel. */
 static int
-read_chan(struct gpr *p, const struct gval *v, const struct clay *l, uint64_t *addr,
-	  struct chan *c, char *why, size_t size)
+read_chan(struct gpr *p, const struct gval *v, const struct clay *l, uint64_t *addr, struct chan *c,
+	  char *why, size_t size)
 {
 	struct insp_err err = INSP_ERR_INIT;
 	uint8_t b[MAX_HCHAN];
@@ -139,9 +86,10 @@ read_chan(struct gpr *p, const struct gval *v, const struct clay *l, uint64_t *a
 		snprintf(why, size, "runtime.hchan at 0x%" PRIx64 ": %s", *addr, err.msg);
 		return -1;
 	}
-	*c = (struct chan){ fld_get(b, l->qcount), fld_get(b, l->dataqsiz), fld_get(b, l->buf),
-			    fld_get(b, l->elemsize), fld_get(b, l->closed), fld_get(b, l->recvx),
-			    fld_get(b, l->recvq), fld_get(b, l->sendq) };
+	*c = (struct chan){ gfield_get(b, l->qcount), gfield_get(b, l->dataqsiz),
+			    gfield_get(b, l->buf),    gfield_get(b, l->elemsize),
+			    gfield_get(b, l->closed), gfield_get(b, l->recvx),
+			    gfield_get(b, l->recvq),  gfield_get(b, l->sendq) };
 	if (c->qcount > c->dataqsiz || (c->dataqsiz && c->recvx >= c->dataqsiz)) {
 		snprintf(why, size,
 			 "runtime.hchan at 0x%" PRIx64 " has qcount %" PRIu64 ", dataqsiz %" PRIu64
@@ -161,8 +109,8 @@ print_elems(struct gpr *p, const struct clay *l, const struct chan *c, uint32_t 
 
 	gp_puts(p, ", [");
 	if (c->elemsize != gtype_size((Dwarf_Die *)&l->elem)) {
-		snprintf(why, sizeof(why), "elemsize %" PRIu64 " is not the size of %s", c->elemsize,
-			 gtype_name((Dwarf_Die *)&l->elem));
+		snprintf(why, sizeof(why), "elemsize %" PRIu64 " is not the size of %s",
+			 c->elemsize, gtype_name((Dwarf_Die *)&l->elem));
 		gval_unreadable(p, why);
 		n = 0;
 	}
@@ -188,13 +136,13 @@ waiter(struct gpr *p, const struct clay *l, uint64_t sg, uint64_t *goid, uint64_
 
 	if (p->h->read(p->h->ctx, sg + l->sg_g.off, b, 8, NULL) < 0)
 		return -1;
-	g = fld_get(b, (struct fld){ 0, 8 });
+	g = gfield_get(b, (struct gfield){ 0, 8 });
 	if (p->h->read(p->h->ctx, sg + l->sg_next.off, b, 8, NULL) < 0)
 		return -1;
-	*next = fld_get(b, (struct fld){ 0, 8 });
+	*next = gfield_get(b, (struct gfield){ 0, 8 });
 	if (!g || p->h->read(p->h->ctx, g + p->st->l.g_goid, b, 8, NULL) < 0)
 		return -1;
-	*goid = fld_get(b, (struct fld){ 0, 8 });
+	*goid = gfield_get(b, (struct gfield){ 0, 8 });
 	return 0;
 }
 

@@ -36,36 +36,32 @@
  * so the walk reads the old bucket at new index j and skips j + nold.
  */
 
-#define SLOTS 8
-#define MAX_KV 128 /* abi.MapMaxKeyBytes, abi.MapMaxElemBytes */
-#define MAX_UNITS (1u << 20) /* buckets or groups read for one map */
-#define MAX_DIR (1u << 22)   /* directory entries of a Swiss map */
-#define MAX_HDR 256          /* bytes of a map header or a table */
-#define MAX_UNIT 8192        /* bytes of a bucket or a group */
-#define SORT_MAX (1u << 17)  /* entries of a map print sorts, reading them all */
-#define SORT_STR 256         /* bytes of a string key that sorting compares */
+#define SLOTS      8
+#define MAX_KV     128        /* abi.MapMaxKeyBytes, abi.MapMaxElemBytes */
+#define MAX_UNITS  (1u << 20) /* buckets or groups read for one map */
+#define MAX_DIR    (1u << 22) /* directory entries of a Swiss map */
+#define MAX_HDR    256        /* bytes of a map header or a table */
+#define MAX_UNIT   8192       /* bytes of a bucket or a group */
+#define SORT_MAX   (1u << 17) /* entries of a map print sorts, reading them all */
+#define SORT_STR   256        /* bytes of a string key that sorting compares */
 #define MAX_KEYSTR (1u << 20) /* bytes of a string key that m[key] compares */
 
 /* Go 1.12 added emptyRest and moved the marks up by one (runtime/map.go). */
 #define SAME_SIZE_GROW 8
 
 /* An integer field of a runtime struct. */
-struct fld {
-	uint64_t off;
-	uint32_t len;
-};
 
 struct mlay {
 	Dwarf_Die key, elem; /* Go's types */
 	bool ikey, ielem;    /* the slot holds a pointer to it */
 	bool swiss;
 	uint64_t hsize; /* the header (or a table) */
-	struct fld count;
+	struct gfield count;
 	/* Go <= 1.23 */
-	struct fld flags, B, buckets, oldbuckets, nevacuate;
+	struct gfield flags, B, buckets, oldbuckets, nevacuate;
 	uint64_t overflow_off;
 	/* Go >= 1.24 */
-	struct fld dirptr, dirlen, gdata, gmask;
+	struct gfield dirptr, dirlen, gdata, gmask;
 	uint64_t tsize;
 	/* a bucket or a group: its size, tophash or ctrl, where slot i's key and elem are */
 	uint64_t usize, meta_off, kbase, kstride, ebase, estride;
@@ -85,59 +81,6 @@ struct mwalk {
 	uint8_t unit[MAX_UNIT];
 	char why[320];
 };
-
-/* The DIE attr refers to, on t or on a typedef it goes through. */
-static int
-attr_ref(Dwarf_Die *t, int attr, Dwarf_Die *out)
-{
-	Dwarf_Die d = *t;
-
-	for (int i = 0; i < 16; i++) {
-		if (gtype_ref(&d, attr, out) == 0)
-			return 0;
-		if (dwarf_tag(&d) != DW_TAG_typedef || gtype_ref(&d, DW_AT_type, &d) < 0)
-			break;
-	}
-	return -1;
-}
-
-/* What pointer type t points to (typedefs peeled), or the element of array t. */
-static int
-target_of(Dwarf_Die *t, int tag, Dwarf_Die *out)
-{
-	Dwarf_Die d;
-
-	gtype_peel(t, &d);
-	if (dwarf_tag(&d) != tag || gtype_ref(&d, DW_AT_type, out) < 0)
-		return -1;
-	gtype_peel(out, out);
-	return 0;
-}
-
-static int
-fld_int(Dwarf_Die *st, const char *name, struct fld *f)
-{
-	Dwarf_Die t;
-	uint64_t n;
-
-	if (gtype_field(st, name, &t, &f->off) < 0)
-		return -1;
-	n = gtype_size(&t);
-	if ((n != 1 && n != 2 && n != 4 && n != 8) || f->off + n > gtype_size(st))
-		return -1;
-	f->len = (uint32_t)n;
-	return 0;
-}
-
-static uint64_t
-fld_get(const uint8_t *b, struct fld f)
-{
-	uint64_t v = 0;
-
-	for (uint32_t i = f.len; i-- > 0;)
-		v = v << 8 | b[f.off + i];
-	return v;
-}
 
 /* The type a slot holds for a key or elem of type t: t, or *t when t > 128 bytes. */
 static int
@@ -171,22 +114,23 @@ resolve_buckets(Dwarf_Die *h, struct mlay *l)
 	Dwarf_Die b, keys, elems, t;
 	uint64_t off;
 
-	if (fld_int(h, "count", &l->count) < 0 || fld_int(h, "flags", &l->flags) < 0 ||
-	    fld_int(h, "B", &l->B) < 0 || fld_int(h, "buckets", &l->buckets) < 0 ||
-	    fld_int(h, "oldbuckets", &l->oldbuckets) < 0 ||
-	    fld_int(h, "nevacuate", &l->nevacuate) < 0)
+	if (gtype_int_field(h, "count", &l->count) < 0 ||
+	    gtype_int_field(h, "flags", &l->flags) < 0 || gtype_int_field(h, "B", &l->B) < 0 ||
+	    gtype_int_field(h, "buckets", &l->buckets) < 0 ||
+	    gtype_int_field(h, "oldbuckets", &l->oldbuckets) < 0 ||
+	    gtype_int_field(h, "nevacuate", &l->nevacuate) < 0)
 		return "runtime.hmap in DWARF lacks a field print needs";
-	if (gtype_field(h, "buckets", &t, &off) < 0 || target_of(&t, DW_TAG_pointer_type, &b) < 0)
+	if (gtype_field(h, "buckets", &t, &off) < 0 ||
+	    gtype_target(&t, DW_TAG_pointer_type, &b) < 0)
 		return "no bucket type in DWARF";
 	l->usize = gtype_size(&b);
 	if (gtype_field(&b, "tophash", &t, &l->meta_off) < 0 ||
 	    gtype_field(&b, "keys", &t, &l->kbase) < 0 ||
-	    target_of(&t, DW_TAG_array_type, &keys) < 0 ||
+	    gtype_target(&t, DW_TAG_array_type, &keys) < 0 ||
 	    (gtype_field(&b, "elems", &t, &l->ebase) < 0 &&
 	     gtype_field(&b, "values", &t, &l->ebase) < 0) ||
-	    target_of(&t, DW_TAG_array_type, &elems) < 0 ||
-	    gtype_field(&b, "overflow", &t, &l->overflow_off) < 0 ||
-	    l->overflow_off + 8 > l->usize)
+	    gtype_target(&t, DW_TAG_array_type, &elems) < 0 ||
+	    gtype_field(&b, "overflow", &t, &l->overflow_off) < 0 || l->overflow_off + 8 > l->usize)
 		return "the map's bucket type in DWARF is not runtime.bmap's";
 	l->kstride = l->estride = 0;
 	if (slot_type(&l->key, &keys, &l->kstride, &l->ikey) < 0 ||
@@ -200,16 +144,20 @@ resolve_swiss(Dwarf_Die *h, struct mlay *l)
 {
 	Dwarf_Die tp, tab, gref, grp, arr, slot, t;
 	uint64_t groups, off;
-	struct fld ctrl;
+	struct gfield ctrl;
 
-	if (fld_int(h, "used", &l->count) < 0 || fld_int(h, "dirPtr", &l->dirptr) < 0 ||
-	    fld_int(h, "dirLen", &l->dirlen) < 0)
+	if (gtype_int_field(h, "used", &l->count) < 0 ||
+	    gtype_int_field(h, "dirPtr", &l->dirptr) < 0 ||
+	    gtype_int_field(h, "dirLen", &l->dirlen) < 0)
 		return "internal/runtime/maps.Map in DWARF lacks a field print needs";
-	if (gtype_field(h, "dirPtr", &t, &off) < 0 || target_of(&t, DW_TAG_pointer_type, &tp) < 0 ||
-	    target_of(&tp, DW_TAG_pointer_type, &tab) < 0 ||
-	    gtype_field(&tab, "groups", &gref, &groups) < 0 || fld_int(&gref, "data", &l->gdata) < 0 ||
-	    fld_int(&gref, "lengthMask", &l->gmask) < 0 ||
-	    gtype_field(&gref, "data", &t, &off) < 0 || target_of(&t, DW_TAG_pointer_type, &grp) < 0)
+	if (gtype_field(h, "dirPtr", &t, &off) < 0 ||
+	    gtype_target(&t, DW_TAG_pointer_type, &tp) < 0 ||
+	    gtype_target(&tp, DW_TAG_pointer_type, &tab) < 0 ||
+	    gtype_field(&tab, "groups", &gref, &groups) < 0 ||
+	    gtype_int_field(&gref, "data", &l->gdata) < 0 ||
+	    gtype_int_field(&gref, "lengthMask", &l->gmask) < 0 ||
+	    gtype_field(&gref, "data", &t, &off) < 0 ||
+	    gtype_target(&t, DW_TAG_pointer_type, &grp) < 0)
 		return "no map table type in DWARF";
 	l->tsize = gtype_size(&tab);
 	l->gdata.off += groups;
@@ -217,9 +165,9 @@ resolve_swiss(Dwarf_Die *h, struct mlay *l)
 	if (l->tsize > MAX_HDR || l->gdata.off + 8 > l->tsize || l->gmask.off + 8 > l->tsize)
 		return "the map's table type in DWARF is not internal/runtime/maps.table's";
 	l->usize = gtype_size(&grp);
-	if (fld_int(&grp, "ctrl", &ctrl) < 0 || ctrl.len != 8 ||
+	if (gtype_int_field(&grp, "ctrl", &ctrl) < 0 || ctrl.len != 8 ||
 	    gtype_field(&grp, "slots", &t, &l->kbase) < 0 ||
-	    target_of(&t, DW_TAG_array_type, &arr) < 0)
+	    gtype_target(&t, DW_TAG_array_type, &arr) < 0)
 		return "the map's group type in DWARF is not internal/runtime/maps' group";
 	l->meta_off = ctrl.off;
 	l->ebase = l->kbase;
@@ -245,10 +193,11 @@ resolve(Dwarf_Die *t, struct mlay *l)
 	const char *why;
 
 	memset(l, 0, sizeof(*l));
-	if (attr_ref(t, DW_AT_go_key, &l->key) < 0 || attr_ref(t, DW_AT_go_elem, &l->elem) < 0)
+	if (gtype_ref_through(t, DW_AT_go_key, &l->key) < 0 ||
+	    gtype_ref_through(t, DW_AT_go_elem, &l->elem) < 0)
 		return "the map type in DWARF has no key or elem type";
 	gtype_peel(t, &m);
-	if (target_of(&m, DW_TAG_pointer_type, &h) < 0 || dwarf_tag(&h) != DW_TAG_structure_type)
+	if (gtype_target(&m, DW_TAG_pointer_type, &h) < 0 || dwarf_tag(&h) != DW_TAG_structure_type)
 		return "the map type in DWARF has no header type";
 	l->hsize = gtype_size(&h);
 	if (l->hsize > MAX_HDR)
@@ -274,7 +223,7 @@ rd(struct mwalk *w, uint64_t addr, void *buf, size_t len, const char *what)
 static uint64_t
 u64_at(const uint8_t *b)
 {
-	return fld_get(b, (struct fld){ 0, 8 });
+	return gfield_get(b, (struct gfield){ 0, 8 });
 }
 
 /* Whether slot i of the unit in w->unit is full. */
@@ -356,8 +305,8 @@ static int
 walk_buckets(struct mwalk *w, const uint8_t *h)
 {
 	const struct mlay *l = w->l;
-	uint64_t B = fld_get(h, l->B), buckets = fld_get(h, l->buckets);
-	uint64_t old = fld_get(h, l->oldbuckets), nevac = fld_get(h, l->nevacuate);
+	uint64_t B = gfield_get(h, l->B), buckets = gfield_get(h, l->buckets);
+	uint64_t old = gfield_get(h, l->oldbuckets), nevac = gfield_get(h, l->nevacuate);
 	uint64_t nb, nold;
 
 	w->min_top = w->p->st && w->p->st->minor && w->p->st->minor < 12 ? 4 : 5;
@@ -366,7 +315,7 @@ walk_buckets(struct mwalk *w, const uint8_t *h)
 		return -1;
 	}
 	nb = (uint64_t)1 << B;
-	nold = !old ? 0 : fld_get(h, l->flags) & SAME_SIZE_GROW ? nb : nb / 2;
+	nold = !old ? 0 : gfield_get(h, l->flags) & SAME_SIZE_GROW ? nb : nb / 2;
 	if (old && !nold) {
 		snprintf(w->why, sizeof(w->why), "map grows from no buckets");
 		return -1;
@@ -395,11 +344,11 @@ walk_table(struct mwalk *w, uint64_t t)
 
 	if (rd(w, t, tb, l->tsize, "map table") < 0)
 		return -1;
-	data = fld_get(tb, l->gdata);
-	mask = fld_get(tb, l->gmask);
+	data = gfield_get(tb, l->gdata);
+	mask = gfield_get(tb, l->gmask);
 	if (mask >= MAX_UNITS || (mask & (mask + 1))) {
-		snprintf(w->why, sizeof(w->why), "map table at 0x%" PRIx64 " has %" PRIu64 " groups",
-			 t, mask + 1);
+		snprintf(w->why, sizeof(w->why),
+			 "map table at 0x%" PRIx64 " has %" PRIu64 " groups", t, mask + 1);
 		return -1;
 	}
 	for (uint64_t g = 0; g <= mask; g++) {
@@ -452,8 +401,8 @@ walk(struct mwalk *w, const uint8_t *h)
 
 	if (!l->swiss)
 		return walk_buckets(w, h);
-	dir = fld_get(h, l->dirptr);
-	n = fld_get(h, l->dirlen);
+	dir = gfield_get(h, l->dirptr);
+	n = gfield_get(h, l->dirlen);
 	if (!dir)
 		return 0;
 	r = n ? walk_dir(w, dir, n) : unit(w, dir);
@@ -477,7 +426,7 @@ header(struct gpr *p, const struct gval *m, const struct mlay *l, uint8_t *h, ui
 		snprintf(why, size, "map header at 0x%" PRIx64 ": %s", *hdr, err.msg);
 		return -1;
 	}
-	*count = fld_get(h, l->count);
+	*count = gfield_get(h, l->count);
 	if (*count >> 62) {
 		snprintf(why, size, "map header at 0x%" PRIx64 " has count %" PRId64, *hdr,
 			 (int64_t)*count);
@@ -517,12 +466,12 @@ static enum kclass
 key_class(Dwarf_Die *t)
 {
 	static const uint8_t classes[] = {
-		[GK_BOOL] = KC_UINT,	[GK_INT] = KC_INT,	     [GK_INT8] = KC_INT,
-		[GK_INT16] = KC_INT,	[GK_INT32] = KC_INT,	     [GK_INT64] = KC_INT,
-		[GK_UINT] = KC_UINT,	[GK_UINT8] = KC_UINT,	     [GK_UINT16] = KC_UINT,
-		[GK_UINT32] = KC_UINT,	[GK_UINT64] = KC_UINT,	     [GK_UINTPTR] = KC_UINT,
-		[GK_FLOAT32] = KC_FLOAT, [GK_FLOAT64] = KC_FLOAT,    [GK_CHAN] = KC_UINT,
-		[GK_PTR] = KC_UINT,	[GK_STRING] = KC_STRING,     [GK_UNSAFE_POINTER] = KC_UINT,
+		[GK_BOOL] = KC_UINT,     [GK_INT] = KC_INT,       [GK_INT8] = KC_INT,
+		[GK_INT16] = KC_INT,     [GK_INT32] = KC_INT,     [GK_INT64] = KC_INT,
+		[GK_UINT] = KC_UINT,     [GK_UINT8] = KC_UINT,    [GK_UINT16] = KC_UINT,
+		[GK_UINT32] = KC_UINT,   [GK_UINT64] = KC_UINT,   [GK_UINTPTR] = KC_UINT,
+		[GK_FLOAT32] = KC_FLOAT, [GK_FLOAT64] = KC_FLOAT, [GK_CHAN] = KC_UINT,
+		[GK_PTR] = KC_UINT,      [GK_STRING] = KC_STRING, [GK_UNSAFE_POINTER] = KC_UINT,
 	};
 	enum gkind k = gtype_kind(t);
 
@@ -549,14 +498,13 @@ num_of(enum kclass kc, uint64_t u, uint64_t n, struct ment *m)
 
 /* The number a key of class kc and n bytes stands for: kb, or read at addr. */
 static int
-key_num(struct gpr *p, enum kclass kc, uint64_t addr, const uint8_t *kb, uint64_t n,
-	struct ment *m)
+key_num(struct gpr *p, enum kclass kc, uint64_t addr, const uint8_t *kb, uint64_t n, struct ment *m)
 {
 	uint8_t b[8];
 
 	if (!n || n > 8 || (!kb && p->h->read(p->h->ctx, addr, b, n, NULL) < 0))
 		return -1;
-	num_of(kc, fld_get(kb ? kb : b, (struct fld){ 0, (uint32_t)n }), n, m);
+	num_of(kc, gfield_get(kb ? kb : b, (struct gfield){ 0, (uint32_t)n }), n, m);
 	return 0;
 }
 
@@ -683,16 +631,15 @@ collect(struct mwalk *w, struct collect *c, const uint8_t *h, uint64_t *count)
 	whole = c->sort || c->seen < c->keep;
 	if (!whole || c->seen == *count)
 		return 0;
-	snprintf(w->why, sizeof(w->why), "the header counts %" PRIu64 " entries, the map holds %" PRIu64,
-		 *count, c->seen);
+	snprintf(w->why, sizeof(w->why),
+		 "the header counts %" PRIu64 " entries, the map holds %" PRIu64, *count, c->seen);
 	*count = c->seen;
 	return -1;
 }
 
 /* "[k: v, ...]" for at most max_elems entries of the map of count entries. */
 static void
-print_body(struct gpr *p, const struct mlay *l, const uint8_t *h, uint64_t count,
-	   uint32_t depth)
+print_body(struct gpr *p, const struct mlay *l, const uint8_t *h, uint64_t count, uint32_t depth)
 {
 	struct mwalk *w = calloc(1, sizeof(*w));
 	struct collect c = { .l = l, .kc = key_class((Dwarf_Die *)&l->key) };
@@ -836,7 +783,7 @@ probe_key(struct gpr *p, const struct gval *key, struct probe *q)
 		return -1;
 	if (kc == KC_STRING)
 		return probe_str(p, key, b, q);
-	num_of(kc, fld_get(b, (struct fld){ 0, (uint32_t)n }), n, &q->want);
+	num_of(kc, gfield_get(b, (struct gfield){ 0, (uint32_t)n }), n, &q->want);
 	if (q->kc == KC_FLOAT && kc != KC_FLOAT)
 		q->want.n.f = kc == KC_INT ? (double)q->want.n.i : (double)q->want.n.u;
 	/* An unsigned key never equals a negative number. */

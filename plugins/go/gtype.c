@@ -67,9 +67,15 @@ gtype_kind(const Dwarf_Die *t)
 		if (enc == DW_ATE_float)
 			return size == 4 ? GK_FLOAT32 : GK_FLOAT64;
 		if (enc == DW_ATE_signed || enc == DW_ATE_signed_char)
-			return size == 1 ? GK_INT8 : size == 2 ? GK_INT16 : size == 4 ? GK_INT32 : GK_INT64;
+			return size == 1   ? GK_INT8
+			       : size == 2 ? GK_INT16
+			       : size == 4 ? GK_INT32
+					   : GK_INT64;
 		if (enc == DW_ATE_unsigned || enc == DW_ATE_unsigned_char)
-			return size == 1 ? GK_UINT8 : size == 2 ? GK_UINT16 : size == 4 ? GK_UINT32 : GK_UINT64;
+			return size == 1   ? GK_UINT8
+			       : size == 2 ? GK_UINT16
+			       : size == 4 ? GK_UINT32
+					   : GK_UINT64;
 		return GK_INVALID;
 	}
 	default:
@@ -95,6 +101,57 @@ gtype_size(const Dwarf_Die *t)
 	if (dwarf_aggregate_size(&d, &n) == 0)
 		return n;
 	return dwarf_tag(&d) == DW_TAG_pointer_type ? 8 : 0;
+}
+
+int
+gtype_ref_through(const Dwarf_Die *t, int attr, Dwarf_Die *out)
+{
+	Dwarf_Die d = *t;
+
+	for (int i = 0; i < MAX_PEEL; i++) {
+		if (gtype_ref(&d, attr, out) == 0)
+			return 0;
+		if (dwarf_tag(&d) != DW_TAG_typedef || gtype_ref(&d, DW_AT_type, &d) < 0)
+			break;
+	}
+	return -1;
+}
+
+int
+gtype_target(const Dwarf_Die *t, int tag, Dwarf_Die *out)
+{
+	Dwarf_Die d;
+
+	gtype_peel(t, &d);
+	if (dwarf_tag(&d) != tag || gtype_ref(&d, DW_AT_type, out) < 0)
+		return -1;
+	gtype_peel(out, out);
+	return 0;
+}
+
+int
+gtype_int_field(const Dwarf_Die *st, const char *name, struct gfield *f)
+{
+	Dwarf_Die t;
+	uint64_t n;
+
+	if (gtype_field(st, name, &t, &f->off) < 0)
+		return -1;
+	n = gtype_size(&t);
+	if ((n != 1 && n != 2 && n != 4 && n != 8) || f->off + n > gtype_size(st))
+		return -1;
+	f->len = (uint32_t)n;
+	return 0;
+}
+
+uint64_t
+gfield_get(const uint8_t *b, struct gfield f)
+{
+	uint64_t v = 0;
+
+	for (uint32_t i = f.len; i-- > 0;)
+		v = v << 8 | b[f.off + i];
+	return v;
 }
 
 int
@@ -126,7 +183,7 @@ struct gtype_index {
 	struct rtype {
 		uint64_t addr;
 		Dwarf_Off die;
-	} *v;
+	} * v;
 	size_t n, cap;
 };
 

@@ -213,9 +213,9 @@ static void
 print_scalar(struct gpr *p, const struct gval *v, enum gkind k)
 {
 	static const uint8_t sizes[] = {
-		[GK_BOOL] = 1,	 [GK_INT] = 8,	   [GK_INT8] = 1,    [GK_INT16] = 2,
-		[GK_INT32] = 4,	 [GK_INT64] = 8,   [GK_UINT] = 8,    [GK_UINT8] = 1,
-		[GK_UINT16] = 2, [GK_UINT32] = 4,  [GK_UINT64] = 8,  [GK_UINTPTR] = 8,
+		[GK_BOOL] = 1,    [GK_INT] = 8,     [GK_INT8] = 1,           [GK_INT16] = 2,
+		[GK_INT32] = 4,   [GK_INT64] = 8,   [GK_UINT] = 8,           [GK_UINT8] = 1,
+		[GK_UINT16] = 2,  [GK_UINT32] = 4,  [GK_UINT64] = 8,         [GK_UINTPTR] = 8,
 		[GK_FLOAT32] = 4, [GK_FLOAT64] = 8, [GK_UNSAFE_POINTER] = 8,
 	};
 	unsigned n = sizes[k];
@@ -373,7 +373,8 @@ print_struct(struct gpr *p, const struct gval *v, uint32_t depth, bool type)
 			if (dwarf_tag(&m) != DW_TAG_member)
 				continue;
 			if (!dwarf_attr(&m, DW_AT_data_member_location, &a) ||
-			    dwarf_formudata(&a, &off) != 0 || gtype_ref(&m, DW_AT_type, &f.type) < 0)
+			    dwarf_formudata(&a, &off) != 0 ||
+			    gtype_ref(&m, DW_AT_type, &f.type) < 0)
 				continue;
 			f.size = gtype_size(&f.type);
 			f.addr = v->bytes ? 0 : v->addr + off;

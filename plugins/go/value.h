@@ -43,11 +43,11 @@ enum gkind {
 };
 
 /* Go's DWARF extensions (cmd/internal/dwarf). */
-#define DW_AT_go_kind 0x2900
-#define DW_AT_go_key 0x2901
-#define DW_AT_go_elem 0x2902
+#define DW_AT_go_kind           0x2900
+#define DW_AT_go_key            0x2901
+#define DW_AT_go_elem           0x2902
 #define DW_AT_go_embedded_field 0x2903
-#define DW_AT_go_runtime_type 0x2904
+#define DW_AT_go_runtime_type   0x2904
 
 /* A value: its type as declared (a typedef names it) and where its bytes are. */
 struct gval {
@@ -99,6 +99,20 @@ const char *gtype_name(const Dwarf_Die *t);
 uint64_t gtype_size(const Dwarf_Die *t);
 /* The DIE an attribute of t refers to (DW_AT_type, DW_AT_go_elem, ...): 0, or -1. */
 int gtype_ref(const Dwarf_Die *t, int attr, Dwarf_Die *out);
+/* The DIE attr refers to, on t or on a typedef t goes through: 0, or -1. */
+int gtype_ref_through(const Dwarf_Die *t, int attr, Dwarf_Die *out);
+/* What t (typedefs peeled) refers to when its tag is tag (a pointer's pointee, an
+ * array's element), typedefs peeled: 0, or -1. */
+int gtype_target(const Dwarf_Die *t, int tag, Dwarf_Die *out);
+/* An integer field (1, 2, 4 or 8 bytes) of a runtime struct, read from a copy of it. */
+struct gfield {
+	uint64_t off;
+	uint32_t len;
+};
+/* Field name of struct st as an integer field inside st's size: 0, or -1. */
+int gtype_int_field(const Dwarf_Die *st, const char *name, struct gfield *f);
+/* Its little-endian value in b, a copy of the struct. */
+uint64_t gfield_get(const uint8_t *b, struct gfield f);
 /* t without typedefs. */
 void gtype_peel(const Dwarf_Die *t, Dwarf_Die *out);
 /* Field name of struct t (typedefs peeled): its type and offset. 0, or -1. */

@@ -20,15 +20,15 @@
 /* Bytes of each thread's stack copied from sp up: native frames are few and small;
  * a process with thousands of threads gets less each, all of them at most
  * THREAD_STACKS_TOTAL, and never less than a page. */
-#define THREAD_STACK_COPY (64 * 1024)
+#define THREAD_STACK_COPY   (64 * 1024)
 #define THREAD_STACKS_TOTAL (64u << 20)
 /* Threads that may appear between counting them and the stop. */
 #define THREAD_SLACK 8
 
 struct capture {
 	struct mdl_host_ctx hc; /* the plugin's host: ctx is &hc */
-	struct tgt_maps maps; /* where thread stacks end */
-	uint8_t *stack_buf;   /* reserved and touched before the stop */
+	struct tgt_maps maps;   /* where thread stacks end */
+	uint8_t *stack_buf;     /* reserved and touched before the stop */
 	size_t stack_buf_size;
 	size_t stack_copy; /* bytes per thread */
 };

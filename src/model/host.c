@@ -156,8 +156,7 @@ host_dwarf(void *ctx)
  * plugin reads what it prints); from pieces, its bytes are put together here,
  * and a piece in a register or nowhere makes it <optimized out>. */
 static int
-read_var(struct mdl_host_ctx *c, const struct img_var *iv, struct insp_var *v,
-	 struct insp_err *err)
+read_var(struct mdl_host_ctx *c, const struct img_var *iv, struct insp_var *v, struct insp_err *err)
 {
 	Dwarf *dw = img_dwarf(c->img);
 	Dwarf_Die type;

@@ -14,7 +14,8 @@ mdl_scope_of(const struct insp_frame *frames, uint32_t i, struct insp_scope *sc)
 	uint32_t depth = 0;
 
 	/* Calls inlined at one pc come innermost first, each marked inlined. */
-	while (depth < i && frames[i - depth - 1].inlined && frames[i - depth - 1].loc.pc == f->loc.pc)
+	while (depth < i && frames[i - depth - 1].inlined &&
+	       frames[i - depth - 1].loc.pc == f->loc.pc)
 		depth++;
 	*sc = (struct insp_scope){ f->loc.pc, f->call_site, depth, f->cfa };
 }

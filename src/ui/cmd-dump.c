@@ -264,8 +264,8 @@ run_repl_dump(struct ui_session *s, int argc, char **argv)
 	return 0;
 }
 
-static const char *const options[] = { "--with",   "--without", "--group", "--stacks", "--locals", "--threads",
-				       "--system", "--format",  "--help",  NULL };
+static const char *const options[] = { "--with",    "--without", "--group",  "--stacks", "--locals",
+				       "--threads", "--system",  "--format", "--help",   NULL };
 
 const struct ui_cmd ui_cmd_dump = {
 	.name = "dump",

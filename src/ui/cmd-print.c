@@ -30,8 +30,8 @@ run_print(struct ui_session *s, int argc, char **argv)
 	const char *text;
 
 	(void)argc;
-	if (mdl_print(s->snap, selected_scope(s, s->frame, &sc), argv[1], &s->print, &text,
-		      &err) < 0)
+	if (mdl_print(s->snap, selected_scope(s, s->frame, &sc), argv[1], &s->print, &text, &err) <
+	    0)
 		return fprintf(s->out, "%s\n", err.msg), -1;
 	fprintf(s->out, "%s\n", text);
 	return 0;
@@ -57,7 +57,10 @@ ui_print_frame_vars(struct ui_session *s, uint32_t i, bool args, bool locals, co
 		shown++;
 	}
 	if (!shown)
-		fprintf(s->out, "%s(no %s)\n", indent, args && locals ? "variables" : args ? "args" : "locals");
+		fprintf(s->out, "%s(no %s)\n", indent,
+			args && locals ? "variables"
+			: args         ? "args"
+				       : "locals");
 	return 0;
 }
 
@@ -93,7 +96,8 @@ run_config(struct ui_session *s, int argc, char **argv)
 		while (k < 3 && strcmp(keys[k].name, argv[i]) != 0)
 			k++;
 		if (k == 3)
-			return fprintf(s->out, "unknown setting '%s': max-string, max-elems or max-depth\n",
+			return fprintf(s->out,
+				       "unknown setting '%s': max-string, max-elems or max-depth\n",
 				       argv[i]),
 			       -1;
 		if (!*argv[i + 1] || *end || v < 1 || v > 1000000)
@@ -113,7 +117,8 @@ const struct ui_cmd ui_cmd_print = {
 	.alias = "p",
 	.usage = "print EXPR",
 	.summary = "print a Go expression in the selected frame, or a package variable",
-	.help = "  x  x.f  *p  p.f  a[i]  s[i:j]  m[\"k\"]  m[3]  len(x)  cap(x)  &x  (*T)(0xADDR)\n"
+	.help = "  x  x.f  *p  p.f  a[i]  s[i:j]  m[\"k\"]  m[3]  len(x)  cap(x)  &x  "
+		"(*T)(0xADDR)\n"
 		"  main.Config  net/http.DefaultClient   (package variables, no goroutine needed)\n"
 		"  Limits of strings, elements and depth: config.",
 	.min_args = 1,

@@ -15,10 +15,11 @@
 #include <string.h>
 
 const struct ui_cmd *const ui_cmds[] = {
-	&ui_cmd_tasks, &ui_cmd_task,   &ui_cmd_threads, &ui_cmd_thread, &ui_cmd_bt,
-	&ui_cmd_frame, &ui_cmd_up,     &ui_cmd_down,    &ui_cmd_info,   &ui_cmd_dump,
-	&ui_cmd_print, &ui_cmd_locals, &ui_cmd_args,    &ui_cmd_config, &ui_cmd_help,
-	&ui_cmd_detach, &ui_cmd_quit,  NULL,
+	&ui_cmd_tasks, &ui_cmd_task,   &ui_cmd_threads, &ui_cmd_thread,
+	&ui_cmd_bt,    &ui_cmd_frame,  &ui_cmd_up,      &ui_cmd_down,
+	&ui_cmd_info,  &ui_cmd_dump,   &ui_cmd_print,   &ui_cmd_locals,
+	&ui_cmd_args,  &ui_cmd_config, &ui_cmd_help,    &ui_cmd_detach,
+	&ui_cmd_quit,  NULL,
 };
 
 volatile sig_atomic_t ui_interrupted;
