@@ -136,7 +136,9 @@ const char *gexpr_var_value(struct gpr *p, const struct insp_var *v, struct gval
 /* gomap.c: maps, both the bucket layout (up to Go 1.23) and Swiss tables (Go 1.24
  * on). v is a map value (one pointer word). */
 void gomap_print(struct gpr *p, const struct gval *v, uint32_t depth);
-/* m[key]: 1 and *out when present, 0 when absent, -1 when unreadable. */
+/* m[key]: 1 and *out when present, 0 when absent, -1 when unreadable. key is a
+ * literal of the expression (expr.c): held in bytes, and a string key's data
+ * pointer there points into inspect's own memory, not the target's. */
 int gomap_index(struct gpr *p, const struct gval *m, const struct gval *key, struct gval *out);
 /* The number of entries: 0, or -1 if unreadable. */
 int gomap_len(struct gpr *p, const struct gval *m, uint64_t *len);
