@@ -148,6 +148,8 @@ bad_expressions() {
 }
 
 dump_locals() {
+	# the sessions before kept the process stopped for as long as they ran
+	heartbeat_stall_ms >/dev/null || return 1
 	inspect_run dump --locals "$FIXTURE_PID"
 	((RC == 0)) || { echo "dump --locals exited $RC: $(head -c 300 "$ERR")" >&2; return 1; }
 	grep -qE "^ +goroutine $ALL, frame $ALL_FRAME main.allKinds:$" "$OUT" &&
