@@ -112,7 +112,8 @@ print_elems(struct gpr *p, const struct clay *l, const struct chan *c, uint32_t 
 		snprintf(why, sizeof(why), "elemsize %" PRIu64 " is not the size of %s",
 			 c->elemsize, gtype_name((Dwarf_Die *)&l->elem));
 		gval_unreadable(p, why);
-		n = 0;
+		gp_printf(p, ",...+%" PRIu64 " more]", c->qcount);
+		return;
 	}
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t slot = (c->recvx + i) % c->dataqsiz;
@@ -162,31 +163,28 @@ print_queue(struct gpr *p, const struct clay *l, const char *what, uint64_t sg)
 		return;
 	}
 	for (uint32_t n = 0; sg; n++) {
+		/* past max_elems only counted, as far as MAX_WAITERS */
+		uint32_t shown = n < p->o->max_elems ? n : p->o->max_elems;
+		const char *sep = shown ? ", " : "";
 		uint64_t goid, next;
 
-		/* past max_elems only counted, as far as MAX_WAITERS */
-		bool shown = n < p->o->max_elems;
-
 		if (n == MAX_WAITERS) {
-			if (n > p->o->max_elems)
-				gp_printf(p, ", ...+%u or more", n - p->o->max_elems);
-			else
-				gp_puts(p, ", ...");
+			gp_printf(p, "%s...+%u or more", sep, n - shown);
 			return;
 		}
 		if (waiter(p, l, sg, &goid, &next) < 0) {
 			snprintf(why, sizeof(why), "sudog at 0x%" PRIx64, sg);
-			gp_puts(p, n ? ", " : "");
+			gp_puts(p, sep);
 			gval_unreadable(p, why);
 			return;
 		}
-		if (shown)
-			gp_printf(p, "%s%" PRIu64, n ? ", " : "", goid);
+		if (n < p->o->max_elems)
+			gp_printf(p, "%s%" PRIu64, sep, goid);
 		sg = next;
-		if (!sg && !shown)
-			gp_printf(p, ", ...+%u more", n + 1 - p->o->max_elems);
+		if (!sg && n >= p->o->max_elems)
+			gp_printf(p, "%s...+%u more", sep, n + 1 - shown);
 		if (sg == mark) {
-			gp_puts(p, ", ");
+			gp_puts(p, p->o->max_elems ? ", " : "");
 			gval_unreadable(p, "the queue is a cycle");
 			return;
 		}

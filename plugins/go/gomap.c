@@ -46,10 +46,8 @@
 #define SORT_STR   256        /* bytes of a string key that sorting compares */
 #define MAX_KEYSTR (1u << 20) /* bytes of a string key that m[key] compares */
 
-/* Go 1.12 added emptyRest and moved the marks up by one (runtime/map.go). */
+/* hmap.flags: growing to as many buckets (runtime/map.go sameSizeGrow). */
 #define SAME_SIZE_GROW 8
-
-/* An integer field of a runtime struct. */
 
 struct mlay {
 	Dwarf_Die key, elem; /* Go's types */
@@ -309,6 +307,7 @@ walk_buckets(struct mwalk *w, const uint8_t *h)
 	uint64_t old = gfield_get(h, l->oldbuckets), nevac = gfield_get(h, l->nevacuate);
 	uint64_t nb, nold;
 
+	/* Go 1.12 added emptyRest and moved the marks up by one (runtime/map.go). */
 	w->min_top = w->p->st && w->p->st->minor && w->p->st->minor < 12 ? 4 : 5;
 	if (B > 48) {
 		snprintf(w->why, sizeof(w->why), "map header has B = %" PRIu64, B);
@@ -621,13 +620,15 @@ static int
 collect(struct mwalk *w, struct collect *c, const uint8_t *h, uint64_t *count)
 {
 	bool whole;
+	int r;
 
 	if (!c->keep)
 		return 0;
-	if (walk(w, h) < 0)
-		return -1;
+	r = walk(w, h);
 	if (c->sort)
-		cut(c);
+		cut(c); /* what was read, in order, also when the walk failed */
+	if (r < 0)
+		return -1;
 	whole = c->sort || c->seen < c->keep;
 	if (!whole || c->seen == *count)
 		return 0;

@@ -173,8 +173,8 @@ delve_same() {
 	printf '%s\n' "goroutine $ALL" "frame $ALL_FRAME" "${cmds[@]}" exit >"$TEST_TMP/dlv.in"
 	(cd "$TEST_TMP" && timeout 300 "$DLV" attach "$FIXTURE_PID" --allow-non-terminal-interactive=true <dlv.in >dlv.out 2>&1) || true
 	fixture_alive || return 1
+	local OUT=$TEST_TMP/ours # what part reads, in this function only
 	for v in $DELVE_SAME; do
-		OUT=$TEST_TMP/ours
 		ours=$(part "print $v" | perl -pe 's/\(\*([\w.]+)\)\(0x[0-9a-f]+\) \{/*$1 {/g')
 		# Delve: "(dlv) " before the first line of each answer, pretty-printed over
 		# lines; Delve 1.27 puts a pointer's address on a line of its own first.
