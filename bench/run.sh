@@ -63,6 +63,8 @@ for dir in "$build"/fixtures/go*/; do
 	measure "inspect dump --stacks" "$build/inspect" dump --stacks "$pid"
 	measure "inspect dump --group stack" "$build/inspect" dump --group stack "$pid"
 	measure "inspect dump --format json" "$build/inspect" dump --format json "$pid"
+	# the values are read while stopped: the pause covers the decoding
+	measure "inspect dump --locals" "$build/inspect" dump --locals "$pid"
 	if [ "$gover" = go1.19 ] && command -v dlv >/dev/null; then
 		measure "dlv goroutines" dlv_session
 		measure "dlv goroutines -t" dlv_session -t

@@ -156,11 +156,14 @@ gexpr_var_value(struct gpr *p, const struct insp_var *v, struct gval *out)
 /* A variable of the frame, else the package variable that is the longest dotted
  * prefix of the name; the rest of the dots are fields (done by the caller). */
 static int
-resolve(struct parser *ps, const char *start, char *nm, struct gval *out)
+resolve(struct parser *ps, const char *start, const char *nm, struct gval *out)
 {
+	char full[MAX_NAME * 2], part[MAX_NAME], best[MAX_NAME * 2];
+	const char *save = ps->at, *best_at = NULL, *why;
+	struct insp_var gv, found;
+
 	for (size_t i = 0; i < ps->nvars; i++) {
 		const char *vn = ps->vars[i].name;
-		const char *why;
 
 		if (strcmp(vn, nm) != 0 && !(vn[0] == '&' && strcmp(vn + 1, nm) == 0))
 			continue;
@@ -168,44 +171,33 @@ resolve(struct parser *ps, const char *start, char *nm, struct gval *out)
 			return fail(ps, start, "%s is <optimized out>: %s", nm, why);
 		return 0;
 	}
-	/* main.Config.Name: try main.Config.Name, then main.Config ... */
+	/* main.Config.Name: main.Config.Name if a package variable has that name,
+	 * else main.Config, and .Name is its field */
+	snprintf(full, sizeof(full), "%s", nm);
 	for (;;) {
-		const char *save = ps->at;
-		char full[MAX_NAME * 2], part[MAX_NAME];
-		struct insp_var gv;
-		const char *why;
-
-		snprintf(full, sizeof(full), "%s", nm);
-		/* extend greedily, remembering each prefix that names a variable */
-		const char *best_at = NULL;
-		char best[MAX_NAME * 2] = "";
-
-		for (;;) {
-			if (ps->p->h->global_var(ps->p->h->ctx, full, &gv, NULL) == 0) {
-				snprintf(best, sizeof(best), "%s", full);
-				best_at = ps->at;
-			}
-			if (*ps->at != '.' || !is_name_char(ps->at[1]))
-				break;
-			ps->at++;
-			if (name(ps, part) < 0)
-				return -1;
-			if (strlen(full) + strlen(part) + 2 > sizeof(full))
-				break;
-			strcat(full, ".");
-			strcat(full, part);
+		if (ps->p->h->global_var(ps->p->h->ctx, full, &gv, NULL) == 0) {
+			snprintf(best, sizeof(best), "%s", full);
+			best_at = ps->at;
+			found = gv;
 		}
-		if (!best_at) {
-			ps->at = save;
-			return fail(ps, start, "no variable %s in this frame or a package", nm);
-		}
-		ps->at = best_at;
-		if (ps->p->h->global_var(ps->p->h->ctx, best, &gv, ps->err) < 0)
+		if (*ps->at != '.' || !is_name_char(ps->at[1]))
+			break;
+		ps->at++;
+		if (name(ps, part) < 0)
 			return -1;
-		if ((why = gexpr_var_value(ps->p, &gv, out)))
-			return fail(ps, start, "%s is unreadable: %s", best, why);
-		return 0;
+		if (strlen(full) + strlen(part) + 2 > sizeof(full))
+			break;
+		strcat(full, ".");
+		strcat(full, part);
 	}
+	if (!best_at) {
+		ps->at = save;
+		return fail(ps, start, "no variable %s in this frame or a package", nm);
+	}
+	ps->at = best_at;
+	if ((why = gexpr_var_value(ps->p, &found, out)))
+		return fail(ps, start, "%s is unreadable: %s", best, why);
+	return 0;
 }
 
 static int expr(struct parser *ps, struct gval *out);
