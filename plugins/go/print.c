@@ -12,10 +12,8 @@ open_printer(struct gpr *p, struct gort_state *st, const struct insp_host *h,
 {
 	*p = (struct gpr){ .h = h, .st = st, .o = o, .dw = h->dwarf ? h->dwarf(h->ctx) : NULL };
 	if (!p->dw)
-		return insp_err_set(err, INSP_E_LAYOUT,
-				    "'%s' has no DWARF (built with -ldflags=-w or -s?): print "
-				    "needs the types and variables it describes",
-				    h->exe_path);
+		/* the host says why, before asking */
+		return insp_err_set(err, INSP_E_LAYOUT, "'%s' has no DWARF", h->exe_path);
 	return 0;
 }
 
