@@ -36,6 +36,8 @@ struct gort_gstack {
 	bool over_cap; /* not copied: the stacks before it filled the copy limit */
 };
 
+struct gtype_index;
+
 struct gort_m {
 	uint64_t addr, procid, curg;
 };
@@ -61,6 +63,7 @@ struct gort_state {
 	size_t nms;
 	struct gort_gstack *stacks; /* one per g; only for live ones */
 	uint8_t *stack_buf;         /* the bytes of every stack */
+	struct gtype_index *rtypes; /* print's index of runtime types (value.h) */
 	size_t stack_bytes;
 };
 

@@ -266,17 +266,18 @@ find_rtype(const struct gtype_index *ix, uint64_t key)
 int
 gtype_of_rtype(struct gpr *p, uint64_t rtype, Dwarf_Die *out)
 {
+	struct gtype_index **ix = p->st ? &p->st->rtypes : &p->rtypes;
 	const struct rtype *r;
 	uint64_t types;
 
-	if (!p->rtypes && !(p->rtypes = build_index(p->dw)))
+	if (!*ix && !(*ix = build_index(p->dw)))
 		return -1;
 	/* DW_AT_go_runtime_type is mostly an offset from the start of the types
 	 * (runtime.types), for a few types a link-time address. */
-	r = find_rtype(p->rtypes, rtype - p->h->load_bias);
+	r = find_rtype(*ix, rtype - p->h->load_bias);
 	if (!r && p->h->symbol(p->h->ctx, "runtime.types", &types, NULL, NULL) == 0 &&
 	    rtype >= types)
-		r = find_rtype(p->rtypes, rtype - types);
+		r = find_rtype(*ix, rtype - types);
 	if (!r || !dwarf_offdie(p->dw, r->die, out))
 		return -1;
 	return 0;

@@ -3,6 +3,7 @@
  * to the target and keeps nothing after release().
  * SPDX-License-Identifier: MIT */
 #include "gort.h"
+#include "value.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,6 +95,7 @@ go_release(void *state)
 	if (st->pcln)
 		gort_pclntab_free(st->pcln);
 	gort_registry_free(st);
+	gtype_index_free(st->rtypes);
 	free(st);
 }
 

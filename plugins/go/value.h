@@ -60,13 +60,14 @@ struct gval {
 /* The text being printed, and what printing needs. */
 struct gpr {
 	const struct insp_host *h;
-	const struct gort_state *st;
+	struct gort_state *st; /* NULL in unit tests */
 	const struct insp_print_opts *o;
 	Dwarf *dw;
 	char *buf; /* malloc'd; NULL after a failed allocation */
 	size_t len, cap;
 	bool oom;
-	/* Runtime type address -> DWARF type, built on first use (gtype_of_rtype). */
+	/* Runtime type address -> DWARF type, built on first use (gtype_of_rtype)
+	 * and kept in st, for every print of the snapshot; here without st. */
 	struct gtype_index *rtypes;
 	/* Bytes of values an expression made (a slice of a slice, a length): freed
 	 * with the printer. */
