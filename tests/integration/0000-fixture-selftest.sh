@@ -67,10 +67,8 @@ for gover in go1.19 go1.26; do
 	check "$gover 2.0 heartbeat" stall_under 500
 	check "$gover 2.1 alive" fixture_alive
 
-	if [[ $gover != go1.19 ]]; then
-		skip "$gover 3.0 dlv" "needs-go1.19: Delve 1.20 misreads newer runtimes"
-	elif ! command -v dlv >/dev/null; then
-		skip "$gover 3.0 dlv" "needs-dlv: no dlv in PATH"
+	if ! dlv_for "$gover" >/dev/null; then
+		skip "$gover 3.0 dlv" "needs-dlv: no Delve for $gover (make deps)"
 	else
 		check "$gover 3.0 dlv" dlv_agrees "$rt"
 		check "$gover 3.1 alive after dlv" fixture_alive

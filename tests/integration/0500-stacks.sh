@@ -148,10 +148,10 @@ for gover in $(fixture_versions); do
 	check "$gover 1.2 created_by goid" parents_ok "$gover"
 	check "$gover 1.3 running goroutine" spin_ok
 	check "$gover 1.4 pclntab and CFI agree" cfi_agrees
-	if [[ $gover == go1.19 ]] && command -v dlv >/dev/null; then
+	if dlv_for "$gover" >/dev/null; then
 		check "$gover 5.0 frames equal Delve's" dlv_ok
-	elif [[ $gover == go1.19 ]]; then
-		skip "$gover 5.0 frames equal Delve's" "needs-dlv: no dlv in PATH"
+	else
+		skip "$gover 5.0 frames equal Delve's" "needs-dlv: no Delve for $gover (make deps)"
 	fi
 	fixture_stop
 	fixture_start "$gover" 3

@@ -15,9 +15,11 @@
 #                                    innermost first: ID<TAB>FUNC<TAB>FILE:LINE, then
 #                                    ID<TAB>created by<TAB>FUNC FILE:LINE[ goroutine N];
 #                                    ID<TAB>...<TAB>- where the runtime elided frames
-#   dlv_goroutines PID               ID<TAB>REASON<TAB>USERFUNC from Delve (Go 1.19 only)
+#   dlv_for GOVER                    the Delve that reads GOVER (Debian's for go1.19, else
+#                                    $BUILD/tools/dlv), or status 1
+#   dlv_goroutines PID               ID<TAB>REASON<TAB>USERFUNC from Delve (dlv_for)
 #   dlv_stacks PID [DEPTH]           ID<TAB>FUNC<TAB>FILE:LINE for frames 0..DEPTH (100)
-#                                    of Delve's goroutines -t (Go 1.19 only), runtime and
+#                                    of Delve's goroutines -t (dlv_for), runtime and
 #                                    wrapper frames included; ID<TAB>...<TAB>- if cut
 #   check NAME CMD...                run CMD: "ok N - NAME" or "not ok N - NAME: <its stderr>"
 #   pass NAME / fail NAME MSG / skip NAME REASON
@@ -236,18 +238,29 @@ runtime_stacks() {
 	{ fn = $0; sub(/\([^()]*\)$/, "", fn); kind = "" }' "$FIXTURE_DIR/stacks"
 }
 
-# _lib_dlv PID CMD OUT: run Delve's CMD on PID, output in OUT; then PID must
-# be alive and untraced. Delve 1.20 misreads Go >= 1.20 binaries: refuse them.
+# dlv_for GOVER: the Delve that reads GOVER's binaries: Debian's (1.20) for
+# go1.19, which misreads newer runtimes; for newer ones the current Delve that
+# tools/deps.sh builds into $BUILD/tools. Nothing (status 1) if there is none.
+dlv_for() {
+	local d
+	if [[ $1 == go1.19 ]]; then d=$(command -v dlv) || return 1; else d=$BUILD/tools/dlv; fi
+	[[ -x $d ]] && echo "$d"
+}
+
+# _lib_dlv PID CMD OUT: run Delve's CMD on PID (dlv_for its Go), output in OUT;
+# then PID must be alive and untraced.
 _lib_dlv() {
-	local pid=$1 go ver tracer
+	local pid=$1 go ver tracer dlv
 	for go in go /usr/local/go/bin/go /usr/lib/go-1.19/bin/go; do
 		ver=$("$go" version "/proc/$pid/exe" 2>/dev/null) && break
 	done
-	[[ ${ver-} == *": go1.19"* ]] || { echo "dlv: $pid is not a Go 1.19 binary (${ver:-no go to tell})" >&2; return 1; }
+	ver=$(sed -nE 's/.*: (go1\.[0-9]+).*/\1/p' <<<"${ver-}")
+	dlv=$(dlv_for "$ver") || { echo "dlv: no Delve for process $pid (${ver:-no go to tell its version})" >&2; return 1; }
 	# Delve prints a file under its working directory as ./PATH: run it in ours.
 	(cd "$TEST_TMP" && printf '%s\nexit\nn\n' "$2" |
-		timeout 300 dlv attach "$pid" --allow-non-terminal-interactive=true) >"$3" 2>&1 ||
+		timeout 300 "$dlv" attach "$pid" --allow-non-terminal-interactive=true) >"$3" 2>&1 ||
 		{ echo "dlv attach $pid failed: $(tail -n 3 "$3" | tr '\n' ' ')" >&2; return 1; }
+	sed -i 's/\x1b\[[0-9;]*m//g' "$3" # Delve 1.27 writes names in bold
 	grep -q '^\[[0-9]* goroutines\]$' "$3" ||
 		{ echo "dlv listed no goroutines: $(tail -n 3 "$3" | tr '\n' ' ')" >&2; return 1; }
 	kill -0 "$pid" 2>/dev/null || { echo "process $pid died under dlv" >&2; return 1; }
