@@ -10,6 +10,10 @@
 #                               optimized as shipped (some are <optimized out>)
 #   OUT/<goX.Y>/vars-noopt      the same with -gcflags=-N -l (main unoptimized, as a
 #                               debugger's user builds it): every variable has a value
+#   OUT/<goX.Y>/vars-bid        fixtures/go/vars with a GNU build-id (-B), and from it:
+#   OUT/<goX.Y>/vars-bid.debug  its separate debug file (objcopy --only-keep-debug)
+#   OUT/<goX.Y>/vars-stripped   it stripped of DWARF and symbols (strip, as distributions do)
+#   OUT/<goX.Y>/vars-linked     the same with a .gnu_debuglink to vars-bid.debug beside it
 #   OUT/<goX.Y>/hello           tests/unit/go/testdata/hello, for the pclntab unit test
 set -euo pipefail
 
@@ -28,6 +32,11 @@ while read -r name gobin; do
 		"$gobin" build -o "$out/$name/stacks" ./stacks &&
 		"$gobin" build -o "$out/$name/vars" ./vars &&
 		"$gobin" build -gcflags='-N -l' -o "$out/$name/vars-noopt" ./vars &&
+		"$gobin" build -ldflags="-B 0x$(printf '%s' "$name" | sha1sum | cut -c1-40)" \
+			-o "$out/$name/vars-bid" ./vars &&
 		CGO_ENABLED=1 "$gobin" build -o "$out/$name/cgo" ./cgo)
+	(cd "$out/$name" && objcopy --only-keep-debug vars-bid vars-bid.debug &&
+		objcopy --strip-all vars-bid vars-stripped &&
+		objcopy --strip-all --add-gnu-debuglink=vars-bid.debug vars-bid vars-linked)
 	(cd "$root/tests/unit/go/testdata/hello" && "$gobin" build -o "$out/$name/hello" .)
 done <<<"$toolchains"

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+static Elf_Scn *find_section(Elf *elf, const char *name, GElf_Shdr *shdr);
+
 int
 img_open(struct img **out, const char *path, const char *display_name, struct insp_err *err)
 {
@@ -20,6 +22,7 @@ img_open(struct img **out, const char *path, const char *display_name, struct in
 	img = calloc(1, sizeof(*img));
 	if (!img)
 		return insp_err_set(err, INSP_E_SYS, "out of memory");
+	img->debug_fd = -1;
 	img->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (img->fd < 0) {
 		insp_err_set(err, errno == EACCES ? INSP_E_PERM : INSP_E_SYS,
@@ -53,6 +56,8 @@ img_open(struct img **out, const char *path, const char *display_name, struct in
 		img->link_base = 0;
 	/* No DWARF is not an error here: the caller decides what it needs. */
 	img->dwarf = dwarf_begin_elf(img->elf, DWARF_C_READ, NULL);
+	if (!img->dwarf || !find_section(img->elf, ".symtab", &(GElf_Shdr){ 0 }))
+		img_find_debug_file(img, display_name);
 	*out = img;
 	return 0;
 fail:
@@ -71,6 +76,11 @@ img_close(struct img *img)
 		elf_end(img->elf);
 	if (img->fd >= 0)
 		close(img->fd);
+	if (img->debug_elf)
+		elf_end(img->debug_elf);
+	if (img->debug_fd >= 0)
+		close(img->debug_fd);
+	free(img->debug_path);
 	free(img->funcs);
 	free(img->name);
 	free(img);
@@ -107,19 +117,19 @@ img_has_dwarf(const struct img *img)
 }
 
 static Elf_Scn *
-find_section(struct img *img, const char *name, GElf_Shdr *shdr)
+find_section(Elf *elf, const char *name, GElf_Shdr *shdr)
 {
 	size_t shstrndx;
 	Elf_Scn *scn = NULL;
 
-	if (elf_getshdrstrndx(img->elf, &shstrndx) < 0)
+	if (elf_getshdrstrndx(elf, &shstrndx) < 0)
 		return NULL;
-	while ((scn = elf_nextscn(img->elf, scn))) {
+	while ((scn = elf_nextscn(elf, scn))) {
 		const char *n;
 
 		if (!gelf_getshdr(scn, shdr))
 			continue;
-		n = elf_strptr(img->elf, shstrndx, shdr->sh_name);
+		n = elf_strptr(elf, shstrndx, shdr->sh_name);
 		if (n && strcmp(n, name) == 0)
 			return scn;
 	}
@@ -131,7 +141,7 @@ img_section(struct img *img, const char *name, const uint8_t **data, size_t *siz
 	    struct insp_err *err)
 {
 	GElf_Shdr shdr;
-	Elf_Scn *scn = find_section(img, name, &shdr);
+	Elf_Scn *scn = find_section(img->elf, name, &shdr);
 	Elf_Data *d;
 
 	if (!scn || shdr.sh_type == SHT_NOBITS)
@@ -151,7 +161,10 @@ int
 img_symbol(struct img *img, const char *name, uint64_t *addr, uint64_t *size, struct insp_err *err)
 {
 	GElf_Shdr shdr;
-	Elf_Scn *scn = find_section(img, ".symtab", &shdr);
+	/* a stripped executable's symbols are in its debug file */
+	Elf *elf = find_section(img->elf, ".symtab", &shdr) || !img->debug_elf ? img->elf
+									       : img->debug_elf;
+	Elf_Scn *scn = find_section(elf, ".symtab", &shdr);
 	Elf_Data *d;
 	size_t n;
 
@@ -167,7 +180,7 @@ img_symbol(struct img *img, const char *name, uint64_t *addr, uint64_t *size, st
 
 		if (!gelf_getsym(d, (int)i, &sym) || sym.st_shndx == SHN_UNDEF)
 			continue;
-		s = elf_strptr(img->elf, shdr.sh_link, sym.st_name);
+		s = elf_strptr(elf, shdr.sh_link, sym.st_name);
 		if (s && strcmp(s, name) == 0) {
 			*addr = sym.st_value + img->bias;
 			if (size)

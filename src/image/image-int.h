@@ -20,8 +20,12 @@ struct img_func {
 struct img {
 	int fd;
 	Elf *elf;
-	Dwarf *dwarf; /* NULL: no DWARF */
-	char *name;   /* for messages */
+	Dwarf *dwarf; /* NULL: no DWARF; the debug file's when there is one */
+	/* debugfile.c: a separate debug file (DWARF and .symtab of a stripped exe) */
+	int debug_fd;
+	Elf *debug_elf;
+	char *debug_path;
+	char *name; /* for messages */
 	uint64_t bias, link_base;
 	bool pie;
 	/* Type DIEs already found by name: a few types, each asked for many fields. */
@@ -36,5 +40,9 @@ struct img {
 	size_t nfuncs;
 	bool funcs_done;
 };
+
+/* debugfile.c: look for the separate debug file of a stripped executable; on
+ * success debug_* and dwarf are set. exe_path: its real path, for .gnu_debuglink. */
+void img_find_debug_file(struct img *img, const char *exe_path);
 
 #endif

@@ -28,6 +28,8 @@ void img_set_bias(struct img *img, uint64_t bias);
 uint64_t img_bias(const struct img *img);
 bool img_is_pie(const struct img *img);
 bool img_has_dwarf(const struct img *img);
+/* The separate debug file the DWARF and symbols come from, or NULL (debugfile.c). */
+const char *img_debug_file(const struct img *img);
 int img_symbol(struct img *img, const char *name, uint64_t *addr, uint64_t *size,
 	       struct insp_err *err);
 int img_section(struct img *img, const char *name, const uint8_t **data, size_t *size,

@@ -25,6 +25,7 @@ struct mdl_snapshot {
 	struct arena arena;
 	pid_t pid;
 	const char *exe;
+	const char *debug_file; /* the separate debug file DWARF came from, or NULL */
 	const struct insp_plugin *plugin;
 	void *plugin_state; /* released with the snapshot */
 	struct img *img;    /* kept open: task locations point into it */

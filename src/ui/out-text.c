@@ -98,8 +98,11 @@ print_header(FILE *out, const struct mdl_snapshot *s, const struct mdl_grouping 
 	const char *version = mdl_info(s, "go_version");
 	char a[32], b[32];
 
-	fprintf(out, "process %d  %s  %s  %s goroutines", (int)s->pid, s->exe,
-		version ? version : "?", ui_count(g->shown, a, sizeof(a)));
+	fprintf(out, "process %d  %s", (int)s->pid, s->exe);
+	if (s->debug_file)
+		fprintf(out, " (debug: %s)", s->debug_file);
+	fprintf(out, "  %s  %s goroutines", version ? version : "?",
+		ui_count(g->shown, a, sizeof(a)));
 	if (g->shown + g->hidden != s->ntasks)
 		fprintf(out, " (of %s)", ui_count(s->ntasks, b, sizeof(b)));
 	if (s->proc) /* inspect attach: it is still stopped */
