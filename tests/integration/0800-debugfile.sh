@@ -42,7 +42,7 @@ print_works() {
 }
 
 for GOVER in $(fixture_versions); do
-	dir=$FIXTURES/$GOVER
+	dir=$(cd "$FIXTURES/$GOVER" && pwd) # as the process names its executable
 	[[ -x $dir/vars-stripped ]] || { skip "$GOVER all" "no vars-stripped (objcopy?)"; continue; }
 	FIXTURE_NAME=vars-bid fixture_start "$GOVER" "$N"
 	check "$GOVER 0 unstripped dump" dump_json && census "$OUT" >"$TEST_TMP/unstripped"
