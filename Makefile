@@ -68,9 +68,11 @@ $(BUILD)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
-# The fixtures, built once per Go toolchain found (tools/go-toolchains.sh).
+# The fixtures, built once per Go toolchain found (tools/go-toolchains.sh), and
+# the parked and vars fixtures with the Go releases between (tools/build-matrix.sh).
 fixtures:
 	@tools/build-fixtures.sh $(BUILD)/fixtures
+	@tools/build-matrix.sh $(BUILD)/matrix
 
 unit: all $(UNIT_TESTS) fixtures
 	@tools/run-unit.sh $(BUILD)

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Build the parked and vars fixtures with more Go releases, each fetched as a
+# toolchain module through the Go module proxy (GOTOOLCHAIN=go1.N.M, about 76 MB
+# and 10 s each, once): OUT/goN.M/{parked,vars}. A release that cannot be fetched
+# or built leaves OUT/goN.M.failed saying why; tests/integration/0900-versions.sh
+# reads what there is. The machine's Go and Debian's Go 1.19 are build-fixtures.sh's.
+set -uo pipefail
+
+out=${1:?usage: build-matrix.sh OUTDIR}
+root=$(cd "$(dirname "$0")/.." && pwd)
+releases=${GO_MATRIX:-"go1.20.14 go1.21.13 go1.22.12 go1.23.12 go1.24.13 go1.25.7"}
+gobin=$("$root/tools/go-toolchains.sh" | sed -n "1s/.* //p")
+[ -n "$gobin" ] || { echo "build-matrix: no Go toolchain to fetch others with" >&2; exit 0; }
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+for rel in $releases; do
+	name=$(echo "$rel" | sed -E 's/^(go[0-9]+\.[0-9]+).*/\1/')
+	dir=$out/$name
+	[ -x "$dir/parked" ] && [ -x "$dir/vars" ] && continue
+	mkdir -p "$dir"
+	rm -f "$out/$name.failed"
+	if ! (cd "$root/fixtures/go" &&
+		export GOTOOLCHAIN=$rel GOFLAGS=-buildvcs=false CGO_ENABLED=0 &&
+		timeout 300 "$gobin" build -o "$dir/parked" ./parked &&
+		timeout 300 "$gobin" build -o "$dir/vars" ./vars) >"$dir/build.log" 2>&1; then
+		echo "build-matrix: $rel: $(tail -n 1 "$dir/build.log")" | tee "$out/$name.failed" >&2
+		rm -f "$dir/parked" "$dir/vars"
+	fi
+done
+exit 0
