@@ -34,7 +34,7 @@ struct chan {
 
 /* The layout of channel type t: NULL, or why not. */
 static const char *
-resolve(Dwarf_Die *t, struct clay *l)
+resolve(const Dwarf_Die *t, struct clay *l)
 {
 	Dwarf_Die h, wq, sg;
 	struct gfield first;
@@ -108,16 +108,16 @@ print_elems(struct gpr *p, const struct clay *l, const struct chan *c, uint32_t 
 	char why[96];
 
 	gp_puts(p, ", [");
-	if (c->elemsize != gtype_size((Dwarf_Die *)&l->elem)) {
+	if (c->elemsize != gtype_size(&l->elem)) {
 		snprintf(why, sizeof(why), "elemsize %" PRIu64 " is not the size of %s",
-			 c->elemsize, gtype_name((Dwarf_Die *)&l->elem));
+			 c->elemsize, gtype_name(&l->elem));
 		gval_unreadable(p, why);
 		gp_printf(p, ",...+%" PRIu64 " more]", c->qcount);
 		return;
 	}
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t slot = (c->recvx + i) % c->dataqsiz;
-		struct gval e = gval_at((Dwarf_Die *)&l->elem, c->buf + slot * c->elemsize);
+		struct gval e = gval_at(&l->elem, c->buf + slot * c->elemsize);
 
 		if (i)
 			gp_puts(p, ",");
@@ -205,8 +205,8 @@ gochan_print(struct gpr *p, const struct gval *v, uint32_t depth)
 	char why[320];
 	const char *bad;
 
-	gp_printf(p, "%s ", gtype_name((Dwarf_Die *)&v->type));
-	if ((bad = resolve((Dwarf_Die *)&v->type, &l))) {
+	gp_printf(p, "%s ", gtype_name(&v->type));
+	if ((bad = resolve(&v->type, &l))) {
 		gval_unreadable(p, bad);
 		return;
 	}
@@ -236,7 +236,7 @@ gochan_len_cap(struct gpr *p, const struct gval *v, uint64_t *len, uint64_t *cap
 	char why[320];
 
 	*len = *cap = 0;
-	if (resolve((Dwarf_Die *)&v->type, &l) || read_chan(p, v, &l, &addr, &c, why, sizeof(why)))
+	if (resolve(&v->type, &l) || read_chan(p, v, &l, &addr, &c, why, sizeof(why)))
 		return -1;
 	*len = c.qcount;
 	*cap = c.dataqsiz;

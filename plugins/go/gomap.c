@@ -184,7 +184,7 @@ resolve_swiss(Dwarf_Die *h, struct mlay *l)
 
 /* The layout of map type t from DWARF: NULL, or why not. */
 static const char *
-resolve(Dwarf_Die *t, struct mlay *l)
+resolve(const Dwarf_Die *t, struct mlay *l)
 {
 	Dwarf_Die h, m, dir;
 	uint64_t off;
@@ -462,7 +462,7 @@ struct collect {
 };
 
 static enum kclass
-key_class(Dwarf_Die *t)
+key_class(const Dwarf_Die *t)
 {
 	static const uint8_t classes[] = {
 		[GK_BOOL] = KC_UINT,     [GK_INT] = KC_INT,       [GK_INT8] = KC_INT,
@@ -587,7 +587,7 @@ add_entry(struct gpr *p, void *ctx, uint64_t k, uint64_t e, const uint8_t *kb)
 	if (c->kc == KC_STRING && str_hdr(p, k, kb, &ptr, &m->slen) == 0)
 		str_bytes(p, ptr, m->slen < SORT_STR ? m->slen : SORT_STR, &m->s);
 	else if (c->kc != KC_NONE && c->kc != KC_STRING)
-		key_num(p, c->kc, k, kb, gtype_size((Dwarf_Die *)&c->l->key), m);
+		key_num(p, c->kc, k, kb, gtype_size(&c->l->key), m);
 	return !c->sort && c->n == c->cap;
 }
 
@@ -595,8 +595,8 @@ static void
 print_entries(struct gpr *p, const struct collect *c, uint32_t depth)
 {
 	for (size_t i = 0; i < c->n && i < c->keep; i++) {
-		struct gval k = gval_at((Dwarf_Die *)&c->l->key, c->v[i].k);
-		struct gval e = gval_at((Dwarf_Die *)&c->l->elem, c->v[i].e);
+		struct gval k = gval_at(&c->l->key, c->v[i].k);
+		struct gval e = gval_at(&c->l->elem, c->v[i].e);
 
 		if (i)
 			gp_puts(p, ", ");
@@ -643,7 +643,7 @@ static void
 print_body(struct gpr *p, const struct mlay *l, const uint8_t *h, uint64_t count, uint32_t depth)
 {
 	struct mwalk *w = calloc(1, sizeof(*w));
-	struct collect c = { .l = l, .kc = key_class((Dwarf_Die *)&l->key) };
+	struct collect c = { .l = l, .kc = key_class(&l->key) };
 	int r;
 
 	c.sort = c.kc != KC_NONE && count <= SORT_MAX;
@@ -678,8 +678,8 @@ gomap_print(struct gpr *p, const struct gval *v, uint32_t depth)
 	char why[320];
 	const char *bad;
 
-	gp_printf(p, "%s ", gtype_name((Dwarf_Die *)&v->type));
-	if ((bad = resolve((Dwarf_Die *)&v->type, &l))) {
+	gp_printf(p, "%s ", gtype_name(&v->type));
+	if ((bad = resolve(&v->type, &l))) {
 		gval_unreadable(p, bad);
 		return;
 	}
@@ -706,7 +706,7 @@ gomap_len(struct gpr *p, const struct gval *m, uint64_t *len)
 	char why[320];
 
 	*len = 0;
-	if (resolve((Dwarf_Die *)&m->type, &l))
+	if (resolve(&m->type, &l))
 		return -1;
 	return header(p, m, &l, h, &hdr, len, why, sizeof(why));
 }
@@ -802,8 +802,7 @@ gomap_index(struct gpr *p, const struct gval *m, const struct gval *key, struct 
 	struct probe q = { 0 };
 	int r;
 
-	if (resolve((Dwarf_Die *)&m->type, &l) ||
-	    header(p, m, &l, h, &hdr, &count, why, sizeof(why)) < 0)
+	if (resolve(&m->type, &l) || header(p, m, &l, h, &hdr, &count, why, sizeof(why)) < 0)
 		return -1;
 	q.l = &l;
 	q.kc = key_class(&l.key);

@@ -69,7 +69,7 @@ gval_unreadable(struct gpr *p, const char *why)
 }
 
 struct gval
-gval_at(Dwarf_Die *t, uint64_t addr)
+gval_at(const Dwarf_Die *t, uint64_t addr)
 {
 	return (struct gval){ .type = *t, .addr = addr, .size = gtype_size(t) };
 }

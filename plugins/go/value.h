@@ -84,7 +84,7 @@ int gval_read(struct gpr *p, const struct gval *v, uint64_t off, void *buf, size
 /* A little-endian word (len 1, 2, 4 or 8 bytes) at off of v. */
 int gval_uint(struct gpr *p, const struct gval *v, uint64_t off, size_t len, uint64_t *out);
 /* The value of type t at addr. */
-struct gval gval_at(Dwarf_Die *t, uint64_t addr);
+struct gval gval_at(const Dwarf_Die *t, uint64_t addr);
 
 /* value.c: printing. depth counts the composite values around v (0: the value
  * print was asked for). The type's name goes first when type is true (top level,

@@ -109,7 +109,8 @@ mdl_site_values(struct mdl_snapshot *s, const struct mdl_grouping *g,
 			mdl_scope_of(t->frames, v->frame, &sc);
 			/* A frame DWARF does not describe (assembly) is one task's
 			 * problem; the checks of ready() fail them all, before. */
-			if (mdl_frame_values(s, &sc, o, &v->vals, &v->n, &e) < 0)
+			if (s->plugin->frame_values(s->plugin_state, &h, &sc, o, &v->vals, &v->n,
+						    &e) < 0)
 				v->error = arena_strdup(&s->arena, e.msg);
 		}
 	}
