@@ -12,19 +12,34 @@
 #include "inspect/plugin.h"
 #include "pclntab.h"
 
-/* Offsets into runtime.g and runtime.m, and addresses of the registry. A field
- * whose offset is GORT_NONE does not exist in this Go release. */
+/* Offsets into runtime.g, runtime.m and runtime.moduledata, and addresses of the
+ * registry. A field whose offset is GORT_NONE does not exist in this Go release. */
 #define GORT_NONE UINT64_MAX
 
 struct gort_layout {
 	uint64_t g_size, m_size;
 	uint64_t g_stack_lo, g_stack_hi, g_sched_sp, g_sched_pc, g_syscallsp, g_syscallpc;
 	uint64_t g_status, g_goid, g_waitsince, g_waitreason, g_gopc, g_startpc, g_lockedm;
-	uint64_t g_parent_goid;
-	uint64_t m_procid, m_curg, m_alllink;
+	uint64_t g_parent_goid, g_m;
+	uint64_t m_g0, m_procid, m_curg, m_alllink;
+	uint64_t md_text, md_gofunc;
 	uint64_t allglen, allgptr, allm, reasons_addr; /* runtime addresses */
 	uint64_t nreasons;
 };
+
+/* A release's layout and wait reasons, for binaries without DWARF: generated from
+ * the DWARF and symbols of a build by that release (tools/gen-gotables.sh writes
+ * tables.c; test 1010 checks it against every toolchain built). The addresses in
+ * l are 0. */
+struct gort_table {
+	const char *version; /* "go1.22.12" */
+	struct gort_layout l;
+	size_t nreasons;
+	const char *const *reasons; /* waitReasonStrings, in enum order */
+};
+
+extern const struct gort_table gort_tables[];
+extern const size_t gort_ntables;
 
 /* A goroutine's copied stack: [sp, sp+len) of its used part, and where to start. */
 struct gort_gstack {

@@ -32,12 +32,16 @@ gort_layout_resolve(struct gort_layout *l, const struct insp_host *h, struct ins
 		{ "runtime.g", "startpc", &l->g_startpc, 8, false },
 		{ "runtime.g", "lockedm", &l->g_lockedm, 8, false },
 		{ "runtime.g", "parentGoid", &l->g_parent_goid, 8, true }, /* Go 1.21+ */
+		{ "runtime.g", "m", &l->g_m, 8, false },
+		{ "runtime.m", "g0", &l->m_g0, 8, false },
 		{ "runtime.m", "procid", &l->m_procid, 8, false },
 		{ "runtime.m", "curg", &l->m_curg, 8, false },
 		{ "runtime.m", "alllink", &l->m_alllink, 8, false },
+		{ "runtime.moduledata", "text", &l->md_text, 8, false },
+		{ "runtime.moduledata", "gofunc", &l->md_gofunc, 8, false },
 	};
 	struct insp_field f;
-	uint64_t size;
+	uint64_t size, md_size;
 
 	if (!h->has_dwarf)
 		return insp_err_set(err, INSP_E_LAYOUT,
@@ -47,11 +51,14 @@ gort_layout_resolve(struct gort_layout *l, const struct insp_host *h, struct ins
 				    "INSPECT_DEBUG_ROOT=DIR looks under DIR/usr/lib/debug)",
 				    h->exe_path);
 	if (h->type_size(h->ctx, "runtime.g", &l->g_size, err) < 0 ||
-	    h->type_size(h->ctx, "runtime.m", &l->m_size, err) < 0)
+	    h->type_size(h->ctx, "runtime.m", &l->m_size, err) < 0 ||
+	    h->type_size(h->ctx, "runtime.moduledata", &md_size, err) < 0)
 		return -1;
 	for (size_t i = 0; i < sizeof(wants) / sizeof(wants[0]); i++) {
 		const struct want *w = &wants[i];
-		uint64_t type_size = strcmp(w->type, "runtime.g") == 0 ? l->g_size : l->m_size;
+		uint64_t type_size = strcmp(w->type, "runtime.g") == 0   ? l->g_size
+				     : strcmp(w->type, "runtime.m") == 0 ? l->m_size
+									 : md_size;
 
 		/* An optional field that is missing is no error: err stays untouched. */
 		if (h->field(h->ctx, w->type, w->path, &f, w->optional ? NULL : err) < 0) {
