@@ -41,6 +41,10 @@ struct gort_table {
 extern const struct gort_table gort_tables[];
 extern const size_t gort_ntables;
 
+/* The table for version; else the newest of the same minor release
+ * (*exact false); else NULL. */
+const struct gort_table *gort_table_find(const char *version, bool *exact);
+
 /* A goroutine's copied stack: [sp, sp+len) of its used part, and where to start. */
 struct gort_gstack {
 	uint64_t pc, sp;
@@ -59,11 +63,12 @@ struct gort_m {
 
 struct gort_state {
 	struct gort_layout l;
+	const struct gort_table *table; /* the layout's, without DWARF; else NULL */
 	struct gort_pclntab *pcln;
 	char version[32];
 	char goroot_src[256]; /* "/usr/local/go/src/"; empty if paths are trimmed */
 	int minor;            /* 19 for go1.19.8; 0 if unknown */
-	const char **reasons;
+	const char *const *reasons;
 	size_t nreasons;
 	/* Buffers reserved before the stop (gort_registry_reserve) for gcap
 	 * goroutines and stack_cap bytes of stacks; filled while stopped. */
@@ -93,9 +98,15 @@ int gort_frame_values(void *state, const struct insp_host *h, const struct insp_
 /* buildinfo.c: the Go version from .go.buildinfo ("go1.21.0"); minor is 21. */
 int gort_buildinfo_version(const struct insp_host *h, char *version, size_t size, int *minor,
 			   struct insp_err *err);
-/* layout.c */
+/* layout.c: the offsets from DWARF. */
 int gort_layout_resolve(struct gort_layout *l, const struct insp_host *h, struct insp_err *err);
-/* waitreason.c: read runtime.waitReasonStrings from the target. */
+/* module.c: open the pclntab (st->pcln) and its inline trees. */
+int gort_module_open(struct gort_state *st, const struct insp_host *h, struct insp_err *err);
+/* locate.c: the registry's and wait reasons' addresses, by symbol or by the code
+ * that uses them (needs st->pcln and the layout). */
+int gort_locate(struct gort_state *st, const struct insp_host *h, struct insp_err *err);
+/* waitreason.c: read runtime.waitReasonStrings from the target, or take the
+ * table's when it was not found. */
 int gort_waitreasons_read(struct gort_state *st, const struct insp_host *h, struct insp_err *err);
 /* registry.c: before the stop, size and touch the buffers for the registry as
  * it is now; while stopped, copy allgs, the g structs, the m list and the used

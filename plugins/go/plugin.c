@@ -25,29 +25,6 @@ go_probe(const struct insp_host *h, struct insp_err *err)
 	       h->section(h->ctx, ".gopclntab", &d, &n, NULL, NULL) == 0;
 }
 
-/* The inline trees live in FUNCDATA at go:func.* (go.func.* in Go 1.19): in
- * .rodata up to Go 1.25, inside the pclntab from Go 1.26. Find the section that
- * holds it; without it inlined calls have no names. */
-static void
-open_funcdata(struct gort_state *st, const struct insp_host *h)
-{
-	static const char *const sections[] = { ".rodata", ".gopclntab", ".data.rel.ro",
-						".data.rel.ro.gopclntab" };
-	const uint8_t *d;
-	uint64_t gofunc, addr;
-	size_t n;
-
-	if (h->symbol(h->ctx, "go:func.*", &gofunc, NULL, NULL) < 0 &&
-	    h->symbol(h->ctx, "go.func.*", &gofunc, NULL, NULL) < 0) {
-		h->note(h->ctx, "no go:func.* symbol: inlined calls are shown without names");
-		return;
-	}
-	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
-		if (h->section(h->ctx, sections[i], &d, &n, &addr, NULL) == 0 && gofunc >= addr &&
-		    gofunc < addr + n)
-			gort_pclntab_set_funcdata(st->pcln, d, n, addr, gofunc, NULL);
-}
-
 /* GOROOT/src as this binary's file names spell it, from runtime.main's file;
  * empty when the build trimmed paths. */
 static void
@@ -66,22 +43,33 @@ find_goroot(struct gort_state *st)
 			 f.file);
 }
 
+/* Offsets from DWARF; without it, from the table of this release (or of its minor
+ * release: the checks of locate.c and registry.c catch an M that moved). */
 static int
-open_pclntab(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
+resolve_layout(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
 {
-	const uint8_t *d;
-	size_t n;
-	uint64_t text;
+	char source[96];
+	bool exact;
 
-	if (h->section(h->ctx, ".gopclntab", &d, &n, NULL, NULL) < 0 &&
-	    h->section(h->ctx, ".data.rel.ro.gopclntab", &d, &n, NULL, err) < 0)
-		return -1;
-	if (h->symbol(h->ctx, "runtime.text", &text, NULL, err) < 0)
-		return -1;
-	if (gort_pclntab_open(&st->pcln, d, n, text, err) < 0)
-		return -1;
-	open_funcdata(st, h);
-	find_goroot(st);
+	st->table = h->has_dwarf ? NULL : gort_table_find(st->version, &exact);
+	if (h->has_dwarf) {
+		h->set_info(h->ctx, "layout", "DWARF");
+		return gort_layout_resolve(&st->l, h, err);
+	}
+	if (!st->table)
+		return insp_err_set(err, INSP_E_LAYOUT,
+				    "'%s' has no DWARF (built with -ldflags=-w or -s?), no separate "
+				    "debug file was found (by build-id under "
+				    "/usr/lib/debug/.build-id, or its .gnu_debuglink; "
+				    "INSPECT_DEBUG_ROOT=DIR looks under DIR/usr/lib/debug), and "
+				    "inspect has no layout table for %s (tools/gen-gotables.sh)",
+				    h->exe_path, st->version);
+	st->l = st->table->l;
+	snprintf(source, sizeof(source), "table %s", st->table->version);
+	h->set_info(h->ctx, "layout", source);
+	if (!exact)
+		h->note(h->ctx, "no DWARF: the layout of %s is taken from %s's table", st->version,
+			st->table->version);
 	return 0;
 }
 
@@ -119,10 +107,13 @@ go_prepare(const struct insp_host *h, void **state, struct insp_err *err)
 	else if (st->minor > NEWEST_MINOR)
 		h->note(h->ctx, "%s is newer than the newest release checked (go1.%d)", st->version,
 			NEWEST_MINOR);
-	if (gort_layout_resolve(&st->l, h, err) < 0 || open_pclntab(st, h, err) < 0 ||
-	    gort_waitreasons_read(st, h, err) < 0 || gort_registry_reserve(st, h, err) < 0)
+	if (resolve_layout(st, h, err) < 0 || gort_module_open(st, h, err) < 0)
 		return -1;
-	h->set_info(h->ctx, "symbols", "DWARF and pclntab");
+	find_goroot(st);
+	if (gort_locate(st, h, err) < 0 || gort_waitreasons_read(st, h, err) < 0 ||
+	    gort_registry_reserve(st, h, err) < 0)
+		return -1;
+	h->set_info(h->ctx, "symbols", h->has_dwarf ? "DWARF and pclntab" : "pclntab");
 	return 0;
 }
 

@@ -5,11 +5,32 @@
  * SPDX-License-Identifier: MIT */
 #include "gort.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_REASONS    256
 #define MAX_REASON_LEN 64
+
+/* Without the target's array: the strings of the release's table. */
+static int
+from_table(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
+{
+	char source[64];
+
+	if (!st->table)
+		return insp_err_set(err, INSP_E_LAYOUT,
+				    "the wait reasons of '%s' were not found (no symbol "
+				    "runtime.waitReasonStrings)",
+				    h->exe_path);
+	st->reasons = st->table->reasons;
+	st->nreasons = st->table->nreasons;
+	for (size_t i = 1; i < st->nreasons; i++)
+		h->add_reason(h->ctx, st->reasons[i]);
+	snprintf(source, sizeof(source), "table %s", st->table->version);
+	h->set_info(h->ctx, "wait_reasons", source);
+	return 0;
+}
 
 int
 gort_waitreasons_read(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
@@ -17,8 +38,11 @@ gort_waitreasons_read(struct gort_state *st, const struct insp_host *h, struct i
 	size_t n = st->l.nreasons;
 	uint8_t table[MAX_REASONS * 16];
 	struct insp_read reads[MAX_REASONS];
+	const char **reasons;
 	char *bufs;
 
+	if (!st->l.reasons_addr)
+		return from_table(st, h, err);
 	if (n == 0 || n > MAX_REASONS)
 		return insp_err_set(err, INSP_E_LAYOUT,
 				    "runtime.waitReasonStrings in '%s' has %zu entries: an unknown "
@@ -28,8 +52,8 @@ gort_waitreasons_read(struct gort_state *st, const struct insp_host *h, struct i
 	if (h->read(h->ctx, st->l.reasons_addr, table, n * 16, err) < 0)
 		return -1;
 	bufs = h->alloc(h->ctx, n * (MAX_REASON_LEN + 1));
-	st->reasons = h->alloc(h->ctx, n * sizeof(*st->reasons));
-	if (!bufs || !st->reasons)
+	reasons = h->alloc(h->ctx, n * sizeof(*reasons));
+	if (!bufs || !reasons)
 		return insp_err_set(err, INSP_E_CORRUPT, "the wait reasons of '%s' do not fit",
 				    h->exe_path);
 	for (size_t i = 0; i < n; i++) {
@@ -55,10 +79,12 @@ gort_waitreasons_read(struct gort_state *st, const struct insp_host *h, struct i
 			if (*c < 0x20 || *c > 0x7e)
 				*c = '?';
 		}
-		st->reasons[i] = reads[i].buf;
+		reasons[i] = reads[i].buf;
 		if (i > 0)
-			h->add_reason(h->ctx, st->reasons[i]);
+			h->add_reason(h->ctx, reasons[i]);
 	}
+	st->reasons = reasons;
 	st->nreasons = n;
+	h->set_info(h->ctx, "wait_reasons", "target");
 	return 0;
 }

@@ -8,7 +8,7 @@ run_info(struct ui_session *s, int argc, char **argv)
 	const struct mdl_snapshot *snap = s->snap;
 	const char *version = mdl_info(snap, "go_version");
 	size_t system = 0;
-	char a[32], b[32];
+	char a[32], b[32], sources[256];
 
 	(void)argc;
 	(void)argv;
@@ -21,6 +21,8 @@ run_info(struct ui_session *s, int argc, char **argv)
 		snap->nthreads);
 	fprintf(s->out, "%-11s %.1f s\n", snap->proc ? "paused" : "was paused",
 		mdl_snapshot_stopped_ms(snap) / 1000);
+	if (ui_sources(snap, sources, sizeof(sources)))
+		fprintf(s->out, "sources     %s\n", sources);
 	for (size_t i = 0; i < snap->nnotes; i++)
 		fprintf(s->out, "note: %s\n", snap->notes[i]);
 	return 0;

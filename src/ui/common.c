@@ -26,6 +26,27 @@ ui_error(const struct insp_err *err)
 	return ui_exit_status(err->code);
 }
 
+const char *const ui_source_keys[] = { "symbols", "layout", "registry", "wait_reasons", NULL };
+
+const char *
+ui_sources(const struct mdl_snapshot *s, char *buf, size_t size)
+{
+	const char *layout = mdl_info(s, "layout"), *registry = mdl_info(s, "registry");
+	size_t len = 0;
+
+	if ((!layout || strcmp(layout, "DWARF") == 0) && (!registry || strcmp(registry, "by name") == 0))
+		return NULL;
+	buf[0] = '\0';
+	for (size_t i = 0; ui_source_keys[i] && len < size; i++) {
+		const char *v = mdl_info(s, ui_source_keys[i]);
+
+		if (v)
+			len += snprintf(buf + len, size - len, "%s%s: %s", len ? "; " : "",
+					ui_source_keys[i], v);
+	}
+	return buf;
+}
+
 const char *
 ui_count(size_t n, char *buf, size_t size)
 {

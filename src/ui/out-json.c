@@ -164,7 +164,7 @@ int
 ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
 	       const struct mdl_grouping *g)
 {
-	json_object *root = json_object_new_object(), *groups, *notes;
+	json_object *root = json_object_new_object(), *groups, *notes, *sources;
 	const char *version = mdl_info(s, "go_version"), *head;
 	size_t len;
 	int ret = 0;
@@ -176,6 +176,12 @@ ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
 	json_object_object_add(root, "runtime", json_object_new_string(s->plugin->name));
 	json_object_object_add(root, "go_version",
 			       version ? json_object_new_string(version) : NULL);
+	sources = json_object_new_object();
+	for (size_t i = 0; ui_source_keys[i]; i++)
+		if (mdl_info(s, ui_source_keys[i]))
+			json_object_object_add(sources, ui_source_keys[i],
+					       json_object_new_string(mdl_info(s, ui_source_keys[i])));
+	json_object_object_add(root, "sources", sources);
 	json_object_object_add(root, "pause_ms", json_object_new_double(s->pause_ms));
 	json_object_object_add(root, "threads", json_object_new_int64((int64_t)s->nthreads));
 	json_object_object_add(root, "hidden_system", json_object_new_int64((int64_t)g->hidden));

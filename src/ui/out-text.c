@@ -96,7 +96,7 @@ static void
 print_header(FILE *out, const struct mdl_snapshot *s, const struct mdl_grouping *g)
 {
 	const char *version = mdl_info(s, "go_version");
-	char a[32], b[32];
+	char a[32], b[32], sources[256];
 
 	fprintf(out, "process %d  %s", (int)s->pid, s->exe);
 	if (s->debug_file)
@@ -110,6 +110,10 @@ print_header(FILE *out, const struct mdl_snapshot *s, const struct mdl_grouping 
 			mdl_snapshot_stopped_ms(s) / 1000);
 	else
 		fprintf(out, "  %zu threads  paused %.1f ms\n", s->nthreads, s->pause_ms);
+	/* Facts that did not come from DWARF are said: a stripped binary's layouts
+	 * are a table's, its registry found through code. */
+	if (ui_sources(s, sources, sizeof(sources)))
+		fprintf(out, "sources: %s\n", sources);
 }
 
 static void

@@ -85,6 +85,11 @@ int ui_error(const struct insp_err *err);
 int ui_exit_status(enum insp_errcode code);
 /* n with thousands separators ("17,500") into buf. */
 const char *ui_count(size_t n, char *buf, size_t size);
+/* Where the plugin's facts came from ("symbols: pclntab; layout: table
+ * go1.22.12; ...") into buf, or NULL when they all came from DWARF and symbols. */
+const char *ui_sources(const struct mdl_snapshot *s, char *buf, size_t size);
+/* The keys of those facts, for JSON; ends with NULL. */
+extern const char *const ui_source_keys[];
 /* The last part of a path. */
 const char *ui_basename(const char *path);
 /* Load the plugins, or print why not and return an exit status > 0. */
