@@ -38,7 +38,9 @@ const struct insp_plugin *insp_plugin_entry(void);
  *          main.main whose caller is runtime.goexit; g.sched is zero
  *     g[3] goid 12, waiting (the last reason of the table), locked to its M,
  *          started at runtime.forcegchelper: a system goroutine without user frame
- *   M1: procid TID, curg g[2], alllink 0
+ *   M1: procid TID, curg g[2], alllink 0, g0 G0 (whose m is M1)
+ *   runtime.allgs = {GARR, NG, NG}: for 4.x, where the registry has no names and is
+ *   found through the real code of runtime.allgadd and mcommoninit
  *   runtime.waitReasonStrings: entry 0 is "" (no pointer), entry i "wait reason i"
  */
 
@@ -60,6 +62,7 @@ const struct insp_plugin *insp_plugin_entry(void);
 /* A layout of our own for runtime.g and runtime.m: the sizes layout.c checks, any
  * offsets. */
 #define G_SIZE       200
+#define G_M          48
 #define G_STACK_LO   0
 #define G_STACK_HI   8
 #define G_SCHED_SP   56
@@ -75,6 +78,11 @@ const struct insp_plugin *insp_plugin_entry(void);
 #define G_GOPC       176
 #define G_STARTPC    184
 #define M_SIZE       320
+#define M_G0         0
+#define MD_SIZE      512
+#define MD_TEXT      176
+#define MD_GOFUNC    320
+#define G0           (HEAP + 0x30000) /* M1's g0 */
 #define M_PROCID     72
 #define M_CURG       192
 #define M_ALLLINK    304
@@ -102,6 +110,10 @@ static const struct {
 	{ "runtime.m", "procid", M_PROCID, 8 },
 	{ "runtime.m", "curg", M_CURG, 8 },
 	{ "runtime.m", "alllink", M_ALLLINK, 8 },
+	{ "runtime.g", "m", G_M, 8 },
+	{ "runtime.m", "g0", M_G0, 8 },
+	{ "runtime.moduledata", "text", MD_TEXT, 8 },
+	{ "runtime.moduledata", "gofunc", MD_GOFUNC, 8 },
 };
 
 /* ---- the image: sections and symbols of the real binary ---- */
@@ -130,7 +142,7 @@ static struct image {
 	size_t nsecs;
 	struct gort_pclntab *pcln; /* the test's own, to build plausible stacks */
 	/* addresses of the registry */
-	uint64_t allglen, allgptr, allm, reasons;
+	uint64_t allglen, allgptr, allgs, allm, reasons;
 	size_t nreasons;
 	/* code addresses the fake stacks use */
 	uint64_t main_entry, fgc_entry, goexit_ret;
@@ -316,6 +328,7 @@ setup_image(void **state)
 	}
 	if (!(s = find_sym("runtime.allglen")) || !(img.allglen = s->addr) ||
 	    !(s = find_sym("runtime.allgptr")) || !(img.allgptr = s->addr) ||
+	    !(s = find_sym("runtime.allgs")) || !(img.allgs = s->addr) ||
 	    !(s = find_sym("runtime.allm")) || !(img.allm = s->addr) ||
 	    !(s = find_sym("runtime.waitReasonStrings")) || !(img.reasons = s->addr)) {
 		print_message("%s: a runtime variable is missing\n", path);
@@ -422,6 +435,8 @@ struct fake {
 	size_t nnotes;
 	char go_version[32];
 	bool no_parent_goid; /* as Go 1.19 and 1.20, which have no g.parentGoid */
+	bool no_registry_names; /* as a stripped binary: allglen, allgptr, allm unnamed */
+	char registry_source[64];
 };
 
 static uint64_t
@@ -559,7 +574,10 @@ host_symbol(void *ctx, const char *name, uint64_t *addr, uint64_t *size, struct 
 {
 	const struct sym *s = find_sym(name);
 
-	(void)ctx;
+	if (((struct fake *)ctx)->no_registry_names &&
+	    (strcmp(name, "runtime.allglen") == 0 || strcmp(name, "runtime.allgptr") == 0 ||
+	     strcmp(name, "runtime.allm") == 0))
+		s = NULL;
 	if (!s)
 		return insp_err_set(err, INSP_E_LAYOUT, "no symbol '%s'", name);
 	*addr = s->addr;
@@ -592,6 +610,8 @@ host_type_size(void *ctx, const char *type, uint64_t *size, struct insp_err *err
 		*size = G_SIZE;
 	else if (strcmp(type, "runtime.m") == 0)
 		*size = M_SIZE;
+	else if (strcmp(type, "runtime.moduledata") == 0)
+		*size = MD_SIZE;
 	else
 		return insp_err_set(err, INSP_E_LAYOUT, "no type '%s'", type);
 	return 0;
@@ -669,6 +689,8 @@ host_set_info(void *ctx, const char *key, const char *value)
 	assert_non_null(value);
 	if (strcmp(key, "go_version") == 0)
 		snprintf(f->go_version, sizeof(f->go_version), "%s", value);
+	if (strcmp(key, "registry") == 0)
+		snprintf(f->registry_source, sizeof(f->registry_source), "%s", value);
 }
 
 static void
@@ -825,10 +847,18 @@ fake_init(struct fake *f)
 	sp = lay_stack(f, stack_lo(3), img.park_ret, rets, 2);
 	poke64(f, g_addr(3) + G_SCHED_SP, sp);
 	poke64(f, g_addr(3) + G_SCHED_PC, img.park_ret);
-	/* the M */
+	/* the M, and its g0 that points back at it */
 	map(f, M1, M_SIZE);
 	poke64(f, M1 + M_PROCID, TID);
 	poke64(f, M1 + M_CURG, g_addr(2));
+	poke64(f, M1 + M_G0, G0);
+	map(f, G0, G_SIZE);
+	poke64(f, G0 + G_M, M1);
+	/* allgs, the slice header that allglen and allgptr copy */
+	map(f, img.allgs, 24);
+	poke64(f, img.allgs, GARR);
+	poke64(f, img.allgs + 8, NG);
+	poke64(f, img.allgs + 16, NG);
 }
 
 static void
@@ -1428,6 +1458,63 @@ test_stack_loop(void **state)
 	fake_release(&f);
 }
 
+/* A binary without names for the registry is refused in prepare, with what was tried. */
+static void
+expect_unlocated(struct fake *f, const char *tried)
+{
+	struct insp_err err;
+
+	assert_int_equal(run(f, &err, NULL), P_PREPARE);
+	assert_int_equal(err.code, INSP_E_LAYOUT);
+	assert_non_null(strstr(err.msg, "could not locate the goroutine registry"));
+	assert_non_null(strstr(err.msg, tried));
+	fake_release(f);
+}
+
+/* 4.x: without names (a stripped binary) the registry is found through the code of
+ * runtime.allgadd and mcommoninit (the real binary's), or refused: never a guess */
+static void
+test_located(void **state)
+{
+	struct insp_err err;
+	struct fake f;
+
+	(void)state;
+	NEED_IMAGE();
+	/* 4.1 found: the same tasks as with names */
+	fake_init(&f);
+	f.no_registry_names = true;
+	assert_int_equal(run(&f, &err, NULL), P_DONE);
+	check_clean(&f);
+	assert_str(f.registry_source, "code of runtime.allgadd and mcommoninit");
+	fake_release(&f);
+	/* 4.2 the first g is not goroutine 1 */
+	fake_init(&f);
+	f.no_registry_names = true;
+	poke64(&f, g_addr(0) + G_GOID, 2);
+	expect_unlocated(&f, "runtime.allgadd");
+	/* 4.3 allgptr does not hold allgs' data pointer */
+	fake_init(&f);
+	f.no_registry_names = true;
+	poke64(&f, img.allgptr, GARR + 8);
+	expect_unlocated(&f, "runtime.allgadd");
+	/* 4.4 allglen does not hold its length */
+	fake_init(&f);
+	f.no_registry_names = true;
+	poke64(&f, img.allglen, NG + 1);
+	expect_unlocated(&f, "runtime.allgadd");
+	/* 4.5 a g with an unknown status */
+	fake_init(&f);
+	f.no_registry_names = true;
+	poke32(&f, g_addr(2) + G_STATUS, 77);
+	expect_unlocated(&f, "runtime.allgadd");
+	/* 4.6 the M's g0 does not point back at it */
+	fake_init(&f);
+	f.no_registry_names = true;
+	poke64(&f, G0 + G_M, M2);
+	expect_unlocated(&f, "runtime.mcommoninit");
+}
+
 int
 main(void)
 {
@@ -1437,7 +1524,7 @@ main(void)
 		cmocka_unit_test(test_allgptr),      cmocka_unit_test(test_gptr),
 		cmocka_unit_test(test_mloop),        cmocka_unit_test(test_reason_len),
 		cmocka_unit_test(test_reason_index), cmocka_unit_test(test_sp_outside),
-		cmocka_unit_test(test_stack_loop),
+		cmocka_unit_test(test_stack_loop),   cmocka_unit_test(test_located),
 	};
 
 	/* a hang is a failure too */
