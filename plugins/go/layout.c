@@ -46,10 +46,8 @@ gort_layout_resolve(struct gort_layout *l, const struct insp_host *h, struct ins
 	if (!h->has_dwarf)
 		return insp_err_set(err, INSP_E_LAYOUT,
 				    "'%s' has no DWARF (built with -ldflags=-w or -s?), and no "
-				    "separate debug file was found (by build-id under "
-				    "/usr/lib/debug/.build-id, or its .gnu_debuglink; "
-				    "INSPECT_DEBUG_ROOT=DIR looks under DIR/usr/lib/debug)",
-				    h->exe_path);
+				    "separate debug file was found (%s)",
+				    h->exe_path, h->debug_search);
 	if (h->type_size(h->ctx, "runtime.g", &l->g_size, err) < 0 ||
 	    h->type_size(h->ctx, "runtime.m", &l->m_size, err) < 0 ||
 	    h->type_size(h->ctx, "runtime.moduledata", &md_size, err) < 0)
