@@ -31,7 +31,8 @@ enum insp_errcode {
 
 struct insp_err {
 	enum insp_errcode code;
-	char msg[256];
+	/* Room for two paths and a list of places looked in (the no-DWARF message). */
+	char msg[512];
 };
 
 #define INSP_ERR_INIT                                                                              \

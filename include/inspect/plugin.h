@@ -15,7 +15,7 @@
 
 /* Bump on any change to a struct or function pointer below; the loader refuses a
  * plugin whose abi differs. */
-#define INSP_ABI_VERSION 3
+#define INSP_ABI_VERSION 4
 
 /* A field of a type, as DWARF describes it. */
 struct insp_field {
@@ -95,6 +95,9 @@ struct insp_host {
 	/* The image (the target's executable); usable in every phase. */
 	const char *exe_path;
 	bool has_dwarf;
+	/* Where the host looked for a separate debug file, for a message when there
+	 * is no DWARF: "by build-id under ..., or its .gnu_debuglink; ...". */
+	const char *debug_search;
 	/* Runtime address (load bias applied) and size of a data or code symbol,
 	 * from .symtab, else from DWARF. */
 	int (*symbol)(void *ctx, const char *name, uint64_t *addr, uint64_t *size,

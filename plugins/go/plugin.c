@@ -59,11 +59,9 @@ resolve_layout(struct gort_state *st, const struct insp_host *h, struct insp_err
 	if (!st->table)
 		return insp_err_set(err, INSP_E_LAYOUT,
 				    "'%s' has no DWARF (built with -ldflags=-w or -s?), no separate "
-				    "debug file was found (by build-id under "
-				    "/usr/lib/debug/.build-id, or its .gnu_debuglink; "
-				    "INSPECT_DEBUG_ROOT=DIR looks under DIR/usr/lib/debug), and "
-				    "inspect has no layout table for %s (tools/gen-gotables.sh)",
-				    h->exe_path, st->version);
+				    "debug file was found (%s), and inspect has no layout table for "
+				    "%s (tools/gen-gotables.sh)",
+				    h->exe_path, h->debug_search, st->version);
 	st->l = st->table->l;
 	snprintf(source, sizeof(source), "table %s", st->table->version);
 	h->set_info(h->ctx, "layout", source);

@@ -1,10 +1,10 @@
 /* The image layer's separate debug information, found the way elfutils and gdb find
  * it for a stripped executable: by its GNU build-id under
  * /usr/lib/debug/.build-id/xx/rest.debug, else by its .gnu_debuglink name next to
- * it, in its .debug/ folder or under /usr/lib/debug/ and its folder. The root of
- * those paths can be moved (INSPECT_DEBUG_ROOT, for packages unpacked elsewhere).
- * The debug file gives the DWARF and the symbol table; code and data stay the
- * executable's.
+ * it, in its .debug/ folder or under /usr/lib/debug/ and its folder, else from the
+ * debuginfod servers of DEBUGINFOD_URLS (debuginfod.c). The root of the local paths
+ * can be moved (INSPECT_DEBUG_ROOT, for packages unpacked elsewhere). The debug file
+ * gives the DWARF and the symbol table; code and data stay the executable's.
  * SPDX-License-Identifier: MIT */
 #include "image/image-int.h"
 
@@ -17,6 +17,10 @@
 #include <unistd.h>
 
 #define MAX_BUILD_ID 64
+/* The local places, as img_debug_search tells them. */
+#define LOCAL_PLACES                                                                               \
+	"by build-id under /usr/lib/debug/.build-id, or its .gnu_debuglink; "                      \
+	"INSPECT_DEBUG_ROOT=DIR looks under DIR/usr/lib/debug"
 
 /* The bytes of the executable's NT_GNU_BUILD_ID note; 0 if it has none. */
 static size_t
@@ -84,19 +88,15 @@ try_path(struct img *img, const uint8_t *id, size_t idlen, const char *fmt, ...)
 	return n > 0 && (size_t)n < sizeof(path) && try_file(img, path, id, idlen);
 }
 
-/* Open path as the debug file of img: an ELF with DWARF, and the same build-id
- * as the executable when the executable has one. */
+/* Take fd, open on path, as the debug file of img: an ELF with DWARF, and the same
+ * build-id as the executable when the executable has one. fd is closed if not. */
 static bool
-try_file(struct img *img, const char *path, const uint8_t *id, size_t idlen)
+adopt(struct img *img, int fd, const char *path, const uint8_t *id, size_t idlen)
 {
 	uint8_t other[MAX_BUILD_ID];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	Elf *elf;
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	Dwarf *dw;
 
-	if (fd < 0)
-		return false;
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf || elf_kind(elf) != ELF_K_ELF ||
 	    (idlen && (build_id(elf, other) != idlen || memcmp(other, id, idlen) != 0)) ||
 	    !(dw = dwarf_begin_elf(elf, DWARF_C_READ, NULL))) {
@@ -105,6 +105,8 @@ try_file(struct img *img, const char *path, const uint8_t *id, size_t idlen)
 		close(fd);
 		return false;
 	}
+	if (img->dwarf)
+		dwarf_end(img->dwarf); /* the executable's own, when only .symtab was missing */
 	img->debug_fd = fd;
 	img->debug_elf = elf;
 	img->dwarf = dw;
@@ -112,13 +114,20 @@ try_file(struct img *img, const char *path, const uint8_t *id, size_t idlen)
 	return true;
 }
 
-void
-img_find_debug_file(struct img *img, const char *exe_path)
+static bool
+try_file(struct img *img, const char *path, const uint8_t *id, size_t idlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	return fd >= 0 && adopt(img, fd, path, id, idlen);
+}
+
+/* The local ways, in elfutils' order: build-id paths, then the .gnu_debuglink. */
+static bool
+find_local(struct img *img, const char *exe_path, const uint8_t *id, size_t idlen)
 {
 	const char *env = getenv("INSPECT_DEBUG_ROOT"), *link = debuglink(img->elf);
 	const char *roots[2] = { env && *env ? env : NULL, "" };
-	uint8_t id[MAX_BUILD_ID];
-	size_t idlen = build_id(img->elf, id);
 	char hex[2 * MAX_BUILD_ID + 1];
 	int dirlen = strrchr(exe_path, '/') ? (int)(strrchr(exe_path, '/') - exe_path) : 0;
 
@@ -127,21 +136,53 @@ img_find_debug_file(struct img *img, const char *exe_path)
 	for (int r = 0; r < 2 && idlen > 1; r++)
 		if (roots[r] && try_path(img, id, idlen, "%s/usr/lib/debug/.build-id/%.2s/%s.debug",
 					 roots[r], hex, hex + 2))
-			return;
+			return true;
 	/* gdb's order for a debuglink: beside it, in .debug/, under the debug root */
 	if (!link || strchr(link, '/'))
-		return;
+		return false;
 	if (try_path(img, id, idlen, "%.*s/%s", dirlen, exe_path, link) ||
 	    try_path(img, id, idlen, "%.*s/.debug/%s", dirlen, exe_path, link))
-		return;
+		return true;
 	for (int r = 0; r < 2; r++)
 		if (roots[r] && try_path(img, id, idlen, "%s/usr/lib/debug%.*s/%s", roots[r],
 					 dirlen, exe_path, link))
-			return;
+			return true;
+	return false;
+}
+
+void
+img_find_debug_file(struct img *img, const char *exe_path)
+{
+	uint8_t id[MAX_BUILD_ID];
+	size_t idlen = build_id(img->elf, id);
+	char why[sizeof(img->debug_search) - sizeof(LOCAL_PLACES) - 2], *path = NULL;
+	bool found;
+	int fd;
+
+	snprintf(img->debug_search, sizeof(img->debug_search), "%s", LOCAL_PLACES);
+	if (find_local(img, exe_path, id, idlen))
+		return;
+	/* Last, as elfutils does: the network is the slow way, and only if asked. */
+	fd = img_debuginfod_find(id, idlen, &path, why, sizeof(why));
+	found = fd >= 0 && adopt(img, fd, path ? path : "(debuginfod's cache)", id, idlen);
+	if (fd >= 0 && !found)
+		snprintf(why, sizeof(why),
+			 "debuginfod at %s sent a file with another build-id or no DWARF",
+			 getenv("DEBUGINFOD_URLS"));
+	free(path);
+	if (!found)
+		snprintf(img->debug_search, sizeof(img->debug_search), "%s; %s", LOCAL_PLACES,
+			 why[0] ? why : "DEBUGINFOD_URLS=URL asks a debuginfod server");
 }
 
 const char *
 img_debug_file(const struct img *img)
 {
 	return img->debug_path;
+}
+
+const char *
+img_debug_search(const struct img *img)
+{
+	return img->debug_search;
 }

@@ -25,6 +25,7 @@ struct img {
 	int debug_fd;
 	Elf *debug_elf;
 	char *debug_path;
+	char debug_search[320]; /* where it looked, "" before it did (img_debug_search) */
 	char *name; /* for messages */
 	uint64_t bias, link_base;
 	bool pie;
@@ -44,5 +45,12 @@ struct img {
 /* debugfile.c: look for the separate debug file of a stripped executable; on
  * success debug_* and dwarf are set. exe_path: its real path, for .gnu_debuglink. */
 void img_find_debug_file(struct img *img, const char *exe_path);
+
+/* debuginfod.c: the debug file of build-id id from the servers DEBUGINFOD_URLS
+ * names: an fd open on it (the caller closes it) and *path, its name in
+ * libdebuginfod's cache (malloc'd, the caller frees it). -1 if none, with why
+ * saying whom it asked and what went wrong; why is "" when DEBUGINFOD_URLS is
+ * unset or empty, and then nothing is asked. */
+int img_debuginfod_find(const uint8_t *id, size_t idlen, char **path, char *why, size_t size);
 
 #endif

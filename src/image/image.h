@@ -28,8 +28,13 @@ void img_set_bias(struct img *img, uint64_t bias);
 uint64_t img_bias(const struct img *img);
 bool img_is_pie(const struct img *img);
 bool img_has_dwarf(const struct img *img);
-/* The separate debug file the DWARF and symbols come from, or NULL (debugfile.c). */
+/* The separate debug file the DWARF and symbols come from, or NULL (debugfile.c):
+ * a path in libdebuginfod's cache when a debuginfod server sent it. */
 const char *img_debug_file(const struct img *img);
+/* Where the image looked for a debug file and, for debuginfod, what it answered:
+ * "by build-id under ...; debuginfod at URL had none", for a message; "" if the
+ * executable needed none (it has DWARF and .symtab). Never NULL. */
+const char *img_debug_search(const struct img *img);
 int img_symbol(struct img *img, const char *name, uint64_t *addr, uint64_t *size,
 	       struct insp_err *err);
 int img_section(struct img *img, const char *name, const uint8_t **data, size_t *size,

@@ -32,9 +32,10 @@ ready(struct mdl_snapshot *s, struct insp_host *h, struct mdl_host_ctx *c, struc
 				    "detach there is nothing to read");
 	if (!img_has_dwarf(s->img))
 		return insp_err_set(err, INSP_E_LAYOUT,
-				    "'%s' has no DWARF (built with -ldflags=-w or -s?): print "
-				    "needs the types and variables it describes",
-				    s->exe);
+				    "print needs DWARF, the types and variables it reads: '%s' "
+				    "has none (built with -ldflags=-w or -s?), and no separate "
+				    "debug file was found (%s)",
+				    s->exe, img_debug_search(s->img));
 	*c = (struct mdl_host_ctx){ s, s->img, s->proc };
 	mdl_host_init(h, c);
 	h->max_frames = s->max_frames;

@@ -4,23 +4,41 @@
 # it. The fixtures (tools/build-fixtures.sh): vars-bid, fixtures/go/vars with a GNU
 # build-id; vars-bid.debug, its debug file; vars-stripped, it stripped;
 # vars-linked, it stripped with a .gnu_debuglink to vars-bid.debug beside it.
+# debuginfod is a local python3 http.server whose tree is the protocol's URLs,
+# buildid/HEX/debuginfo; each case has a cache of its own (DEBUGINFOD_CACHE_PATH).
 #
 # For each Go toolchain built (GOVER):
-#   $GOVER 1.0  stripped, no debug file: exit 7, and the message says where it looked
+#   $GOVER 1.0  stripped, no debug file, no DEBUGINFOD_URLS: exit 7, and the whole
+#               message says where it looked (DEBUGINFOD_URLS=URL is the hint)
 #   $GOVER 1.1  the debug file under ROOT/usr/lib/debug/.build-id/xx/rest.debug
 #               (INSPECT_DEBUG_ROOT=ROOT): the dump names it, and its goroutines
 #               (reason, function, file:line) are those of the unstripped build's
 #   $GOVER 1.2  print works as on the unstripped build
+#   $GOVER 2.0  from debuginfod (DEBUGINFOD_URLS): the dump names the file in
+#               the cache, and its goroutines are those of the unstripped build's
+#   $GOVER 2.1  print works through it; the server was asked once (the second
+#               run read the cache)
+#   $GOVER 2.2  a local debug file comes first: the server is not asked (by
+#               inspect: a JSON dump's native walk, libdwfl's, asks it itself)
+#   $GOVER 2.3  a server without the file: exit 7, "debuginfod at URL had none"
+#   $GOVER 2.4  no server listening: exit 7, "failed: Connection refused"
+#   $GOVER 2.5  a server that never answers (DEBUGINFOD_TIMEOUT=1): exit 7,
+#               "timed out", within 5 s (no retries), and the process never
+#               stopped meanwhile (the wait is before the attach)
 #   $GOVER 1.3  the .gnu_debuglink beside it, with no root given: the same
 #   $GOVER 1.4  unharmed
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 N=3
+# The user's debuginfod setting must not reach a server from here (1.0).
+unset DEBUGINFOD_URLS DEBUGINFOD_TIMEOUT DEBUGINFOD_RETRY_LIMIT DEBUGINFOD_PROGRESS DEBUGINFOD_VERBOSE
 
-# The goroutines of a JSON dump as sorted REASON<TAB>FUNC<TAB>FILE:LINE lines.
+# The goroutines of a JSON dump as sorted REASON<TAB>FUNC<TAB>FILE:LINE lines. The
+# heartbeat wakes every 10 ms: a capture may find it runnable, not asleep, so its
+# REASON is "-".
 census() {
-	jq -r '.goroutines[] | "\(.wait_reason // .status)\t\(.user_top.func)\t\(.user_top.file):\(.user_top.line)"' "$1" | sort
+	jq -r '.goroutines[] | "\(if .user_top.func == "main.heartbeat" then "-" else .wait_reason // .status end)\t\(.user_top.func)\t\(.user_top.file):\(.user_top.line)"' "$1" | sort
 }
 
 same_as_unstripped() {
@@ -31,6 +49,42 @@ same_as_unstripped() {
 	[[ -s $TEST_TMP/unstripped && $(wc -l <"$TEST_TMP/stripped") -ge $((N + 5)) ]] ||
 		{ echo "too few goroutines to compare: $(wc -l <"$TEST_TMP/stripped")" >&2; return 1; }
 	diff "$TEST_TMP/unstripped" "$TEST_TMP/stripped" >&2
+}
+
+# requests: the server's GETs of the debug file so far.
+requests() {
+	grep -c '"GET /buildid/[0-9a-f]*/debuginfo HTTP' "$SERVER_LOG" || true
+}
+
+asked_once() {
+	[[ $(requests) == 1 ]] || { echo "the server was asked $(requests) times, not once" >&2; return 1; }
+}
+
+not_asked() {
+	[[ $(requests) == 0 ]] || { echo "the server was asked: $(grep GET "$SERVER_LOG" | tr '\n' ' ')" >&2; return 1; }
+}
+
+# The local file first, and the server not asked. A text dump: the native walk of
+# a JSON one (libdwfl's, after the process is let go) asks debuginfod for the
+# executable's debug file itself, not knowing the one inspect found.
+local_first() {
+	inspect_run dump "$FIXTURE_PID"
+	((RC == 0)) || { echo "inspect dump exited $RC: $(head -c 300 "$ERR")" >&2; return 1; }
+	grep -qF "(debug: $1)" "$OUT" || { echo "not the local file: $(head -n 1 "$OUT")" >&2; return 1; }
+	not_asked && fixture_alive
+}
+
+# The wait for a silent server: bounded, and the process ran meanwhile.
+bounded_wait() {
+	local t0 t1 ms
+	heartbeat_stall_ms >/dev/null || return 1 # a fresh record
+	t0=$(date +%s%N)
+	inspect_run dump "$FIXTURE_PID"
+	t1=$(date +%s%N)
+	expect_status 7 "debuginfod at $SERVER_URL timed out \(DEBUGINFOD_TIMEOUT=1\)" || return 1
+	(((t1 - t0) / 1000000 < 5000)) || { echo "inspect took $(((t1 - t0) / 1000000)) ms" >&2; return 1; }
+	ms=$(heartbeat_stall_ms) || return 1
+	((ms < 500)) || { echo "heartbeat stalled $ms ms during the wait" >&2; return 1; }
 }
 
 print_works() {
@@ -56,11 +110,41 @@ for GOVER in $(fixture_versions); do
 	cp "$dir/vars-bid.debug" "$debug"
 	inspect_run dump "$FIXTURE_PID"
 	check "$GOVER 1.0 no debug file: exit 7, where it looked" \
-		expect_status 7 'no DWARF .*no separate debug file was found \(by build-id under /usr/lib/debug/.build-id'
+		expect_status 7 'no DWARF .*no separate debug file was found \(by build-id under /usr/lib/debug/.build-id, or its .gnu_debuglink; INSPECT_DEBUG_ROOT=DIR looks under DIR/usr/lib/debug; DEBUGINFOD_URLS=URL asks a debuginfod server\)$'
 	export INSPECT_DEBUG_ROOT=$root
 	check "$GOVER 1.1 debug file by build-id: same goroutines" same_as_unstripped "$debug"
 	check "$GOVER 1.2 print through it" print_works
 	unset INSPECT_DEBUG_ROOT
+
+	srv=$TEST_TMP/srv-$GOVER
+	mkdir -p "$srv/buildid/$id"
+	cp "$dir/vars-bid.debug" "$srv/buildid/$id/debuginfo"
+	server_start "$srv"
+	export DEBUGINFOD_URLS=$SERVER_URL DEBUGINFOD_CACHE_PATH=$TEST_TMP/cache-$GOVER
+	check "$GOVER 2.0 debug file from debuginfod: same goroutines" \
+		same_as_unstripped "$DEBUGINFOD_CACHE_PATH/$id/debuginfo"
+	check "$GOVER 2.1 print through it" print_works
+	check "$GOVER 2.1b the server asked once, then the cache" asked_once
+	server_stop
+	server_start "$srv"
+	export DEBUGINFOD_URLS=$SERVER_URL DEBUGINFOD_CACHE_PATH=$TEST_TMP/cache-$GOVER-local
+	INSPECT_DEBUG_ROOT=$root check "$GOVER 2.2 a local debug file first, the server not asked" \
+		local_first "$debug"
+	rm -r "$srv/buildid"
+	export DEBUGINFOD_CACHE_PATH=$TEST_TMP/cache-$GOVER-none
+	inspect_run dump "$FIXTURE_PID"
+	check "$GOVER 2.3 a server without it: exit 7, debuginfod had none" \
+		expect_status 7 "no DWARF .*INSPECT_DEBUG_ROOT=DIR looks under DIR/usr/lib/debug; debuginfod at $SERVER_URL had none\)\$"
+	server_stop
+	export DEBUGINFOD_CACHE_PATH=$TEST_TMP/cache-$GOVER-refused
+	inspect_run dump "$FIXTURE_PID"
+	check "$GOVER 2.4 no server: exit 7, debuginfod failed" \
+		expect_status 7 "no DWARF .*; debuginfod at $SERVER_URL failed: Connection refused\)\$"
+	server_start -silent
+	export DEBUGINFOD_URLS=$SERVER_URL DEBUGINFOD_CACHE_PATH=$TEST_TMP/cache-$GOVER-silent
+	DEBUGINFOD_TIMEOUT=1 check "$GOVER 2.5 a silent server: a bounded wait, the process running" bounded_wait
+	server_stop
+	unset DEBUGINFOD_URLS DEBUGINFOD_CACHE_PATH
 	fixture_stop
 
 	FIXTURE_NAME=vars-linked fixture_start "$GOVER" "$N"

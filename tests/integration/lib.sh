@@ -31,8 +31,14 @@
 #   same_ids JSON ACCOUNT WHO        inspect's goroutine ids (JSON) are those in the first
 #                                    column of ACCOUNT (the runtime's, Delve's: WHO)
 #   fixture_versions                 the goX.Y fixture folders that are built
+#   server_start DIR|-silent         a local server on a free port of 127.0.0.1: HTTP
+#                                    (python3 -m http.server) serving DIR, or one that
+#                                    accepts connections and never answers; sets
+#                                    SERVER_URL (http://127.0.0.1:PORT), SERVER_LOG (its
+#                                    request lines) and SERVER_PID
+#   server_stop                      end it (else the exit does)
 #
-# At exit: kills any fixture still running, removes $TEST_TMP, prints the
+# At exit: kills any fixture or server still running, removes $TEST_TMP, prints the
 # plan "1..N" and "P passed, F failed, S skipped", and exits 1 if a case
 # failed, else 77 if every case was skipped, else with the script's status.
 # The fixtures' sources, fixtures/go/PROG/main.go, say what they park where.
@@ -297,6 +303,46 @@ dlv_stacks() {
 	/^\t +at / && fn != "" { loc = $0; sub(/^\t +at /, "", loc); print id, fn, loc; fn = ""; next }
 	/^\t\(truncated\)$/ { print id, "...", "-"; next }
 	/^\[[0-9]+ goroutines\]$/ { id = "" }' "$out"
+}
+
+# --- a local server ---------------------------------------------------------
+
+server_start() {
+	local i port=
+	SERVER_LOG=$(mktemp "$TEST_TMP/server.XXXX")
+	if [[ $1 == -silent ]]; then
+		python3 -u -c '
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(16)
+print("Serving HTTP on 127.0.0.1 port %d (silent) ..." % s.getsockname()[1])
+held = []
+while True:
+    held.append(s.accept()[0])' >"$SERVER_LOG" 2>&1 &
+	else
+		(cd "$1" && exec python3 -u -m http.server --bind 127.0.0.1 0) >"$SERVER_LOG" 2>&1 &
+	fi
+	SERVER_PID=$!
+	_lib_pids+=("$SERVER_PID")
+	# It prints its port once it listens.
+	for ((i = 0; i < 100; i++)); do
+		port=$(sed -n 's/^Serving HTTP on 127.0.0.1 port \([0-9]*\) .*/\1/p' "$SERVER_LOG")
+		[[ -n $port ]] && break
+		kill -0 "$SERVER_PID" 2>/dev/null || _lib_bail "server_start: $(tr '\n' ' ' <"$SERVER_LOG")"
+		sleep 0.1
+	done
+	[[ -n $port ]] || _lib_bail "server_start: no port after 10 s"
+	SERVER_URL=http://127.0.0.1:$port
+}
+
+server_stop() {
+	local i
+	kill -TERM "$SERVER_PID" 2>/dev/null || true
+	wait "$SERVER_PID" 2>/dev/null || true
+	for i in "${!_lib_pids[@]}"; do
+		[[ ${_lib_pids[i]} != "$SERVER_PID" ]] || unset "_lib_pids[i]"
+	done
 }
 
 # --- inspect itself ---------------------------------------------------------
