@@ -19,9 +19,32 @@ struct uw_native {
 	int max, n;
 };
 
+/* The standard search without debuginfod: with DEBUGINFOD_URLS set, libdwfl would
+ * ask the server for every library's debug file, each with libdebuginfod's own
+ * 90 s timeout and retries. Native frames need only the files' CFI and symbols;
+ * the image layer already asked, once and bounded, for the executable's. */
+static int
+find_debuginfo_local(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+		     const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
+		     char **debuginfo_file_name)
+{
+	const char *set = getenv("DEBUGINFOD_URLS");
+	char *urls = set ? strdup(set) : NULL;
+	int fd;
+
+	if (urls)
+		unsetenv("DEBUGINFOD_URLS");
+	fd = dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name,
+					  debuglink_file, debuglink_crc, debuginfo_file_name);
+	if (urls)
+		setenv("DEBUGINFOD_URLS", urls, 1);
+	free(urls);
+	return fd;
+}
+
 static const Dwfl_Callbacks proc_callbacks = {
 	.find_elf = dwfl_linux_proc_find_elf,
-	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.find_debuginfo = find_debuginfo_local,
 };
 
 /* The thread argument libdwfl hands back is the struct insp_thread itself. */
