@@ -27,6 +27,8 @@ UNIT_SRC := $(wildcard tests/unit/*/*-test.c)
 UNIT_TESTS := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
 CORE_LIB_OBJ := $(filter-out $(BUILD)/obj/src/main.o,$(CORE_OBJ))
 HELPERS := $(BUILD)/tests/helpers/tracer
+# The generator of plugins/go/tables.c (tools/gen-gotables.sh), also run by test 1010.
+GEN_GOTABLES := $(BUILD)/tools/gen-gotables
 
 .PHONY: all deps fixtures check unit integration asan demo bench style clean
 # Keep the unit tests' objects (make would delete them as intermediates, and print
@@ -64,6 +66,10 @@ $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(CORE_LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) -lcmocka
 
+$(GEN_GOTABLES): tools/gen-gotables.c $(CORE_LIB_OBJ) $(GO_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Iplugins/go $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
+
 $(BUILD)/tests/helpers/%: tests/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
@@ -77,15 +83,16 @@ fixtures:
 unit: all $(UNIT_TESTS) fixtures
 	@tools/run-unit.sh $(BUILD)
 
-integration: all fixtures $(HELPERS)
-	@INSPECT=$(BUILD)/inspect HELPERS=$(BUILD)/tests/helpers tests/run-integration.sh
+integration: all fixtures $(HELPERS) $(GEN_GOTABLES)
+	@INSPECT=$(BUILD)/inspect HELPERS=$(BUILD)/tests/helpers GEN_GOTABLES=$(GEN_GOTABLES) \
+		tests/run-integration.sh
 
 # The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all $(UNIT_TESTS:build/%=build/asan/%)
 	@tools/run-unit.sh build/asan $(BUILD)/fixtures
 	@INSPECT=build/asan/inspect FIXTURES=$(BUILD)/fixtures HELPERS=$(BUILD)/tests/helpers \
-		tests/run-integration.sh
+		GEN_GOTABLES=$(GEN_GOTABLES) tests/run-integration.sh
 
 check: deps
 	@$(MAKE) --no-print-directory all fixtures

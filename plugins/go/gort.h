@@ -16,13 +16,17 @@
  * registry. A field whose offset is GORT_NONE does not exist in this Go release. */
 #define GORT_NONE UINT64_MAX
 
+/* The offsets, listed once for the struct and for tools/gen-gotables.c. */
+#define GORT_OFFSETS(X)                                                                         \
+	X(g_size) X(m_size) X(g_stack_lo) X(g_stack_hi) X(g_sched_sp) X(g_sched_pc)            \
+	X(g_syscallsp) X(g_syscallpc) X(g_status) X(g_goid) X(g_waitsince) X(g_waitreason)     \
+	X(g_gopc) X(g_startpc) X(g_lockedm) X(g_parent_goid) X(g_m) X(m_g0) X(m_procid)        \
+	X(m_curg) X(m_alllink) X(md_text) X(md_gofunc)
+
 struct gort_layout {
-	uint64_t g_size, m_size;
-	uint64_t g_stack_lo, g_stack_hi, g_sched_sp, g_sched_pc, g_syscallsp, g_syscallpc;
-	uint64_t g_status, g_goid, g_waitsince, g_waitreason, g_gopc, g_startpc, g_lockedm;
-	uint64_t g_parent_goid, g_m;
-	uint64_t m_g0, m_procid, m_curg, m_alllink;
-	uint64_t md_text, md_gofunc;
+#define GORT_OFFSET_FIELD(name) uint64_t name;
+	GORT_OFFSETS(GORT_OFFSET_FIELD)
+#undef GORT_OFFSET_FIELD
 	uint64_t allglen, allgptr, allm, reasons_addr; /* runtime addresses */
 	uint64_t nreasons;
 };
