@@ -15,6 +15,12 @@
 #   OUT/<goX.Y>/vars-stripped   it stripped of DWARF and symbols (strip, as distributions do)
 #   OUT/<goX.Y>/vars-linked     the same with a .gnu_debuglink to vars-bid.debug beside it
 #   OUT/<goX.Y>/hello           tests/unit/go/testdata/hello, for the pclntab unit test
+# and as production ships them, for tests/integration/1000-stripped.sh:
+#   OUT/<goX.Y>/P-sw            P in parked, stacks, vars: -ldflags='-s -w' (no DWARF,
+#                               no symbols)
+#   OUT/<goX.Y>/P-pie-sw        P in parked, stacks: the same, position-independent
+#   OUT/<goX.Y>/cgo-sw          cgo (linked by the system's linker, as every program
+#                               with C code is) with -s -w
 set -euo pipefail
 
 out=${1:?usage: build-fixtures.sh OUTDIR}
@@ -34,7 +40,8 @@ while read -r name gobin; do
 		"$gobin" build -gcflags='-N -l' -o "$out/$name/vars-noopt" ./vars &&
 		"$gobin" build -ldflags="-B 0x$(printf '%s' "$name" | sha1sum | cut -c1-40)" \
 			-o "$out/$name/vars-bid" ./vars &&
-		CGO_ENABLED=1 "$gobin" build -o "$out/$name/cgo" ./cgo)
+		CGO_ENABLED=1 "$gobin" build -o "$out/$name/cgo" ./cgo &&
+		"$root/tools/build-stripped.sh" "$gobin" "$out/$name" parked stacks vars)
 	(cd "$out/$name" && objcopy --only-keep-debug vars-bid vars-bid.debug &&
 		objcopy --strip-all vars-bid vars-stripped &&
 		objcopy --strip-all --add-gnu-debuglink=vars-bid.debug vars-bid vars-linked)

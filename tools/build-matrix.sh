@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Build the parked and vars fixtures with more Go releases, each fetched as a
+# Build the parked, vars and cgo fixtures with more Go releases, each fetched as a
 # toolchain module through the Go module proxy (GOTOOLCHAIN=go1.N.M, about 76 MB
-# and 10 s each, once): OUT/goN.M/{parked,vars}. A release that cannot be fetched
+# and 10 s each, once): OUT/goN.M/{parked,vars,cgo}, and parked and cgo as
+# production ships them (tools/build-stripped.sh: parked-sw, parked-pie-sw,
+# cgo-sw). A release that cannot be fetched
 # or built leaves OUT/goN.M.failed saying why; tests/integration/0900-versions.sh
 # reads what there is. The machine's Go and Debian's Go 1.19 are build-fixtures.sh's.
 set -uo pipefail
@@ -16,15 +18,17 @@ out=$(cd "$out" && pwd)
 for rel in $releases; do
 	name=$(echo "$rel" | sed -E 's/^(go[0-9]+\.[0-9]+).*/\1/')
 	dir=$out/$name
-	[ -x "$dir/parked" ] && [ -x "$dir/vars" ] && continue
+	[ -x "$dir/parked" ] && [ -x "$dir/vars" ] && [ -x "$dir/cgo-sw" ] && continue
 	mkdir -p "$dir"
 	rm -f "$out/$name.failed"
 	if ! (cd "$root/fixtures/go" &&
 		export GOTOOLCHAIN=$rel GOFLAGS=-buildvcs=false CGO_ENABLED=0 &&
 		timeout 300 "$gobin" build -o "$dir/parked" ./parked &&
-		timeout 300 "$gobin" build -o "$dir/vars" ./vars) >"$dir/build.log" 2>&1; then
+		timeout 300 "$gobin" build -o "$dir/vars" ./vars &&
+		CGO_ENABLED=1 timeout 300 "$gobin" build -o "$dir/cgo" ./cgo &&
+		timeout 600 "$root/tools/build-stripped.sh" "$gobin" "$dir" parked) >"$dir/build.log" 2>&1; then
 		echo "build-matrix: $rel: $(tail -n 1 "$dir/build.log")" | tee "$out/$name.failed" >&2
-		rm -f "$dir/parked" "$dir/vars"
+		rm -f "$dir"/*
 	fi
 done
 exit 0
