@@ -65,6 +65,10 @@ resolve_layout(struct gort_state *st, const struct insp_host *h, struct insp_err
 	st->l = st->table->l;
 	snprintf(source, sizeof(source), "table %s", st->table->version);
 	h->set_info(h->ctx, "layout", source);
+	h->note(h->ctx,
+		"no DWARF, and no separate debug file was found (%s): functions and lines come "
+		"from the pclntab, layouts from inspect's table; print needs DWARF",
+		h->debug_search);
 	if (!exact)
 		h->note(h->ctx, "no DWARF: the layout of %s is taken from %s's table", st->version,
 			st->table->version);
