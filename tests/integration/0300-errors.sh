@@ -6,7 +6,9 @@
 #   1.2  permission denied (as nobody): 4, and the fix (root or CAP_SYS_PTRACE)
 #   1.3  already traced: 5, naming the tracer's pid; the fixture runs on after it
 #   1.4  not a Go program (sleep): 6
-#   1.5  a Go binary without DWARF (-ldflags=-w): 7
+#   1.5  a Go binary without DWARF (-ldflags=-w) of a release inspect has no
+#        layout table for (patched to go1.99): 7, saying so
+#   1.5b the same of a release it has a table for: a report, from the table
 #   1.6  a Go older than 1.19 (buildinfo patched to go1.16): 7
 #   1.7  a Go newer than checked (patched to go1.99): a report, with a note
 #   2.0  the process is killed while stopped: 8
@@ -29,11 +31,12 @@ free_pid() {
 	done
 }
 
-# patched_go MINOR: a copy of the fixture whose .go.buildinfo says go1.MINOR.P
-# (two digits, as the real one); prints that version, the binary is
-# $TEST_TMP/parked-go1.MINOR.
+# patched_go MINOR [BUILD]: a copy of the fixture build (parked) whose .go.buildinfo
+# says go1.MINOR.P (two digits, as the real one); prints that version, the binary
+# is $TEST_TMP/BUILD-go1.MINOR.
 patched_go() {
-	python3 - "$FIXTURES/$GOVER/parked" "$TEST_TMP/parked-go1.$1" "$1" <<'PY'
+	local bin=${2:-parked}
+	python3 - "$FIXTURES/$GOVER/$bin" "$TEST_TMP/$bin-go1.$1" "$1" <<'PY'
 import re, sys
 data = bytearray(open(sys.argv[1], "rb").read())
 at = data.index(b"\xff Go buildinf:") + 32
@@ -45,7 +48,7 @@ data[at + 1:at + 1 + n] = new
 open(sys.argv[2], "wb").write(data)
 print(new.decode())
 PY
-	chmod +x "$TEST_TMP/parked-go1.$1"
+	chmod +x "$TEST_TMP/$bin-go1.$1"
 }
 
 # run_other BIN ARGS: start a non-fixture process in the background; OTHER_PID.
@@ -141,9 +144,18 @@ run_other sleep 60
 inspect_run dump "$OTHER_PID"
 check "1.4 not a Go program" expect_status 6 "process $OTHER_PID \(/usr/bin/sleep\) is not a Go program"
 
-run_other "$FIXTURES/$GOVER/parked-nodwarf" -n 1
+patched_go 99 parked-nodwarf >/dev/null
+run_other "$TEST_TMP/parked-nodwarf-go1.99" -n 1
 inspect_run dump "$OTHER_PID"
-check "1.5 no DWARF" expect_status 7 "has no DWARF \(built with -ldflags=-w or -s\?\)"
+check "1.5 no DWARF, no table" expect_status 7 \
+	"has no DWARF \(built with -ldflags=-w or -s\?\), no separate debug file was found \(.*\), and inspect has no layout table for go1\.99"
+run_other "$FIXTURES/$GOVER/parked-nodwarf" -n 1
+inspect_run dump --format json "$OTHER_PID"
+from_table() {
+	jq -e '.sources.layout | startswith("table go1.")' "$OUT" >/dev/null ||
+		{ echo "sources: $(jq -c .sources "$OUT")" >&2; return 1; }
+}
+check "1.5b no DWARF: from the table" from_table
 
 old=$(patched_go 16)
 run_other "$TEST_TMP/parked-go1.16" -n 1
