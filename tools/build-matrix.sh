@@ -3,7 +3,7 @@
 # toolchain module through the Go module proxy (GOTOOLCHAIN=go1.N.M, about 76 MB
 # and 10 s each, once): OUT/goN.M/{parked,vars,cgo}, and parked and cgo as
 # production ships them (tools/build-stripped.sh: parked-sw, parked-pie-sw,
-# cgo-sw). A release that cannot be fetched
+# cgo-sw, cgo-pie-sw). A release that cannot be fetched
 # or built leaves OUT/goN.M.failed saying why; tests/integration/0900-versions.sh
 # reads what there is. The machine's Go and Debian's Go 1.19 are build-fixtures.sh's.
 set -uo pipefail
@@ -18,7 +18,7 @@ out=$(cd "$out" && pwd)
 for rel in $releases; do
 	name=$(echo "$rel" | sed -E 's/^(go[0-9]+\.[0-9]+).*/\1/')
 	dir=$out/$name
-	[ -x "$dir/parked" ] && [ -x "$dir/vars" ] && [ -x "$dir/cgo-sw" ] && continue
+	[ -x "$dir/parked" ] && [ -x "$dir/vars" ] && [ -x "$dir/cgo-pie-sw" ] && continue
 	mkdir -p "$dir"
 	rm -f "$out/$name.failed"
 	if ! (cd "$root/fixtures/go" &&

@@ -5,6 +5,8 @@
 #   DIR/P-pie-sw  the same, position-independent (not for vars: print needs DWARF,
 #                 and the PIE of parked and stacks covers the relocations)
 #   DIR/cgo-sw    fixtures/go/cgo with -s -w (cgo is linked externally, by gcc)
+#   DIR/cgo-pie-sw  the same, position-independent: gcc merges Go's pclntab into
+#                 .data.rel.ro up to Go 1.25, where inspect finds it by its magic
 #   build-stripped.sh GOBIN DIR P...
 set -euo pipefail
 
@@ -18,3 +20,4 @@ for prog in "$@"; do
 		CGO_ENABLED=0 "$gobin" build -buildmode=pie -ldflags='-s -w' -o "$dir/$prog-pie-sw" "./$prog"
 done
 CGO_ENABLED=1 "$gobin" build -ldflags='-s -w' -o "$dir/cgo-sw" ./cgo
+CGO_ENABLED=1 "$gobin" build -buildmode=pie -ldflags='-s -w' -o "$dir/cgo-pie-sw" ./cgo

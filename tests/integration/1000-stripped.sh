@@ -10,7 +10,8 @@
 #   $GOVER P 0    the unstripped build (DWARF): ids are the runtime's
 #                 (runtime.Stack), frames and lines are the runtime's
 #                 (compare-stacks.py); its census is the reference
-#   $GOVER V 1.0  each variant V (P-sw, P-pie-sw, cgo-sw): ids are the runtime's
+#   $GOVER V 1.0  each variant V (P-sw, P-pie-sw, cgo-sw, cgo-pie-sw): ids are the
+#                 runtime's
 #   $GOVER V 1.1  its frames, lines and creators are the runtime's
 #   $GOVER V 1.2  its census (wait reason and every Go frame of each goroutine,
 #                 without ids) equals the unstripped build's
@@ -123,6 +124,7 @@ run_release() {
 	done
 	reference cgo
 	variant cgo cgo-sw cgo
+	variant cgo cgo-pie-sw cgo
 }
 
 for GOVER in $(fixture_versions); do
@@ -138,7 +140,7 @@ for f in "$FIXTURES"/*.failed; do
 	if [[ -e $f ]]; then skip "$(basename "$f" .failed) all" "$(<"$f")"; fi
 done
 for GOVER in $(fixture_versions); do
-	[[ -x $FIXTURES/$GOVER/cgo-sw ]] || { skip "$GOVER all" "not built"; continue; }
+	[[ -x $FIXTURES/$GOVER/cgo-pie-sw ]] || { skip "$GOVER all" "not built"; continue; }
 	run_release parked
 done
 
