@@ -160,8 +160,9 @@ find_registry(struct gort_state *st, const struct insp_host *h, char *tried, siz
 	return -1;
 }
 
-/* Each M's g0 is a g whose m points back at it, down to the end of the list. */
-static bool
+/* Each M's g0 is a g whose m points back at it, down to the end of the list:
+ * the number of Ms, or 0 if the list does not hold. */
+static size_t
 m_list_holds(const struct gort_state *st, const struct insp_host *h, uint64_t m)
 {
 	const struct gort_layout *l = &st->l;
@@ -173,9 +174,47 @@ m_list_holds(const struct gort_state *st, const struct insp_host *h, uint64_t m)
 		if (h->read(h->ctx, m + l->m_g0, &g0, 8, NULL) < 0 || !g0 ||
 		    h->read(h->ctx, g0 + l->g_m, &back, 8, NULL) < 0 || back != m ||
 		    h->read(h->ctx, m + l->m_alllink, &m, 8, NULL) < 0)
-			return false;
+			return 0;
 	}
-	return n > 0 && !m;
+	return m ? 0 : n;
+}
+
+/* The M list from head holds with the table's m.alllink, or with an offset near
+ * it: a patch release can move it (Go 1.23.12 and 1.24.6 added a field before it,
+ * research/goruntime.md 2.3), and only a table's layout is guessed. A word that
+ * is 0 ends a list of one M at any offset, and schedlink links the idle Ms: the
+ * offset whose list is the longest is alllink, the table's on a tie with it;
+ * another tie is refused. Sets l.m_alllink; false if no list holds. */
+static bool
+m_list_fits(struct gort_state *st, const struct insp_host *h, uint64_t head)
+{
+	uint64_t table = st->l.m_alllink, found = table;
+	size_t longest = m_list_holds(st, h, head);
+	bool tie = false;
+
+	if (!st->table)
+		return longest > 0;
+	for (uint64_t off = table > 64 ? table - 64 : 8; off <= table + 64; off += 8) {
+		size_t n;
+
+		st->l.m_alllink = off;
+		if (off + 8 > st->l.m_size || off == table || !(n = m_list_holds(st, h, head)))
+			continue;
+		if (n > longest) {
+			longest = n;
+			found = off;
+			tie = false;
+		} else if (n == longest && found != table) {
+			tie = true;
+		}
+	}
+	st->l.m_alllink = tie ? table : found;
+	if (!longest || tie)
+		return false;
+	if (found != table)
+		h->note(h->ctx, "runtime.m.alllink is at %llu here, not at %llu as in %s's table",
+			(unsigned long long)found, (unsigned long long)table, st->table->version);
+	return true;
 }
 
 /* allm: the head of the M list that runtime.mcommoninit pushes each new M on. */
@@ -192,7 +231,7 @@ find_allm(struct gort_state *st, const struct insp_host *h, char *tried, size_t 
 	}
 	read_words(h, &c);
 	for (size_t i = 0; i < c.n; i++)
-		if (c.ok[i] && c.word[i] && m_list_holds(st, h, c.word[i])) {
+		if (c.ok[i] && c.word[i] && m_list_fits(st, h, c.word[i])) {
 			st->l.allm = c.addr[i];
 			return 0;
 		}
@@ -265,8 +304,17 @@ gort_locate(struct gort_state *st, const struct insp_host *h, struct insp_err *e
 	if (h->symbol(h->ctx, "runtime.allglen", &st->l.allglen, NULL, NULL) == 0 &&
 	    h->symbol(h->ctx, "runtime.allgptr", &st->l.allgptr, NULL, NULL) == 0 &&
 	    h->symbol(h->ctx, "runtime.allm", &st->l.allm, NULL, NULL) == 0) {
+		uint64_t head;
+
 		h->set_info(h->ctx, "registry", "by name");
-		return 0;
+		/* DWARF gave the layout, or a table did and its M must fit. */
+		if (!st->table || (h->read(h->ctx, st->l.allm, &head, 8, NULL) == 0 &&
+				   m_list_fits(st, h, head)))
+			return 0;
+		return insp_err_set(err, INSP_E_LAYOUT,
+				    "the Ms of '%s' do not fit the layout of %s's table (each M's "
+				    "g0 pointing back at it, down the list)",
+				    h->exe_path, st->table->version);
 	}
 	if (find_registry(st, h, tried, sizeof(tried)) < 0 ||
 	    find_allm(st, h, tried, sizeof(tried)) < 0)

@@ -18,7 +18,11 @@
 #   $GOVER V 1.3  the report says where the facts came from: layout "table
 #                 goX.Y.Z", registry found through the runtime's code
 #   $GOVER V 1.4  (checked by every dump) unharmed
-#   $GOVER vars-sw 2.0  print says it needs DWARF (exit 7), dump still works
+#   $GOVER vars-sw 2.0  print says it needs DWARF, dump still works
+#   go1.N.M parked-sw 3.0-3.2  a patch release with no table of its own (go1.23.0,
+#                 whose runtime.m is shorter than the table's go1.23.12): ids and
+#                 frames are the runtime's, read through the minor's table, and
+#                 m.alllink found where it is (a note says so)
 # At the end, as "# table:" lines, Go release x {DWARF, stripped, PIE, cgo}: yes
 # when every case of that column passed.
 set -euo pipefail
@@ -144,8 +148,24 @@ for GOVER in $(fixture_versions); do
 	run_release parked
 done
 
+# patch releases without a table of their own
+minor_table() {
+	jq -e --arg minor "$1" '(.sources.layout | startswith("table \($minor).")) and
+		any(.notes[]; test("runtime.m.alllink is at [0-9]+ here"))' "$TEST_TMP/dump.json" >/dev/null ||
+		{ echo "sources $(jq -c '[.sources, .notes]' "$TEST_TMP/dump.json")" >&2; return 1; }
+}
+for dir in "$FIXTURES"/go1.*.*/; do
+	[[ -x $dir/parked-sw ]] || continue
+	GOVER=$(basename "$dir")
+	FIXTURE_NAME=parked-sw fixture_start "$GOVER" "$N"
+	check "$GOVER parked-sw 3.0 ids as the runtime's" runtime_same
+	check "$GOVER parked-sw 3.1 frames as the runtime's" frames_same
+	check "$GOVER parked-sw 3.2 its minor's table; m.alllink found" minor_table "${GOVER%.*}"
+	fixture_stop
+done
+
 echo "# table: release   DWARF stripped PIE cgo"
-for GOVER in $(ls "$BUILD/fixtures" "$BUILD/matrix" 2>/dev/null | grep -E '^go[0-9.]+$' | sort -V -u); do
+for GOVER in $(ls "$BUILD/fixtures" "$BUILD/matrix" 2>/dev/null | grep -E '^go1\.[0-9]+$' | sort -V -u); do
 	printf '# table: %-9s %-5s %-8s %-3s %s\n' "$GOVER" "${column[$GOVER:DWARF]:--}" \
 		"${column[$GOVER:stripped]:--}" "${column[$GOVER:PIE]:--}" "${column[$GOVER:cgo]:--}"
 done
