@@ -17,11 +17,13 @@
 #define GORT_NONE UINT64_MAX
 
 /* The offsets, listed once for the struct and for tools/gen-gotables.c. */
+/* clang-format off */
 #define GORT_OFFSETS(X)                                                                         \
 	X(g_size) X(m_size) X(g_stack_lo) X(g_stack_hi) X(g_sched_sp) X(g_sched_pc)            \
 	X(g_syscallsp) X(g_syscallpc) X(g_status) X(g_goid) X(g_waitsince) X(g_waitreason)     \
 	X(g_gopc) X(g_startpc) X(g_lockedm) X(g_parent_goid) X(g_m) X(m_g0) X(m_procid)        \
 	X(m_curg) X(m_alllink) X(md_text) X(md_gofunc)
+/* clang-format on */
 
 struct gort_layout {
 #define GORT_OFFSET_FIELD(name) uint64_t name;

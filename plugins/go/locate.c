@@ -131,7 +131,8 @@ find_registry(struct gort_state *st, const struct insp_host *h, char *tried, siz
 	struct gort_func f;
 	struct cands c;
 
-	if (gort_pclntab_lookup(st->pcln, "runtime.allgadd", &f) < 0 || rip_targets(h, &f, &c) < 0) {
+	if (gort_pclntab_lookup(st->pcln, "runtime.allgadd", &f) < 0 ||
+	    rip_targets(h, &f, &c) < 0) {
 		snprintf(tried, size, "runtime.allgadd is not in the pclntab");
 		return -1;
 	}
@@ -308,8 +309,8 @@ gort_locate(struct gort_state *st, const struct insp_host *h, struct insp_err *e
 
 		h->set_info(h->ctx, "registry", "by name");
 		/* DWARF gave the layout, or a table did and its M must fit. */
-		if (!st->table || (h->read(h->ctx, st->l.allm, &head, 8, NULL) == 0 &&
-				   m_list_fits(st, h, head)))
+		if (!st->table ||
+		    (h->read(h->ctx, st->l.allm, &head, 8, NULL) == 0 && m_list_fits(st, h, head)))
 			return 0;
 		return insp_err_set(err, INSP_E_LAYOUT,
 				    "the Ms of '%s' do not fit the layout of %s's table (each M's "

@@ -21,7 +21,8 @@ find_pclntab(const struct insp_host *h, const uint8_t **d, size_t *n, uint64_t *
 	/* Where external linkers put it: its magic, 8-aligned, then two zero pad
 	 * bytes, pc quantum 1 (amd64), pointer size 8. */
 	static const char *const merged[] = { ".data.rel.ro", ".rodata" };
-	static const uint8_t magic[][4] = { { 0xf1, 0xff, 0xff, 0xff }, { 0xf0, 0xff, 0xff, 0xff } };
+	static const uint8_t magic[][4] = { { 0xf1, 0xff, 0xff, 0xff },
+					    { 0xf0, 0xff, 0xff, 0xff } };
 
 	if (h->section(h->ctx, ".gopclntab", d, n, addr, NULL) == 0 ||
 	    h->section(h->ctx, ".data.rel.ro.gopclntab", d, n, addr, NULL) == 0)
@@ -98,17 +99,19 @@ find_text_gofunc(const struct gort_state *st, const struct insp_host *h, const u
 		return insp_err_set(err, INSP_E_LAYOUT, "runtime.moduledata of '%s' is too large",
 				    h->exe_path);
 	if (find_moduledata(h, pcln, pcln_addr, &addr) < 0)
-		return insp_err_set(err, INSP_E_LAYOUT,
-				    "'%s' has no symbols, and its runtime.firstmoduledata was not "
-				    "found (no section .go.module, no word in .noptrdata pointing at "
-				    "the pclntab)",
-				    h->exe_path);
+		return insp_err_set(
+			err, INSP_E_LAYOUT,
+			"'%s' has no symbols, and its runtime.firstmoduledata was not "
+			"found (no section .go.module, no word in .noptrdata pointing at "
+			"the pclntab)",
+			h->exe_path);
 	if (h->read(h->ctx, addr, md, st->l.md_gofunc + 8, err) < 0)
 		return -1;
 	if (gort_u64(md) != pcln_addr)
-		return insp_err_set(err, INSP_E_CORRUPT,
-				    "runtime.firstmoduledata at 0x%llx does not point at the pclntab",
-				    (unsigned long long)addr);
+		return insp_err_set(
+			err, INSP_E_CORRUPT,
+			"runtime.firstmoduledata at 0x%llx does not point at the pclntab",
+			(unsigned long long)addr);
 	*text = gort_u64(md + st->l.md_text);
 	*gofunc = gort_u64(md + st->l.md_gofunc);
 	return 0;

@@ -57,11 +57,12 @@ resolve_layout(struct gort_state *st, const struct insp_host *h, struct insp_err
 		return gort_layout_resolve(&st->l, h, err);
 	}
 	if (!st->table)
-		return insp_err_set(err, INSP_E_LAYOUT,
-				    "'%s' has no DWARF (built with -ldflags=-w or -s?), no separate "
-				    "debug file was found (%s), and inspect has no layout table for "
-				    "%s (tools/gen-gotables.sh)",
-				    h->exe_path, h->debug_search, st->version);
+		return insp_err_set(
+			err, INSP_E_LAYOUT,
+			"'%s' has no DWARF (built with -ldflags=-w or -s?), no separate "
+			"debug file was found (%s), and inspect has no layout table for "
+			"%s (tools/gen-gotables.sh)",
+			h->exe_path, h->debug_search, st->version);
 	st->l = st->table->l;
 	snprintf(source, sizeof(source), "table %s", st->table->version);
 	h->set_info(h->ctx, "layout", source);

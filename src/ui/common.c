@@ -34,7 +34,8 @@ ui_sources(const struct mdl_snapshot *s, char *buf, size_t size)
 	const char *layout = mdl_info(s, "layout"), *registry = mdl_info(s, "registry");
 	size_t len = 0;
 
-	if ((!layout || strcmp(layout, "DWARF") == 0) && (!registry || strcmp(registry, "by name") == 0))
+	if ((!layout || strcmp(layout, "DWARF") == 0) &&
+	    (!registry || strcmp(registry, "by name") == 0))
 		return NULL;
 	buf[0] = '\0';
 	for (size_t i = 0; ui_source_keys[i] && len < size; i++) {

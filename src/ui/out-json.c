@@ -179,8 +179,9 @@ ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
 	sources = json_object_new_object();
 	for (size_t i = 0; ui_source_keys[i]; i++)
 		if (mdl_info(s, ui_source_keys[i]))
-			json_object_object_add(sources, ui_source_keys[i],
-					       json_object_new_string(mdl_info(s, ui_source_keys[i])));
+			json_object_object_add(
+				sources, ui_source_keys[i],
+				json_object_new_string(mdl_info(s, ui_source_keys[i])));
 	json_object_object_add(root, "sources", sources);
 	json_object_object_add(root, "pause_ms", json_object_new_double(s->pause_ms));
 	json_object_object_add(root, "threads", json_object_new_int64((int64_t)s->nthreads));

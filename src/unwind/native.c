@@ -34,8 +34,8 @@ find_debuginfo_local(Dwfl_Module *mod, void **userdata, const char *modname, Dwa
 
 	if (urls)
 		unsetenv("DEBUGINFOD_URLS");
-	fd = dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name,
-					  debuglink_file, debuglink_crc, debuginfo_file_name);
+	fd = dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name, debuglink_file,
+					  debuglink_crc, debuginfo_file_name);
 	if (urls)
 		setenv("DEBUGINFOD_URLS", urls, 1);
 	free(urls);
