@@ -27,22 +27,28 @@ struct cands {
 	size_t n;
 };
 
-/* The data addresses the instructions of f refer to RIP-relatively. Every byte
- * offset is tried as the start of a REX.W mov/lea/cmp/xchg with a disp32(%rip)
- * operand, so no instruction decoder is needed; a stray match is one more
- * candidate for the checks to throw away. */
+/* The data addresses the instructions of the function called name refer to
+ * RIP-relatively. Every byte offset is tried as the start of a REX.W
+ * mov/lea/cmp/xchg with a disp32(%rip) operand, so no instruction decoder is
+ * needed; a stray match is one more candidate for the checks to throw away.
+ * -1 with tried saying why if the function or its code is not there. */
 static int
-rip_targets(const struct insp_host *h, const struct gort_func *f, struct cands *c)
+rip_targets(const struct gort_state *st, const struct insp_host *h, const char *name,
+	    struct cands *c, char *tried, size_t size)
 {
+	struct gort_func f;
 	const uint8_t *text;
 	size_t n;
 	uint64_t base;
 
 	c->n = 0;
-	if (h->section(h->ctx, ".text", &text, &n, &base, NULL) < 0 || f->entry < base ||
-	    f->end > base + n || f->end <= f->entry)
+	if (gort_pclntab_lookup(st->pcln, name, &f) < 0 ||
+	    h->section(h->ctx, ".text", &text, &n, &base, NULL) < 0 || f.entry < base ||
+	    f.end > base + n || f.end <= f.entry) {
+		snprintf(tried, size, "the code of %s is not in the pclntab and .text", name);
 		return -1;
-	for (uint64_t pc = f->entry; pc + 7 <= f->end && c->n < MAX_CANDS; pc++) {
+	}
+	for (uint64_t pc = f.entry; pc + 7 <= f.end && c->n < MAX_CANDS; pc++) {
 		const uint8_t *i = text + (pc - base);
 		uint8_t op = i[1];
 		uint64_t target;
@@ -128,14 +134,10 @@ registry_holds(const struct gort_state *st, const struct insp_host *h, uint64_t 
 static int
 find_registry(struct gort_state *st, const struct insp_host *h, char *tried, size_t size)
 {
-	struct gort_func f;
 	struct cands c;
 
-	if (gort_pclntab_lookup(st->pcln, "runtime.allgadd", &f) < 0 ||
-	    rip_targets(h, &f, &c) < 0) {
-		snprintf(tried, size, "runtime.allgadd is not in the pclntab");
+	if (rip_targets(st, h, "runtime.allgadd", &c, tried, size) < 0)
 		return -1;
-	}
 	for (int attempt = 0; attempt < 3; attempt++) {
 		read_words(h, &c);
 		for (size_t i = 0; i < c.n; i++) {
@@ -222,14 +224,10 @@ m_list_fits(struct gort_state *st, const struct insp_host *h, uint64_t head)
 static int
 find_allm(struct gort_state *st, const struct insp_host *h, char *tried, size_t size)
 {
-	struct gort_func f;
 	struct cands c;
 
-	if (gort_pclntab_lookup(st->pcln, "runtime.mcommoninit", &f) < 0 ||
-	    rip_targets(h, &f, &c) < 0) {
-		snprintf(tried, size, "runtime.mcommoninit is not in the pclntab");
+	if (rip_targets(st, h, "runtime.mcommoninit", &c, tried, size) < 0)
 		return -1;
-	}
 	read_words(h, &c);
 	for (size_t i = 0; i < c.n; i++)
 		if (c.ok[i] && c.word[i] && m_list_fits(st, h, c.word[i])) {
