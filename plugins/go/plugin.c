@@ -51,11 +51,11 @@ resolve_layout(struct gort_state *st, const struct insp_host *h, struct insp_err
 	char source[96];
 	bool exact;
 
-	st->table = h->has_dwarf ? NULL : gort_table_find(st->version, &exact);
 	if (h->has_dwarf) {
 		h->set_info(h->ctx, "layout", "DWARF");
 		return gort_layout_resolve(&st->l, h, err);
 	}
+	st->table = gort_table_find(st->version, &exact);
 	if (!st->table)
 		return insp_err_set(
 			err, INSP_E_LAYOUT,

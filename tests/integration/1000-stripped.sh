@@ -19,6 +19,9 @@
 #                 goX.Y.Z", registry found through the runtime's code
 #   $GOVER V 1.4  (checked by every dump) unharmed
 #   $GOVER vars-sw 2.0  print says it needs DWARF, dump still works
+#   $GOVER parked-sw 4.0  its runtime.waitReasonStrings made unfindable (the bytes
+#                 of "GC assist marking" changed in a copy): the wait reasons come
+#                 from the table, and the census is still the unstripped build's
 #   go1.N.M parked-sw 3.0-3.2  a patch release with no table of its own (go1.23.0,
 #                 whose runtime.m is shorter than the table's go1.23.12): ids and
 #                 frames are the runtime's, read through the minor's table, and
@@ -131,8 +134,34 @@ run_release() {
 	variant cgo cgo-pie-sw cgo
 }
 
+# A copy of GOVER's parked-sw whose first wait reason after "" is not where the
+# scan for the array looks: FIXTURES=$TEST_TMP/patched.
+patch_reasons() {
+	mkdir -p "$TEST_TMP/patched/$GOVER"
+	python3 - "$FIXTURES/$GOVER/parked-sw" "$TEST_TMP/patched/$GOVER/parked-sw" <<'PY'
+import sys
+data = bytearray(open(sys.argv[1], "rb").read())
+at = data.index(b"GC assist marking")
+assert data.find(b"GC assist marking", at + 1) < 0
+data[at:at + 2] = b"gc"
+open(sys.argv[2], "wb").write(data)
+PY
+	chmod +x "$TEST_TMP/patched/$GOVER/parked-sw"
+}
+
+reasons_from_table() {
+	runtime_same || return 1
+	[[ $(jq -r .sources.wait_reasons "$TEST_TMP/dump.json") == "table $(jq -r .go_version "$TEST_TMP/dump.json")" ]] ||
+		{ echo "sources $(jq -c .sources "$TEST_TMP/dump.json")" >&2; return 1; }
+	census_same parked parked-sw
+}
+
 for GOVER in $(fixture_versions); do
 	run_release "parked stacks"
+	patch_reasons
+	FIXTURES=$TEST_TMP/patched FIXTURE_NAME=parked-sw fixture_start "$GOVER" "$N"
+	check "$GOVER parked-sw 4.0 wait reasons from the table" reasons_from_table
+	fixture_stop
 	FIXTURE_NAME=vars-sw fixture_start "$GOVER" "$N"
 	check "$GOVER vars-sw 2.0 print says it needs DWARF; dump works" print_refused
 	check "$GOVER vars-sw 2.0 dump" dump_json
