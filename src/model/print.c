@@ -86,6 +86,13 @@ mdl_site_values(struct mdl_snapshot *s, const struct mdl_grouping *g,
 	struct insp_host h;
 	size_t n = 0, k = 0;
 
+	/* A stripped binary's report is still worth having: without values. */
+	if (s->proc && !img_has_dwarf(s->img)) {
+		c = (struct mdl_host_ctx){ s, s->img, s->proc };
+		mdl_host_init(&h, &c);
+		h.note(h.ctx, "--locals: no values, the executable has no DWARF");
+		return 0;
+	}
 	if (ready(s, &h, &c, err) < 0)
 		return -1;
 	for (size_t i = 0; i < g->ngroups; i++)
