@@ -15,8 +15,6 @@
 #define MAX_PFRAMES 100
 #define MAX_LFRAMES 16 /* logical frames at one pc: a deep inline chain */
 
-enum { G_RUNNING = 2, G_SYSCALL = 3, G_WAITING = 4, G_LEAKED = 10, G_SCAN = 0x1000 };
-
 static const char *const status_words[] = {
 	[0] = "idle",    [1] = "runnable",  [2] = "running",   [3] = "syscall",
 	[4] = "waiting", [8] = "copystack", [9] = "preempted", [10] = "leaked",
@@ -189,7 +187,7 @@ decode_one(const struct gort_state *st, const struct insp_host *h, struct walk_b
 {
 	const struct gort_layout *l = &st->l;
 	const uint8_t *g = st->gbytes + i * l->g_size;
-	uint32_t status = gort_u32(g + l->g_status) & ~(uint32_t)G_SCAN;
+	uint32_t status = gort_g_status(l, g);
 	int64_t since = (int64_t)gort_u64(g + l->g_waitsince);
 	struct insp_task *t = h->add_task(h->ctx);
 	const char *why;
@@ -198,10 +196,11 @@ decode_one(const struct gort_state *st, const struct insp_host *h, struct walk_b
 		return -1;
 	t->id = gort_u64(g + l->g_goid);
 	t->state = status_words[status]; /* the caller checked it is one */
-	if (status == G_WAITING || status == G_LEAKED)
+	if (status == GORT_G_WAITING || status == GORT_G_LEAKED)
 		t->reason = reason_of(st, h, g[l->g_waitreason]);
 	/* waitsince is nanotime() at the park, stamped only during a GC cycle. */
-	if (since > 0 && since < h->stop_ns && (status == G_WAITING || status == G_SYSCALL))
+	if (since > 0 && since < h->stop_ns &&
+	    (status == GORT_G_WAITING || status == GORT_G_SYSCALL))
 		t->wait_ns = h->stop_ns - since;
 	for (size_t k = 0; k < st->nms; k++) {
 		if (st->ms[k].curg == st->gaddrs[i]) {
@@ -255,9 +254,8 @@ gort_registry_decode(struct gort_state *st, const struct insp_host *h, struct in
 			unreadable++;
 			continue;
 		}
-		status = gort_u32(g + st->l.g_status) & ~(uint32_t)G_SCAN;
-		/* idle, dead, and 1.26's deadextra (an extra M's spare g) are no goroutines */
-		if (status == 0 || status == 6 || status == 11)
+		status = gort_g_status(&st->l, g);
+		if (!gort_g_exists(status))
 			continue;
 		if (status >= sizeof(status_words) / sizeof(status_words[0]) ||
 		    !status_words[status]) {

@@ -70,6 +70,7 @@ struct gort_m {
 struct gort_state {
 	struct gort_layout l;
 	const struct gort_table *table; /* the layout's, without DWARF; else NULL */
+	bool table_exact;               /* table is this release's, not its minor's */
 	struct gort_pclntab *pcln;
 	char version[32];
 	char goroot_src[256]; /* "/usr/local/go/src/"; empty if paths are trimmed */
@@ -141,6 +142,38 @@ static inline uint32_t
 gort_u32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Bounds on counts read from the target: past them a word is corrupt. */
+#define GORT_MAX_GOROUTINES (16u << 20)
+#define GORT_MAX_MS         100000
+#define GORT_MAX_REASON_LEN 64 /* bytes of a wait reason string */
+
+/* g.atomicstatus (research/goruntime.md 3): leaked and deadextra are Go 1.26's. */
+enum {
+	GORT_G_IDLE = 0,
+	GORT_G_RUNNING = 2,
+	GORT_G_SYSCALL = 3,
+	GORT_G_WAITING = 4,
+	GORT_G_DEAD = 6,
+	GORT_G_LEAKED = 10,
+	GORT_G_DEADEXTRA = 11,
+	GORT_G_LAST = 11,
+	GORT_G_SCAN = 0x1000, /* a bit over the others while the GC scans its stack */
+};
+
+/* The status of the g copied at g, without the scan bit. */
+static inline uint32_t
+gort_g_status(const struct gort_layout *l, const uint8_t *g)
+{
+	return gort_u32(g + l->g_status) & ~(uint32_t)GORT_G_SCAN;
+}
+
+/* Idle, dead, and deadextra (an extra M's spare g) are no goroutines. */
+static inline bool
+gort_g_exists(uint32_t status)
+{
+	return status != GORT_G_IDLE && status != GORT_G_DEAD && status != GORT_G_DEADEXTRA;
 }
 
 #endif

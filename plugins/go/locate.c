@@ -12,13 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_CANDS  128
-#define MAX_CHAIN  100000 /* Ms in allm: as registry.c's MAX_MS */
-#define CHECK_GS   16     /* g structs read to check a registry */
-#define MAX_GLEN   (16u << 20)
-#define MAX_REASON 64
-
-enum { G_DEAD = 6, G_LAST = 11, G_SCAN = 0x1000 };
+#define MAX_CANDS 128
+#define CHECK_GS  16 /* g structs read to check a registry */
 
 struct cands {
 	uint64_t addr[MAX_CANDS];
@@ -119,9 +114,9 @@ registry_holds(const struct gort_state *st, const struct insp_host *h, uint64_t 
 		ok = gs[i] && h->read(h->ctx, gs[i], g, l->g_size, NULL) == 0;
 		if (!ok)
 			break;
-		status = gort_u32(g + l->g_status) & ~(uint32_t)G_SCAN;
-		ok = status <= G_LAST && (i > 0 || gort_u64(g + l->g_goid) == 1) &&
-		     (status == G_DEAD || status == 0 ||
+		status = gort_g_status(l, g);
+		ok = status <= GORT_G_LAST && (i > 0 || gort_u64(g + l->g_goid) == 1) &&
+		     (status == GORT_G_DEAD || status == GORT_G_IDLE ||
 		      gort_u64(g + l->g_stack_lo) < gort_u64(g + l->g_stack_hi));
 	}
 	free(g);
@@ -144,7 +139,8 @@ find_registry(struct gort_state *st, const struct insp_host *h, char *tried, siz
 			uint64_t s = c.addr[i], ptr = c.word[i], len, gptr, glen;
 			const uint64_t *w1 = word_at(&c, s + 8), *w2 = word_at(&c, s + 16);
 
-			if (!c.ok[i] || !w1 || !w2 || *w1 == 0 || *w1 > *w2 || *w1 > MAX_GLEN)
+			if (!c.ok[i] || !w1 || !w2 || *w1 == 0 || *w1 > *w2 ||
+			    *w1 > GORT_MAX_GOROUTINES)
 				continue;
 			len = *w1;
 			gptr = holding(&c, s, ptr);
@@ -171,7 +167,7 @@ m_list_holds(const struct gort_state *st, const struct insp_host *h, uint64_t m)
 	const struct gort_layout *l = &st->l;
 	size_t n = 0;
 
-	for (; m && n < MAX_CHAIN; n++) {
+	for (; m && n < GORT_MAX_MS; n++) {
 		uint64_t g0, back;
 
 		if (h->read(h->ctx, m + l->m_g0, &g0, 8, NULL) < 0 || !g0 ||
@@ -182,9 +178,9 @@ m_list_holds(const struct gort_state *st, const struct insp_host *h, uint64_t m)
 	return m ? 0 : n;
 }
 
-/* The M list from head holds with the table's m.alllink, or with an offset near
- * it: a patch release can move it (Go 1.23.12 and 1.24.6 added a field before it,
- * research/goruntime.md 2.3), and only a table's layout is guessed. A word that
+/* The M list from head holds with the table's m.alllink, or, when the table is
+ * its minor's, with an offset near it: a patch release can move it (Go 1.23.12
+ * and 1.24.6 added a field before it, research/goruntime.md 2.3). A word that
  * is 0 ends a list of one M at any offset, and schedlink links the idle Ms: the
  * offset whose list is the longest is alllink, the table's on a tie with it;
  * another tie is refused. Sets l.m_alllink; false if no list holds. */
@@ -195,7 +191,7 @@ m_list_fits(struct gort_state *st, const struct insp_host *h, uint64_t head)
 	size_t longest = m_list_holds(st, h, head);
 	bool tie = false;
 
-	if (!st->table)
+	if (!st->table || st->table_exact)
 		return longest > 0;
 	for (uint64_t off = table > 64 ? table - 64 : 8; off <= table + 64; off += 8) {
 		size_t n;
@@ -244,7 +240,7 @@ find_allm(struct gort_state *st, const struct insp_host *h, char *tried, size_t 
 static bool
 is_string(const struct insp_host *h, uint64_t ptr, uint64_t len, const char *want)
 {
-	char buf[MAX_REASON];
+	char buf[GORT_MAX_REASON_LEN];
 
 	if (len == 0 || len >= sizeof(buf) || !ptr || h->read(h->ctx, ptr, buf, len, NULL) < 0)
 		return false;

@@ -49,13 +49,12 @@ static int
 resolve_layout(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
 {
 	char source[96];
-	bool exact;
 
 	if (h->has_dwarf) {
 		h->set_info(h->ctx, "layout", "DWARF");
 		return gort_layout_resolve(&st->l, h, err);
 	}
-	st->table = gort_table_find(st->version, &exact);
+	st->table = gort_table_find(st->version, &st->table_exact);
 	if (!st->table)
 		return insp_err_set(
 			err, INSP_E_LAYOUT,
@@ -70,7 +69,7 @@ resolve_layout(struct gort_state *st, const struct insp_host *h, struct insp_err
 		"no DWARF, and no separate debug file was found (%s): functions and lines come "
 		"from the pclntab, layouts from inspect's table; print needs DWARF",
 		h->debug_search);
-	if (!exact)
+	if (!st->table_exact)
 		h->note(h->ctx, "no DWARF: the layout of %s is taken from %s's table", st->version,
 			st->table->version);
 	return 0;

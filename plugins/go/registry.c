@@ -9,19 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_GOROUTINES  (16u << 20)
-#define MAX_MS          100000
 #define STACK_CAP       (1u << 20)    /* per goroutine */
 #define STACK_TOTAL_CAP (1024u << 20) /* all goroutines */
 #define STACK_GUESS     1024          /* bytes a parked goroutine uses, to reserve */
-
-enum { G_IDLE = 0, G_RUNNING = 2, G_SYSCALL = 3, G_DEAD = 6, G_DEADEXTRA = 11, G_SCAN = 0x1000 };
-
-static uint32_t
-g_status(const struct gort_state *st, const uint8_t *g)
-{
-	return gort_u32(g + st->l.g_status) & ~(uint32_t)G_SCAN;
-}
 
 /* Grow *p to n elements of size each and write every byte, so that its pages are
  * mapped now and not faulted in one by one while the target is stopped (a fault
@@ -66,7 +56,7 @@ read_allglen(const struct gort_state *st, const struct insp_host *h, uint64_t *n
 {
 	if (h->read(h->ctx, st->l.allglen, n, 8, err) < 0)
 		return -1;
-	if (*n > MAX_GOROUTINES)
+	if (*n > GORT_MAX_GOROUTINES)
 		return insp_err_set(err, INSP_E_CORRUPT,
 				    "runtime.allglen is %llu: the goroutine registry looks corrupt",
 				    (unsigned long long)*n);
@@ -130,7 +120,7 @@ read_ms(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
 	if (h->read(h->ctx, st->l.allm, &addr, 8, err) < 0)
 		goto fail;
 	while (addr) {
-		if (st->nms == MAX_MS) {
+		if (st->nms == GORT_MAX_MS) {
 			insp_err_set(err, INSP_E_CORRUPT,
 				     "the list of Ms (runtime.allm) does not end");
 			goto fail;
@@ -184,19 +174,19 @@ resume_point(const struct gort_state *st, const struct insp_host *h, uint64_t i,
 {
 	const uint8_t *g = st->gbytes + i * st->l.g_size;
 	uint64_t lo = gort_u64(g + st->l.g_stack_lo), hi = gort_u64(g + st->l.g_stack_hi);
-	uint32_t status = g_status(st, g);
+	uint32_t status = gort_g_status(&st->l, g);
 	const struct insp_thread *t;
 
 	memset(s, 0, sizeof(*s));
 	s->pc = gort_u64(g + st->l.g_sched_pc);
 	s->sp = gort_u64(g + st->l.g_sched_sp);
 	s->call_site = true;
-	if (status == G_RUNNING && (t = thread_of(st, h, st->gaddrs[i])) && t->regs_ok &&
+	if (status == GORT_G_RUNNING && (t = thread_of(st, h, st->gaddrs[i])) && t->regs_ok &&
 	    t->sp >= lo && t->sp < hi) {
 		s->pc = t->pc;
 		s->sp = t->sp;
 		s->call_site = false;
-	} else if (status == G_SYSCALL && gort_u64(g + st->l.g_syscallsp)) {
+	} else if (status == GORT_G_SYSCALL && gort_u64(g + st->l.g_syscallsp)) {
 		s->pc = gort_u64(g + st->l.g_syscallpc);
 		s->sp = gort_u64(g + st->l.g_syscallsp);
 	}
@@ -210,12 +200,9 @@ resume_point(const struct gort_state *st, const struct insp_host *h, uint64_t i,
 static bool
 is_live(const struct gort_state *st, uint64_t i)
 {
-	uint32_t status;
-
 	if (!st->gok[i])
 		return false;
-	status = g_status(st, st->gbytes + i * st->l.g_size);
-	return status != G_IDLE && status != G_DEAD && status != G_DEADEXTRA;
+	return gort_g_exists(gort_g_status(&st->l, st->gbytes + i * st->l.g_size));
 }
 
 /* Every used stack into stack_buf, by one batch of reads. */

@@ -9,8 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_REASONS    256
-#define MAX_REASON_LEN 64
+#define MAX_REASONS 256
 
 /* Without the target's array: the strings of the release's table. */
 static int
@@ -51,7 +50,7 @@ gort_waitreasons_read(struct gort_state *st, const struct insp_host *h, struct i
 	/* Static data: read while the process runs, outside the pause. */
 	if (h->read(h->ctx, st->l.reasons_addr, table, n * 16, err) < 0)
 		return -1;
-	bufs = h->alloc(h->ctx, n * (MAX_REASON_LEN + 1));
+	bufs = h->alloc(h->ctx, n * (GORT_MAX_REASON_LEN + 1));
 	reasons = h->alloc(h->ctx, n * sizeof(*reasons));
 	if (!bufs || !reasons)
 		return insp_err_set(err, INSP_E_CORRUPT, "the wait reasons of '%s' do not fit",
@@ -60,9 +59,9 @@ gort_waitreasons_read(struct gort_state *st, const struct insp_host *h, struct i
 		uint64_t len = gort_u64(table + i * 16 + 8);
 
 		reads[i].addr = gort_u64(table + i * 16);
-		reads[i].buf = bufs + i * (MAX_REASON_LEN + 1);
-		reads[i].len = len <= MAX_REASON_LEN ? len : 0;
-		if (len > MAX_REASON_LEN || (len && !reads[i].addr))
+		reads[i].buf = bufs + i * (GORT_MAX_REASON_LEN + 1);
+		reads[i].len = len <= GORT_MAX_REASON_LEN ? len : 0;
+		if (len > GORT_MAX_REASON_LEN || (len && !reads[i].addr))
 			return insp_err_set(err, INSP_E_CORRUPT,
 					    "wait reason %zu of process %s is not a string", i,
 					    h->exe_path);
