@@ -91,6 +91,11 @@ struct gort_state {
 	struct gort_gstack *stacks; /* one per g; only for live ones */
 	uint8_t *stack_buf;         /* the bytes of every stack */
 	struct gtype_index *rtypes; /* print's index of runtime types (value.h) */
+	/* Where the module's package variables lie, by moduledata (noptrdata,
+	 * data, bss, noptrbss: [lo, hi) each); all 0 when it was not read. */
+	struct {
+		uint64_t lo, hi;
+	} vars[4];
 	size_t stack_bytes;
 };
 
@@ -107,7 +112,8 @@ int gort_buildinfo_version(const struct insp_host *h, char *version, size_t size
 			   struct insp_err *err);
 /* layout.c: the offsets from DWARF. */
 int gort_layout_resolve(struct gort_layout *l, const struct insp_host *h, struct insp_err *err);
-/* module.c: open the pclntab (st->pcln) and its inline trees. */
+/* module.c: open the pclntab (st->pcln) and its inline trees; without symbols,
+ * st->vars too. */
 int gort_module_open(struct gort_state *st, const struct insp_host *h, struct insp_err *err);
 /* locate.c: the registry's and wait reasons' addresses, by symbol or by the code
  * that uses them (needs st->pcln and the layout). */

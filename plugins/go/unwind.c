@@ -14,7 +14,9 @@
  * return address is the word at fp - 8. The pcsp lookup takes the pc itself,
  * also for a return address (not pc - 1): the CALL has completed there, and the
  * runtime's traceback (runtime/traceback.go, unwinder.resolveInternal) does the
- * same. Symbolization, not unwinding, wants pc - 1.
+ * same. Symbolization, not unwinding, wants pc - 1, except in the caller of
+ * an injected call (sigpanic, asyncPreempt), whose pc is the instruction that
+ * faulted or was interrupted.
  */
 
 /* Why a walk stopped early: one per thread, so concurrent walks do not mix. */
@@ -79,8 +81,12 @@ gort_unwind(const struct gort_pclntab *t, uint64_t pc, uint64_t sp, bool innermo
 		 * is assumed to be still in its stack-growth check, before any
 		 * such write: the runtime's precise GC scan makes the same guess
 		 * (runtime/traceback.go, unwinder.resolveInternal). On a g0 stack
-		 * the caller continues from curg.sched, as the runtime does. */
-		if ((f.flag & GORT_FUNC_SPWRITE) && n > 1) {
+		 * the caller continues from curg.sched, as the runtime does.
+		 * cgocallback is the exception the runtime makes: on the
+		 * goroutine's stack it opens a frame of its g0 frame's size whose
+		 * return address is the goroutine's sched.pc before the call into
+		 * C (asm_amd64.s), so the walk goes on to the Go code that called C. */
+		if ((f.flag & GORT_FUNC_SPWRITE) && n > 1 && f.kind != GORT_KIND_CGOCALLBACK) {
 			snprintf(whybuf, sizeof(whybuf), "cannot unwind past %.40s (writes SP)",
 				 f.name);
 			return stop(why, whybuf, n);
@@ -98,6 +104,9 @@ gort_unwind(const struct gort_pclntab *t, uint64_t pc, uint64_t sp, bool innermo
 			return stop(why, "stack copy ends", n);
 		pc = ret;
 		sp = fp;
-		cs = true;
+		/* A signal handler made the callee look called from the pc the
+		 * thread was stopped at: a fault or a preemption point, not a
+		 * return address (traceback.go, unwinder.symPC). */
+		cs = f.kind != GORT_KIND_INJECTED;
 	}
 }
