@@ -161,7 +161,8 @@ walk(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb
 	}
 	if (!t->top.func)
 		locate(st, s->pc, s->call_site, &t->top);
-	if (wb->nframes && (n == wb->npf || why))
+	/* Cut by the frame limit, not ended early: that is the note's to say. */
+	if (wb->nframes && n == wb->npf)
 		t->frames_cut = true;
 	if (keep_frames(h, wb, nf, t) < 0)
 		return "out of memory for its frames";

@@ -1,0 +1,162 @@
+#!/bin/bash
+# 1110-frames: frames the runtime's traceback walks specially (tools/build-frames.sh).
+#
+# fixtures/go/sigpanic: goroutines that faulted (a method call on a nil interface,
+# a write through a nil pointer) or panicked (a nil map) and park in their
+# deferred function. The frame that faulted called no one: runtime.sigpanic was
+# injected by the signal handler, so its pc is the faulting instruction and its
+# line the faulting line, not the line before.
+# fixtures/go/cgocb: goroutines parked in Go code that C called back (depth 1:
+# Go -> C -> Go; depth 2: Go -> C -> Go -> C -> Go; and a thread made by C).
+# The walk goes through runtime.cgocallback to the Go code that called C, down
+# to runtime.goexit, as the runtime's traceback does; the C frames come from the
+# thread's own stack, where they can be had (marked native).
+#
+# The oracle is the runtime's own traceback at GOTRACEBACK=system, which lists
+# every frame of a goroutine's stack (runtime and wrappers too): the fixture is
+# started with it, and sent SIGQUIT once inspect has dumped it (and it was
+# found unharmed); compare-stacks.py crash compares every frame.
+#
+# For GOVER in the fixture releases (go1.19, go1.26):
+#   $GOVER V 1.0  V in sigpanic, sigpanic-noopt (-N -l), sigpanic-sw (-s -w):
+#                 the dump exits 0, unharmed; every goroutine of the fixture
+#                 is walked to its end (no note, frames_cut false)
+#   $GOVER V 1.1  the faulting frames' lines are the lines marked FAULT-A,
+#                 FAULT-B, FAULT-C in the fixture's source
+#   $GOVER V 1.2  ids and every frame (func, file:line) of main.* goroutines
+#                 are the runtime's traceback
+#   $GOVER V 1.3  (sigpanic-noopt) print in the faulting frame of main.nilWrite
+#                 reads its variable t at that pc: *main.T nil
+#   $GOVER V 2.0  V in cgocb, cgocb-sw (-s -w), cgocb-pie-sw: the dump exits 0
+#                 (a stripped build locates the registry), unharmed; no note,
+#                 frames_cut false; each goroutine parked in goCallback is
+#                 walked through every runtime.cgocallback to runtime.goexit
+#   $GOVER V 2.1  ids and every Go frame are the runtime's traceback
+#   $GOVER V 2.2  the census (reason and frames of each goroutine, without
+#                 ids) of the stripped builds equals the unstripped build's
+#   $GOVER cgocb 2.3  --stacks=5: the goroutines in goCallback keep 5 frames and
+#                 say the stack goes on (frames_cut), with no note: a frame limit
+#                 is no early end
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+COMPARE=$ROOT/tests/integration/compare-stacks.py
+SRC=$ROOT/fixtures/go
+
+# crash_stacks: SIGQUIT the fixture (started with GOTRACEBACK=system) and turn
+# its traceback into lib.sh runtime_stacks' lines: FUNC without arguments,
+# FILE:LINE without the +0x offset and the fp= sp= pc= words.
+crash_stacks() {
+	kill -QUIT "$FIXTURE_PID"
+	fixture_wait || true
+	awk -v OFS='\t' '
+	/^goroutine [0-9]+ .*\[.*\]:$/ { id = $2; fn = ""; next }
+	id == "" { next }
+	/^$/ { id = ""; next }
+	/^\.\.\..*elided\.\.\.$/ { print id, "...", "-"; next }
+	/^created by / {
+		fn = substr($0, 12); by = ""
+		if (match(fn, / in goroutine [0-9]+$/)) { by = " goroutine " substr(fn, RSTART + 14); fn = substr(fn, 1, RSTART - 1) }
+		kind = "created by"
+		next
+	}
+	/^\t/ && fn != "" {
+		loc = substr($0, 2); sub(/ fp=.*$/, "", loc); sub(/ \+0x[0-9a-f]+$/, "", loc)
+		if (kind == "created by") print id, kind, fn " " loc by
+		else print id, fn, loc
+		fn = ""
+		next
+	}
+	{ fn = $0; sub(/\([^()]*\)$/, "", fn); kind = "" }' "$FIXTURE_DIR/stderr"
+}
+
+# The goroutines of the fixture (not main, not the heartbeat) are walked to
+# their end: no note, nothing cut.
+walked_whole() {
+	local bad
+	bad=$(jq -r '.goroutines[] | select(.user_top.func // "" | test("^main\\.(?!main$|heartbeat$)"))
+		| select(.note != null or .frames_cut) | "goroutine \(.id): note \(.note), frames_cut \(.frames_cut)"' "$OUT")
+	[[ -z $bad ]] || { echo "$bad" >&2; return 1; }
+}
+
+# The fixture's goroutines as "REASON | FUNC FILE:LINE; ..." (Go frames), sorted.
+census() {
+	jq -r '.goroutines[] | select(.user_top.func // "" | test("^main\\.(?!main$|heartbeat$)"))
+		| "\(.wait_reason // .status) | " + ([.frames[] | select(.native | not)
+			| "\(.func) \(.file):\(.line)"] | join("; "))' "$1" | sort
+}
+
+# cut_by_limit: with --stacks=5, frames_cut and no note in goCallback's goroutines.
+cut_by_limit() {
+	local bad
+	dump_json --stacks=5 || return 1
+	bad=$(jq -r '.goroutines[] | select(.user_top.func == "main.goCallback")
+		| select((.frames | length) != 5 or (.frames_cut | not) or .note != null)
+		| "goroutine \(.id): \(.frames | length) frames, frames_cut \(.frames_cut), note \(.note)"' "$OUT")
+	[[ -z $bad ]] || { echo "$bad" >&2; return 1; }
+}
+
+# fault_lines: the line of the frame of FUNC under runtime.sigpanic (or under
+# runtime.gopanic's callee for the map) equals the line marked MARK.
+fault_line() {
+	local func=$1 mark=$2 want got
+	want=$(grep -n "// $mark" "$SRC/sigpanic/main.go" | cut -d: -f1)
+	got=$(jq -r --arg f "$func" '[.goroutines[] | .frames // [] | .[] | select(.func == $f)] | map(.line) | unique | join(",")' "$OUT")
+	[[ $got == "$want" ]] || { echo "$func at line(s) $got, want $want ($mark)" >&2; return 1; }
+}
+
+compare_crash() {
+	crash_stacks >"$TEST_TMP/crash"
+	"$COMPARE" crash "$TEST_TMP/dump.json" "$TEST_TMP/crash" '^main\.(?!main$|heartbeat$)' >"$TEST_TMP/cmp" ||
+		{ cat "$TEST_TMP/cmp" >&2; return 1; }
+	same_ids "$TEST_TMP/dump.json" <(awk -F '\t' '$1 != 0' "$TEST_TMP/crash" | cut -f 1 | sort -un) runtime
+}
+
+# print_t: in the frame of main.nilWrite (the caller of runtime.sigpanic), t.
+print_t() {
+	local id depth
+	id=$(jq -r '[.goroutines[] | select(any(.frames[]; .func == "main.nilWrite"))][0].id' "$OUT")
+	depth=$(jq -r --argjson id "$id" '.goroutines[] | select(.id == $id) | .frames | map(.func) | index("main.nilWrite")' "$OUT")
+	inspect_run attach --batch "task $id; frame $depth; print t" "$FIXTURE_PID"
+	((RC == 0)) || { echo "attach exited $RC: $(head -c 300 "$ERR")" >&2; return 1; }
+	grep -q '^\*main\.T nil$' "$OUT" || { echo "print t: $(tail -n 3 "$OUT" | tr '\n' ' ')" >&2; return 1; }
+	fixture_alive
+}
+
+for gover in $(fixture_versions); do
+	for v in sigpanic sigpanic-noopt sigpanic-sw; do
+		[[ -x $FIXTURES/$gover/$v ]] || { skip "$gover $v" "not built (make fixtures)"; continue; }
+		GOTRACEBACK=system FIXTURE_NAME=$v fixture_start "$gover" 1
+		if ! check "$gover $v 1.0 walked whole, unharmed" eval 'dump_json --system --stacks=1000 && walked_whole'; then
+			fixture_stop || true
+			continue
+		fi
+		cp "$OUT" "$TEST_TMP/dump.json"
+		check "$gover $v 1.1 faulting lines" eval 'fault_line main.methodOnNil FAULT-A && fault_line main.nilWrite FAULT-B && fault_line main.nilMap FAULT-C'
+		if [[ $v == sigpanic-noopt ]]; then
+			check "$gover $v 1.3 print in the faulting frame" print_t
+		fi
+		check "$gover $v 1.2 frames are the runtime's" compare_crash
+	done
+
+	ref=
+	for v in cgocb cgocb-sw cgocb-pie-sw; do
+		[[ -x $FIXTURES/$gover/$v ]] || { skip "$gover $v" "not built (make fixtures)"; continue; }
+		GOTRACEBACK=system FIXTURE_NAME=$v fixture_start "$gover" 1
+		if ! check "$gover $v 2.0 walked whole, unharmed" eval 'dump_json --system --stacks=1000 && walked_whole'; then
+			fixture_stop || true
+			continue
+		fi
+		cp "$OUT" "$TEST_TMP/dump.json"
+		census "$TEST_TMP/dump.json" >"$TEST_TMP/census.$v"
+		if [[ $v == cgocb ]]; then
+			check "$gover $v 2.3 a frame limit is a cut, not an early end" cut_by_limit
+		fi
+		check "$gover $v 2.1 frames are the runtime's" compare_crash
+		if [[ $v == cgocb ]]; then
+			ref=$TEST_TMP/census.$v
+		elif [[ -n $ref ]]; then
+			check "$gover $v 2.2 census is the unstripped build's" diff "$ref" "$TEST_TMP/census.$v"
+		fi
+	done
+done
