@@ -65,6 +65,9 @@ struct gtype_index;
 
 struct gort_m {
 	uint64_t addr, procid, curg;
+	/* its g0's sched.sp: while C has called Go back on this M, where the
+	 * innermost runtime.cgocallback's frame is on the thread's stack */
+	uint64_t g0_sp;
 };
 
 struct gort_state {

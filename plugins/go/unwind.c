@@ -73,6 +73,7 @@ gort_unwind(const struct gort_pclntab *t, uint64_t pc, uint64_t sp, bool innermo
 		out[n].pc = pc;
 		out[n].sp = sp;
 		out[n].call_site = cs;
+		out[n].kind = f.kind;
 		n++;
 		if (f.flag & GORT_FUNC_TOPFRAME)
 			return n;
@@ -109,4 +110,46 @@ gort_unwind(const struct gort_pclntab *t, uint64_t pc, uint64_t sp, bool innermo
 		 * return address (traceback.go, unwinder.symPC). */
 		cs = f.kind != GORT_KIND_INJECTED;
 	}
+}
+
+/* The caller's frame address of the frame of f at (pc, sp), by pcsp. */
+static bool
+frame_top(const struct gort_pclntab *t, const struct gort_func *f, uint64_t pc, uint64_t sp,
+	  uint64_t *fp)
+{
+	int32_t delta;
+
+	if (gort_pclntab_spdelta(t, f, pc, &delta) < 0 || delta < 0 ||
+	    (uint64_t)delta + 8 > UINT64_MAX - sp)
+		return false;
+	*fp = sp + (uint64_t)delta + 8;
+	return true;
+}
+
+int
+gort_unwind_cgo(const struct gort_pclntab *t, uint64_t pc, uint64_t g0_sp,
+		const struct gort_stack *thr, struct gort_cgo_link *l)
+{
+	struct gort_func cb, cross, c;
+	uint64_t fp, fp2;
+
+	/* cgocallback's g0 frame: the old g0 sp at 0(SP), the caller's rbp
+	 * where its prologue saved it (fp-16: it has a frame), and its return
+	 * address into crosscall2. */
+	if (!g0_sp || gort_pclntab_find(t, pc, &cb) < 0 || cb.kind != GORT_KIND_CGOCALLBACK ||
+	    !frame_top(t, &cb, pc, g0_sp, &fp) || fp - g0_sp < 16 ||
+	    !word(thr, g0_sp, &l->next_g0_sp) || !word(thr, fp - 16, &l->fp) ||
+	    !word(thr, fp - 8, &l->cross.pc))
+		return -1;
+	if (gort_pclntab_find(t, l->cross.pc, &cross) < 0 || cross.kind != GORT_KIND_CROSSCALL2 ||
+	    !frame_top(t, &cross, l->cross.pc, fp, &fp2) || !word(thr, fp2 - 8, &l->pc))
+		return -1;
+	/* crosscall2 is called by C: its return address is in no Go function */
+	if (gort_pclntab_find(t, l->pc, &c) == 0)
+		return -1;
+	l->cross.sp = fp;
+	l->cross.call_site = true;
+	l->cross.kind = GORT_KIND_CROSSCALL2;
+	l->sp = fp2;
+	return 0;
 }
