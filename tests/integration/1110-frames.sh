@@ -34,6 +34,13 @@
 #   $GOVER V 2.1  ids and every Go frame are the runtime's traceback
 #   $GOVER V 2.2  the census (reason and frames of each goroutine, without
 #                 ids) of the stripped builds equals the unstripped build's
+#   $GOVER V 2.4  the C frames between: after each runtime.cgocallback, the
+#                 native frames from the thread's stack are crosscall2 (the
+#                 runtime's entry from C), goCallback (cgo's export stub) and
+#                 c_calls_go, as the fixture's C code calls them, then the Go code
+#                 that called C (runtime.systemstack_switch); for the thread C
+#                 made, c_thread and the thread's start, then runtime.goexit. A
+#                 stripped build has no names for static C functions: "??"
 #   $GOVER cgocb 2.3  --stacks=5: the goroutines in goCallback keep 5 frames and
 #                 say the stack goes on (frames_cut), with no note: a frame limit
 #                 is no early end
@@ -96,6 +103,24 @@ cut_by_limit() {
 	[[ -z $bad ]] || { echo "$bad" >&2; return 1; }
 }
 
+# c_frames STRIPPED: after each runtime.cgocallback of the goroutines in
+# goCallback, the native frames and the Go frame after them (2.4).
+c_frames() {
+	local c=c_calls_go t=c_thread bad
+	[[ $1 == yes ]] && c='??' t='??'
+	bad=$(jq -r --arg c "$c" --arg t "$t" '.goroutines[] | select(.user_top.func == "main.goCallback")
+		| .frames as $f | [range(0; $f | length) | select($f[.].func == "runtime.cgocallback")] as $cb
+		| ($cb | length) as $ncb
+		| [$cb[] as $k | $f[$k + 1:] | ((to_entries | map(select(.value.native | not)) | first | .key) // length) as $m
+			| {c: (.[0:$m] | map(.func)), next: (.[$m].func // "end")}] as $segs
+		| ($segs | map(select(
+			(.c == ["crosscall2", "goCallback", $c] and .next == "runtime.systemstack_switch") or
+			(.c[0:4] == ["crosscall2", "goCallback", $c, $t] and .next == "runtime.goexit"))) | length) as $good
+		| select($ncb == 0 or $good != $ncb)
+		| "goroutine \(.id): " + ($segs | map((.c | join(" ")) + " > " + .next) | join(" | "))' "$TEST_TMP/dump.json")
+	[[ -z $bad ]] || { echo "$bad" >&2; return 1; }
+}
+
 # fault_lines: the line of the frame of FUNC under runtime.sigpanic (or under
 # runtime.gopanic's callee for the map) equals the line marked MARK.
 fault_line() {
@@ -149,6 +174,7 @@ for gover in $(fixture_versions); do
 		fi
 		cp "$OUT" "$TEST_TMP/dump.json"
 		census "$TEST_TMP/dump.json" >"$TEST_TMP/census.$v"
+		check "$gover $v 2.4 the C frames between" c_frames "$([[ $v == *-sw ]] && echo yes || echo no)"
 		if [[ $v == cgocb ]]; then
 			check "$gover $v 2.3 a frame limit is a cut, not an early end" cut_by_limit
 		fi
