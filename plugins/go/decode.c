@@ -134,9 +134,9 @@ m_stack(const struct gort_state *st, const struct insp_host *h, const uint8_t *g
 }
 
 /* After a runtime.cgocallback frame: crosscall2, the entry from C, on the
- * thread's stack, with the C caller for the host to walk (native frames). The
- * next callback outward has its g0 frame at *g0_sp then; 0 once the chain
- * does not hold. */
+ * thread's stack, with the C caller for the host to walk (native frames), in
+ * out[0..room): the frames written, 0 if none (or no room). The next callback
+ * outward has its g0 frame at *g0_sp then; 0 once the chain does not hold. */
 static uint32_t
 cgo_caller(const struct gort_state *st, const struct gort_pframe *cb, const struct gort_stack *thr,
 	   uint64_t *g0_sp, struct insp_frame *out, uint32_t room)
@@ -151,7 +151,9 @@ cgo_caller(const struct gort_state *st, const struct gort_pframe *cb, const stru
 	}
 	*g0_sp = l.next_g0_sp;
 	k = gort_pclntab_frames(st->pcln, l.cross.pc, true, lf, MAX_LFRAMES);
-	for (int j = 0; j < k && (uint32_t)j < room; j++) {
+	if (k < 1 || (uint32_t)k > room)
+		return 0;
+	for (int j = 0; j < k; j++) {
 		out[j] = (struct insp_frame){
 			.inlined = lf[j].inlined,
 			.native = true, /* on the thread's stack, not the goroutine's */
@@ -165,7 +167,7 @@ cgo_caller(const struct gort_state *st, const struct gort_pframe *cb, const stru
 			out[j].caller_fp = l.fp;
 		}
 	}
-	return k > 0 && (uint32_t)k <= room ? (uint32_t)k : 0;
+	return (uint32_t)k;
 }
 
 /* Walk the stack for the top frame, the user frame (the innermost frame of the
