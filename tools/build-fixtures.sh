@@ -24,6 +24,7 @@
 # and for tests/integration/1110-frames.sh (tools/build-frames.sh):
 #   OUT/<goX.Y>/sigpanic[-noopt|-sw]  fixtures/go/sigpanic: frames that faulted
 #   OUT/<goX.Y>/cgocb[-sw|-pie-sw]    fixtures/go/cgocb: goroutines in Go code C called
+#   OUT/<goX.Y>/preempt               fixtures/go/preempt: goroutines preempted by a signal
 set -euo pipefail
 
 out=${1:?usage: build-fixtures.sh OUTDIR}

@@ -7,6 +7,7 @@
 #   DIR/cgocb           fixtures/go/cgocb (CGO_ENABLED=1): goroutines in Go code C called
 #   DIR/cgocb-sw        the same with -s -w
 #   DIR/cgocb-pie-sw    the same, position-independent
+#   DIR/preempt         fixtures/go/preempt: goroutines preempted by a signal
 #   build-frames.sh GOBIN DIR
 set -euo pipefail
 
@@ -19,3 +20,4 @@ CGO_ENABLED=0 "$gobin" build -ldflags='-s -w' -o "$dir/sigpanic-sw" ./sigpanic
 CGO_ENABLED=1 "$gobin" build -o "$dir/cgocb" ./cgocb
 CGO_ENABLED=1 "$gobin" build -ldflags='-s -w' -o "$dir/cgocb-sw" ./cgocb
 CGO_ENABLED=1 "$gobin" build -buildmode=pie -ldflags='-s -w' -o "$dir/cgocb-pie-sw" ./cgocb
+CGO_ENABLED=0 "$gobin" build -o "$dir/preempt" ./preempt

@@ -41,6 +41,22 @@
 #                 that called C (runtime.systemstack_switch); for the thread C
 #                 made, c_thread and the thread's start, then runtime.goexit. A
 #                 stripped build has no names for static C functions: "??"
+#   $GOVER preempt 3.0  fixtures/go/preempt (GOMAXPROCS 1, two goroutines
+#                 spinning on a loop of two instructions): the dump exits 0,
+#                 unharmed; a spinner that is not on the P is runnable (or
+#                 preempted) with runtime.asyncPreempt2 and asyncPreempt on top
+#                 of main.spin, walked whole
+#   $GOVER preempt 3.1  main.spin's line there is the line of the instruction
+#                 at its pc (the interrupted one) in the toolchain's own table
+#                 (go tool objdump), not the line of the byte before it; which
+#                 of the two instructions it stopped at varies from run to run,
+#                 the rule does not
+#   $GOVER preempt 3.2  the runtime's traceback (crash, GOTRACEBACK=system)
+#                 of a waiting spinner has the same frames, and gives main.spin
+#                 the line of the instruction at its own pc too (the rule 3.1
+#                 holds inspect to) from Go 1.21; Go 1.19 and 1.20 still give the
+#                 line of the byte before it there (their gentraceback took only
+#                 sigpanic's caller at its pc): inspect gives the true line
 #   $GOVER cgocb 2.3  --stacks=5: the goroutines in goCallback keep 5 frames and
 #                 say the stack goes on (frames_cut), with no note: a frame limit
 #                 is no early end
@@ -121,6 +137,55 @@ c_frames() {
 	[[ -z $bad ]] || { echo "$bad" >&2; return 1; }
 }
 
+# objdump_line GOBIN BIN FUNC PC [before]: FILE:LINE (base name) of the
+# instruction at PC (hex, 0x...) in the toolchain's disassembly of FUNC, or of
+# the one before it (the byte at PC-1).
+objdump_line() {
+	"$1" tool objdump -s "^$3\$" "$2" |
+		awk -v pc="$4" -v before="${5-}" '$2 == pc { print before ? prev : $1; exit } { prev = $1 }'
+}
+
+# preempted GOBIN: spinners off the P (3.0) and main.spin's line (3.1).
+preempted() {
+	local gobin=$1 bad=0 line want
+	jq -c '.goroutines[] | select(.start_func == "main.spin" and .status != "running")' "$OUT" >"$TEST_TMP/spinners"
+	[[ -s $TEST_TMP/spinners ]] || { echo "no spinner off the P" >&2; return 1; }
+	while read -r g; do
+		line=$(jq -r '[.frames[] | .func] | join(" ")' <<<"$g")
+		[[ $line == "runtime.asyncPreempt2 runtime.asyncPreempt main.spin runtime.goexit" ]] ||
+			{ echo "goroutine $(jq .id <<<"$g"): $line" >&2; bad=1; continue; }
+		want=$(objdump_line "$gobin" "$FIXTURES/$GOVER/preempt" main.spin 			"$(jq -r '.frames[2].pc' <<<"$g" | xargs printf '0x%x')")
+		line=$(jq -r '.frames[2] | "\(.file | split("/") | last):\(.line)"' <<<"$g")
+		[[ $line == "$want" ]] || { echo "main.spin at $line, its pc is at $want" >&2; bad=1; }
+	done <"$TEST_TMP/spinners"
+	return $bad
+}
+
+# preempted_crash GOBIN: the crash's account of the waiting spinners (3.2).
+preempted_crash() {
+	local gobin=$1 got want pc
+	kill -QUIT "$FIXTURE_PID"
+	fixture_wait || true
+	# main.spin's frame of each waiting spinner: "FILE:LINE pc=0x..."
+	awk '/^goroutine [0-9]+ .*\[(runnable|preempted)\]:$/ { on = 1; fn = ""; next }
+		/^$/ || /^created by / { on = 0 } !on { next }
+		/^	/ { if (fn != "") print fn "	" $0; next } { fn = $0; sub(/\(.*$/, "", fn) }' \
+		"$FIXTURE_DIR/stderr" >"$TEST_TMP/crash"
+	got=$(awk -F '\t' '$1 != "main.spin" { n[$1]++ } END { for (f in n) printf "%s ", f }' "$TEST_TMP/crash" | tr ' ' '\n' | sort | tr '\n' ' ')
+	[[ $got == " runtime.asyncPreempt runtime.asyncPreempt2 runtime.goexit " || $got == "runtime.asyncPreempt runtime.asyncPreempt2 runtime.goexit " ]] ||
+		{ echo "the runtime's waiting spinners have frames: $got" >&2; return 1; }
+	while IFS=$'\t' read -r _ loc; do
+		pc=$(sed -n 's/.* pc=\(0x[0-9a-f]*\).*/\1/p' <<<"$loc")
+		# Go 1.19 and 1.20 symbolize the caller of asyncPreempt at pc - 1
+		# (gentraceback: only sigpanic's caller is taken at its pc); Go 1.21's
+		# unwinder takes every injected call's caller at its pc (symPC).
+		want=$(objdump_line "$gobin" "$FIXTURES/$GOVER/preempt" main.spin "$pc" \
+			"$([[ $GOVER == go1.19 || $GOVER == go1.20 ]] && echo before)")
+		got=$(sed -E 's/^[[:space:]]*(.*\/)?([^/ ]+:[0-9]+) .*/\2/' <<<"$loc")
+		[[ $got == "$want" ]] || { echo "the runtime's main.spin at $got, its pc $pc at $want" >&2; return 1; }
+	done < <(awk -F '\t' '$1 == "main.spin"' "$TEST_TMP/crash")
+}
+
 # fault_lines: the line of the frame of FUNC under runtime.sigpanic (or under
 # runtime.gopanic's callee for the map) equals the line marked MARK.
 fault_line() {
@@ -163,6 +228,22 @@ for gover in $(fixture_versions); do
 		fi
 		check "$gover $v 1.2 frames are the runtime's" compare_crash
 	done
+
+	gobin=$("$ROOT/tools/go-toolchains.sh" | awk -v v="$gover" '$1 == v { print $2 }')
+	GOVER=$gover
+	if [[ ! -x $FIXTURES/$gover/preempt ]]; then
+		skip "$gover preempt" "not built (make fixtures)"
+	elif [[ -z $gobin ]]; then
+		skip "$gover preempt" "no $gover toolchain for its objdump"
+	else
+		GOTRACEBACK=system FIXTURE_NAME=preempt fixture_start "$gover" 2
+		if check "$gover preempt 3.0 spinners preempted, unharmed" eval 'dump_json --stacks=100 && walked_whole'; then
+			check "$gover preempt 3.1 the interrupted line" preempted "$gobin"
+			check "$gover preempt 3.2 the runtime's account" preempted_crash "$gobin"
+		else
+			fixture_stop || true
+		fi
+	fi
 
 	ref=
 	for v in cgocb cgocb-sw cgocb-pie-sw; do
