@@ -66,33 +66,6 @@ set -euo pipefail
 COMPARE=$ROOT/tests/integration/compare-stacks.py
 SRC=$ROOT/fixtures/go
 
-# crash_stacks: SIGQUIT the fixture (started with GOTRACEBACK=system) and turn
-# its traceback into lib.sh runtime_stacks' lines: FUNC without arguments,
-# FILE:LINE without the +0x offset and the fp= sp= pc= words.
-crash_stacks() {
-	kill -QUIT "$FIXTURE_PID"
-	fixture_wait || true
-	awk -v OFS='\t' '
-	/^goroutine [0-9]+ .*\[.*\]:$/ { id = $2; fn = ""; next }
-	id == "" { next }
-	/^$/ { id = ""; next }
-	/^\.\.\..*elided\.\.\.$/ { print id, "...", "-"; next }
-	/^created by / {
-		fn = substr($0, 12); by = ""
-		if (match(fn, / in goroutine [0-9]+$/)) { by = " goroutine " substr(fn, RSTART + 14); fn = substr(fn, 1, RSTART - 1) }
-		kind = "created by"
-		next
-	}
-	/^\t/ && fn != "" {
-		loc = substr($0, 2); sub(/ fp=.*$/, "", loc); sub(/ \+0x[0-9a-f]+$/, "", loc)
-		if (kind == "created by") print id, kind, fn " " loc by
-		else print id, fn, loc
-		fn = ""
-		next
-	}
-	{ fn = $0; sub(/\([^()]*\)$/, "", fn); kind = "" }' "$FIXTURE_DIR/stderr"
-}
-
 # The goroutines of the fixture (not main, not the heartbeat) are walked to
 # their end: no note, nothing cut.
 walked_whole() {
@@ -213,15 +186,21 @@ print_t() {
 	fixture_alive
 }
 
+# dumped GOVER V CASE: start build V (GOTRACEBACK=system), dump every goroutine
+# into dump.json: case CASE, walked whole and unharmed; else the fixture stops.
+dumped() {
+	[[ -x $FIXTURES/$1/$2 ]] || { skip "$1 $2" "not built (make fixtures)"; return 1; }
+	GOTRACEBACK=system FIXTURE_NAME=$2 fixture_start "$1" 1
+	if ! check "$1 $2 $3 walked whole, unharmed" eval 'dump_json --system --stacks=1000 && walked_whole'; then
+		fixture_stop || true
+		return 1
+	fi
+	cp "$OUT" "$TEST_TMP/dump.json"
+}
+
 for gover in $(fixture_versions); do
 	for v in sigpanic sigpanic-noopt sigpanic-sw; do
-		[[ -x $FIXTURES/$gover/$v ]] || { skip "$gover $v" "not built (make fixtures)"; continue; }
-		GOTRACEBACK=system FIXTURE_NAME=$v fixture_start "$gover" 1
-		if ! check "$gover $v 1.0 walked whole, unharmed" eval 'dump_json --system --stacks=1000 && walked_whole'; then
-			fixture_stop || true
-			continue
-		fi
-		cp "$OUT" "$TEST_TMP/dump.json"
+		dumped "$gover" "$v" 1.0 || continue
 		check "$gover $v 1.1 faulting lines" eval 'fault_line main.methodOnNil FAULT-A && fault_line main.nilWrite FAULT-B && fault_line main.nilMap FAULT-C'
 		if [[ $v == sigpanic-noopt ]]; then
 			check "$gover $v 1.3 print in the faulting frame" print_t
@@ -247,13 +226,7 @@ for gover in $(fixture_versions); do
 
 	ref=
 	for v in cgocb cgocb-sw cgocb-pie-sw; do
-		[[ -x $FIXTURES/$gover/$v ]] || { skip "$gover $v" "not built (make fixtures)"; continue; }
-		GOTRACEBACK=system FIXTURE_NAME=$v fixture_start "$gover" 1
-		if ! check "$gover $v 2.0 walked whole, unharmed" eval 'dump_json --system --stacks=1000 && walked_whole'; then
-			fixture_stop || true
-			continue
-		fi
-		cp "$OUT" "$TEST_TMP/dump.json"
+		dumped "$gover" "$v" 2.0 || continue
 		census "$TEST_TMP/dump.json" >"$TEST_TMP/census.$v"
 		check "$gover $v 2.4 the C frames between" c_frames "$([[ $v == *-sw ]] && echo yes || echo no)"
 		if [[ $v == cgocb ]]; then
