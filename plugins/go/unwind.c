@@ -1,5 +1,6 @@
 /* Physical-frame unwinding of a goroutine stack by pcsp (amd64), over a copy of
- * the stack bytes: the Go runtime's own traceback rule, done from outside.
+ * the stack bytes: the Go runtime's own traceback rule, done from outside; and
+ * where C code that called Go back stands on its thread's stack.
  * Part of plugins/go. Never reads the target, prints or exits; a walk is bounded
  * by max and by sp rising through the copy, so corrupt stacks cannot loop.
  * SPDX-License-Identifier: MIT */

@@ -1,5 +1,6 @@
 /* Physical-frame unwinding of a goroutine stack by the pclntab's pcsp tables
- * (amd64), over a copy of the stack bytes taken while the target was stopped.
+ * (amd64), over a copy of the stack bytes taken while the target was stopped,
+ * and the C side of a callback from C on its thread's stack.
  * Part of plugins/go. Never reads the target, prints or exits.
  * SPDX-License-Identifier: MIT */
 #ifndef GORT_UNWIND_H

@@ -1,7 +1,8 @@
 /* The model layer's OS threads: each thread's native stack, from the registers and
  * stack copy taken while stopped, walked by the unwind layer and named by the
  * plugin (the runtime's code) or by the ELF symbols of the module (C code). A task
- * whose thread is inside C code (a cgo call) gets those C frames on top of its own.
+ * whose thread is inside C code (a cgo call) gets those C frames on top of its own;
+ * one that C code called (a callback) gets them after the frame the plugin marks.
  * SPDX-License-Identifier: MIT */
 #include "model/model.h"
 

@@ -26,7 +26,9 @@
 #   $GOVER V 1.2  ids and every frame (func, file:line) of main.* goroutines
 #                 are the runtime's traceback
 #   $GOVER V 1.3  (sigpanic-noopt) print in the faulting frame of main.nilWrite
-#                 reads its variable t at that pc: *main.T nil
+#                 reads its variable t at that pc: *main.T nil (unoptimized, t
+#                 has one location all through: this shows print works in that
+#                 frame, not which pc its scope took)
 #   $GOVER V 2.0  V in cgocb, cgocb-sw (-s -w), cgocb-pie-sw: the dump exits 0
 #                 (a stripped build locates the registry), unharmed; no note,
 #                 frames_cut false; each goroutine parked in goCallback is
@@ -34,6 +36,9 @@
 #   $GOVER V 2.1  ids and every Go frame are the runtime's traceback
 #   $GOVER V 2.2  the census (reason and frames of each goroutine, without
 #                 ids) of the stripped builds equals the unstripped build's
+#   $GOVER cgocb 2.3  --stacks=5: the goroutines in goCallback keep 5 frames and
+#                 say the stack goes on (frames_cut), with no note: a frame limit
+#                 is no early end
 #   $GOVER V 2.4  the C frames between: after each runtime.cgocallback, the
 #                 native frames from the thread's stack are crosscall2 (the
 #                 runtime's entry from C), goCallback (cgo's export stub) and
@@ -57,9 +62,6 @@
 #                 holds inspect to) from Go 1.21; Go 1.19 and 1.20 still give the
 #                 line of the byte before it there (their gentraceback took only
 #                 sigpanic's caller at its pc): inspect gives the true line
-#   $GOVER cgocb 2.3  --stacks=5: the goroutines in goCallback keep 5 frames and
-#                 say the stack goes on (frames_cut), with no note: a frame limit
-#                 is no early end
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
