@@ -16,10 +16,18 @@
 /* runtime2.go isIdleInSynctest (the same in 1.25 and 1.26), by string: the waits
  * synctest.Wait counts as durably blocked. */
 static const char *const idle_in_synctest[] = {
-	"chan receive (nil chan)", "chan send (nil chan)", "select (no cases)",
-	"sleep", "sync.Cond.Wait", "sync.WaitGroup.Wait (durable)",
-	"coroutine", "synctest.Run", "synctest.Wait",
-	"chan receive (durable)", "chan send (durable)", "select (durable)",
+	"chan receive (nil chan)",
+	"chan send (nil chan)",
+	"select (no cases)",
+	"sleep",
+	"sync.Cond.Wait",
+	"sync.WaitGroup.Wait (durable)",
+	"coroutine",
+	"synctest.Run",
+	"synctest.Wait",
+	"chan receive (durable)",
+	"chan send (durable)",
+	"select (durable)",
 };
 
 static bool

@@ -92,6 +92,15 @@ name_matches(const struct insp_reason_name *n, const struct mdl_snapshot *s, con
 	return false;
 }
 
+/* What short names match: the runtime's plain string, else the state word. */
+static const char *
+plain_key(const struct insp_task *t)
+{
+	if (t->reason_plain)
+		return t->reason_plain;
+	return t->reason ? t->reason : t->state;
+}
+
 /* Is key the text of quoted ("TEXT")? */
 static bool
 exact(const char *key, const char *quoted)
@@ -121,9 +130,7 @@ cond_holds(const struct mdl_cond *c, const struct mdl_snapshot *s, const struct 
 		 * adds to it ("select" for "select (durable)"), or for a state word
 		 * ("running", "leaked"). */
 		if (c->name)
-			return name_matches(c->name, s, t->reason_plain ? t->reason_plain
-							: t->reason     ? t->reason
-									: t->state) ||
+			return name_matches(c->name, s, plain_key(t)) ||
 			       (t->reason && name_matches(c->name, s, t->state));
 		/* The exact string: the words shown, with or without the sandbox. */
 		return exact(mdl_task_key(t), c->arg) || (t->reason && exact(t->reason, c->arg));

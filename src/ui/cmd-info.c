@@ -25,8 +25,8 @@ run_info(struct ui_session *s, int argc, char **argv)
 	}
 	fprintf(s->out, "process     %d\nexecutable  %s\nruntime     %s %s\n", (int)snap->pid,
 		snap->exe, snap->plugin->name, version ? version : "?");
-	fprintf(s->out, "goroutines  %s (%s of the runtime's own", ui_count(snap->ntasks, a, sizeof(a)),
-		ui_count(system, b, sizeof(b)));
+	fprintf(s->out, "goroutines  %s (%s of the runtime's own",
+		ui_count(snap->ntasks, a, sizeof(a)), ui_count(system, b, sizeof(b)));
 	if (leaked)
 		fprintf(s->out, ", %s leaked", ui_count(leaked, a, sizeof(a)));
 	if (sandboxed)
