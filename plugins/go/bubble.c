@@ -6,7 +6,6 @@
 #include "gort.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 static int
 cmp_addr(const void *pa, const void *pb)
@@ -26,7 +25,7 @@ gort_bubble_find(const struct gort_state *st, uint64_t addr)
 	return b && b->ok ? b : NULL;
 }
 
-/* Is addr already among the first n? (Goroutines of one bubble come in runs.) */
+/* Is addr among the bubbles kept? From the last: a bubble's goroutines come in runs. */
 static bool
 seen(const struct gort_state *st, uint64_t addr)
 {
@@ -42,7 +41,7 @@ gort_bubbles_capture(struct gort_state *st, const struct insp_host *h)
 	struct insp_read reads[GORT_MAX_BUBBLES];
 	const struct gort_layout *l = &st->l;
 
-	st->nbubbles = st->bubbles_left = 0;
+	st->nbubbles = 0;
 	if (l->g_bubble == GORT_NONE || l->bubble_id == GORT_NONE)
 		return;
 	for (uint64_t i = 0; i < st->nallg; i++) {
@@ -52,12 +51,9 @@ gort_bubbles_capture(struct gort_state *st, const struct insp_host *h)
 		if (!st->gok[i] || !gort_g_exists(gort_g_status(l, g)))
 			continue;
 		addr = gort_u64(g + l->g_bubble);
-		if (!addr || seen(st, addr))
+		/* past the cap, a goroutine's bubble is noted as unread */
+		if (!addr || seen(st, addr) || st->nbubbles == GORT_MAX_BUBBLES)
 			continue;
-		if (st->nbubbles == GORT_MAX_BUBBLES) {
-			st->bubbles_left++;
-			continue;
-		}
 		st->bubbles[st->nbubbles++] = (struct gort_bubble){ .addr = addr };
 	}
 	for (size_t k = 0; k < st->nbubbles; k++)

@@ -103,7 +103,6 @@ struct gort_state {
 	size_t stack_bytes;
 	struct gort_bubble bubbles[GORT_MAX_BUBBLES]; /* sorted by addr */
 	size_t nbubbles;
-	size_t bubbles_left; /* goroutines in bubbles past GORT_MAX_BUBBLES */
 };
 
 /* print.c: the plugin ABI's print and frame_values. */

@@ -109,11 +109,11 @@ gort_words(const struct gort_state *st, const struct insp_host *h, uint64_t i, u
 	}
 	if (!bubble)
 		return 0;
-	t->sandbox = "synctest bubble";
-	if (!b) {
+	if (!b) { /* past GORT_MAX_BUBBLES, or a pointer that did not read */
 		t->note = "its synctest bubble could not be read";
 		return 0;
 	}
+	t->sandbox = "synctest bubble";
 	t->sandbox_id = b->id;
 	snprintf(buf, sizeof(buf), "%s, synctest bubble %llu", t->reason ? t->reason : t->state,
 		 (unsigned long long)b->id);
