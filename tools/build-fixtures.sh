@@ -21,6 +21,7 @@
 #   OUT/<goX.Y>/P-pie-sw        P in parked, stacks: the same, position-independent
 #   OUT/<goX.Y>/cgo-sw          cgo (linked by the system's linker, as every program
 #                               with C code is) with -s -w
+# and, where the Go is new enough, tools/build-words.sh's bubbles and leaked.
 set -euo pipefail
 
 out=${1:?usage: build-fixtures.sh OUTDIR}
@@ -41,7 +42,8 @@ while read -r name gobin; do
 		"$gobin" build -ldflags="-B 0x$(printf '%s' "$name" | sha1sum | cut -c1-40)" \
 			-o "$out/$name/vars-bid" ./vars &&
 		CGO_ENABLED=1 "$gobin" build -o "$out/$name/cgo" ./cgo &&
-		"$root/tools/build-stripped.sh" "$gobin" "$out/$name" parked stacks vars)
+		"$root/tools/build-stripped.sh" "$gobin" "$out/$name" parked stacks vars &&
+		"$root/tools/build-words.sh" "$gobin" "$out/$name")
 	(cd "$out/$name" && objcopy --only-keep-debug vars-bid vars-bid.debug &&
 		objcopy --strip-all vars-bid vars-stripped &&
 		objcopy --strip-all --add-gnu-debuglink=vars-bid.debug vars-bid vars-linked)

@@ -168,20 +168,6 @@ walk(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb
 	return n < wb->npf ? why : NULL;
 }
 
-static const char *
-reason_of(const struct gort_state *st, const struct insp_host *h, uint8_t r)
-{
-	char buf[48], *copy;
-
-	if (r < st->nreasons)
-		return st->reasons[r];
-	snprintf(buf, sizeof(buf), "unknown wait reason %u", r);
-	copy = h->alloc(h->ctx, strlen(buf) + 1);
-	if (copy)
-		strcpy(copy, buf);
-	return copy;
-}
-
 static int
 decode_one(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb, uint64_t i)
 {
@@ -196,8 +182,8 @@ decode_one(const struct gort_state *st, const struct insp_host *h, struct walk_b
 		return -1;
 	t->id = gort_u64(g + l->g_goid);
 	t->state = status_words[status]; /* the caller checked it is one */
-	if (status == GORT_G_WAITING || status == GORT_G_LEAKED)
-		t->reason = reason_of(st, h, g[l->g_waitreason]);
+	if (gort_words(st, h, i, status, t) < 0)
+		return -1;
 	/* waitsince is nanotime() at the park, stamped only during a GC cycle. */
 	if (since > 0 && since < h->stop_ns &&
 	    (status == GORT_G_WAITING || status == GORT_G_SYSCALL))

@@ -22,7 +22,7 @@
 	X(g_size) X(m_size) X(g_stack_lo) X(g_stack_hi) X(g_sched_sp) X(g_sched_pc)            \
 	X(g_syscallsp) X(g_syscallpc) X(g_status) X(g_goid) X(g_waitsince) X(g_waitreason)     \
 	X(g_gopc) X(g_startpc) X(g_lockedm) X(g_parent_goid) X(g_m) X(m_g0) X(m_procid)        \
-	X(m_curg) X(m_alllink) X(md_text) X(md_gofunc)
+	X(m_curg) X(m_alllink) X(md_text) X(md_gofunc) X(g_bubble) X(bubble_id)
 /* clang-format on */
 
 struct gort_layout {
@@ -67,6 +67,15 @@ struct gort_m {
 	uint64_t addr, procid, curg;
 };
 
+/* A testing/synctest bubble (Go 1.25+) some goroutine is in, and its id as read
+ * while stopped (ok false: unreadable). */
+struct gort_bubble {
+	uint64_t addr, id;
+	bool ok;
+};
+
+#define GORT_MAX_BUBBLES 1024 /* distinct bubbles read per capture */
+
 struct gort_state {
 	struct gort_layout l;
 	const struct gort_table *table; /* the layout's, without DWARF; else NULL */
@@ -92,6 +101,8 @@ struct gort_state {
 	uint8_t *stack_buf;         /* the bytes of every stack */
 	struct gtype_index *rtypes; /* print's index of runtime types (value.h) */
 	size_t stack_bytes;
+	struct gort_bubble bubbles[GORT_MAX_BUBBLES]; /* sorted by addr */
+	size_t nbubbles;
 };
 
 /* print.c: the plugin ABI's print and frame_values. */
@@ -124,6 +135,16 @@ void gort_registry_free(struct gort_state *st);
 int gort_registry_capture(struct gort_state *st, const struct insp_host *h, struct insp_err *err);
 /* decode.c: the copies into tasks. */
 int gort_registry_decode(struct gort_state *st, const struct insp_host *h, struct insp_err *err);
+/* bubble.c: while stopped, the id of every synctest bubble a live goroutine is
+ * in (one 8-byte read each); never fails: an unread id is a note in decode. */
+void gort_bubbles_capture(struct gort_state *st, const struct insp_host *h);
+/* The bubble at addr, or NULL when it was not read. */
+const struct gort_bubble *gort_bubble_find(const struct gort_state *st, uint64_t addr);
+/* words.c: the reason, state words, decorations and sandbox of the g at index
+ * i of the copy (status without the scan bit) into t, as the runtime's
+ * traceback prints them; -1 when snapshot memory ran out. */
+int gort_words(const struct gort_state *st, const struct insp_host *h, uint64_t i, uint32_t status,
+	       struct insp_task *t);
 /* reasons.c */
 extern const struct insp_reason_name gort_reason_names[];
 

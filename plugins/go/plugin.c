@@ -122,7 +122,10 @@ go_prepare(const struct insp_host *h, void **state, struct insp_err *err)
 static int
 go_capture(void *state, const struct insp_host *h, struct insp_err *err)
 {
-	return gort_registry_capture(state, h, err);
+	if (gort_registry_capture(state, h, err) < 0)
+		return -1;
+	gort_bubbles_capture(state, h);
+	return 0;
 }
 
 static int
