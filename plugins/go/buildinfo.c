@@ -96,8 +96,8 @@ gort_buildinfo_dotless(const struct insp_host *h, char **paths, size_t *n, struc
 	if (section(h, &d, &size, err) < 0)
 		return -1;
 	if (string_at(d, size, &pos, &s, &len) < 0 || string_at(d, size, &pos, &s, &len) < 0)
-		return insp_err_set(err, INSP_E_CORRUPT, "'%s': bad module information in "
-				    ".go.buildinfo", h->exe_path);
+		return insp_err_set(err, INSP_E_CORRUPT, "'%s': bad module information in %s",
+				    h->exe_path, ".go.buildinfo");
 	/* No modules (GOPATH mode, or go build FILE.go): nothing to list. The
 	 * text ends with a newline before the end marker (debug/buildinfo). */
 	if (len < 2 * SENTINEL + 1 || s[len - SENTINEL - 1] != '\n')

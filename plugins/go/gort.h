@@ -147,8 +147,8 @@ void gort_names_free(struct gort_names *c);
  * itself: no brackets, c NULL, out of memory). */
 const char *gort_name_print(struct gort_names *c, const char *name);
 /* gort_pclntab_frames of st->pcln with the names printed so. */
-int gort_frames(const struct gort_state *st, uint64_t pc, bool call_site,
-		struct gort_srcframe *out, int max);
+int gort_frames(const struct gort_state *st, uint64_t pc, bool call_site, struct gort_srcframe *out,
+		int max);
 
 /* layout.c: the offsets from DWARF. */
 int gort_layout_resolve(struct gort_layout *l, const struct insp_host *h, struct insp_err *err);

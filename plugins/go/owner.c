@@ -70,7 +70,8 @@ program_pkg(const struct gort_state *st, const char *func)
 	for (size_t i = 0; i < st->nmodules; i++, m += strlen(m) + 1) {
 		size_t len = strlen(m);
 
-		if (len < lim && strncmp(func, m, len) == 0 && (func[len] == '/' || func[len] == '.'))
+		if (len < lim && strncmp(func, m, len) == 0 &&
+		    (func[len] == '/' || func[len] == '.'))
 			return true;
 	}
 	return false;

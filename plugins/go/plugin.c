@@ -53,8 +53,8 @@ find_modules(struct gort_state *st, const struct insp_host *h)
 	struct insp_err err = INSP_ERR_INIT;
 
 	if (gort_buildinfo_dotless(h, &st->modules, &st->nmodules, &err) < 0)
-		h->note(h->ctx, "%s: modules without a dot in their path may be taken for "
-			"the standard library's", err.msg);
+		h->note(h->ctx, "%s: a module without a dot in its path is taken for %s", err.msg,
+			"the standard library");
 }
 
 /* Offsets from DWARF; without it, from the table of this release (or of its minor
