@@ -23,7 +23,8 @@
 #                               with C code is) with -s -w
 # and for tests/integration/1100-frame-shown.sh (tools/build-frame-shown.sh):
 #   OUT/<goX.Y>/ordersvc[-trim[-sw]]  fixtures/go/ordersvc, a module of its own, as
-#                               built by default, with -trimpath, and -s -w too
+#                               built by default, with -trimpath, and -s -w too;
+#   OUT/<goX.Y>/ordersvc-gopath  the same in GOPATH mode
 #   OUT/<goX.Y>/generics[-sw]   fixtures/go/generics, and with -s -w
 set -euo pipefail
 

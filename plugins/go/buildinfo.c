@@ -83,7 +83,7 @@ dotted(const char *p, size_t len)
 }
 
 int
-gort_buildinfo_dotless(const struct insp_host *h, char **paths, size_t *n, struct insp_err *err)
+gort_buildinfo_modules(const struct insp_host *h, struct gort_modules *m, struct insp_err *err)
 {
 	const uint8_t *d, *s;
 	size_t size, pos = 32, used = 0;
@@ -91,8 +91,7 @@ gort_buildinfo_dotless(const struct insp_host *h, char **paths, size_t *n, struc
 	const char *line, *end;
 	char *out;
 
-	*paths = NULL;
-	*n = 0;
+	*m = (struct gort_modules){ 0 };
 	if (section(h, &d, &size, err) < 0)
 		return -1;
 	if (string_at(d, size, &pos, &s, &len) < 0 || string_at(d, size, &pos, &s, &len) < 0)
@@ -116,6 +115,7 @@ gort_buildinfo_dotless(const struct insp_host *h, char **paths, size_t *n, struc
 			nl = end;
 		if ((nl - line > 4 && memcmp(line, "mod\t", 4) == 0) ||
 		    (nl - line > 4 && memcmp(line, "dep\t", 4) == 0)) {
+			m->main |= line[0] == 'm';
 			path = line + 4;
 			tab = memchr(path, '\t', nl - path);
 			len = (tab ? tab : nl) - path;
@@ -123,11 +123,14 @@ gort_buildinfo_dotless(const struct insp_host *h, char **paths, size_t *n, struc
 				memcpy(out + used, path, len);
 				used += len;
 				out[used++] = '\0';
-				(*n)++;
+				m->ndotless++;
 			}
 		}
 		line = nl + 1;
 	}
-	*paths = out;
+	if (!m->ndotless)
+		free(out);
+	else
+		m->dotless = out;
 	return 0;
 }

@@ -64,6 +64,16 @@ struct gort_gstack {
 struct gtype_index;
 struct gort_names;
 
+/* What the build information says of the program's modules. */
+struct gort_modules {
+	bool main; /* it names a main module ("mod"): not a GOPATH-mode build */
+	/* The module paths without a dot in their first element (those with one
+	 * are told by it), main module's and dependencies', each NUL-terminated,
+	 * back to back; malloc'd, NULL if none. */
+	char *dotless;
+	size_t ndotless;
+};
+
 struct gort_m {
 	uint64_t addr, procid, curg;
 };
@@ -77,11 +87,7 @@ struct gort_state {
 	/* The runtime's source directory as this binary's file names spell it,
 	 * "/usr/local/go/src/runtime/" or "runtime/" (-trimpath); empty if unknown. */
 	char runtime_dir[256];
-	/* The module paths without a dot in their first element that the build
-	 * information lists (main module and dependencies), each NUL-terminated,
-	 * back to back; NULL if none. */
-	char *modules;
-	size_t nmodules;
+	struct gort_modules mods; /* from the build information */
 	struct gort_names *names; /* the printed names of generics (funcname.c) */
 	int minor;            /* 19 for go1.19.8; 0 if unknown */
 	const char *const *reasons;
@@ -114,13 +120,10 @@ int gort_frame_values(void *state, const struct insp_host *h, const struct insp_
 /* buildinfo.c: the Go version from .go.buildinfo ("go1.21.0"); minor is 21. */
 int gort_buildinfo_version(const struct insp_host *h, char *version, size_t size, int *minor,
 			   struct insp_err *err);
-/* The module paths without a dot in their first element (those with one are
- * told by it) that the build information lists: the main module's ("mod") and
- * its dependencies' ("dep"), as `go version -m` prints them. *paths (malloc'd,
- * free it; NULL if none) holds *n NUL-terminated paths back to back. 0, or -1
- * with err (INSP_E_CORRUPT, INSP_E_SYS). */
-int gort_buildinfo_dotless(const struct insp_host *h, char **paths, size_t *n,
-			   struct insp_err *err);
+/* The modules the build information lists: the main module ("mod") and its
+ * dependencies ("dep"), as `go version -m` prints them. Fills *m (free
+ * m->dotless); 0, or -1 with err (INSP_E_CORRUPT, INSP_E_SYS) and *m empty. */
+int gort_buildinfo_modules(const struct insp_host *h, struct gort_modules *m, struct insp_err *err);
 
 /* owner.c: whose code a function is. */
 enum gort_owner {
@@ -132,7 +135,7 @@ enum gort_owner {
 	GORT_OWN_PROGRAM,  /* main, and packages of the program's modules */
 };
 /* func as the pclntab names it (shapes or "[...]" alike), file as it spells it
- * (may be NULL); reads st->runtime_dir, st->modules. */
+ * (may be NULL); reads st->runtime_dir, st->mods. */
 enum gort_owner gort_owner(const struct gort_state *st, const char *func, const char *file);
 
 /* funcname.c: the names the runtime's traceback prints. */

@@ -59,7 +59,7 @@ program_pkg(const struct gort_state *st, const char *func)
 {
 	/* A generic's brackets may hold other packages' paths: main.F[go.shape.int]. */
 	size_t lim = strcspn(func, "["), first = strcspn(func, "/[");
-	const char *m = st->modules;
+	const char *m = st->mods.dotless;
 
 	if (func[first] == '/') {
 		if (memchr(func, '.', first))
@@ -67,7 +67,7 @@ program_pkg(const struct gort_state *st, const char *func)
 	} else if (strcspn(func, ".[") == 4 && strncmp(func, "main", 4) == 0) {
 		return true;
 	}
-	for (size_t i = 0; i < st->nmodules; i++, m += strlen(m) + 1) {
+	for (size_t i = 0; i < st->mods.ndotless; i++, m += strlen(m) + 1) {
 		size_t len = strlen(m);
 
 		if (len < lim && strncmp(func, m, len) == 0 &&
@@ -77,6 +77,20 @@ program_pkg(const struct gort_state *st, const char *func)
 	return false;
 }
 
+/* A GOPATH-mode build (no main module in the build information) has package
+ * paths without a dot: where it kept its file paths, code outside GOROOT/src is
+ * the program's. */
+static bool
+gopath_program(const struct gort_state *st, const char *file)
+{
+	size_t root = strlen(st->runtime_dir);
+
+	if (st->mods.main || !file || st->runtime_dir[0] != '/' || root < 8)
+		return false;
+	root -= 8; /* "runtime/" */
+	return file[0] == '/' && strncmp(file, st->runtime_dir, root) != 0;
+}
+
 enum gort_owner
 gort_owner(const struct gort_state *st, const char *func, const char *file)
 {
@@ -84,5 +98,7 @@ gort_owner(const struct gort_state *st, const char *func, const char *file)
 		return GORT_OWN_COMPILER;
 	if (runtime_private(func) || linkname_shim(st, func, file))
 		return GORT_OWN_RUNTIME;
-	return program_pkg(st, func) ? GORT_OWN_PROGRAM : GORT_OWN_STD;
+	if (program_pkg(st, func) || gopath_program(st, file))
+		return GORT_OWN_PROGRAM;
+	return GORT_OWN_STD;
 }

@@ -52,7 +52,7 @@ find_modules(struct gort_state *st, const struct insp_host *h)
 {
 	struct insp_err err = INSP_ERR_INIT;
 
-	if (gort_buildinfo_dotless(h, &st->modules, &st->nmodules, &err) < 0)
+	if (gort_buildinfo_modules(h, &st->mods, &err) < 0)
 		h->note(h->ctx, "%s: a module without a dot in its path is taken for %s", err.msg,
 			"the standard library");
 }
@@ -101,7 +101,7 @@ go_release(void *state)
 	gort_registry_free(st);
 	gtype_index_free(st->rtypes);
 	gort_names_free(st->names);
-	free(st->modules);
+	free(st->mods.dotless);
 	free(st);
 }
 

@@ -7,13 +7,16 @@
 # with dependencies example.org/kit/v3 and localmetrics, a path without a dot),
 # whose goroutines wait in sync, net, bufio and time from the module's packages;
 # BUILD is ordersvc-trim (-trimpath: no file path tells the Go distribution's code
-# from the program's), ordersvc-trim-sw (and -s -w) and ordersvc (by default):
+# from the program's), ordersvc-trim-sw (and -s -w), ordersvc (by default) and
+# ordersvc-gopath (GOPATH mode: no module, so the program's code is what lies
+# outside GOROOT/src):
 #   $GOVER $BUILD 1.0  inspect dump lists the runtime's goroutine ids
 #   $GOVER $BUILD 1.1  every goroutine's shown frame (JSON user_top, func and
 #                      file:line) is the one the runtime's own traceback
 #                      (runtime.Stack) gives: the innermost frame of a package of
-#                      the program's modules (as `go version -m` lists them) or
-#                      main; without one, the innermost outside the runtime's
+#                      the program's modules (as `go version -m` lists them;
+#                      GOPATH mode: whose file is outside the toolchain's GOROOT)
+#                      or main; without one, the innermost outside the runtime's
 #                      private part and its linkname shims (functions of another
 #                      package whose code is in the runtime's directory, unexported)
 #   $GOVER $BUILD 1.2  counts per shown function (JSON) are the fixture's:
@@ -55,14 +58,23 @@ modules() {
 	"$go" version -m "$1" | awk '$1 == "mod" || $1 == "dep" { print $2 }'
 }
 
-# shown_by_runtime MODULES: from the fixture's last runtime.Stack(all)
+# goroot GOVER: GOROOT of the toolchain that built GOVER's fixtures.
+goroot() {
+	local gobin
+	gobin=$("$ROOT/tools/go-toolchains.sh" | awk -v v="$1" '$1 == v { print $2 }')
+	GOTOOLCHAIN=local "$gobin" env GOROOT
+}
+
+# shown_by_runtime MODULES [GOROOT]: from the fixture's last runtime.Stack(all)
 # ($FIXTURE_DIR/stacks), ID<TAB>STATE<TAB>FUNC<TAB>FILE:LINE of the frame to show
-# (see 1.1), then <TAB>shim if a frame of the account is a linkname shim.
+# (see 1.1), then <TAB>shim if a frame of the account is a linkname shim. With
+# GOROOT, a frame whose file is outside GOROOT/src is the program's too.
 shown_by_runtime() {
-	MODS=$1 awk -v OFS='\t' '
-	BEGIN { n = split(ENVIRON["MODS"], mods, "\n") }
-	function program(f,   i) {
+	MODS=$1 GOSRC=${2:+$2/src/} awk -v OFS='\t' '
+	BEGIN { n = split(ENVIRON["MODS"], mods, "\n"); gosrc = ENVIRON["GOSRC"] }
+	function program(f, loc,   i) {
 		if (f ~ /^main\./) return 1
+		if (gosrc != "" && index(loc, gosrc) != 1) return 1
 		for (i = 1; i <= n; i++)
 			if (mods[i] != "" && (index(f, mods[i] "/") == 1 || index(f, mods[i] ".") == 1)) return 1
 		return 0
@@ -90,7 +102,7 @@ shown_by_runtime() {
 	/^\t/ && fn != "" {
 		loc = substr($0, 2); sub(/ \+0x[0-9a-f]+$/, "", loc)
 		if (shim(fn, loc)) hasshim = 1
-		if (pf == "" && program(fn)) { pf = fn; pl = loc }
+		if (pf == "" && program(fn, loc)) { pf = fn; pl = loc }
 		if (sf == "" && !private(fn) && !shim(fn, loc)) { sf = fn; sl = loc }
 		fn = ""
 		next
@@ -164,7 +176,8 @@ ordersvc_cases() {
 	check "$gover $build 1.0a dump json" dump_json
 	cp "$OUT" "$json"
 	runtime_goroutines >"$TEST_TMP/rt" || fail "$gover $build 1.0b runtime.Stack" "no dump"
-	shown_by_runtime "$(modules "$FIXTURES/$gover/$build")" >"$acct"
+	shown_by_runtime "$(modules "$FIXTURES/$gover/$build")" \
+		"$([[ $build != *-gopath ]] || goroot "$gover")" >"$acct"
 	check "$gover $build 1.0 ids as the runtime's" same_ids "$json" "$acct" runtime
 	check "$gover $build 1.1 shown frames as the runtime's account" shown_ok "$json" "$acct"
 	printf '%s\t%s\n' "$MOD/queue.(*Queue).Push" "$N" "$MOD/queue.(*Queue).Pop" "$N" \
@@ -174,7 +187,8 @@ ordersvc_cases() {
 		"os/signal.loop" 1 >"$TEST_TMP/want"
 	check "$gover $build 1.2 counts per shown function" counts_ok "$json" "$TEST_TMP/want"
 	sleep 0.2 # let main and the signal goroutine park again after the signals
-	dump_json && cp "$OUT" "$json"
+	check "$gover $build 1.3a dump json again" dump_json
+	cp "$OUT" "$json"
 	check "$gover $build 1.3 text counts as JSON's" text_ok "$json"
 	check "$gover $build 1.4a --with func=Push" with_ok "func=$MOD/queue.(*Queue).Push" "$N" "$MOD/queue.(*Queue).Push"
 	check "$gover $build 1.4b --with func=runtime_" with_ok func=runtime_ 0
@@ -251,7 +265,7 @@ generics_cases() {
 }
 
 for gover in $(fixture_versions); do
-	for build in ordersvc-trim ordersvc-trim-sw ordersvc; do
+	for build in ordersvc-trim ordersvc-trim-sw ordersvc ordersvc-gopath; do
 		ordersvc_cases "$gover" "$build"
 	done
 	for build in generics generics-sw; do

@@ -73,8 +73,8 @@ make(const char *version, const char *mods)
 static void
 test_modules(void **state)
 {
-	char version[32], *paths = NULL;
-	size_t n = 99;
+	struct gort_modules m;
+	char version[32];
 	int minor;
 
 	(void)state;
@@ -89,18 +89,25 @@ test_modules(void **state)
 	assert_int_equal(gort_buildinfo_version(&host, version, sizeof(version), &minor, NULL), 0);
 	assert_string_equal(version, "go1.26.8");
 	assert_int_equal(minor, 26);
-	assert_int_equal(gort_buildinfo_dotless(&host, &paths, &n, NULL), 0);
-	/* 1.1 only the dotless, in order */
-	assert_int_equal(n, 2);
-	assert_string_equal(paths, "fixtures");
-	assert_string_equal(paths + strlen(paths) + 1, "localmetrics/v2");
-	free(paths);
+	assert_int_equal(gort_buildinfo_modules(&host, &m, NULL), 0);
+	/* 1.1 a main module; only the dotless, in order */
+	assert_true(m.main);
+	assert_int_equal(m.ndotless, 2);
+	assert_string_equal(m.dotless, "fixtures");
+	assert_string_equal(m.dotless + strlen(m.dotless) + 1, "localmetrics/v2");
+	free(m.dotless);
 	/* 1.2 a main module without a dot */
 	make("go1.19.8", "path\tmyservice\nmod\tmyservice\t(devel)\t\n");
-	assert_int_equal(gort_buildinfo_dotless(&host, &paths, &n, NULL), 0);
-	assert_int_equal(n, 1);
-	assert_string_equal(paths, "myservice");
-	free(paths);
+	assert_int_equal(gort_buildinfo_modules(&host, &m, NULL), 0);
+	assert_true(m.main);
+	assert_int_equal(m.ndotless, 1);
+	assert_string_equal(m.dotless, "myservice");
+	free(m.dotless);
+	/* 1.3 GOPATH mode: a path, no module */
+	make("go1.19.8", "path\tmylib/cmd/svc\nbuild\t-compiler=gc\n");
+	assert_int_equal(gort_buildinfo_modules(&host, &m, NULL), 0);
+	assert_false(m.main);
+	assert_null(m.dotless);
 }
 
 /* 2.x: no module information (GOPATH mode), truncated or cut bytes */
@@ -108,20 +115,20 @@ static void
 test_none(void **state)
 {
 	struct insp_err err = INSP_ERR_INIT;
-	char *paths = (char *)1;
-	size_t n = 99;
+	struct gort_modules m = { true, (char *)1, 99 };
 
 	(void)state;
 	make("go1.22.1", NULL);
-	assert_int_equal(gort_buildinfo_dotless(&host, &paths, &n, NULL), 0);
-	assert_null(paths);
-	assert_int_equal(n, 0);
+	assert_int_equal(gort_buildinfo_modules(&host, &m, NULL), 0);
+	assert_false(m.main);
+	assert_null(m.dotless);
+	assert_int_equal(m.ndotless, 0);
 	/* 2.1 every cut of a good section: never a read past it */
 	make("go1.26.8", "mod\tm\t(devel)\t\ndep\tx\tv1\t\n");
 	for (size_t cut = seclen; cut-- > 0;) {
 		seclen = cut;
-		if (gort_buildinfo_dotless(&host, &paths, &n, &err) == 0)
-			free(paths);
+		if (gort_buildinfo_modules(&host, &m, &err) == 0)
+			free(m.dotless);
 		else
 			assert_true(err.code == INSP_E_CORRUPT || err.code == INSP_E_LAYOUT ||
 				    err.code == INSP_E_NOTGO);

@@ -35,7 +35,7 @@ static void
 test_trimpath(void **state)
 {
 	static char mods[] = "myservice\0fixtures";
-	struct gort_state st = { .modules = mods, .nmodules = 2 };
+	struct gort_state st = { .mods = { true, mods, 2 } };
 	const struct shape s[] = {
 		/* 1.0 the program's: main, dotted module paths, listed dotless ones */
 		{ "main.main", "example.com/m/main.go", GORT_OWN_PROGRAM },
@@ -90,12 +90,12 @@ test_trimpath(void **state)
 	check(&st, s, sizeof(s) / sizeof(s[0]));
 }
 
-/* 2.x: file names with GOROOT; no module list (a dotless module is then the
- * standard library's, as Go's tools take it) */
+/* 2.x: file names with GOROOT, a main module without dotless modules (one is
+ * then the standard library's, as Go's tools take it) */
 static void
 test_goroot(void **state)
 {
-	struct gort_state st = { 0 };
+	struct gort_state st = { .mods = { true, NULL, 0 } };
 	const struct shape s[] = {
 		{ "sync.runtime_SemacquireMutex", "/usr/lib/go-1.19/src/runtime/sema.go",
 		  GORT_OWN_RUNTIME },
@@ -113,12 +113,38 @@ test_goroot(void **state)
 	check(&st, s, sizeof(s) / sizeof(s[0]));
 }
 
+/* 3.x: GOPATH mode, no main module: dotless paths outside GOROOT/src are the
+ * program's where the file says so */
+static void
+test_gopath(void **state)
+{
+	struct gort_state st = { 0 };
+	const struct shape s[] = {
+		{ "mylib/queue.(*Q).Push", "/home/u/go/src/mylib/queue/q.go", GORT_OWN_PROGRAM },
+		{ "sync.(*Mutex).Lock", "/usr/local/go/src/sync/mutex.go", GORT_OWN_STD },
+		{ "sync.runtime_SemacquireMutex", "/usr/local/go/src/runtime/sema.go",
+		  GORT_OWN_RUNTIME },
+		{ "mylib/queue.(*Q).Push", NULL, GORT_OWN_STD },
+	};
+	const struct shape trimmed[] = {
+		/* trimmed paths say nothing */
+		{ "mylib/queue.(*Q).Push", "mylib/queue/q.go", GORT_OWN_STD },
+	};
+
+	(void)state;
+	strcpy(st.runtime_dir, "/usr/local/go/src/runtime/");
+	check(&st, s, sizeof(s) / sizeof(s[0]));
+	strcpy(st.runtime_dir, "runtime/");
+	check(&st, trimmed, 1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_trimpath),
 		cmocka_unit_test(test_goroot),
+		cmocka_unit_test(test_gopath),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
