@@ -31,17 +31,21 @@
 #                      runtime's account has a shim frame under >= N+2 goroutines
 #   $GOVER $BUILD 1.6  unharmed
 # fixtures/go/generics (BUILD generics, generics-sw): goroutines parked in generic
-# functions and methods:
+# functions and methods, one in a system call:
 #   $GOVER $BUILD 2.0  every frame of them (--stacks, JSON) and its creator equal the
 #                      runtime's traceback, names included (main.Wait[...])
 #   $GOVER $BUILD 2.1  shown functions: main.Wait[...] 4, main.(*Box[...]).Hold 1,
-#                      main.Sum[...] 1, in JSON and in the text report; no "go.shape"
-#                      in JSON, text, --stacks or --group func
+#                      main.Sum[...] 1, main.RawRead[...] 1, in JSON and in the text
+#                      report; no "go.shape" in JSON, text, --stacks, --group func
+#                      or --threads
 #   $GOVER $BUILD 2.2  --with 'func=main.Wait[...]' selects the 4
 #   $GOVER $BUILD 2.3  the REPL: tasks -with func=Box[...], then bt, names it so
 #   $GOVER $BUILD 2.4  the same frames as Delve's (needs-dlv; Delve names the shape
 #                      from DWARF, main.Wait[go.shape.int]: compared as the runtime
-#                      prints it); unharmed
+#                      prints it), but RawRead's (Delve unwinds the live thread)
+#   $GOVER $BUILD 2.5  --threads: RawRead's thread shows main.RawRead[...] among
+#                      its Go frames (named through the plugin, not the goroutine)
+#   $GOVER $BUILD 2.6  unharmed
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -207,7 +211,7 @@ generics_frames_ok() {
 	runtime_stacks >"$TEST_TMP/runtime.stacks" || return 1
 	"$ROOT/tests/integration/compare-stacks.py" runtime "$1" "$TEST_TMP/runtime.stacks" \
 		'\[\.\.\.\]' >"$TEST_TMP/cmp" || { cat "$TEST_TMP/cmp" >&2; return 1; }
-	grep -q '^6 goroutines compared' "$TEST_TMP/cmp" || { cat "$TEST_TMP/cmp" >&2; return 1; }
+	grep -q '^7 goroutines compared' "$TEST_TMP/cmp" || { cat "$TEST_TMP/cmp" >&2; return 1; }
 }
 
 generics_text_ok() {
@@ -236,9 +240,22 @@ repl_ok() {
 
 dlv_ok() {
 	dlv_stacks "$FIXTURE_PID" >"$TEST_TMP/dlv.stacks" || return 1
-	"$ROOT/tests/integration/compare-stacks.py" dlv "$1" "$TEST_TMP/dlv.stacks" '\[' >"$TEST_TMP/cmp" ||
+	"$ROOT/tests/integration/compare-stacks.py" dlv "$1" "$TEST_TMP/dlv.stacks" \
+		'^main\.(Wait|\(\*Box|Sum)\[' >"$TEST_TMP/cmp" ||
 		{ cat "$TEST_TMP/cmp" >&2; return 1; }
 	grep -q '^6 goroutines compared' "$TEST_TMP/cmp" || { cat "$TEST_TMP/cmp" >&2; return 1; }
+}
+
+threads_ok() {
+	"$INSPECT" dump --threads "$FIXTURE_PID" >"$TEST_TMP/threads.text" 2>&1 ||
+		{ echo "dump --threads: $(head -c 300 "$TEST_TMP/threads.text")" >&2; return 1; }
+	no_shape "$TEST_TMP/threads.text" || return 1
+	dump_json --threads || return 1
+	jq -e '([.goroutines[] | select(.user_top.func == "main.RawRead[...]") | .thread][0]) as $t
+		| $t != null and ([.os_threads[] | select(.tid == $t) | .frames[].func] | index("main.RawRead[...]") != null)' \
+		"$OUT" >/dev/null ||
+		{ echo "threads: $(jq -c '[.os_threads[] | select(.goroutine != null) | [.tid, .goroutine, [.frames[].func]]]' "$OUT" | head -c 600)" >&2; return 1; }
+	no_shape "$OUT"
 }
 
 generics_cases() {
@@ -247,7 +264,8 @@ generics_cases() {
 	check "$gover $build 2.0a dump --stacks json" dump_json --stacks
 	cp "$OUT" "$json"
 	check "$gover $build 2.0 frames as the runtime's" generics_frames_ok "$json"
-	printf '%s\t%s\n' 'main.Wait[...]' 4 'main.(*Box[...]).Hold' 1 'main.Sum[...]' 1 >"$TEST_TMP/want"
+	printf '%s\t%s\n' 'main.Wait[...]' 4 'main.(*Box[...]).Hold' 1 'main.Sum[...]' 1 \
+		'main.RawRead[...]' 1 >"$TEST_TMP/want"
 	sleep 0.2
 	check "$gover $build 2.1a counts per shown function" counts_ok "$json" "$TEST_TMP/want"
 	check "$gover $build 2.1b text, --stacks, --group func" generics_text_ok "$json"
@@ -260,7 +278,8 @@ generics_cases() {
 	else
 		check "$gover $build 2.4 as Delve's" dlv_ok "$json"
 	fi
-	check "$gover $build 2.5 unharmed" fixture_alive
+	check "$gover $build 2.5 --threads" threads_ok
+	check "$gover $build 2.6 unharmed" fixture_alive
 	fixture_stop
 }
 
