@@ -78,8 +78,8 @@ keep_frames(const struct insp_host *h, const struct walk_buf *wb, uint32_t n, st
 /* Walk the stack for the top frame, the user frame (the innermost frame of the
  * program's own code, else the innermost of the standard library outside the
  * runtime's private part and its linkname shims: sync.(*Cond).Wait, not
- * sync.runtime_notifyListWait) and, when
- * the host keeps frames, every frame with inlined calls as frames of their own. */
+ * sync.runtime_notifyListWait; owner.c) and, when the host keeps frames, every
+ * frame with inlined calls as frames of their own. */
 static const char *
 walk(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb,
      const struct gort_gstack *s, struct insp_task *t)
