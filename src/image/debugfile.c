@@ -124,7 +124,8 @@ try_file(struct img *img, const char *path, const uint8_t *id, size_t idlen)
 
 /* The local ways, in elfutils' order: build-id paths, then the .gnu_debuglink. */
 static bool
-find_local(struct img *img, const char *exe_path, const uint8_t *id, size_t idlen)
+find_local(struct img *img, const char *exe_path, const char *root, const uint8_t *id,
+	   size_t idlen)
 {
 	const char *env = getenv("INSPECT_DEBUG_ROOT"), *link = debuglink(img->elf);
 	const char *roots[2] = { env && *env ? env : NULL, "" };
@@ -140,8 +141,10 @@ find_local(struct img *img, const char *exe_path, const uint8_t *id, size_t idle
 	/* gdb's order for a debuglink: beside it, in .debug/, under the debug root */
 	if (!link || strchr(link, '/'))
 		return false;
-	if (try_path(img, id, idlen, "%.*s/%s", dirlen, exe_path, link) ||
-	    try_path(img, id, idlen, "%.*s/.debug/%s", dirlen, exe_path, link))
+	/* beside it in the process's root: its container's, or where a deleted
+	 * executable's folder still is */
+	if (try_path(img, id, idlen, "%s%.*s/%s", root, dirlen, exe_path, link) ||
+	    try_path(img, id, idlen, "%s%.*s/.debug/%s", root, dirlen, exe_path, link))
 		return true;
 	for (int r = 0; r < 2; r++)
 		if (roots[r] && try_path(img, id, idlen, "%s/usr/lib/debug%.*s/%s", roots[r],
@@ -151,7 +154,7 @@ find_local(struct img *img, const char *exe_path, const uint8_t *id, size_t idle
 }
 
 void
-img_find_debug_file(struct img *img, const char *exe_path)
+img_find_debug_file(struct img *img, const char *exe_path, const char *root)
 {
 	uint8_t id[MAX_BUILD_ID];
 	size_t idlen = build_id(img->elf, id);
@@ -160,7 +163,7 @@ img_find_debug_file(struct img *img, const char *exe_path)
 	int fd;
 
 	snprintf(img->debug_search, sizeof(img->debug_search), "%s", LOCAL_PLACES);
-	if (find_local(img, exe_path, id, idlen))
+	if (find_local(img, exe_path, root ? root : "", id, idlen))
 		return;
 	/* Last, as elfutils does: the network is the slow way, and only if asked. */
 	fd = img_debuginfod_find(id, idlen, &path, why, sizeof(why));
