@@ -124,8 +124,7 @@ try_file(struct img *img, const char *path, const uint8_t *id, size_t idlen)
 
 /* The local ways, in elfutils' order: build-id paths, then the .gnu_debuglink. */
 static bool
-find_local(struct img *img, const char *exe_path, const char *root, const uint8_t *id,
-	   size_t idlen)
+find_local(struct img *img, const char *exe_path, const char *root, const uint8_t *id, size_t idlen)
 {
 	const char *env = getenv("INSPECT_DEBUG_ROOT"), *link = debuglink(img->elf);
 	const char *roots[2] = { env && *env ? env : NULL, "" };

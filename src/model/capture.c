@@ -190,8 +190,10 @@ mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_s
 		goto out;
 	s->exe = arena_strdup(&s->arena, proc->exe);
 	if (proc->exe_deleted)
-		mdl_note(s, "%s was deleted or replaced on disk since process %d started: read "
-			 "through /proc/%d/exe", proc->exe, (int)pid, (int)pid);
+		mdl_note(s,
+			 "%s was deleted or replaced on disk since process %d started: read "
+			 "through /proc/%d/exe",
+			 proc->exe, (int)pid, (int)pid);
 	snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
 	if (img_open(&c.hc.img, proc->exe_open, proc->exe, root, err) < 0)
 		goto out;
