@@ -194,7 +194,7 @@ mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_s
 			 "%s was deleted or replaced on disk since process %d started: read "
 			 "through /proc/%d/exe",
 			 proc->exe, (int)pid, (int)pid);
-	snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
+	tgt_proc_root(pid, root, sizeof(root));
 	if (img_open(&c.hc.img, proc->exe_open, proc->exe, root, err) < 0)
 		goto out;
 	if (img_is_pie(c.hc.img)) {

@@ -28,11 +28,25 @@ tgt_path_strip_deleted(char *path)
 	return true;
 }
 
+void
+tgt_proc_root(pid_t pid, char *buf, size_t size)
+{
+	struct stat ours, theirs;
+
+	snprintf(buf, size, "/proc/%d/root", (int)pid);
+	if (stat("/", &ours) == 0 && stat(buf, &theirs) == 0 && ours.st_dev == theirs.st_dev &&
+	    ours.st_ino == theirs.st_ino)
+		buf[0] = '\0'; /* our own root: paths read as they are */
+}
+
 int
 tgt_proc_root_path(pid_t pid, const char *path, char *buf, size_t size)
 {
-	int n = snprintf(buf, size, "/proc/%d/root%s", (int)pid, path);
+	char root[64];
+	int n;
 
+	tgt_proc_root(pid, root, sizeof(root));
+	n = snprintf(buf, size, "%s%s", root, path);
 	return n > 0 && (size_t)n < size && path[0] == '/' ? 0 : -1;
 }
 

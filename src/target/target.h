@@ -56,8 +56,11 @@ pid_t tgt_tracer_of(pid_t pid);
 /* mapfile.c: files as the process sees them, whatever inspect's mount namespace holds. */
 /* Drop a trailing " (deleted)" (readlink of /proc/PID/exe, /proc/PID/maps); was it there? */
 bool tgt_path_strip_deleted(char *path);
-/* "/proc/PID/root" + path into buf: path as the process sees it, from here. -1 if it
- * does not fit or path is not absolute. */
+/* The process's root directory as reachable from here: "/proc/PID/root", or "" when
+ * it is ours (then its paths are ours too, and messages show them as they are). */
+void tgt_proc_root(pid_t pid, char *buf, size_t size);
+/* Its root (tgt_proc_root) + path into buf: path as the process sees it, from here.
+ * -1 if it does not fit or path is not absolute. */
 int tgt_proc_root_path(pid_t pid, const char *path, char *buf, size_t size);
 /* An fd (read-only; the caller closes it) on the file mapped at lo in pid (the start
  * of a mapping in /proc/PID/maps): through /proc/PID/map_files, else /proc/PID/exe or
