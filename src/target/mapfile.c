@@ -121,7 +121,7 @@ tgt_open_mapped(pid_t pid, uint64_t lo, char *why, size_t size)
 	/* The path in the process's own root: right unless deleted or replaced. */
 	deleted = tgt_path_strip_deleted(name);
 	if (deleted || tgt_proc_root_path(pid, name, path, sizeof(path)) < 0) {
-		snprintf(why, size, "%s was deleted, and /proc/%d/map_files: %s", name, (int)pid,
+		snprintf(why, size, "deleted, and /proc/%d/map_files: %s", (int)pid,
 			 strerror(map_errno));
 		return -1;
 	}

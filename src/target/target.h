@@ -65,7 +65,7 @@ int tgt_proc_root_path(pid_t pid, const char *path, char *buf, size_t size);
 /* An fd (read-only; the caller closes it) on the file mapped at lo in pid (the start
  * of a mapping in /proc/PID/maps): through /proc/PID/map_files, else /proc/PID/exe or
  * the path under /proc/PID/root when they are the mapped file (same device and
- * inode). -1 with why ("...: permission denied", "... was deleted") if none is. */
+ * inode). -1 with why (the reasons, without the path) if none is. */
 int tgt_open_mapped(pid_t pid, uint64_t lo, char *why, size_t size);
 
 /* pidns.c: each thread's id in the process's own PID namespace (NSpid in

@@ -27,7 +27,7 @@ struct uw_native {
 	/* the walk in progress */
 	struct uw_frame *out;
 	int max, n;
-	char missing[MAX_MISSING][512];
+	char missing[MAX_MISSING][1024];
 	size_t nmissing;
 };
 
@@ -72,11 +72,13 @@ find_elf_mapped(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Ad
 	if (modname[0] != '/' || !u)
 		return dwfl_linux_proc_find_elf(mod, userdata, modname, base, file_name, elfp);
 	dwfl_module_info(mod, NULL, &lo, NULL, NULL, NULL, NULL, NULL);
+	snprintf(path, sizeof(path), "%s", modname);
+	tgt_path_strip_deleted(path);
 	fd = tgt_open_mapped(u->pid, lo, why, sizeof(why));
 	if (fd < 0) {
 		if (u->nmissing < MAX_MISSING)
-			snprintf(u->missing[u->nmissing++], sizeof(u->missing[0]), "%s (%s)",
-				 modname, why);
+			snprintf(u->missing[u->nmissing++], sizeof(u->missing[0]),
+				 "%.600s (%.400s)", path, why);
 		return -1;
 	}
 	*elfp = elf_begin(fd, ELF_C_READ_MMAP, NULL);
@@ -86,8 +88,6 @@ find_elf_mapped(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Ad
 	}
 	/* Its name for the debug file search (.gnu_debuglink beside it): the
 	 * folder as the process sees it. */
-	snprintf(path, sizeof(path), "%s", modname);
-	tgt_path_strip_deleted(path);
 	free(*file_name);
 	*file_name = NULL;
 	if (tgt_proc_root_path(u->pid, path, why, sizeof(why)) == 0)

@@ -19,6 +19,11 @@
 #   $GOVER 2.0  cgo (libc mapped, C frames): replaced by another program (parked):
 #               same report, and the C frames are named before and after (read <-
 #               inner_wait <- blocking_read, from libc's and the executable's symbols)
+#   $GOVER 2.1  cgo with its own copy of libc, deleted while it runs (an upgrade):
+#               same report (the thread in read(2) runs in that libc)
+#   $GOVER 2.2  ... and with /proc/PID/map_files closed to inspect (needs-root:
+#               setpriv drops CAP_SYS_ADMIN and CAP_CHECKPOINT_RESTORE): exit 0 and
+#               a note naming the file and why it could not be opened
 #   $GOVER 3.0  vars in its own mount namespace (needs-root: unshare --mount), its
 #               executable on a private tmpfs: the same report as when inspect's
 #               namespace has a copy at that path, when it has none
@@ -31,12 +36,15 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 SRC_FIXTURES=$FIXTURES
+# The fixtures' heartbeat goroutine (the test's own probe) wakes every ms: its
+# state and locals change from one report to the next; the reports leave it out.
+QUIET="--without func=main.heartbeat"
 FX=$TEST_TMP/fx # the copies and wrappers these cases start
 
 # The parts of a JSON report that a deploy must not change and that stay put
 # while the fixture runs: goroutines (but their wait times and the threads they
-# happen to run on: the heartbeat wakes every ms), the threads in C (which stay in
-# read) with their native frames.
+# happen to run on: Ms take turns), the threads in C (which stay in read) with
+# their native frames.
 normalize_json() {
 	jq -S 'del(.pause_ms, .notes, .threads) | .goroutines |= map(del(.wait_minutes, .thread))
 		| .os_threads |= map(select(any(.frames[]; .native)))' "$1"
@@ -65,15 +73,14 @@ threads_sound() {
 # smallest goroutine.
 report() {
 	local name=$1 expr=$2 global=$3 func=$4 id frame j=$TEST_TMP/$1.raw.json
-	dump_json --stacks --threads || return 1
+	dump_json --stacks --threads $QUIET || return 1
 	cp "$OUT" "$j"
 	threads_sound "$j" || return 1
 	normalize_json "$j" >"$TEST_TMP/$name.json"
-	inspect_run dump --locals "$FIXTURE_PID"
+	inspect_run dump --locals $QUIET "$FIXTURE_PID"
 	((RC == 0)) || { echo "dump --locals exited $RC: $(head -c 300 "$ERR")" >&2; return 1; }
-	# as above, and the heartbeat's clock reading
 	sed -E -e 's/paused [0-9.]+ ms//; s/[0-9]+ threads//; s/  on thread [0-9]+$//' \
-		-e '/^note: /d; /last = time.Time/d' "$OUT" >"$TEST_TMP/$name.locals"
+		-e '/^note: /d' "$OUT" >"$TEST_TMP/$name.locals"
 	id=$(jq -r "[.goroutines[] | select(.user_top.func == \"$func\")] | sort_by(.id) | .[0].id" "$j")
 	frame=$(jq -r "[.goroutines[] | select(.id == $id)][0].frames | map(.func) | index(\"$func\")" "$j")
 	[[ $id != null && $frame != null ]] || { echo "no goroutine in $func" >&2; return 1; }
@@ -85,7 +92,8 @@ report() {
 		echo "print failed: $(tr '\n' ' ' <"$TEST_TMP/$name.print")" >&2
 		return 1
 	fi
-	fixture_alive
+	# the session kept it stopped on purpose: that stall is not the next dump's
+	fixture_alive && heartbeat_stall_ms >/dev/null
 }
 
 # same BEFORE AFTER: each view of AFTER equals BEFORE's. Idle threads may move
@@ -150,6 +158,34 @@ c_frames_named() {
 	jq -e '[.os_threads[].frames | map(.func) | join(" ")] |
 		any(test("^read inner_wait blocking_read"))' "$TEST_TMP/$1.raw.json" >/dev/null ||
 		{ echo "no thread in read <- inner_wait <- blocking_read" >&2; return 1; }
+}
+
+# libc_case GOVER: cgo with its own copy of libc (LD_LIBRARY_PATH), which an
+# upgrade then deletes while it runs: the thread in read(2) is in it.
+libc_case() {
+	local gover=$1 lib=$TEST_TMP/lib
+	mkdir -p "$lib"
+	cp "$(ldd "$SRC_FIXTURES/$gover/cgo" | awk '$1 == "libc.so.6" { print $3 }')" "$lib/"
+	LD_LIBRARY_PATH=$lib start_copy "$gover" cgo 3
+	grep -q " $lib/libc.so.6\$" "/proc/$FIXTURE_PID/maps" ||
+		{ echo "the fixture did not load $lib/libc.so.6" >&2; return 1; }
+	report before c runtime.ncpu main.chanWait && c_frames_named before || return 1
+	rm "$lib/libc.so.6"
+	report after c runtime.ncpu main.chanWait && c_frames_named after &&
+		note_says after '' && same before after c runtime.ncpu main.chanWait
+}
+
+# Without CAP_SYS_ADMIN and CAP_CHECKPOINT_RESTORE /proc/PID/map_files is closed:
+# the deleted libc cannot be opened; the dump says so, and goes on.
+libc_note() {
+	local drop=-sys_admin,-checkpoint_restore
+	RC=0
+	setpriv --inh-caps=$drop --bounding-set=$drop -- "$INSPECT" dump --threads --format json \
+		"$FIXTURE_PID" >"$OUT" 2>"$ERR" || RC=$?
+	((RC == 0)) || { echo "dump exited $RC: $(head -c 300 "$ERR")" >&2; return 1; }
+	cp "$OUT" "$TEST_TMP/nocap.raw.json"
+	note_says nocap "^cannot open $TEST_TMP/lib/libc\.so\.6 \(deleted, and /proc/$FIXTURE_PID/map_files: Operation not permitted\): native frames in it are unnamed and end there\$" &&
+		unharmed "$(jq -r .pause_ms "$OUT")"
 }
 
 # A wrapper that starts BIN in a new mount namespace, from a private tmpfs on DIR.
@@ -235,6 +271,13 @@ for gover in $(fixture_versions); do
 		deploy_case "$gover" vars vars-noopt order main.Config main.allKinds
 	fixture_stop || true
 	check "$gover 2.0 cgo replaced" deploy_case "$gover" cgo parked c runtime.ncpu main.chanWait
+	fixture_stop || true
+	check "$gover 2.1 cgo, its libc deleted" libc_case "$gover"
+	if [[ -n $root ]] && command -v setpriv >/dev/null; then
+		check "$gover 2.2 the deleted libc unreadable: a note" libc_note
+	else
+		skip "$gover 2.2 the deleted libc unreadable: a note" "needs-root: setpriv"
+	fi
 	fixture_stop || true
 	if [[ -n $root ]]; then
 		if mntns_start "$gover"; then
