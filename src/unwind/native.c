@@ -65,7 +65,7 @@ find_elf_mapped(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Ad
 		char **file_name, Elf **elfp)
 {
 	struct uw_native *u = *userdata; /* set by lend_self */
-	char why[400], path[4200];
+	char why[400], path[4096], seen[4200];
 	Dwarf_Addr lo;
 	int fd;
 
@@ -90,8 +90,8 @@ find_elf_mapped(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Ad
 	 * folder as the process sees it. */
 	free(*file_name);
 	*file_name = NULL;
-	if (tgt_proc_root_path(u->pid, path, why, sizeof(why)) == 0)
-		*file_name = strdup(why);
+	if (tgt_proc_root_path(u->pid, path, seen, sizeof(seen)) == 0)
+		*file_name = strdup(seen);
 	return fd;
 }
 
