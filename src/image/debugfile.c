@@ -3,7 +3,8 @@
  * /usr/lib/debug/.build-id/xx/rest.debug, else by its .gnu_debuglink name next to
  * it, in its .debug/ folder or under /usr/lib/debug/ and its folder, else from the
  * debuginfod servers of DEBUGINFOD_URLS (debuginfod.c). The root of the local paths
- * can be moved (INSPECT_DEBUG_ROOT, for packages unpacked elsewhere). The debug file
+ * can be moved (INSPECT_DEBUG_ROOT, for packages unpacked elsewhere); a process in
+ * a container is also looked up in its own root (/proc/PID/root). The debug file
  * gives the DWARF and the symbol table; code and data stay the executable's.
  * SPDX-License-Identifier: MIT */
 #include "image/image-int.h"
@@ -127,13 +128,14 @@ static bool
 find_local(struct img *img, const char *exe_path, const char *root, const uint8_t *id, size_t idlen)
 {
 	const char *env = getenv("INSPECT_DEBUG_ROOT"), *link = debuglink(img->elf);
-	const char *roots[2] = { env && *env ? env : NULL, "" };
+	/* a container's own debug packages too (root is its /proc/PID/root) */
+	const char *roots[3] = { env && *env ? env : NULL, "", *root ? root : NULL };
 	char hex[2 * MAX_BUILD_ID + 1];
 	int dirlen = strrchr(exe_path, '/') ? (int)(strrchr(exe_path, '/') - exe_path) : 0;
 
 	for (size_t i = 0; i < idlen; i++)
 		snprintf(hex + 2 * i, 3, "%02x", id[i]);
-	for (int r = 0; r < 2 && idlen > 1; r++)
+	for (int r = 0; r < 3 && idlen > 1; r++)
 		if (roots[r] && try_path(img, id, idlen, "%s/usr/lib/debug/.build-id/%.2s/%s.debug",
 					 roots[r], hex, hex + 2))
 			return true;
@@ -145,7 +147,7 @@ find_local(struct img *img, const char *exe_path, const char *root, const uint8_
 	if (try_path(img, id, idlen, "%s%.*s/%s", root, dirlen, exe_path, link) ||
 	    try_path(img, id, idlen, "%s%.*s/.debug/%s", root, dirlen, exe_path, link))
 		return true;
-	for (int r = 0; r < 2; r++)
+	for (int r = 0; r < 3; r++)
 		if (roots[r] && try_path(img, id, idlen, "%s/usr/lib/debug%.*s/%s", roots[r],
 					 dirlen, exe_path, link))
 			return true;

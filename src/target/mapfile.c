@@ -28,14 +28,25 @@ tgt_path_strip_deleted(char *path)
 	return true;
 }
 
+/* Do path (ours) and its /proc/PID twin name one object (inode)? */
+static bool
+same_object(const char *ours, pid_t pid, const char *theirs)
+{
+	char path[64];
+	struct stat a, b;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, theirs);
+	return stat(ours, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
 void
 tgt_proc_root(pid_t pid, char *buf, size_t size)
 {
-	struct stat ours, theirs;
-
 	snprintf(buf, size, "/proc/%d/root", (int)pid);
-	if (stat("/", &ours) == 0 && stat(buf, &theirs) == 0 && ours.st_dev == theirs.st_dev &&
-	    ours.st_ino == theirs.st_ino)
+	/* The same root directory is not enough: `unshare --mount` keeps it and
+	 * mounts other file systems below it. */
+	if (same_object("/", pid, "root") && same_object("/proc/self/ns/mnt", pid, "ns/mnt"))
 		buf[0] = '\0'; /* our own root: paths read as they are */
 }
 

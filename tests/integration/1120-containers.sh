@@ -30,6 +30,8 @@
 #               executable on a private tmpfs: the same report as when inspect's
 #               namespace has a copy at that path, when it has none
 #   $GOVER 3.1  ... and when it has another program (parked) there
+#   $GOVER 3.2  vars stripped with a .gnu_debuglink, its debug file beside it in
+#               the container only: found through /proc/PID/root, print works
 #   $GOVER 4.0  parked -spin 1 in its own PID namespace (needs-root: unshare --pid):
 #               main.spin is "on thread T" in text and JSON with T a tid of
 #               /proc/PID/task (the host's), every os_threads tid is one too, and
@@ -196,16 +198,35 @@ libc_note() {
 		unharmed "$(jq -r .pause_ms "$OUT")"
 }
 
-# A wrapper that starts BIN in a new mount namespace, from a private tmpfs on DIR.
+# A wrapper that starts BIN in a new mount namespace, from a private tmpfs on DIR,
+# with the files EXTRA beside it.
 mntns_wrapper() {
-	local gover=$1 dir=$2 bin=$3
+	local gover=$1 dir=$2 bin=$3 extra=${4:-}
 	mkdir -p "$FX/$gover" "$dir"
 	cat >"$FX/$gover/mntns" <<EOF
 #!/bin/bash
 exec unshare --mount --propagation private bash -c 'mount -t tmpfs tmpfs "$dir" &&
-	cp "$bin" "$dir/app" && exec "$dir/app" "\$@"' app "\$@"
+	cp "$bin" $extra "$dir/" && mv "$dir/$(basename "$bin")" "$dir/app" &&
+	exec "$dir/app" "\$@"' app "\$@"
 EOF
 	chmod +x "$FX/$gover/mntns"
+}
+
+# The stripped vars with a .gnu_debuglink to vars-bid.debug, both only in the
+# container: the debug file is found beside it in the process's root, and print
+# reads its DWARF.
+mntns_debuglink() {
+	local gover=$1 dir=$TEST_TMP/mnt/$1 dbg
+	mntns_wrapper "$gover" "$dir" "$SRC_FIXTURES/$gover/vars-linked" \
+		"$SRC_FIXTURES/$gover/vars-bid.debug"
+	FIXTURES=$FX FIXTURE_NAME=mntns fixture_start "$gover" 3
+	[[ ! -e $dir/vars-bid.debug ]] || { echo "$dir/vars-bid.debug is visible here" >&2; return 1; }
+	report linked order main.Config main.allKinds || return 1
+	dbg=$(jq -r .debug_file "$TEST_TMP/linked.raw.json")
+	[[ $dbg == "/proc/$FIXTURE_PID/root$dir/vars-bid.debug" ]] ||
+		{ echo "debug_file is $dbg" >&2; return 1; }
+	grep -q '^main.Order {ID: 7, Customer: "ACME"' "$TEST_TMP/linked.print" ||
+		{ echo "print order: $(grep -A1 'print order' "$TEST_TMP/linked.print")" >&2; return 1; }
 }
 
 mntns_start() {
@@ -298,11 +319,14 @@ for gover in $(fixture_versions); do
 			fail "$gover 3.0 mount namespace" "the fixture could not be started and read"
 		fi
 		fixture_stop || true
+		check "$gover 3.2 mount namespace, its debug file only there" mntns_debuglink "$gover"
+		fixture_stop || true
 		check "$gover 4.0 PID namespace" pidns_case "$gover"
 		kill -TERM "$FIXTURE_PID" 2>/dev/null || true
 	else
 		skip "$gover 3.0 mount namespace, no file at the path" "needs-root: unshare"
 		skip "$gover 3.1 mount namespace, another file at the path" "needs-root: unshare"
+		skip "$gover 3.2 mount namespace, its debug file only there" "needs-root: unshare"
 		skip "$gover 4.0 PID namespace" "needs-root: unshare"
 	fi
 done
