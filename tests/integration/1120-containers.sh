@@ -9,10 +9,11 @@
 # mapped), fixtures/go/parked/main.go -spin 1 (main.spin running on a thread).
 #
 # A report is: dump --format json --stacks --threads (every goroutine's id, state,
-# reason and frames, every thread's tid, name and native frames, the exe's path),
+# reason and frames, the threads in C with their native frames, the exe's path),
 # dump --locals (text), and attach --batch with bt and print of a local and a
-# package variable, and every thread's native walk is whole (threads_sound); each is taken before the deploy and must be the same after it (but the
-# pause and the note), and the fixture runs on unharmed. For each GOVER:
+# package variable. Each is taken before the deploy and must be the same after it
+# (but the pause and the note); in each, every thread's native walk is whole
+# (threads_sound), and the fixture runs on unharmed. For each GOVER:
 #   $GOVER 1.0  vars: its executable deleted: same report; a note says so
 #   $GOVER 1.1  vars: replaced by a new build of it (vars-noopt: another layout):
 #               same report, the exe path shown without " (deleted)"
