@@ -162,7 +162,10 @@ decode_one(const struct gort_state *st, const struct insp_host *h, struct walk_b
 		t->wait_ns = h->stop_ns - since;
 	for (size_t k = 0; k < st->nms; k++) {
 		if (st->ms[k].curg == st->gaddrs[i]) {
-			t->tid = (int32_t)st->ms[k].procid;
+			/* procid is the target's own PID namespace's id: report ours */
+			const struct insp_thread *th = gort_thread_of_procid(h, st->ms[k].procid);
+
+			t->tid = th ? th->tid : (int32_t)st->ms[k].procid;
 			t->flags |= INSP_TASK_ON_THREAD;
 		}
 	}

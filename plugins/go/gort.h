@@ -181,6 +181,9 @@ int gort_registry_reserve(struct gort_state *st, const struct insp_host *h, stru
 /* Free the copies and reserves (the state stays usable for symbolizing). */
 void gort_registry_free(struct gort_state *st);
 int gort_registry_capture(struct gort_state *st, const struct insp_host *h, struct insp_err *err);
+/* The stopped thread whose id is an M's procid (gettid() in the target's own PID
+ * namespace: the thread's ns_tid), or NULL. */
+const struct insp_thread *gort_thread_of_procid(const struct insp_host *h, uint64_t procid);
 /* decode.c: the copies into tasks. */
 int gort_registry_decode(struct gort_state *st, const struct insp_host *h, struct insp_err *err);
 /* bubble.c: while stopped, the id of every synctest bubble a live goroutine is

@@ -3,7 +3,7 @@
  * plugin (the runtime's code) or by the ELF symbols of the module (C code). A task
  * whose thread is inside C code (a cgo call) gets those C frames on top of its own.
  * SPDX-License-Identifier: MIT */
-#include "model/model.h"
+#include "model/model-int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +119,9 @@ mdl_threads_unwind(struct mdl_snapshot *s, uint32_t max, struct insp_err *err)
 		th->why = copy(s, why);
 		prepend_native(s, th);
 	}
+	for (size_t i = 0; uw_native_missing(u, i); i++)
+		mdl_note(s, "cannot open %s: native frames in it are unnamed and end there",
+			 uw_native_missing(u, i));
 	ret = 0;
 out:
 	uw_native_close(u);
