@@ -21,10 +21,12 @@
 #   OUT/<goX.Y>/P-pie-sw        P in parked, stacks: the same, position-independent
 #   OUT/<goX.Y>/cgo-sw          cgo (linked by the system's linker, as every program
 #                               with C code is) with -s -w
-# and for tests/integration/1110-frames.sh (tools/build-frames.sh):
-#   OUT/<goX.Y>/sigpanic[-noopt|-sw]  fixtures/go/sigpanic: frames that faulted
-#   OUT/<goX.Y>/cgocb[-sw|-pie-sw]    fixtures/go/cgocb: goroutines in Go code C called
-#   OUT/<goX.Y>/preempt               fixtures/go/preempt: goroutines preempted by a signal
+# and, where the Go is new enough, tools/build-words.sh's bubbles and leaked;
+# and for tests/integration/1100-frame-shown.sh (tools/build-frame-shown.sh):
+#   OUT/<goX.Y>/ordersvc[-trim[-sw]]  fixtures/go/ordersvc, a module of its own, as
+#                               built by default, with -trimpath, and -s -w too;
+#   OUT/<goX.Y>/ordersvc-gopath  the same in GOPATH mode
+#   OUT/<goX.Y>/generics[-sw]   fixtures/go/generics, and with -s -w
 set -euo pipefail
 
 out=${1:?usage: build-fixtures.sh OUTDIR}
@@ -46,6 +48,8 @@ while read -r name gobin; do
 			-o "$out/$name/vars-bid" ./vars &&
 		CGO_ENABLED=1 "$gobin" build -o "$out/$name/cgo" ./cgo &&
 		"$root/tools/build-stripped.sh" "$gobin" "$out/$name" parked stacks vars &&
+		"$root/tools/build-words.sh" "$gobin" "$out/$name" &&
+		"$root/tools/build-frame-shown.sh" "$gobin" "$out/$name" &&
 		"$root/tools/build-frames.sh" "$gobin" "$out/$name")
 	(cd "$out/$name" && objcopy --only-keep-debug vars-bid vars-bid.debug &&
 		objcopy --strip-all vars-bid vars-stripped &&

@@ -31,6 +31,13 @@ for rel in $releases; do
 		rm -f "$dir"/*
 	fi
 done
+# The fixtures of the runtime's words (Go 1.25+ only: bubbles), as build-fixtures.sh.
+for rel in $releases; do
+	[ -x "$out/${rel%.*}/parked" ] || continue
+	(export GOTOOLCHAIN=$rel GOFLAGS=-buildvcs=false CGO_ENABLED=0 &&
+		"$root/tools/build-words.sh" "$gobin" "$out/${rel%.*}") ||
+		echo "build-matrix: $rel: tools/build-words.sh failed" >&2
+done
 # Patch releases without a table of their own: their stripped parked fixture reads
 # through their minor's table (OUT/go1.N.M/parked-sw; go1.23.0 has a shorter
 # runtime.m than the table's go1.23.12).

@@ -161,7 +161,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: gen-gotables reasons|entry BINARY\n");
 		return 64;
 	}
-	if (img_open(&img, argv[2], argv[2], &err) < 0) {
+	if (img_open(&img, argv[2], argv[2], "", &err) < 0) {
 		fprintf(stderr, "gen-gotables: %s\n", err.msg);
 		return 1;
 	}

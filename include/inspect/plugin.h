@@ -83,6 +83,10 @@ struct insp_thread {
 	uint64_t stack_addr;
 	const uint8_t *stack;
 	size_t stack_len;
+	/* Its id in the target's own PID namespace, the innermost (what gettid()
+	 * returned inside it, so what a runtime records); tid is inspect's view.
+	 * Equal to tid when they share the namespace; 0 if unknown. */
+	int32_t ns_tid;
 };
 
 /* The core's services. ctx is the host's; pass it back to every call. Strings

@@ -39,13 +39,21 @@ enum insp_task_flags {
 	INSP_TASK_SYSTEM = 1 << 0,    /* the runtime's own (GC workers, finalizers) */
 	INSP_TASK_ON_THREAD = 1 << 1, /* an OS thread runs it now (tid set) */
 	INSP_TASK_LOCKED = 1 << 2,    /* wired to its thread (LockOSThread) */
+	/* The runtime itself found that nothing can ever wake it (Go 1.26's leak
+	 * detection: status leaked). */
+	INSP_TASK_LEAKED = 1 << 3,
+	/* Blocked durably: only tasks of its sandbox can wake it (Go's
+	 * testing/synctest: "(durable)"). */
+	INSP_TASK_DURABLE = 1 << 4,
 };
 
 struct insp_task {
 	uint64_t id;
 	/* The runtime's word for the state: "running", "runnable", "waiting", "syscall"... */
 	const char *state;
-	/* Why it waits, in the runtime's own words ("chan receive"); NULL if not waiting. */
+	/* Why it waits, in the runtime's own words with what its traceback adds to
+	 * them ("chan receive", "select (durable)", "chan receive (leaked)"); NULL if
+	 * not waiting. */
 	const char *reason;
 	/* How long it has waited, lower bound, in ns; -1: unknown. */
 	int64_t wait_ns;
@@ -61,6 +69,18 @@ struct insp_task {
 	const struct insp_frame *frames;
 	uint32_t nframes;
 	bool frames_cut; /* the stack goes on past the frames kept */
+	/* ABI 5. The runtime's wait-reason string without the decorations
+	 * ("select" for "select (durable)" and for "select (leaked)"): what short
+	 * reason names match. NULL: reason. */
+	const char *reason_plain;
+	/* The sandbox the runtime confines it to, in the runtime's words
+	 * ("synctest bubble"), and its number; NULL: none. */
+	const char *sandbox;
+	uint64_t sandbox_id;
+	/* The runtime's own words for its state when they say more than reason or
+	 * state ("select (durable), synctest bubble 2"): what the report groups by
+	 * and shows. NULL: reason, else state. */
+	const char *words;
 };
 
 #endif

@@ -5,7 +5,6 @@
  * SPDX-License-Identifier: MIT */
 #include "gort.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,36 +18,6 @@ static const char *const status_words[] = {
 	[0] = "idle",    [1] = "runnable",  [2] = "running",   [3] = "syscall",
 	[4] = "waiting", [8] = "copystack", [9] = "preempted", [10] = "leaked",
 };
-
-/* Delve's and the runtime's sense of user code: a function outside the runtime's
- * private part (runtime.* unexported, internal/..., runtime/internal/...). Exported
- * runtime functions (runtime.Goexit) and the standard library count as user code. */
-static bool
-is_user_func(const char *name)
-{
-	if (!name || !strchr(name, '.'))
-		return false;
-	if (strncmp(name, "runtime.", 8) == 0)
-		return isupper((unsigned char)name[8]);
-	return strncmp(name, "internal/", 9) != 0 && strncmp(name, "runtime/internal/", 17) != 0;
-}
-
-/* Code of the program itself, not of the Go distribution: its file is outside
- * GOROOT/src; where paths are trimmed (-trimpath), its package path's first
- * element has a dot or is "main", as Go's own tools tell the standard library. */
-static bool
-is_app_func(const struct gort_state *st, const struct gort_srcframe *f)
-{
-	size_t len;
-
-	if (!is_user_func(f->func))
-		return false;
-	if (st->goroot_src[0] && f->file)
-		return strncmp(f->file, st->goroot_src, strlen(st->goroot_src)) != 0;
-	len = strcspn(f->func, "/.");
-	return (len == 4 && strncmp(f->func, "main", 4) == 0) || memchr(f->func, '.', len) ||
-	       (f->func[len] == '/' && strchr(f->func, '.') < strchr(f->func + len, '/'));
-}
 
 /* The runtime's isSystemGoroutine, by start function: runtime.* but for main,
  * handleAsyncEvent and coroutines. */
@@ -75,7 +44,7 @@ locate(const struct gort_state *st, uint64_t pc, bool call_site, struct insp_loc
 {
 	struct gort_srcframe f[MAX_LFRAMES];
 
-	if (pc && gort_pclntab_frames(st->pcln, pc, call_site, f, MAX_LFRAMES) > 0)
+	if (pc && gort_frames(st, pc, call_site, f, MAX_LFRAMES) > 0)
 		set_loc(loc, &f[0], pc);
 	else
 		loc->pc = pc;
@@ -118,17 +87,14 @@ m_stack(const struct gort_state *st, const struct insp_host *h, const uint8_t *g
 	if (!m)
 		m = gort_u64(g + st->l.g_m);
 	for (size_t k = 0; m && k < st->nms; k++) {
-		if (st->ms[k].addr != m)
-			continue;
-		for (size_t j = 0; j < h->nthreads; j++) {
-			const struct insp_thread *th = &h->threads[j];
+		const struct insp_thread *th;
 
-			if ((uint64_t)th->tid != st->ms[k].procid || !th->stack)
-				continue;
-			*thr = (struct gort_stack){ th->stack_addr, th->stack, th->stack_len };
-			*g0_sp = st->ms[k].g0_sp;
-			return true;
-		}
+		if (st->ms[k].addr != m || !(th = gort_thread_of_procid(h, st->ms[k].procid)) ||
+		    !th->stack)
+			continue;
+		*thr = (struct gort_stack){ th->stack_addr, th->stack, th->stack_len };
+		*g0_sp = st->ms[k].g0_sp;
+		return true;
 	}
 	return false;
 }
@@ -150,7 +116,7 @@ cgo_caller(const struct gort_state *st, const struct gort_pframe *cb, const stru
 		return 0;
 	}
 	*g0_sp = l.next_g0_sp;
-	k = gort_pclntab_frames(st->pcln, l.cross.pc, true, lf, MAX_LFRAMES);
+	k = gort_frames(st, l.cross.pc, true, lf, MAX_LFRAMES);
 	if (k < 1 || (uint32_t)k > room)
 		return 0;
 	for (int j = 0; j < k; j++) {
@@ -171,8 +137,10 @@ cgo_caller(const struct gort_state *st, const struct gort_pframe *cb, const stru
 }
 
 /* Walk the stack for the top frame, the user frame (the innermost frame of the
- * program's own code, else the innermost outside the runtime, Delve's) and, when
- * the host keeps frames, every frame with inlined calls as frames of their own. */
+ * program's own code, else the innermost of the standard library outside the
+ * runtime's private part and its linkname shims: sync.(*Cond).Wait, not
+ * sync.runtime_notifyListWait; owner.c) and, when the host keeps frames, every
+ * frame with inlined calls as frames of their own. */
 static const char *
 walk(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb,
      const struct gort_gstack *s, const uint8_t *g, struct insp_task *t)
@@ -181,6 +149,7 @@ walk(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb
 	struct gort_stack stk = { s->sp, s->bytes, s->len }, thr;
 	const char *why = NULL;
 	bool found = false, cgo = false;
+	enum gort_owner own;
 	uint32_t nf = 0;
 	uint64_t g0_sp = 0;
 	int n;
@@ -194,8 +163,7 @@ walk(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb
 	}
 	n = gort_unwind(st->pcln, s->pc, s->sp, s->call_site, &stk, wb->pf, wb->npf, &why);
 	for (int i = 0; i < n && !(found && !wb->nframes); i++) {
-		int k = gort_pclntab_frames(st->pcln, wb->pf[i].pc, wb->pf[i].call_site, lf,
-					    MAX_LFRAMES);
+		int k = gort_frames(st, wb->pf[i].pc, wb->pf[i].call_site, lf, MAX_LFRAMES);
 
 		for (int j = 0; j < k; j++) {
 			if (nf < wb->nframes) {
@@ -216,10 +184,11 @@ walk(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb
 			 * traceback hides them too. */
 			if (found || lf[j].wrapper)
 				continue;
-			if (is_app_func(st, &lf[j])) {
+			own = gort_owner(st, lf[j].func, lf[j].file);
+			if (own == GORT_OWN_PROGRAM) {
 				set_loc(&t->user_top, &lf[j], wb->pf[i].pc);
 				found = true;
-			} else if (!t->user_top.func && is_user_func(lf[j].func)) {
+			} else if (!t->user_top.func && own == GORT_OWN_STD) {
 				set_loc(&t->user_top, &lf[j], wb->pf[i].pc);
 			}
 		}
@@ -245,20 +214,6 @@ walk(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb
 	return n < wb->npf ? why : NULL;
 }
 
-static const char *
-reason_of(const struct gort_state *st, const struct insp_host *h, uint8_t r)
-{
-	char buf[48], *copy;
-
-	if (r < st->nreasons)
-		return st->reasons[r];
-	snprintf(buf, sizeof(buf), "unknown wait reason %u", r);
-	copy = h->alloc(h->ctx, strlen(buf) + 1);
-	if (copy)
-		strcpy(copy, buf);
-	return copy;
-}
-
 static int
 decode_one(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb, uint64_t i)
 {
@@ -273,15 +228,18 @@ decode_one(const struct gort_state *st, const struct insp_host *h, struct walk_b
 		return -1;
 	t->id = gort_u64(g + l->g_goid);
 	t->state = status_words[status]; /* the caller checked it is one */
-	if (status == GORT_G_WAITING || status == GORT_G_LEAKED)
-		t->reason = reason_of(st, h, g[l->g_waitreason]);
+	if (gort_words(st, h, i, status, t) < 0)
+		return -1;
 	/* waitsince is nanotime() at the park, stamped only during a GC cycle. */
 	if (since > 0 && since < h->stop_ns &&
 	    (status == GORT_G_WAITING || status == GORT_G_SYSCALL))
 		t->wait_ns = h->stop_ns - since;
 	for (size_t k = 0; k < st->nms; k++) {
 		if (st->ms[k].curg == st->gaddrs[i]) {
-			t->tid = (int32_t)st->ms[k].procid;
+			/* procid is the target's own PID namespace's id: report ours */
+			const struct insp_thread *th = gort_thread_of_procid(h, st->ms[k].procid);
+
+			t->tid = th ? th->tid : (int32_t)st->ms[k].procid;
 			t->flags |= INSP_TASK_ON_THREAD;
 		}
 	}

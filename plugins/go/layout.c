@@ -14,6 +14,30 @@ struct want {
 	bool optional;
 };
 
+/* The bubble's number, which the traceback prints ("synctest bubble 1"): looked
+ * for only where g.bubble exists, as a missing type costs a scan of all DWARF. */
+static int
+bubble_id(struct gort_layout *l, const struct insp_host *h, struct insp_err *err)
+{
+	struct insp_field f;
+	uint64_t size;
+
+	l->bubble_id = GORT_NONE;
+	if (l->g_bubble == GORT_NONE)
+		return 0;
+	if (h->type_size(h->ctx, "runtime.synctestBubble", &size, err) < 0 ||
+	    h->field(h->ctx, "runtime.synctestBubble", "id", &f, err) < 0)
+		return -1;
+	if (f.size != 8 || f.offset + f.size > size)
+		return insp_err_set(err, INSP_E_LAYOUT,
+				    "runtime.synctestBubble.id in '%s' is %llu bytes at %llu, "
+				    "expected 8: an unknown Go layout",
+				    h->exe_path, (unsigned long long)f.size,
+				    (unsigned long long)f.offset);
+	l->bubble_id = f.offset;
+	return 0;
+}
+
 int
 gort_layout_resolve(struct gort_layout *l, const struct insp_host *h, struct insp_err *err)
 {
@@ -39,6 +63,8 @@ gort_layout_resolve(struct gort_layout *l, const struct insp_host *h, struct ins
 		{ "runtime.m", "alllink", &l->m_alllink, 8, false },
 		{ "runtime.moduledata", "text", &l->md_text, 8, false },
 		{ "runtime.moduledata", "gofunc", &l->md_gofunc, 8, false },
+		/* testing/synctest, Go 1.25+: the goroutine's bubble */
+		{ "runtime.g", "bubble", &l->g_bubble, 8, true },
 	};
 	struct insp_field f;
 	uint64_t md_size;
@@ -69,5 +95,5 @@ gort_layout_resolve(struct gort_layout *l, const struct insp_host *h, struct ins
 					    (unsigned long long)f.offset, w->size);
 		*w->offset = f.offset;
 	}
-	return 0;
+	return bubble_id(l, h, err);
 }

@@ -25,22 +25,36 @@ go_probe(const struct insp_host *h, struct insp_err *err)
 	       h->section(h->ctx, ".gopclntab", &d, &n, NULL, NULL) == 0;
 }
 
-/* GOROOT/src as this binary's file names spell it, from runtime.main's file;
- * empty when the build trimmed paths. */
+/* The runtime's source directory as this binary's file names spell it, from
+ * runtime.main's file: "/usr/local/go/src/runtime/", or "runtime/" when the
+ * build trimmed paths (-trimpath). */
 static void
-find_goroot(struct gort_state *st)
+find_runtime_dir(struct gort_state *st)
 {
 	struct gort_srcframe f;
 	struct gort_func fn;
-	const char *at;
+	const char *slash;
 
 	if (gort_pclntab_lookup(st->pcln, "runtime.main", &fn) < 0 ||
 	    gort_pclntab_frames(st->pcln, fn.entry, false, &f, 1) < 1 || !f.file)
 		return;
-	at = strstr(f.file, "/src/runtime/");
-	if (at && (size_t)(at - f.file) + 5 < sizeof(st->goroot_src))
-		snprintf(st->goroot_src, sizeof(st->goroot_src), "%.*s", (int)(at - f.file) + 5,
-			 f.file);
+	slash = strrchr(f.file, '/');
+	if (slash && (size_t)(slash - f.file) + 1 < sizeof(st->runtime_dir) &&
+	    (size_t)(slash - f.file) >= 7 && strncmp(slash - 7, "runtime", 7) == 0)
+		snprintf(st->runtime_dir, sizeof(st->runtime_dir), "%.*s",
+			 (int)(slash - f.file) + 1, f.file);
+}
+
+/* The program's modules whose paths have no dot, from the build information;
+ * a module of the program it cannot read is told by its dot alone. */
+static void
+find_modules(struct gort_state *st, const struct insp_host *h)
+{
+	struct insp_err err = INSP_ERR_INIT;
+
+	if (gort_buildinfo_modules(h, &st->mods, &err) < 0)
+		h->note(h->ctx, "%s: a module without a dot in its path is taken for %s", err.msg,
+			"the standard library");
 }
 
 /* Offsets from DWARF; without it, from the table of this release (or of its minor
@@ -86,6 +100,8 @@ go_release(void *state)
 		gort_pclntab_free(st->pcln);
 	gort_registry_free(st);
 	gtype_index_free(st->rtypes);
+	gort_names_free(st->names);
+	free(st->mods.dotless);
 	free(st);
 }
 
@@ -111,7 +127,9 @@ go_prepare(const struct insp_host *h, void **state, struct insp_err *err)
 			NEWEST_MINOR);
 	if (resolve_layout(st, h, err) < 0 || gort_module_open(st, h, err) < 0)
 		return -1;
-	find_goroot(st);
+	find_runtime_dir(st);
+	find_modules(st, h);
+	st->names = gort_names_new();
 	if (gort_locate(st, h, err) < 0 || gort_waitreasons_read(st, h, err) < 0 ||
 	    gort_registry_reserve(st, h, err) < 0)
 		return -1;
@@ -122,7 +140,10 @@ go_prepare(const struct insp_host *h, void **state, struct insp_err *err)
 static int
 go_capture(void *state, const struct insp_host *h, struct insp_err *err)
 {
-	return gort_registry_capture(state, h, err);
+	if (gort_registry_capture(state, h, err) < 0)
+		return -1;
+	gort_bubbles_capture(state, h);
+	return 0;
 }
 
 static int
@@ -141,7 +162,7 @@ go_symbolize(void *state, uint64_t pc, bool call_site, struct insp_frame *out, i
 {
 	struct gort_state *st = state;
 	struct gort_srcframe f[16];
-	int n = gort_pclntab_frames(st->pcln, pc, call_site, f, max < 16 ? max : 16);
+	int n = gort_frames(st, pc, call_site, f, max < 16 ? max : 16);
 	struct gort_func fn;
 	/* A walk ends at a thread's or goroutine's start (goexit, mstart) and at a
 	 * function that switches stacks (mcall, systemstack, asmcgocall): past it the

@@ -1,7 +1,9 @@
 /* The Go plugin's short reason names: what users type after reason=, and the
  * runtime strings each stands for, most specific first (research/goruntime.md 4:
  * Go 1.19 reports every sync wait as "semacquire"; WaitGroup got its own reason
- * only in 1.24).
+ * only in 1.24). A name also matches the synctest variants of its string ("select
+ * (durable)") and the waits the traceback decorates ("chan receive (leaked)"):
+ * words.c gives each task its plain string.
  * SPDX-License-Identifier: MIT */
 #include "gort.h"
 
@@ -45,6 +47,14 @@ const struct insp_reason_name gort_reason_names[] = {
 	    "GC worker (idle)", "GC worker (active)", "GC mark termination",
 	    "GC weak to strong wait", "garbage collection", "garbage collection scan",
 	    "wait for GC cycle", "force gc (idle)", "finalizer wait", "cleanup wait" } },
+	{ "synctest",
+	  "synctest.Test or synctest.Wait (Go 1.25+)",
+	  true,
+	  { "synctest.Run", "synctest.Wait" } },
+	{ "leaked",
+	  "found leaked by the GC (Go 1.26, GOEXPERIMENT=goroutineleakprofile)",
+	  false,
+	  { "leaked" } },
 	{ "running", "running on a thread", false, { "running" } },
 	{ "runnable", "ready, waiting for a thread", false, { "runnable" } },
 	{ "syscall", "in a system call", false, { "syscall" } },

@@ -155,16 +155,26 @@ fail:
 	return -1;
 }
 
+const struct insp_thread *
+gort_thread_of_procid(const struct insp_host *h, uint64_t procid)
+{
+	for (size_t j = 0; j < h->nthreads; j++) {
+		const struct insp_thread *t = &h->threads[j];
+
+		if ((uint64_t)(t->ns_tid ? t->ns_tid : t->tid) == procid)
+			return t;
+	}
+	return NULL;
+}
+
 static const struct insp_thread *
 thread_of(const struct gort_state *st, const struct insp_host *h, uint64_t g)
 {
-	for (size_t i = 0; i < st->nms; i++) {
-		if (st->ms[i].curg != g)
-			continue;
-		for (size_t j = 0; j < h->nthreads; j++)
-			if ((uint64_t)h->threads[j].tid == st->ms[i].procid)
-				return &h->threads[j];
-	}
+	const struct insp_thread *t;
+
+	for (size_t i = 0; i < st->nms; i++)
+		if (st->ms[i].curg == g && (t = gort_thread_of_procid(h, st->ms[i].procid)))
+			return t;
 	return NULL;
 }
 

@@ -473,7 +473,7 @@ print_func(struct gpr *p, const struct gval *v)
 		return gval_unreadable(p, "closure");
 	if (gort_pclntab_find(p->st->pcln, pc, &f) < 0)
 		return gp_printf(p, "func at 0x%llx", (unsigned long long)pc);
-	gp_puts(p, f.name);
+	gp_puts(p, gort_name_print(p->st->names, f.name));
 }
 
 /* time.Time: Delve's "time.Time(2024-01-02T03:04:05Z){wall: .., ext: .., loc: ..}"

@@ -3,7 +3,8 @@
  * /usr/lib/debug/.build-id/xx/rest.debug, else by its .gnu_debuglink name next to
  * it, in its .debug/ folder or under /usr/lib/debug/ and its folder, else from the
  * debuginfod servers of DEBUGINFOD_URLS (debuginfod.c). The root of the local paths
- * can be moved (INSPECT_DEBUG_ROOT, for packages unpacked elsewhere). The debug file
+ * can be moved (INSPECT_DEBUG_ROOT, for packages unpacked elsewhere); a process in
+ * a container is also looked up in its own root (/proc/PID/root). The debug file
  * gives the DWARF and the symbol table; code and data stay the executable's.
  * SPDX-License-Identifier: MIT */
 #include "image/image-int.h"
@@ -124,26 +125,29 @@ try_file(struct img *img, const char *path, const uint8_t *id, size_t idlen)
 
 /* The local ways, in elfutils' order: build-id paths, then the .gnu_debuglink. */
 static bool
-find_local(struct img *img, const char *exe_path, const uint8_t *id, size_t idlen)
+find_local(struct img *img, const char *exe_path, const char *root, const uint8_t *id, size_t idlen)
 {
 	const char *env = getenv("INSPECT_DEBUG_ROOT"), *link = debuglink(img->elf);
-	const char *roots[2] = { env && *env ? env : NULL, "" };
+	/* a container's own debug packages too (root is its /proc/PID/root) */
+	const char *roots[3] = { env && *env ? env : NULL, "", *root ? root : NULL };
 	char hex[2 * MAX_BUILD_ID + 1];
 	int dirlen = strrchr(exe_path, '/') ? (int)(strrchr(exe_path, '/') - exe_path) : 0;
 
 	for (size_t i = 0; i < idlen; i++)
 		snprintf(hex + 2 * i, 3, "%02x", id[i]);
-	for (int r = 0; r < 2 && idlen > 1; r++)
+	for (int r = 0; r < 3 && idlen > 1; r++)
 		if (roots[r] && try_path(img, id, idlen, "%s/usr/lib/debug/.build-id/%.2s/%s.debug",
 					 roots[r], hex, hex + 2))
 			return true;
 	/* gdb's order for a debuglink: beside it, in .debug/, under the debug root */
 	if (!link || strchr(link, '/'))
 		return false;
-	if (try_path(img, id, idlen, "%.*s/%s", dirlen, exe_path, link) ||
-	    try_path(img, id, idlen, "%.*s/.debug/%s", dirlen, exe_path, link))
+	/* beside it in the process's root: its container's, or where a deleted
+	 * executable's folder still is */
+	if (try_path(img, id, idlen, "%s%.*s/%s", root, dirlen, exe_path, link) ||
+	    try_path(img, id, idlen, "%s%.*s/.debug/%s", root, dirlen, exe_path, link))
 		return true;
-	for (int r = 0; r < 2; r++)
+	for (int r = 0; r < 3; r++)
 		if (roots[r] && try_path(img, id, idlen, "%s/usr/lib/debug%.*s/%s", roots[r],
 					 dirlen, exe_path, link))
 			return true;
@@ -151,7 +155,7 @@ find_local(struct img *img, const char *exe_path, const uint8_t *id, size_t idle
 }
 
 void
-img_find_debug_file(struct img *img, const char *exe_path)
+img_find_debug_file(struct img *img, const char *exe_path, const char *root)
 {
 	uint8_t id[MAX_BUILD_ID];
 	size_t idlen = build_id(img->elf, id);
@@ -160,7 +164,7 @@ img_find_debug_file(struct img *img, const char *exe_path)
 	int fd;
 
 	snprintf(img->debug_search, sizeof(img->debug_search), "%s", LOCAL_PLACES);
-	if (find_local(img, exe_path, id, idlen))
+	if (find_local(img, exe_path, root ? root : "", id, idlen))
 		return;
 	/* Last, as elfutils does: the network is the slow way, and only if asked. */
 	fd = img_debuginfod_find(id, idlen, &path, why, sizeof(why));

@@ -12,7 +12,8 @@
 static Elf_Scn *find_section(Elf *elf, const char *name, GElf_Shdr *shdr);
 
 int
-img_open(struct img **out, const char *path, const char *display_name, struct insp_err *err)
+img_open(struct img **out, const char *path, const char *display_name, const char *root,
+	 struct insp_err *err)
 {
 	struct img *img;
 	GElf_Ehdr ehdr;
@@ -57,7 +58,7 @@ img_open(struct img **out, const char *path, const char *display_name, struct in
 	/* No DWARF is not an error here: the caller decides what it needs. */
 	img->dwarf = dwarf_begin_elf(img->elf, DWARF_C_READ, NULL);
 	if (!img->dwarf || !find_section(img->elf, ".symtab", &(GElf_Shdr){ 0 }))
-		img_find_debug_file(img, display_name);
+		img_find_debug_file(img, display_name, root);
 	*out = img;
 	return 0;
 fail:

@@ -43,8 +43,9 @@ struct img {
 };
 
 /* debugfile.c: look for the separate debug file of a stripped executable; on
- * success debug_* and dwarf are set. exe_path: its real path, for .gnu_debuglink. */
-void img_find_debug_file(struct img *img, const char *exe_path);
+ * success debug_* and dwarf are set. exe_path: its path as the process sees it, for
+ * .gnu_debuglink; root: where that path starts from here (img_open). */
+void img_find_debug_file(struct img *img, const char *exe_path, const char *root);
 
 /* debuginfod.c: the debug file of build-id id from the servers DEBUGINFOD_URLS
  * names: an fd open on it (the caller closes it) and *path, its name in

@@ -18,8 +18,11 @@
 struct img;
 
 /* elf.c */
-/* Open an ELF executable; DWARF is optional (img_has_dwarf). */
-int img_open(struct img **out, const char *path, const char *display_name, struct insp_err *err);
+/* Open an ELF executable at path; DWARF is optional (img_has_dwarf). display_name is
+ * its path as the process sees it (messages, the .gnu_debuglink search); root is
+ * where that path starts from here ("/proc/PID/root"; "" for our own root). */
+int img_open(struct img **out, const char *path, const char *display_name, const char *root,
+	     struct insp_err *err);
 void img_close(struct img *img);
 /* The lowest PT_LOAD address, page aligned: the file's view of the mapping at offset 0. */
 uint64_t img_link_base(const struct img *img);

@@ -28,6 +28,7 @@
 struct capture {
 	struct mdl_host_ctx hc; /* the plugin's host: ctx is &hc */
 	struct tgt_maps maps;   /* where thread stacks end */
+	struct tgt_nsmap tids;  /* the threads' ids in the process's PID namespace */
 	uint8_t *stack_buf;     /* reserved and touched before the stop */
 	size_t stack_buf_size;
 	size_t stack_copy; /* bytes per thread */
@@ -142,6 +143,7 @@ stop_and_copy(struct capture *c, struct insp_host *h, void *state, struct insp_e
 	for (size_t i = 0; i < p->nthreads; i++)
 		if (!p->threads[i].gone)
 			s->threads[s->nthreads++] = p->threads[i].info;
+	tgt_nsmap_apply(&c->tids, s->threads, s->nthreads);
 	h->threads = s->threads;
 	h->nthreads = s->nthreads;
 	h->stop_ns = s->stop_ns;
@@ -175,6 +177,7 @@ mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_s
 	struct capture c = { .hc = { .s = s, .proc = proc } };
 	struct insp_host h;
 	void *state = NULL;
+	char root[64];
 	uint64_t base;
 	int ret = -1;
 
@@ -186,7 +189,13 @@ mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_s
 	if (tgt_proc_open(proc, pid, err) < 0)
 		goto out;
 	s->exe = arena_strdup(&s->arena, proc->exe);
-	if (img_open(&c.hc.img, proc->exe_open, proc->exe, err) < 0)
+	if (proc->exe_deleted)
+		mdl_note(s,
+			 "%s was deleted or replaced on disk since process %d started: read "
+			 "through /proc/%d/exe",
+			 proc->exe, (int)pid, (int)pid);
+	tgt_proc_root(pid, root, sizeof(root));
+	if (img_open(&c.hc.img, proc->exe_open, proc->exe, root, err) < 0)
 		goto out;
 	if (img_is_pie(c.hc.img)) {
 		if (tgt_proc_exe_base(proc, &base, err) < 0)
@@ -203,7 +212,7 @@ mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_s
 		goto out;
 	if ((s->max_frames || s->threads_wanted) && reserve_thread_stacks(&c, err) < 0)
 		goto out;
-	if (stop_and_copy(&c, &h, state, err) < 0)
+	if (tgt_nsmap_read(pid, &c.tids, err) < 0 || stop_and_copy(&c, &h, state, err) < 0)
 		goto out;
 	if (s->plugin->decode(state, &h, err) < 0)
 		goto out;
@@ -233,6 +242,7 @@ out:
 			tgt_signals_restore(); /* stop_and_copy left the guard to the detach */
 	}
 	tgt_maps_release(&c.maps);
+	tgt_nsmap_release(&c.tids);
 	s->img = c.hc.img;
 	return ret;
 }

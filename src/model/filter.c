@@ -1,6 +1,6 @@
 /* The model layer's filters: --with/--without conditions on tasks, by wait reason
- * (short name or the runtime's exact string), by function, or running. All
- * conditions must hold (Delve's goroutines -with does the same).
+ * (short name or the runtime's exact string), by function, running, or leaked.
+ * All conditions must hold (Delve's goroutines -with does the same).
  * SPDX-License-Identifier: MIT */
 #include "model/model.h"
 
@@ -9,7 +9,7 @@
 const char *
 mdl_task_key(const struct insp_task *t)
 {
-	return t->reason ? t->reason : t->state;
+	return t->words ? t->words : t->reason ? t->reason : t->state;
 }
 
 const struct insp_loc *
@@ -33,6 +33,8 @@ mdl_filter_add(struct mdl_filter *f, bool without, const char *spec,
 	c->without = without;
 	if (strcmp(spec, "running") == 0) {
 		c->kind = MDL_COND_RUNNING;
+	} else if (strcmp(spec, "leaked") == 0) {
+		c->kind = MDL_COND_LEAKED;
 	} else if (strcmp(spec, "user") == 0) {
 		c->kind = MDL_COND_USER;
 	} else if (eq && (size_t)(eq - spec) == 4 && strncmp(spec, "func", 4) == 0 && eq[1]) {
@@ -55,7 +57,8 @@ mdl_filter_add(struct mdl_filter *f, bool without, const char *spec,
 	} else {
 		return insp_err_set(
 			err, INSP_E_USAGE,
-			"bad filter '%s': use reason=NAME, func=SUBSTRING, running or user", spec);
+			"bad filter '%s': use reason=NAME, func=SUBSTRING, running, leaked or user",
+			spec);
 	}
 	f->n++;
 	return 0;
@@ -89,26 +92,48 @@ name_matches(const struct insp_reason_name *n, const struct mdl_snapshot *s, con
 	return false;
 }
 
+/* What short names match: the runtime's plain string, else the state word. */
+static const char *
+plain_key(const struct insp_task *t)
+{
+	if (t->reason_plain)
+		return t->reason_plain;
+	return t->reason ? t->reason : t->state;
+}
+
+/* Is key the text of quoted ("TEXT")? */
+static bool
+exact(const char *key, const char *quoted)
+{
+	size_t len = strlen(key);
+
+	return len == strlen(quoted) - 2 && strncmp(key, quoted + 1, len) == 0;
+}
+
 static bool
 cond_holds(const struct mdl_cond *c, const struct mdl_snapshot *s, const struct insp_task *t)
 {
 	const struct insp_loc *frame;
-	const char *key;
 
 	switch (c->kind) {
 	case MDL_COND_RUNNING:
 		return (t->flags & INSP_TASK_ON_THREAD) || strcmp(t->state, "running") == 0;
+	case MDL_COND_LEAKED:
+		return t->flags & INSP_TASK_LEAKED;
 	case MDL_COND_USER:
 		return !(t->flags & INSP_TASK_SYSTEM);
 	case MDL_COND_FUNC:
 		frame = mdl_task_frame(t);
 		return frame->func && strstr(frame->func, c->arg);
 	case MDL_COND_REASON:
-		key = mdl_task_key(t);
+		/* A short name stands for the runtime's string whatever the traceback
+		 * adds to it ("select" for "select (durable)"), or for a state word
+		 * ("running", "leaked"). */
 		if (c->name)
-			return name_matches(c->name, s, key);
-		return strlen(key) == strlen(c->arg) - 2 &&
-		       strncmp(key, c->arg + 1, strlen(key)) == 0;
+			return name_matches(c->name, s, plain_key(t)) ||
+			       (t->reason && name_matches(c->name, s, t->state));
+		/* The exact string: the words shown, with or without the sandbox. */
+		return exact(mdl_task_key(t), c->arg) || (t->reason && exact(t->reason, c->arg));
 	}
 	return false;
 }

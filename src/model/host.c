@@ -131,19 +131,35 @@ host_set_info(void *ctx, const char *key, const char *value)
 }
 
 static void
-host_note(void *ctx, const char *fmt, ...)
+vnote(struct mdl_snapshot *s, const char *fmt, va_list ap)
 {
-	struct mdl_snapshot *s = ((struct mdl_host_ctx *)ctx)->s;
 	char buf[512];
-	va_list ap;
 	char *copy;
 
-	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
 	copy = arena_strdup(&s->arena, buf);
 	if (copy && grow(&s->notes, &s->notes_cap, s->nnotes, sizeof(*s->notes)) == 0)
 		s->notes[s->nnotes++] = copy;
+}
+
+void
+mdl_note(struct mdl_snapshot *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vnote(s, fmt, ap);
+	va_end(ap);
+}
+
+static void
+host_note(void *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vnote(((struct mdl_host_ctx *)ctx)->s, fmt, ap);
+	va_end(ap);
 }
 
 static void *

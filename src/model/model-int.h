@@ -14,5 +14,7 @@ struct mdl_host_ctx {
 
 /* host.c: every callback of h, with ctx c. */
 void mdl_host_init(struct insp_host *h, struct mdl_host_ctx *c);
+/* A note under the report (a copy in the snapshot); dropped if memory runs out. */
+void mdl_note(struct mdl_snapshot *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -123,7 +123,13 @@ const struct mdl_task_values *mdl_task_values(const struct mdl_snapshot *s,
 					      const struct insp_task *t);
 
 /* filter.c */
-enum mdl_cond_kind { MDL_COND_REASON, MDL_COND_FUNC, MDL_COND_RUNNING, MDL_COND_USER };
+enum mdl_cond_kind {
+	MDL_COND_REASON,
+	MDL_COND_FUNC,
+	MDL_COND_RUNNING,
+	MDL_COND_LEAKED,
+	MDL_COND_USER,
+};
 
 struct mdl_cond {
 	enum mdl_cond_kind kind;
@@ -140,14 +146,15 @@ struct mdl_filter {
 	bool system; /* include the runtime's own tasks */
 };
 
-/* Parse "reason=NAME", "reason=\"exact string\"", "func=SUBSTRING", "running" or
- * "user" (not the runtime's own).
+/* Parse "reason=NAME", "reason=\"exact string\"", "func=SUBSTRING", "running",
+ * "leaked" (the runtime found it can never wake) or "user" (not the runtime's own).
  * spec must outlive the filter. */
 int mdl_filter_add(struct mdl_filter *f, bool without, const char *spec,
 		   const struct rt_plugin_set *plugins, struct insp_err *err);
 bool mdl_filter_match(const struct mdl_filter *f, const struct mdl_snapshot *s,
 		      const struct insp_task *t);
-/* What tasks are grouped under: the wait reason, else the state word. */
+/* What tasks are grouped under and shown with: the runtime's words (insp_task
+ * words), else the wait reason, else the state word. */
 const char *mdl_task_key(const struct insp_task *t);
 /* The frame to show for a task: its innermost user frame, else its innermost. */
 const struct insp_loc *mdl_task_frame(const struct insp_task *t);

@@ -4,7 +4,7 @@
  * whose thread is inside C code (a cgo call) gets those C frames on top of its own;
  * one that C code called (a callback) gets them after the frame the plugin marks.
  * SPDX-License-Identifier: MIT */
-#include "model/model.h"
+#include "model/model-int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -160,6 +160,9 @@ mdl_threads_unwind(struct mdl_snapshot *s, uint32_t max, struct insp_err *err)
 	}
 	for (size_t i = 0; s->max_frames && i < s->ntasks; i++)
 		insert_callers(s, u, s->tasks[i], s->max_frames, pcs, buf);
+	for (size_t i = 0; uw_native_missing(u, i); i++)
+		mdl_note(s, "cannot open %s: native frames in it are unnamed and end there",
+			 uw_native_missing(u, i));
 	ret = 0;
 out:
 	uw_native_close(u);

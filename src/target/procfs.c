@@ -101,6 +101,8 @@ tgt_proc_open(struct tgt_proc *p, pid_t pid, struct insp_err *err)
 		return insp_err_set(err, INSP_E_NOPROC, "no such process: %d", (int)pid);
 	}
 	p->exe[n] = '\0';
+	/* The file is read through /proc/PID/exe; the name is for people. */
+	p->exe_deleted = tgt_path_strip_deleted(p->exe);
 	if (stat(p->exe_open, &st) < 0)
 		return insp_err_set(err, INSP_E_PERM,
 				    "cannot open the executable of process %d (%s): %s", (int)pid,
@@ -145,6 +147,7 @@ tgt_proc_exe_base(const struct tgt_proc *p, uint64_t *start, struct insp_err *er
 			fclose(f);
 			return 0;
 		}
+		tgt_path_strip_deleted(name);
 		if (!found_path && strcmp(name, p->exe) == 0) {
 			by_path = lo;
 			found_path = true;

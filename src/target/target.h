@@ -26,7 +26,8 @@ struct tgt_thread {
 
 struct tgt_proc {
 	pid_t pid;
-	char exe[4096];    /* readlink of /proc/PID/exe, for messages */
+	char exe[4096];    /* readlink of /proc/PID/exe without " (deleted)", for messages */
+	bool exe_deleted;  /* the file at exe is gone or another one (a deploy replaced it) */
 	char exe_open[64]; /* "/proc/PID/exe": opens the file even across mount namespaces */
 	dev_t exe_dev;     /* to find the executable's mappings in /proc/PID/maps */
 	ino_t exe_ino;
@@ -51,6 +52,38 @@ int tgt_proc_exe_base(const struct tgt_proc *p, uint64_t *start, struct insp_err
 bool tgt_proc_alive(const struct tgt_proc *p);
 /* Pid of the tracer of pid (0 if none, -1 if unknown). */
 pid_t tgt_tracer_of(pid_t pid);
+
+/* mapfile.c: files as the process sees them, whatever inspect's mount namespace holds. */
+/* Drop a trailing " (deleted)" (readlink of /proc/PID/exe, /proc/PID/maps); was it there? */
+bool tgt_path_strip_deleted(char *path);
+/* The process's root directory as reachable from here: "/proc/PID/root", or "" when
+ * it is ours (then its paths are ours too, and messages show them as they are). */
+void tgt_proc_root(pid_t pid, char *buf, size_t size);
+/* Its root (tgt_proc_root) + path into buf: path as the process sees it, from here.
+ * -1 if it does not fit or path is not absolute. */
+int tgt_proc_root_path(pid_t pid, const char *path, char *buf, size_t size);
+/* An fd (read-only; the caller closes it) on the file mapped at lo in pid (the start
+ * of a mapping in /proc/PID/maps): through /proc/PID/map_files, else /proc/PID/exe or
+ * the path under /proc/PID/root when they are the mapped file (same device and
+ * inode). -1 with why (the reasons, without the path) if none is. */
+int tgt_open_mapped(pid_t pid, uint64_t lo, char *why, size_t size);
+
+/* pidns.c: each thread's id in the process's own PID namespace (NSpid in
+ * /proc/PID/task/TID/status), read before the stop so that the pause does not. */
+struct tgt_nsmap {
+	pid_t pid;
+	bool same; /* the process shares our namespace: ids are the same */
+	struct {
+		int32_t tid, ns_tid;
+	} * ids;
+	size_t n, cap;
+};
+
+int tgt_nsmap_read(pid_t pid, struct tgt_nsmap *m, struct insp_err *err);
+/* Set each thread's ns_tid from the map (a thread not in it is read from /proc;
+ * 0 if it is gone). */
+void tgt_nsmap_apply(const struct tgt_nsmap *m, struct insp_thread *threads, size_t n);
+void tgt_nsmap_release(struct tgt_nsmap *m);
 
 /* seize.c */
 /* Stop every thread, rescanning /proc/PID/task until no new thread appears, and

@@ -7,18 +7,31 @@ run_info(struct ui_session *s, int argc, char **argv)
 {
 	const struct mdl_snapshot *snap = s->snap;
 	const char *version = mdl_info(snap, "go_version");
-	size_t system = 0;
+	size_t system = 0, leaked = 0, sandboxed = 0;
+	const char *sandbox = NULL;
 	char a[32], b[32], sources[256];
 
 	(void)argc;
 	(void)argv;
-	for (size_t i = 0; i < snap->ntasks; i++)
-		system += (snap->tasks[i]->flags & INSP_TASK_SYSTEM) != 0;
+	for (size_t i = 0; i < snap->ntasks; i++) {
+		const struct insp_task *t = snap->tasks[i];
+
+		system += (t->flags & INSP_TASK_SYSTEM) != 0;
+		leaked += (t->flags & INSP_TASK_LEAKED) != 0;
+		if (t->sandbox) {
+			sandbox = t->sandbox;
+			sandboxed++;
+		}
+	}
 	fprintf(s->out, "process     %d\nexecutable  %s\nruntime     %s %s\n", (int)snap->pid,
 		snap->exe, snap->plugin->name, version ? version : "?");
-	fprintf(s->out, "goroutines  %s (%s of the runtime's own)\nthreads     %zu\n",
-		ui_count(snap->ntasks, a, sizeof(a)), ui_count(system, b, sizeof(b)),
-		snap->nthreads);
+	fprintf(s->out, "goroutines  %s (%s of the runtime's own",
+		ui_count(snap->ntasks, a, sizeof(a)), ui_count(system, b, sizeof(b)));
+	if (leaked)
+		fprintf(s->out, ", %s leaked", ui_count(leaked, a, sizeof(a)));
+	if (sandboxed)
+		fprintf(s->out, ", %s in a %s", ui_count(sandboxed, a, sizeof(a)), sandbox);
+	fprintf(s->out, ")\nthreads     %zu\n", snap->nthreads);
 	fprintf(s->out, "%-11s %.1f s\n", snap->proc ? "paused" : "was paused",
 		mdl_snapshot_stopped_ms(snap) / 1000);
 	if (ui_sources(snap, sources, sizeof(sources)))

@@ -152,7 +152,8 @@ const struct ui_cmd ui_cmd_tasks = {
 	.usage = "tasks [-with COND]... [-without COND]... [-group reason|stack|func|creator] "
 		 "[-limit N] [-t [N]] [-system]",
 	.summary = "list the goroutines, or group them",
-	.help = "COND: reason=NAME, reason='\"runtime string\"', func=SUBSTRING, running, user.\n"
+	.help = "COND: reason=NAME, reason='\"runtime string\"', func=SUBSTRING, running, leaked,\n"
+		"user.\n"
 		"-t [N] shows N frames of each (default 100); -group prints the dump's report.",
 	.min_args = 0,
 	.max_args = -1,

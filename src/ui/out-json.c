@@ -80,11 +80,24 @@ values_json(const struct mdl_task_values *v)
 	return o;
 }
 
+/* The JSON name of a sandbox: its words with '_' for ' ' ("synctest_bubble"). */
+static const char *
+sandbox_key(const char *words, char *buf, size_t size)
+{
+	size_t i;
+
+	for (i = 0; words[i] && i + 1 < size; i++)
+		buf[i] = words[i] == ' ' ? '_' : words[i];
+	buf[i] = '\0';
+	return buf;
+}
+
 static json_object *
 task_json(const struct mdl_snapshot *s, const struct insp_task *t, bool frames)
 {
 	json_object *o = json_object_new_object();
 	const struct mdl_task_values *v = mdl_task_values(s, t);
+	char key[64];
 
 	json_object_object_add(o, "id", json_object_new_uint64(t->id));
 	json_object_object_add(o, "status", json_object_new_string(t->state));
@@ -101,6 +114,11 @@ task_json(const struct mdl_snapshot *s, const struct insp_task *t, bool frames)
 	json_object_object_add(o, "thread", t->tid ? json_object_new_int(t->tid) : NULL);
 	json_object_object_add(o, "system", json_object_new_boolean(t->flags & INSP_TASK_SYSTEM));
 	json_object_object_add(o, "locked", json_object_new_boolean(t->flags & INSP_TASK_LOCKED));
+	json_object_object_add(o, "leaked", json_object_new_boolean(t->flags & INSP_TASK_LEAKED));
+	json_object_object_add(o, "durable", json_object_new_boolean(t->flags & INSP_TASK_DURABLE));
+	if (t->sandbox)
+		json_object_object_add(o, sandbox_key(t->sandbox, key, sizeof(key)),
+				       json_object_new_uint64(t->sandbox_id));
 	json_object_object_add(o, "created_by", created_by_json(t));
 	if (frames) {
 		json_object_object_add(o, "frames", frames_json(t->frames, t->nframes));

@@ -6,11 +6,21 @@
 #include "unwind/unwind.h"
 
 #include <elfutils/libdwfl.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "target/target.h"
+
+/* Files whose ELF could not be opened, for the caller's notes. */
+#define MAX_MISSING 8
 
 struct uw_native {
 	Dwfl *dwfl;
+	int exe_fd; /* the executable, whose ELF tells libdwfl the architecture */
+	Elf *exe_elf;
 	const struct insp_thread *threads;
 	size_t nthreads;
 	pid_t pid;
@@ -20,6 +30,8 @@ struct uw_native {
 	/* a walk from a given state instead of a thread's registers */
 	struct insp_thread from;
 	bool use_from;
+	char missing[MAX_MISSING][1024];
+	size_t nmissing;
 };
 
 /* The standard search without debuginfod: with DEBUGINFOD_URLS set, libdwfl would
@@ -45,8 +57,58 @@ find_debuginfo_local(Dwfl_Module *mod, void **userdata, const char *modname, Dwa
 	return fd;
 }
 
+/* The file of a module, opened through the process (tgt_open_mapped), never by the
+ * name /proc/PID/maps gives it, which dwfl_linux_proc_find_elf opens: that name may
+ * be a deleted file (a deploy), which it then builds from the process's memory,
+ * failing for a static executable ("Couldn't find architecture of any ELF"), or
+ * another file than the one mapped (a container's path seen from the host), whose
+ * symbols would name frames wrongly. [vdso] and the like keep libdwfl's way. */
+static int
+find_elf_mapped(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+		char **file_name, Elf **elfp)
+{
+	struct uw_native *u = *userdata; /* set by lend_self */
+	char why[400], path[4096], seen[4200];
+	Dwarf_Addr lo;
+	int fd;
+
+	if (modname[0] != '/' || !u)
+		return dwfl_linux_proc_find_elf(mod, userdata, modname, base, file_name, elfp);
+	dwfl_module_info(mod, NULL, &lo, NULL, NULL, NULL, NULL, NULL);
+	snprintf(path, sizeof(path), "%s", modname);
+	tgt_path_strip_deleted(path);
+	fd = tgt_open_mapped(u->pid, lo, why, sizeof(why));
+	if (fd < 0) {
+		if (u->nmissing < MAX_MISSING)
+			snprintf(u->missing[u->nmissing++], sizeof(u->missing[0]),
+				 "%.600s (%.400s)", path, why);
+		return -1;
+	}
+	*elfp = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!*elfp) {
+		close(fd);
+		return -1;
+	}
+	/* Its name for the debug file search (.gnu_debuglink beside it): the
+	 * folder as the process sees it. */
+	free(*file_name);
+	*file_name = NULL;
+	if (tgt_proc_root_path(u->pid, path, seen, sizeof(seen)) == 0)
+		*file_name = strdup(seen);
+	return fd;
+}
+
+/* Each module's userdata is the unwinder, for find_elf_mapped. */
+static int
+lend_self(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr start, void *arg)
+{
+	(void)mod, (void)name, (void)start;
+	*userdata = arg;
+	return DWARF_CB_OK;
+}
+
 static const Dwfl_Callbacks proc_callbacks = {
-	.find_elf = dwfl_linux_proc_find_elf,
+	.find_elf = find_elf_mapped,
 	.find_debuginfo = find_debuginfo_local,
 };
 
@@ -131,9 +193,11 @@ uw_native_open(struct uw_native **out, pid_t pid, const struct insp_thread *thre
 	       size_t nthreads, struct insp_err *err)
 {
 	struct uw_native *u = calloc(1, sizeof(*u));
+	char exe[64];
 
 	if (!u)
 		return insp_err_set(err, INSP_E_SYS, "out of memory");
+	u->exe_fd = -1;
 	u->threads = threads;
 	u->nthreads = nthreads;
 	u->pid = pid;
@@ -149,7 +213,15 @@ uw_native_open(struct uw_native **out, pid_t pid, const struct insp_thread *thre
 			     (int)pid, dwfl_errmsg(-1));
 		goto fail;
 	}
-	if (!dwfl_attach_state(u->dwfl, NULL, pid, &thread_callbacks, u)) {
+	dwfl_getmodules(u->dwfl, lend_self, u, 0);
+	/* libdwfl takes the architecture from the first module it can read, but
+	 * skips those named " (deleted)": a static executable replaced on disk left
+	 * it none ("Couldn't find architecture of any ELF"). Give it the executable. */
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
+	u->exe_fd = open(exe, O_RDONLY | O_CLOEXEC);
+	if (u->exe_fd >= 0)
+		u->exe_elf = elf_begin(u->exe_fd, ELF_C_READ_MMAP, NULL);
+	if (!dwfl_attach_state(u->dwfl, u->exe_elf, pid, &thread_callbacks, u)) {
 		insp_err_set(err, INSP_E_SYS, "cannot unwind process %d: %s", (int)pid,
 			     dwfl_errmsg(-1));
 		goto fail;
@@ -168,7 +240,17 @@ uw_native_close(struct uw_native *u)
 		return;
 	if (u->dwfl)
 		dwfl_end(u->dwfl);
+	if (u->exe_elf)
+		elf_end(u->exe_elf);
+	if (u->exe_fd >= 0)
+		close(u->exe_fd);
 	free(u);
+}
+
+const char *
+uw_native_missing(const struct uw_native *u, size_t i)
+{
+	return i < u->nmissing ? u->missing[i] : NULL;
 }
 
 static int

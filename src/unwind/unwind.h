@@ -42,5 +42,9 @@ int uw_native_frames_from(struct uw_native *u, uint64_t pc, uint64_t sp, uint64_
  * file:line where debug information has it. 0, or -1 if no module holds pc. */
 int uw_native_symbol(struct uw_native *u, const struct uw_frame *f, const char **func,
 		     const char **module, const char **file, int *line);
+/* The i-th file the unwinder needed and could not open, "PATH (why)", or NULL past
+ * the last. Files are opened through the process (target/mapfile.c) as walks and
+ * symbols need them: ask after them. */
+const char *uw_native_missing(const struct uw_native *u, size_t i);
 
 #endif

@@ -15,7 +15,9 @@ runtime.gopanic "panic". Delve shows every frame, and paths differ
 (its C files), so only function names and lines are compared with it; and Delve
 gives the line of a parked goroutine's innermost frame at its saved pc, the
 return address, where the runtime and inspect give the line of the call
-(pc - 1): that line alone is not compared.
+(pc - 1): that line alone is not compared. Delve names a generic function by
+its DWARF name, with the shape (main.Wait[go.shape.int]), where the runtime and
+inspect print main.Wait[...]: its names are compared as the runtime prints them.
 Prints one line per difference; exits 1 if any, 2 if no goroutine matched."""
 import json
 import re
@@ -28,6 +30,13 @@ def showable(f):
     if "." not in name or f.get("wrapper") or f.get("native"):
         return False
     return not name.startswith("runtime.") or name[8:9].isupper()
+
+
+def name_for_print(name):
+    """runtime/traceback.go funcNameForPrint: from the first '[' to the last ']'
+    becomes "[...]"."""
+    i, j = name.find("["), name.rfind("]")
+    return name if i < 0 or j <= i else name[:i] + "[...]" + name[j + 1:]
 
 
 def main():
@@ -63,7 +72,7 @@ def main():
                     f"{f['file']}:{f['line']}") for f in fr if not f.get("native")]
         else:
             got = [(f["func"], f":{f['line']}") for f in fr]
-            want = [(f.replace("C.", "", 1) if f.startswith("C.") else f, ":" + loc.rsplit(":", 1)[-1])
+            want = [(name_for_print(f[2:] if f.startswith("C.") else f), ":" + loc.rsplit(":", 1)[-1])
                     for f, loc in want]
             if got and want and got[0][0] == want[0][0]:
                 got[0] = want[0]

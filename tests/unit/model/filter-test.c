@@ -1,8 +1,9 @@
 /* Unit tests of src/model/filter.c: mdl_filter_add parsing reason=NAME,
- * reason="exact", func=SUBSTRING and running, and its errors (1.N); and
+ * reason="exact", func=SUBSTRING, running and leaked, and its errors (1.N); and
  * mdl_filter_match on a snapshot built by hand, with a plugin whose reason names
  * have a fallback (mutex) and an any-of name (gc), under three runtimes' reason
- * lists (2.N).
+ * lists, tasks whose words the runtime decorates (durable, leaked, a synctest
+ * bubble) among them (2.N).
  * SPDX-License-Identifier: MIT */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +21,8 @@
 /* The shape of plugins/go/reasons.c. */
 static const struct insp_reason_name test_reasons[] = {
 	{ "chan-recv", "receive from a channel", false, { "chan receive" } },
+	{ "select", "select with cases", false, { "select" } },
+	{ "leaked", "found leaked by the GC", false, { "leaked" } },
 	{ "mutex",
 	  "sync.Mutex.Lock (semacquire before Go 1.20)",
 	  false,
@@ -72,6 +75,8 @@ static const struct pcase {
 	{ "func=main.worker", false, MDL_COND_FUNC, NULL, "main.worker", NULL },
 	{ "func=a=b", true, MDL_COND_FUNC, NULL, "a=b", NULL },
 	{ "running", true, MDL_COND_RUNNING, NULL, NULL, NULL },
+	{ "leaked", false, MDL_COND_LEAKED, NULL, NULL, NULL },
+	{ "reason=leaked", false, MDL_COND_REASON, "leaked", "leaked", NULL },
 	{ "reason=nosuch", false, 0, NULL, NULL,
 	  "unknown reason name 'nosuch' (see 'inspect dump --help'; quote the runtime's "
 	  "exact string: reason='\"nosuch\"')" },
@@ -85,25 +90,25 @@ static const struct pcase {
 	  "unknown reason name '\"' (see 'inspect dump --help'; quote the runtime's "
 	  "exact string: reason='\"\"\"')" },
 	{ "reason=", false, 0, NULL, NULL,
-	  "bad filter 'reason=': use reason=NAME, func=SUBSTRING, running or user" },
+	  "bad filter 'reason=': use reason=NAME, func=SUBSTRING, running, leaked or user" },
 	{ "func=", false, 0, NULL, NULL,
-	  "bad filter 'func=': use reason=NAME, func=SUBSTRING, running or user" },
+	  "bad filter 'func=': use reason=NAME, func=SUBSTRING, running, leaked or user" },
 	{ "func", false, 0, NULL, NULL,
-	  "bad filter 'func': use reason=NAME, func=SUBSTRING, running or user" },
+	  "bad filter 'func': use reason=NAME, func=SUBSTRING, running, leaked or user" },
 	{ "reasons=gc", false, 0, NULL, NULL,
-	  "bad filter 'reasons=gc': use reason=NAME, func=SUBSTRING, running or user" },
+	  "bad filter 'reasons=gc': use reason=NAME, func=SUBSTRING, running, leaked or user" },
 	{ "funcs=x", false, 0, NULL, NULL,
-	  "bad filter 'funcs=x': use reason=NAME, func=SUBSTRING, running or user" },
+	  "bad filter 'funcs=x': use reason=NAME, func=SUBSTRING, running, leaked or user" },
 	{ "running=1", false, 0, NULL, NULL,
-	  "bad filter 'running=1': use reason=NAME, func=SUBSTRING, running or user" },
+	  "bad filter 'running=1': use reason=NAME, func=SUBSTRING, running, leaked or user" },
 	{ "Running", false, 0, NULL, NULL,
-	  "bad filter 'Running': use reason=NAME, func=SUBSTRING, running or user" },
+	  "bad filter 'Running': use reason=NAME, func=SUBSTRING, running, leaked or user" },
 	{ "", false, 0, NULL, NULL,
-	  "bad filter '': use reason=NAME, func=SUBSTRING, running or user" },
+	  "bad filter '': use reason=NAME, func=SUBSTRING, running, leaked or user" },
 	{ "=gc", false, 0, NULL, NULL,
-	  "bad filter '=gc': use reason=NAME, func=SUBSTRING, running or user" },
+	  "bad filter '=gc': use reason=NAME, func=SUBSTRING, running, leaked or user" },
 	{ "gc", false, 0, NULL, NULL,
-	  "bad filter 'gc': use reason=NAME, func=SUBSTRING, running or user" },
+	  "bad filter 'gc': use reason=NAME, func=SUBSTRING, running, leaked or user" },
 };
 
 /* 1.0: each spec alone: the condition it makes, or INSP_E_USAGE and the message
@@ -172,30 +177,42 @@ test_1_1_many(void **state)
 
 #define SYS INSP_TASK_SYSTEM
 #define ONT INSP_TASK_ON_THREAD
+#define LKD INSP_TASK_LEAKED
+#define DUR INSP_TASK_DURABLE
 
 static const struct tdef {
 	uint64_t id;
 	const char *state, *reason;
 	const char *user, *top; /* user_top.func (NULL: none) and top.func */
 	unsigned flags;
+	const char *plain, *words; /* reason_plain, words (NULL: none) */
 } tdefs[] = {
-	{ 1, "waiting", "chan receive", "main.recv", "runtime.gopark", 0 },
-	{ 2, "waiting", "sync.Mutex.Lock", "main.lock", "runtime.gopark", 0 },
-	{ 3, "waiting", "semacquire", "main.sem", "runtime.gopark", 0 },
-	{ 4, "waiting", "GC assist wait", "main.alloc", "runtime.gopark", 0 },
-	{ 5, "waiting", "GC worker (idle)", NULL, "runtime.gcBgMarkWorker", SYS },
-	{ 6, "running", NULL, "main.spin", "main.spin", ONT },
-	{ 7, "syscall", NULL, "main.read", "syscall.Syscall", ONT },
-	{ 8, "runnable", NULL, "main.worker", "main.worker", 0 },
-	{ 9, "waiting", "finalizer wait", NULL, "runtime.runfinq", SYS },
-	{ 10, "waiting", "chan receive", NULL, "runtime.gopark", 0 }, /* all in runtime */
-	{ 11, "running", NULL, "main.tight", "main.tight", 0 },       /* no thread flag */
-	{ 12, "waiting", "select", "main.mux", "runtime.gopark", 0 },
+	{ 1, "waiting", "chan receive", "main.recv", "runtime.gopark", 0, NULL, NULL },
+	{ 2, "waiting", "sync.Mutex.Lock", "main.lock", "runtime.gopark", 0, NULL, NULL },
+	{ 3, "waiting", "semacquire", "main.sem", "runtime.gopark", 0, NULL, NULL },
+	{ 4, "waiting", "GC assist wait", "main.alloc", "runtime.gopark", 0, NULL, NULL },
+	{ 5, "waiting", "GC worker (idle)", NULL, "runtime.gcBgMarkWorker", SYS, NULL, NULL },
+	{ 6, "running", NULL, "main.spin", "main.spin", ONT, NULL, NULL },
+	{ 7, "syscall", NULL, "main.read", "syscall.Syscall", ONT, NULL, NULL },
+	{ 8, "runnable", NULL, "main.worker", "main.worker", 0, NULL, NULL },
+	{ 9, "waiting", "finalizer wait", NULL, "runtime.runfinq", SYS, NULL, NULL },
+	/* all in runtime; running without the thread flag */
+	{ 10, "waiting", "chan receive", NULL, "runtime.gopark", 0, NULL, NULL },
+	{ 11, "running", NULL, "main.tight", "main.tight", 0, NULL, NULL },
+	{ 12, "waiting", "select", "main.mux", "runtime.gopark", 0, NULL, NULL },
+	/* what plugins/go/words.c gives a durable wait in a bubble, a leaked one,
+	 * and a wait in a bubble that is not durable */
+	{ 13, "waiting", "select (durable)", "main.bubbled", "runtime.gopark", DUR, "select",
+	  "select (durable), synctest bubble 1" },
+	{ 14, "leaked", "chan receive (leaked)", "main.leak", "runtime.gopark", LKD, "chan receive",
+	  NULL },
+	{ 15, "waiting", "sync.Mutex.Lock", "main.locker", "runtime.gopark", 0, "sync.Mutex.Lock",
+	  "sync.Mutex.Lock, synctest bubble 2" },
 };
 
 #define NTASKS (sizeof(tdefs) / sizeof(tdefs[0]))
 #define T(id)  (1u << (id))
-#define ALL    0x1ffeu /* ids 1 to 12 */
+#define ALL    0xfffeu /* ids 1 to 15 */
 #define SYSTEM (T(5) | T(9))
 
 /* The reason lists of three runtimes: one with sync.Mutex.Lock (Go 1.20 on), one
@@ -233,6 +250,8 @@ build(struct mdl_snapshot *s, int reasons)
 		t->id = tdefs[i].id;
 		t->state = tdefs[i].state;
 		t->reason = tdefs[i].reason;
+		t->reason_plain = tdefs[i].plain;
+		t->words = tdefs[i].words;
 		t->wait_ns = -1;
 		t->top.func = tdefs[i].top;
 		t->user_top.func = tdefs[i].user;
@@ -252,12 +271,12 @@ static const struct mcase {
 	{ R_NEW, false, { NULL }, { NULL }, ALL & ~SYSTEM },
 	{ R_NEW, true, { NULL }, { NULL }, ALL },
 	/* 2.2: a plain name. */
-	{ R_NEW, false, { "reason=chan-recv" }, { NULL }, T(1) | T(10) },
+	{ R_NEW, false, { "reason=chan-recv" }, { NULL }, T(1) | T(10) | T(14) },
 	/* 2.3 - 2.6: mutex is sync.Mutex.Lock where the runtime has it, semacquire
 	 * where it does not; with no list at all, the first string. */
-	{ R_NEW, false, { "reason=mutex" }, { NULL }, T(2) },
+	{ R_NEW, false, { "reason=mutex" }, { NULL }, T(2) | T(15) },
 	{ R_OLD, false, { "reason=mutex" }, { NULL }, T(3) },
-	{ R_NONE, false, { "reason=mutex" }, { NULL }, T(2) },
+	{ R_NONE, false, { "reason=mutex" }, { NULL }, T(2) | T(15) },
 	{ R_NEW, false, { "reason=semacquire" }, { NULL }, T(3) },
 	/* 2.7 - 2.9: gc is any of its strings; the runtime's own only with system. */
 	{ R_NEW, false, { "reason=gc" }, { NULL }, T(4) },
@@ -269,7 +288,7 @@ static const struct mcase {
 	{ R_NEW, true, { "reason=\"GC worker\"" }, { NULL }, 0 },
 	{ R_NEW, false, { "reason=\"chan receive (nil chan)\"" }, { NULL }, 0 },
 	{ R_NEW, false, { "reason=\"Chan receive\"" }, { NULL }, 0 },
-	{ R_OLD, false, { "reason=\"sync.Mutex.Lock\"" }, { NULL }, T(2) },
+	{ R_OLD, false, { "reason=\"sync.Mutex.Lock\"" }, { NULL }, T(2) | T(15) },
 	/* 2.16 - 2.18: state words: a task that does not wait is its state. */
 	{ R_NEW, false, { "reason=running" }, { NULL }, T(6) | T(11) },
 	{ R_OLD, false, { "reason=syscall" }, { NULL }, T(7) },
@@ -283,12 +302,28 @@ static const struct mcase {
 	{ R_NEW, false, { "running" }, { NULL }, T(6) | T(7) | T(11) },
 	{ R_NEW, false, { NULL }, { "running" }, ALL & ~SYSTEM & ~(T(6) | T(7) | T(11)) },
 	/* 2.25 - 2.30: --without negates; all conditions must hold. */
-	{ R_NEW, false, { "reason=chan-recv" }, { "func=main.recv" }, T(10) },
+	{ R_NEW, false, { "reason=chan-recv" }, { "func=main.recv" }, T(10) | T(14) },
 	{ R_NEW, true, { NULL }, { "reason=gc" }, ALL & ~(T(4) | T(5) | T(9)) },
 	{ R_NEW, false, { "reason=chan-recv", "func=main.recv" }, { NULL }, T(1) },
 	{ R_OLD, false, { "reason=mutex", "reason=semacquire" }, { NULL }, T(3) },
 	{ R_NEW, false, { "reason=mutex", "reason=semacquire" }, { NULL }, 0 },
 	{ R_NEW, true, { NULL }, { "reason=gc", "running", "func=main." }, T(10) },
+	/* 2.31 - 2.34: a short name matches the decorated words: the durable and
+	 * leaked variants, whatever the bubble, on any runtime's list */
+	{ R_NEW, false, { "reason=select" }, { NULL }, T(12) | T(13) },
+	{ R_OLD, false, { "reason=chan-recv" }, { NULL }, T(1) | T(10) | T(14) },
+	{ R_NEW, false, { "reason=leaked" }, { NULL }, T(14) },
+	{ R_NONE, false, { "reason=leaked" }, { NULL }, T(14) },
+	/* 2.35 - 2.36: leaked is the leaked flag */
+	{ R_NEW, false, { "leaked" }, { NULL }, T(14) },
+	{ R_NEW, false, { NULL }, { "leaked" }, ALL & ~SYSTEM & ~T(14) },
+	/* 2.37 - 2.41: an exact string is the words shown, with or without the
+	 * bubble; the runtime's undecorated string is not the decorated one */
+	{ R_NEW, false, { "reason=\"select (durable)\"" }, { NULL }, T(13) },
+	{ R_NEW, false, { "reason=\"select (durable), synctest bubble 1\"" }, { NULL }, T(13) },
+	{ R_NEW, false, { "reason=\"select (durable), synctest bubble 2\"" }, { NULL }, 0 },
+	{ R_NEW, false, { "reason=\"select\"" }, { NULL }, T(12) },
+	{ R_NEW, false, { "reason=\"chan receive (leaked)\"" }, { NULL }, T(14) },
 };
 
 static void
@@ -334,6 +369,8 @@ test_3_0_key_frame(void **state)
 	t.reason = NULL;
 	t.state = "runnable";
 	assert_string_equal(mdl_task_key(&t), "runnable");
+	t.words = "runnable, synctest bubble 3";
+	assert_string_equal(mdl_task_key(&t), "runnable, synctest bubble 3");
 }
 
 int
