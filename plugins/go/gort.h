@@ -101,7 +101,7 @@ struct gort_state {
 	char runtime_dir[256];
 	struct gort_modules mods; /* from the build information */
 	struct gort_names *names; /* the printed names of generics (funcname.c) */
-	int minor;            /* 19 for go1.19.8; 0 if unknown */
+	int minor;                /* 19 for go1.19.8; 0 if unknown */
 	const char *const *reasons;
 	size_t nreasons;
 	/* Buffers reserved before the stop (gort_registry_reserve) for gcap
