@@ -62,7 +62,7 @@ reserve_thread_stacks(struct capture *c, struct insp_err *err)
 	struct dirent *de;
 	DIR *d;
 
-	if (tgt_maps_read(c->hc.proc->pid, &c->maps, err) < 0)
+	if (tgt_maps_read(c->hc.proc->io_tid, &c->maps, err) < 0)
 		return -1;
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)c->hc.proc->pid);
 	d = opendir(path);
@@ -167,6 +167,32 @@ out:
 	return ret;
 }
 
+/* A step before the stop failed: if the process has exited meanwhile, that is
+ * the diagnosis (exit 3), not what the failed read seemed to show ("a kernel
+ * thread?", "not a Go program", "permission denied"; issue 11). */
+static void
+recheck_exited(struct tgt_proc *p, struct insp_err *err)
+{
+	if (!err || err->code == INSP_E_NOPROC || err->code == INSP_E_EXITED ||
+	    err->code == INSP_E_INTR || err->code == INSP_E_USAGE || p->pid <= 0)
+		return;
+	if (!tgt_proc_alive(p))
+		insp_err_set(err, INSP_E_NOPROC, "no such process: %d (it exited)", (int)p->pid);
+}
+
+/* pid may name any thread: the process is its thread group, with a note. */
+static pid_t
+resolve_process(pid_t pid, pid_t *given)
+{
+	pid_t tgid = tgt_tgid_of(pid);
+
+	*given = 0;
+	if (tgid <= 0 || tgid == pid)
+		return pid;
+	*given = pid;
+	return tgid;
+}
+
 int
 mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_set *plugins,
 		     struct insp_err *err)
@@ -175,13 +201,16 @@ mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_s
 	struct capture c = { .hc = { .s = s, .proc = proc } };
 	struct insp_host h;
 	void *state = NULL;
+	bool tried_stop = false;
 	uint64_t base;
+	pid_t given;
 	int ret = -1;
 
 	if (!proc)
 		return insp_err_set(err, INSP_E_SYS, "out of memory");
 	*proc = (struct tgt_proc)TGT_PROC_INIT;
 	s->arena.cap = SNAPSHOT_CAP;
+	pid = resolve_process(pid, &given);
 	s->pid = pid;
 	if (tgt_proc_open(proc, pid, err) < 0)
 		goto out;
@@ -195,6 +224,9 @@ mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_s
 	}
 	mdl_host_init(&h, &c.hc);
 	h.max_frames = s->max_frames;
+	if (given)
+		h.note(h.ctx, "%d is a thread of process %d: inspecting the process", (int)given,
+		       (int)pid);
 	if (img_debug_file(c.hc.img))
 		s->debug_file = arena_strdup(&s->arena, img_debug_file(c.hc.img));
 	if (rt_plugins_select(plugins, &h, pid, &s->plugin, err) < 0)
@@ -203,8 +235,10 @@ mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_s
 		goto out;
 	if ((s->max_frames || s->threads_wanted) && reserve_thread_stacks(&c, err) < 0)
 		goto out;
+	tried_stop = true; /* stop_and_copy says itself when the process exited */
 	if (stop_and_copy(&c, &h, state, err) < 0)
 		goto out;
+	s->io_tid = proc->io_tid;
 	if (s->plugin->decode(state, &h, err) < 0)
 		goto out;
 	s->plugin_state = state;
@@ -220,6 +254,8 @@ mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_s
 	}
 	ret = 0;
 out:
+	if (ret < 0 && !tried_stop)
+		recheck_exited(proc, err);
 	/* The plugin's state lives with the snapshot once decoded: symbolize()
 	 * serves the native walks, and task strings may point into it. */
 	if (!s->plugin_state && s->plugin && state)

@@ -24,6 +24,7 @@ struct tgt_proc;
 struct mdl_snapshot {
 	struct arena arena;
 	pid_t pid;
+	pid_t io_tid; /* a live thread of it, for /proc/TID/maps (target.h tgt_proc.io_tid) */
 	const char *exe;
 	const char *debug_file; /* the separate debug file DWARF came from, or NULL */
 	const struct insp_plugin *plugin;

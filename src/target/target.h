@@ -26,6 +26,10 @@ struct tgt_thread {
 
 struct tgt_proc {
 	pid_t pid;
+	/* A live thread of it, through which /proc reaches its memory map (exe, maps,
+	 * mem) and process_vm_readv its memory: pid itself, unless the leader has left
+	 * by pthread_exit and is a zombie while the other threads run (live.c). */
+	pid_t io_tid;
 	char exe[4096];    /* readlink of /proc/PID/exe, for messages */
 	char exe_open[64]; /* "/proc/PID/exe": opens the file even across mount namespaces */
 	dev_t exe_dev;     /* to find the executable's mappings in /proc/PID/maps */
@@ -47,10 +51,22 @@ struct tgt_proc {
 int tgt_proc_open(struct tgt_proc *p, pid_t pid, struct insp_err *err);
 /* Start address of the mapping of the executable at file offset 0, or -1. */
 int tgt_proc_exe_base(const struct tgt_proc *p, uint64_t *start, struct insp_err *err);
-/* The process exists and has not exited (not a zombie). */
+/* The process exists and one of its threads runs, not exiting (tgt_live_thread). */
 bool tgt_proc_alive(const struct tgt_proc *p);
 /* Pid of the tracer of pid (0 if none, -1 if unknown). */
 pid_t tgt_tracer_of(pid_t pid);
+
+/* live.c: facts from /proc about a process at its edges; no error, no side effect. */
+/* A thread of process pid that runs and is not exiting (pid itself if the leader
+ * is such), or 0 if none is: the process has exited or is exiting. */
+pid_t tgt_live_thread(pid_t pid);
+/* Thread tid of process pid has exited (a zombie, or gone from /proc). */
+bool tgt_thread_dead(pid_t pid, pid_t tid);
+/* pid is a kernel thread (PF_KTHREAD): it has no executable. */
+bool tgt_is_kthread(pid_t pid);
+/* The process (thread group) that thread tid belongs to, or -1 if there is no such
+ * thread; tid itself for a leader. */
+pid_t tgt_tgid_of(pid_t tid);
 
 /* seize.c */
 /* Stop every thread, rescanning /proc/PID/task until no new thread appears, and
