@@ -35,6 +35,9 @@ const char *img_debug_file(const struct img *img);
  * "by build-id under ...; debuginfod at URL had none", for a message; "" if the
  * executable needed none (it has DWARF and .symtab). Never NULL. */
 const char *img_debug_search(const struct img *img);
+/* A debug file found but refused, and why ("debug file P not used: its CRC 0x...
+ * differs from the .gnu_debuglink's 0x..."), for a note; NULL if none was. */
+const char *img_debug_rejected(const struct img *img);
 int img_symbol(struct img *img, const char *name, uint64_t *addr, uint64_t *size,
 	       struct insp_err *err);
 int img_section(struct img *img, const char *name, const uint8_t **data, size_t *size,

@@ -229,6 +229,8 @@ mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_s
 		       (int)pid);
 	if (img_debug_file(c.hc.img))
 		s->debug_file = arena_strdup(&s->arena, img_debug_file(c.hc.img));
+	if (img_debug_rejected(c.hc.img))
+		h.note(h.ctx, "%s", img_debug_rejected(c.hc.img));
 	if (rt_plugins_select(plugins, &h, pid, &s->plugin, err) < 0)
 		goto out;
 	if (s->plugin->prepare(&h, &state, err) < 0)
