@@ -83,13 +83,16 @@ debuglink(Elf *elf, uint32_t *crc)
 		    !d->d_size || !memchr(d->d_buf, 0, d->d_size))
 			continue;
 		size_t at = (strlen(d->d_buf) + 4) & ~(size_t)3;
-		Elf_Data dst = { .d_buf = crc, .d_size = 4, .d_type = ELF_T_WORD,
-				 .d_version = EV_CURRENT };
-		Elf_Data src = { .d_buf = (char *)d->d_buf + at, .d_size = 4,
-				 .d_type = ELF_T_WORD, .d_version = EV_CURRENT };
+		const uint8_t *b = (const uint8_t *)d->d_buf + at;
 
-		if (at + 4 > d->d_size || !gelf_xlatetom(elf, &dst, &src, elf_getident(elf, NULL)[EI_DATA]))
+		if (at + 4 > d->d_size)
 			return NULL;
+		if (elf_getident(elf, NULL)[EI_DATA] == ELFDATA2MSB)
+			*crc = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 |
+			       b[3];
+		else
+			*crc = (uint32_t)b[3] << 24 | (uint32_t)b[2] << 16 | (uint32_t)b[1] << 8 |
+			       b[0];
 		return d->d_buf;
 	}
 	return NULL;

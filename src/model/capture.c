@@ -180,6 +180,28 @@ recheck_exited(struct tgt_proc *p, struct insp_err *err)
 		insp_err_set(err, INSP_E_NOPROC, "no such process: %d (it exited)", (int)p->pid);
 }
 
+/* Probe the plugins on the executable, with the libraries the process maps on
+ * offer; when one says its runtime is in a library, probe again on that library
+ * as the image (libs.c). h is set up anew for the image chosen. */
+static int
+select_runtime(struct capture *c, struct insp_host *h, const struct rt_plugin_set *plugins,
+	       struct insp_err *err)
+{
+	struct mdl_snapshot *s = c->hc.s;
+
+	if (mdl_libs_read(&c->hc, err) < 0)
+		return -1;
+	mdl_libs_offer(h, &c->hc);
+	if (rt_plugins_select(plugins, h, s->pid, &s->plugin, err) < 0)
+		return -1;
+	if (!c->hc.use_lib)
+		return 0;
+	if (mdl_libs_switch(&c->hc, err) < 0)
+		return -1;
+	mdl_host_init(h, &c->hc); /* no libraries on offer: the plugin takes the image */
+	return rt_plugins_select(plugins, h, s->pid, &s->plugin, err);
+}
+
 /* pid may name any thread: the process is its thread group, with a note. */
 static pid_t
 resolve_process(pid_t pid, pid_t *given)
@@ -223,16 +245,16 @@ mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_s
 		img_set_bias(c.hc.img, base - img_link_base(c.hc.img));
 	}
 	mdl_host_init(&h, &c.hc);
-	h.max_frames = s->max_frames;
 	if (given)
 		h.note(h.ctx, "%d is a thread of process %d: inspecting the process", (int)given,
 		       (int)pid);
+	if (select_runtime(&c, &h, plugins, err) < 0)
+		goto out;
+	h.max_frames = s->max_frames;
 	if (img_debug_file(c.hc.img))
 		s->debug_file = arena_strdup(&s->arena, img_debug_file(c.hc.img));
 	if (img_debug_rejected(c.hc.img))
 		h.note(h.ctx, "%s", img_debug_rejected(c.hc.img));
-	if (rt_plugins_select(plugins, &h, pid, &s->plugin, err) < 0)
-		goto out;
 	if (s->plugin->prepare(&h, &state, err) < 0)
 		goto out;
 	if ((s->max_frames || s->threads_wanted) && reserve_thread_stacks(&c, err) < 0)
@@ -271,6 +293,7 @@ out:
 			tgt_signals_restore(); /* stop_and_copy left the guard to the detach */
 	}
 	tgt_maps_release(&c.maps);
+	mdl_libs_release(&c.hc);
 	s->img = c.hc.img;
 	return ret;
 }

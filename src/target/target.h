@@ -97,6 +97,23 @@ int tgt_maps_read(pid_t pid, struct tgt_maps *m, struct insp_err *err);
 uint64_t tgt_maps_end(const struct tgt_maps *m, uint64_t addr);
 void tgt_maps_release(struct tgt_maps *m);
 
+/* mapfiles.c: the files mapped into a process, each once, in address order. */
+struct tgt_file {
+	char *path;         /* as /proc/PID/maps names it (for messages; " (deleted)" kept) */
+	char open_path[96]; /* /proc/TID/map_files/LO-HI: opens it from any mount namespace */
+	uint64_t base;      /* start of its mapping at file offset 0 */
+	uint64_t dev, ino;  /* major << 32 | minor, and inode, as the maps line gives them */
+};
+
+struct tgt_files {
+	struct tgt_file *files;
+	size_t n, cap;
+};
+
+/* Read /proc/TID/maps (TID: any live thread of the process, tgt_proc.io_tid). */
+int tgt_files_read(pid_t tid, struct tgt_files *fs, struct insp_err *err);
+void tgt_files_release(struct tgt_files *fs);
+
 /* signals.c: while a process is stopped, SIGINT/SIGTERM/SIGHUP only set a flag that
  * the stop and capture code checks, so that inspect detaches before it exits. */
 void tgt_signals_guard(void);
