@@ -137,8 +137,7 @@ id_matches(struct img *img, Elf *elf, const char *path, const struct want *w)
 {
 	uint8_t other[MAX_BUILD_ID];
 
-	if (!w->idlen ||
-	    (build_id(elf, other) == w->idlen && memcmp(other, w->id, w->idlen) == 0))
+	if (!w->idlen || (build_id(elf, other) == w->idlen && memcmp(other, w->id, w->idlen) == 0))
 		return true;
 	snprintf(img->debug_rejected, sizeof(img->debug_rejected),
 		 "debug file %s not used: its build-id differs from the executable's (a file "
@@ -179,8 +178,7 @@ adopt(struct img *img, int fd, const char *path, const struct want *w)
 	Dwarf *dw;
 
 	if (!elf || elf_kind(elf) != ELF_K_ELF || !id_matches(img, elf, path, w) ||
-	    !crc_matches(img, fd, path, w) ||
-	    !(dw = dwarf_begin_elf(elf, DWARF_C_READ, NULL))) {
+	    !crc_matches(img, fd, path, w) || !(dw = dwarf_begin_elf(elf, DWARF_C_READ, NULL))) {
 		if (elf)
 			elf_end(elf);
 		close(fd);
@@ -228,8 +226,8 @@ find_local(struct img *img, const char *exe_path, const uint8_t *id, size_t idle
 	    try_path(img, &by_link, "%.*s/.debug/%s", dirlen, exe_path, link))
 		return true;
 	for (int r = 0; r < 2; r++)
-		if (roots[r] && try_path(img, &by_link, "%s/usr/lib/debug%.*s/%s", roots[r],
-					 dirlen, exe_path, link))
+		if (roots[r] && try_path(img, &by_link, "%s/usr/lib/debug%.*s/%s", roots[r], dirlen,
+					 exe_path, link))
 			return true;
 	return false;
 }
