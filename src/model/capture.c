@@ -169,12 +169,13 @@ out:
 
 /* A step before the stop failed: if the process has exited meanwhile, that is
  * the diagnosis (exit 3), not what the failed read seemed to show ("a kernel
- * thread?", "not a Go program", "permission denied"; issue 11). */
+ * thread?", "not a Go program", "permission denied", "cannot read
+ * /proc/PID/maps"; issue 11). */
 static void
 recheck_exited(struct tgt_proc *p, struct insp_err *err)
 {
-	if (!err || err->code == INSP_E_NOPROC || err->code == INSP_E_EXITED ||
-	    err->code == INSP_E_INTR || err->code == INSP_E_USAGE || p->pid <= 0)
+	if (!err || err->code == INSP_E_EXITED || err->code == INSP_E_INTR ||
+	    err->code == INSP_E_USAGE || p->pid <= 0)
 		return;
 	if (!tgt_proc_alive(p))
 		insp_err_set(err, INSP_E_NOPROC, "no such process: %d (it exited)", (int)p->pid);
