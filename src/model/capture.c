@@ -224,7 +224,7 @@ mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_s
 	struct capture c = { .hc = { .s = s, .proc = proc } };
 	struct insp_host h;
 	void *state = NULL;
-	bool tried_stop = false;
+	bool recheck = false; /* between the open and the stop: see recheck_exited */
 	uint64_t base;
 	pid_t given;
 	int ret = -1;
@@ -237,6 +237,7 @@ mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_s
 	s->pid = pid;
 	if (tgt_proc_open(proc, pid, err) < 0)
 		goto out;
+	recheck = true;
 	s->exe = arena_strdup(&s->arena, proc->exe);
 	if (img_open(&c.hc.img, proc->exe_open, proc->exe, err) < 0)
 		goto out;
@@ -260,7 +261,7 @@ mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_s
 		goto out;
 	if ((s->max_frames || s->threads_wanted) && reserve_thread_stacks(&c, err) < 0)
 		goto out;
-	tried_stop = true; /* stop_and_copy says itself when the process exited */
+	recheck = false; /* stop_and_copy says itself when the process exited */
 	if (stop_and_copy(&c, &h, state, err) < 0)
 		goto out;
 	s->io_tid = proc->io_tid;
@@ -279,7 +280,7 @@ mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_s
 	}
 	ret = 0;
 out:
-	if (ret < 0 && !tried_stop)
+	if (ret < 0 && recheck)
 		recheck_exited(proc, err);
 	/* The plugin's state lives with the snapshot once decoded: symbolize()
 	 * serves the native walks, and task strings may point into it. */
