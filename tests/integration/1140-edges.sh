@@ -26,6 +26,8 @@
 #               random delay in [0, 40] ms), RACE_RUNS times: every exit status is
 #               0, 3 (no such process / has exited) or 8 (exited while attached),
 #               with that message; never "kernel thread", "not a Go program", ...
+#   4.1         a kernel thread (kthreadd, pid 2, where PF_KTHREAD says it is one):
+#               exit 6, "process 2 has no executable (it is a kernel thread)"
 #   $GOVER 5.0  the .gnu_debuglink's name holds a debug file of another build, and
 #               the executable has no build-id: the note names the file and both
 #               CRCs (the file's and the link's, computed here with zlib), no debug
@@ -193,6 +195,11 @@ race() {
 	echo "# $GOVER race: $n0 dumped, $n3 exit 3, $n8 exit 8 of $RACE_RUNS"
 }
 
+kernel_thread() {
+	inspect_run dump 2
+	expect_status 6 '^inspect: process 2 has no executable \(it is a kernel thread\)$'
+}
+
 # The CRC-32 of a file, and the one a .gnu_debuglink records (after the name, its
 # NUL and the padding to 4 bytes, little-endian), with zlib.
 crcs() {
@@ -258,6 +265,15 @@ for GOVER in $(fixture_versions); do
 	fixture_stop
 
 	check "$GOVER 4.0 exit while opened, $RACE_RUNS runs" race
+
+	if [[ $GOVER == go1.19 ]]; then
+		flags=$(awk '{ print $9 }' /proc/2/stat 2>/dev/null || echo 0)
+		if ((flags & 0x200000)); then
+			check "4.1 a kernel thread" kernel_thread
+		else
+			skip "4.1 a kernel thread" "pid 2 is no kernel thread here"
+		fi
+	fi
 
 	FIXTURE_NAME=wrongcrc/vars-nobid-linked fixture_start "$GOVER" "$N"
 	check "$GOVER 5.0 debuglink with another CRC" wrong_crc
