@@ -18,6 +18,7 @@
 #               inspecting the process", the process's goroutines; unharmed
 #   $GOVER 2.0  a tid of a running process (not the leader): the same note, the
 #               report says "process PID", never "process TID"; unharmed
+#   $GOVER 2.1  attach by that tid: "attached to process PID", `info` has the note
 #   $GOVER 3.0  a C program that dlopened a Go c-shared library: dump exits 0,
 #               says "(runtime in .../libedges.so)"; the goroutines in main.chanWait
 #               are the runtime's (ids, chan receive)
@@ -147,6 +148,17 @@ by_other_tid() {
 	leaderless_unharmed "$(sed -n '1s/.*  paused \([0-9.]*\) ms$/\1/p' "$OUT")"
 }
 
+attach_by_tid() {
+	local tid
+	tid=$(ls "/proc/$FIXTURE_PID/task" | grep -vx "$FIXTURE_PID" | head -n 1)
+	"$INSPECT" attach "$tid" --batch info >"$OUT" 2>"$ERR" || { echo "attach $tid: $(head -c 300 "$ERR")" >&2; return 1; }
+	grep -q "^attached to process $FIXTURE_PID (" "$OUT" && grep -q "^detached from process $FIXTURE_PID " "$OUT" ||
+		{ echo "attach: $(head -c 300 "$OUT")" >&2; return 1; }
+	grep -qx "note: $tid is a thread of process $FIXTURE_PID: inspecting the process" "$OUT" ||
+		{ echo "info has no note: $(head -c 400 "$OUT")" >&2; return 1; }
+	fixture_alive
+}
+
 cshared_dump() {
 	dump_json || return 1
 	[[ $(jq -r .runtime_lib "$OUT") == "$FIXTURES/$GOVER/libedges.so" ]] ||
@@ -257,6 +269,7 @@ for GOVER in $(fixture_versions); do
 
 	FIXTURE_NAME=edges fixture_start "$GOVER" "$N"
 	check "$GOVER 2.0 a thread's tid" by_other_tid
+	check "$GOVER 2.1 attach by a thread's tid" attach_by_tid
 	fixture_stop
 
 	FIXTURE_NAME=cshared-host fixture_start "$GOVER" "$N"
