@@ -7,7 +7,8 @@
  *    through the task PID names (get_task_mm / mm_access). A leader that called
  *    pthread_exit stays a zombie while its other threads run, with no mm: readlink
  *    of its exe fails with ENOENT, its maps are empty, process_vm_readv fails with
- *    ESRCH. The same files under any live thread's tid (/proc/TID/...) work.
+ *    ESRCH (get_task_exe_file, mm_access; proc(5) says so of exe). The same files
+ *    under any live thread's tid (/proc/TID/...) work.
  *  - PTRACE_SEIZE of a zombie thread fails with EPERM (ptrace_attach checks
  *    exit_state after the permission check), which is no permission problem.
  *  - An exiting thread has PF_EXITING in the flags of /proc/TID/stat, and a thread
