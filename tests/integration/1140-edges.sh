@@ -41,6 +41,8 @@ set -euo pipefail
 
 N=3
 RACE_RUNS=${RACE_RUNS:-100}
+# The paths inspect reports are absolute (make asan passes FIXTURES=build/fixtures).
+FIXTURES=$(cd "$FIXTURES" && pwd)
 unset DEBUGINFOD_URLS
 
 # ID<TAB>STATE<TAB>FUNC of a JSON dump, STATE as the runtime prints it.
