@@ -28,9 +28,10 @@ void img_set_bias(struct img *img, uint64_t bias);
 uint64_t img_bias(const struct img *img);
 bool img_is_pie(const struct img *img);
 bool img_has_dwarf(const struct img *img);
-/* sections.c: the ELF file at path has a section of that name (false if it cannot
- * be read or is no ELF). Opens and closes the file; no image is made. */
-bool img_file_has_section(const char *path, const char *name);
+/* sections.c: the ELF file at path has a section of that name: 1, else 0 (also
+ * when it is no ELF); -1 if it cannot be opened. Opens and closes the file; no
+ * image is made. */
+int img_file_has_section(const char *path, const char *name);
 /* The separate debug file the DWARF and symbols come from, or NULL (debugfile.c):
  * a path in libdebuginfod's cache when a debuginfod server sent it. */
 const char *img_debug_file(const struct img *img);

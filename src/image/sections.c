@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-bool
+int
 img_file_has_section(const char *path, const char *name)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -18,7 +18,7 @@ img_file_has_section(const char *path, const char *name)
 	Elf *elf;
 
 	if (fd < 0)
-		return false;
+		return -1;
 	elf_version(EV_CURRENT);
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (elf && elf_kind(elf) == ELF_K_ELF && elf_getshdrstrndx(elf, &shstrndx) == 0) {
@@ -34,5 +34,5 @@ img_file_has_section(const char *path, const char *name)
 	if (elf)
 		elf_end(elf);
 	close(fd);
-	return found;
+	return found ? 1 : 0;
 }

@@ -19,12 +19,16 @@ host_lib_has_section(void *ctx, size_t i, const char *name)
 {
 	struct mdl_host_ctx *c = ctx;
 	const struct tgt_file *f;
+	int has;
 
 	if (i >= c->nlibs)
 		return 0;
 	f = &c->files.files[c->lib_file[i]];
 	/* map_files opens it from any mount namespace; the path, where that is refused. */
-	return img_file_has_section(f->open_path, name) || img_file_has_section(f->path, name);
+	has = img_file_has_section(f->open_path, name);
+	if (has < 0)
+		has = img_file_has_section(f->path, name);
+	return has > 0;
 }
 
 static void
