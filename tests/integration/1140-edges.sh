@@ -135,10 +135,15 @@ threads_live() {
 	! grep -qx "$FIXTURE_PID" "$TEST_TMP/in" || { echo "the exited leader is listed" >&2; return 1; }
 }
 
-# A tid of the fixture other than the leader, then a dump through it.
+# A tid of the fixture other than the leader's.
+other_tid() {
+	ls "/proc/$FIXTURE_PID/task" | grep -vx "$FIXTURE_PID" | head -n 1
+}
+
+# A dump through another tid of the fixture.
 by_other_tid() {
 	local tid
-	tid=$(ls "/proc/$FIXTURE_PID/task" | grep -vx "$FIXTURE_PID" | head -n 1)
+	tid=$(other_tid)
 	[[ -n $tid ]] || { echo "no other thread" >&2; return 1; }
 	inspect_run dump "$tid"
 	((RC == 0)) || { echo "inspect dump $tid exited $RC: $(head -c 300 "$ERR")" >&2; return 1; }
@@ -152,7 +157,7 @@ by_other_tid() {
 
 attach_by_tid() {
 	local tid
-	tid=$(ls "/proc/$FIXTURE_PID/task" | grep -vx "$FIXTURE_PID" | head -n 1)
+	tid=$(other_tid)
 	"$INSPECT" attach "$tid" --batch info >"$OUT" 2>"$ERR" || { echo "attach $tid: $(head -c 300 "$ERR")" >&2; return 1; }
 	grep -q "^attached to process $FIXTURE_PID (" "$OUT" && grep -q "^detached from process $FIXTURE_PID " "$OUT" ||
 		{ echo "attach: $(head -c 300 "$OUT")" >&2; return 1; }
