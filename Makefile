@@ -16,7 +16,7 @@ endif
 
 CORE_SRC := $(wildcard src/*.c src/*/*.c)
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
-CORE_LIBS := -ldw -lelf -ldebuginfod -ljson-c -lreadline -ldl
+CORE_LIBS := -ldw -lelf -ldebuginfod -ljson-c -lreadline -ldl -lz
 
 GO_SRC := $(wildcard plugins/go/*.c)
 GO_OBJ := $(GO_SRC:%.c=$(BUILD)/obj/%.o)

@@ -15,6 +15,7 @@
 #   OUT/<goX.Y>/vars-stripped   it stripped of DWARF and symbols (strip, as distributions do)
 #   OUT/<goX.Y>/vars-linked     the same with a .gnu_debuglink to vars-bid.debug beside it
 #   OUT/<goX.Y>/hello           tests/unit/go/testdata/hello, for the pclntab unit test
+#   OUT/<goX.Y>/edges, ...      for tests/integration/1140-edges.sh: tools/build-edges.sh
 # and as production ships them, for tests/integration/1000-stripped.sh:
 #   OUT/<goX.Y>/P-sw            P in parked, stacks, vars: -ldflags='-s -w' (no DWARF,
 #                               no symbols)
@@ -55,4 +56,5 @@ while read -r name gobin; do
 		objcopy --strip-all vars-bid vars-stripped &&
 		objcopy --strip-all --add-gnu-debuglink=vars-bid.debug vars-bid vars-linked)
 	(cd "$root/tests/unit/go/testdata/hello" && "$gobin" build -o "$out/$name/hello" .)
+	"$root/tools/build-edges.sh" "$gobin" "$out/$name"
 done <<<"$toolchains"

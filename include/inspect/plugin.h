@@ -155,6 +155,18 @@ struct insp_host {
 	void (*set_info)(void *ctx, const char *key, const char *value);
 	/* A problem that did not stop the dump, shown under the report. */
 	void (*note)(void *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+	/* ABI 5. For probe(): the shared libraries the process maps (paths as
+	 * /proc/PID/maps names them), since a runtime may live in one of them rather
+	 * than in the executable (Go's -buildmode=c-shared). */
+	size_t nlibs;
+	const char *const *libs;
+	/* Library i has a section of that name: 1, else 0. */
+	int (*lib_has_section)(void *ctx, size_t i, const char *name);
+	/* From probe(), before returning 1: the runtime is in library i. The host
+	 * then makes that library the image (symbols, sections, DWARF, load bias;
+	 * exe_path names it) and calls probe() again, which must accept it. */
+	void (*use_lib)(void *ctx, size_t i);
 };
 
 /* A short reason name users type (`reason=chan-recv`). strings are the runtime's

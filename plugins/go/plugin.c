@@ -14,15 +14,33 @@
 #define OLDEST_MINOR 19
 #define NEWEST_MINOR 26
 
-static int
-go_probe(const struct insp_host *h, struct insp_err *err)
+/* A Go module has its build info, or at least its pclntab (stripped by some tools). */
+static bool
+is_go(const struct insp_host *h)
 {
 	const uint8_t *d;
 	size_t n;
 
-	(void)err;
 	return h->section(h->ctx, ".go.buildinfo", &d, &n, NULL, NULL) == 0 ||
 	       h->section(h->ctx, ".gopclntab", &d, &n, NULL, NULL) == 0;
+}
+
+/* The executable, or else a library built with -buildmode=c-shared (a C program
+ * that loaded Go): the host makes that library the image (use_lib). */
+static int
+go_probe(const struct insp_host *h, struct insp_err *err)
+{
+	(void)err;
+	if (is_go(h))
+		return 1;
+	for (size_t i = 0; i < h->nlibs && h->lib_has_section; i++) {
+		if (h->lib_has_section(h->ctx, i, ".go.buildinfo") ||
+		    h->lib_has_section(h->ctx, i, ".gopclntab")) {
+			h->use_lib(h->ctx, i);
+			return 1;
+		}
+	}
+	return 0;
 }
 
 /* The runtime's source directory as this binary's file names spell it, from

@@ -6,6 +6,9 @@
  * can be moved (INSPECT_DEBUG_ROOT, for packages unpacked elsewhere); a process in
  * a container is also looked up in its own root (/proc/PID/root). The debug file
  * gives the DWARF and the symbol table; code and data stay the executable's.
+ * A candidate must match the executable: by build-id when it has one, else by the
+ * CRC-32 the .gnu_debuglink records (Go 1.19's linker writes no build-id, so a debug
+ * file of another build at the linked name is caught by the CRC alone).
  * SPDX-License-Identifier: MIT */
 #include "image/image-int.h"
 
@@ -16,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #define MAX_BUILD_ID 64
 /* The local places, as img_debug_search tells them. */
@@ -50,9 +54,20 @@ build_id(Elf *elf, uint8_t *id)
 	return 0;
 }
 
-/* The .gnu_debuglink file name, or NULL. */
+/* What a candidate debug file must match: the executable's build-id (idlen 0: it
+ * has none), else, for a file found by .gnu_debuglink, the CRC it records. */
+struct want {
+	const uint8_t *id;
+	size_t idlen;
+	bool check_crc;
+	uint32_t crc;
+};
+
+/* The .gnu_debuglink file name, or NULL; *crc: the CRC-32 after it. The section is
+ * the name, NUL, padding to 4 bytes, then the CRC in the file's byte order (binutils
+ * bfd/opncls.c bfd_create_gnu_debuglink_section). */
 static const char *
-debuglink(Elf *elf)
+debuglink(Elf *elf, uint32_t *crc)
 {
 	size_t shstrndx;
 	Elf_Scn *scn = NULL;
@@ -68,16 +83,27 @@ debuglink(Elf *elf)
 		    strcmp(n, ".gnu_debuglink") != 0 || !(d = elf_getdata(scn, NULL)) ||
 		    !d->d_size || !memchr(d->d_buf, 0, d->d_size))
 			continue;
+		size_t at = (strlen(d->d_buf) + 4) & ~(size_t)3;
+		const uint8_t *b = (const uint8_t *)d->d_buf + at;
+
+		if (at + 4 > d->d_size)
+			return NULL;
+		if (elf_getident(elf, NULL)[EI_DATA] == ELFDATA2MSB)
+			*crc = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 |
+			       b[3];
+		else
+			*crc = (uint32_t)b[3] << 24 | (uint32_t)b[2] << 16 | (uint32_t)b[1] << 8 |
+			       b[0];
 		return d->d_buf;
 	}
 	return NULL;
 }
 
 /* Try the file printf(fmt, ...) names; a name too long for PATH_MAX is none. */
-static bool try_file(struct img *img, const char *path, const uint8_t *id, size_t idlen);
+static bool try_file(struct img *img, const char *path, const struct want *w);
 
-static bool __attribute__((format(printf, 4, 5)))
-try_path(struct img *img, const uint8_t *id, size_t idlen, const char *fmt, ...)
+static bool __attribute__((format(printf, 3, 4)))
+try_path(struct img *img, const struct want *w, const char *fmt, ...)
 {
 	char path[PATH_MAX];
 	va_list ap;
@@ -86,21 +112,74 @@ try_path(struct img *img, const uint8_t *id, size_t idlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(path, sizeof(path), fmt, ap);
 	va_end(ap);
-	return n > 0 && (size_t)n < sizeof(path) && try_file(img, path, id, idlen);
+	return n > 0 && (size_t)n < sizeof(path) && try_file(img, path, w);
+}
+
+/* CRC-32 of the whole file fd (zlib's crc32: the polynomial .gnu_debuglink uses). */
+static int
+file_crc32(int fd, uint32_t *crc)
+{
+	unsigned char buf[64 * 1024];
+	uLong c = crc32(0L, Z_NULL, 0);
+	off_t off = 0;
+	ssize_t n;
+
+	while ((n = pread(fd, buf, sizeof(buf), off)) > 0) {
+		c = crc32(c, buf, (uInt)n);
+		off += n;
+	}
+	*crc = (uint32_t)c;
+	return n < 0 ? -1 : 0;
+}
+
+/* The build-id of the candidate elf is the executable's, when it has one. */
+static bool
+id_matches(struct img *img, Elf *elf, const char *path, const struct want *w)
+{
+	uint8_t other[MAX_BUILD_ID];
+
+	if (!w->idlen || (build_id(elf, other) == w->idlen && memcmp(other, w->id, w->idlen) == 0))
+		return true;
+	snprintf(img->debug_rejected, sizeof(img->debug_rejected),
+		 "debug file %s not used: its build-id differs from the executable's (a file "
+		 "of another build?)",
+		 path);
+	return false;
+}
+
+/* The debuglink's file, when it has no build-id to compare: is it the right one? A
+ * mismatch is kept for a note, since the file at the linked name is a user's. */
+static bool
+crc_matches(struct img *img, int fd, const char *path, const struct want *w)
+{
+	uint32_t crc;
+
+	if (!w->check_crc)
+		return true;
+	if (file_crc32(fd, &crc) < 0) {
+		snprintf(img->debug_rejected, sizeof(img->debug_rejected),
+			 "debug file %s not used: cannot read it to check its CRC", path);
+		return false;
+	}
+	if (crc == w->crc)
+		return true;
+	snprintf(img->debug_rejected, sizeof(img->debug_rejected),
+		 "debug file %s not used: its CRC 0x%08x differs from the .gnu_debuglink's "
+		 "0x%08x (a file of another build?)",
+		 path, crc, w->crc);
+	return false;
 }
 
 /* Take fd, open on path, as the debug file of img: an ELF with DWARF, and the same
  * build-id as the executable when the executable has one. fd is closed if not. */
 static bool
-adopt(struct img *img, int fd, const char *path, const uint8_t *id, size_t idlen)
+adopt(struct img *img, int fd, const char *path, const struct want *w)
 {
-	uint8_t other[MAX_BUILD_ID];
 	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	Dwarf *dw;
 
-	if (!elf || elf_kind(elf) != ELF_K_ELF ||
-	    (idlen && (build_id(elf, other) != idlen || memcmp(other, id, idlen) != 0)) ||
-	    !(dw = dwarf_begin_elf(elf, DWARF_C_READ, NULL))) {
+	if (!elf || elf_kind(elf) != ELF_K_ELF || !id_matches(img, elf, path, w) ||
+	    !crc_matches(img, fd, path, w) || !(dw = dwarf_begin_elf(elf, DWARF_C_READ, NULL))) {
 		if (elf)
 			elf_end(elf);
 		close(fd);
@@ -116,18 +195,19 @@ adopt(struct img *img, int fd, const char *path, const uint8_t *id, size_t idlen
 }
 
 static bool
-try_file(struct img *img, const char *path, const uint8_t *id, size_t idlen)
+try_file(struct img *img, const char *path, const struct want *w)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	return fd >= 0 && adopt(img, fd, path, id, idlen);
+	return fd >= 0 && adopt(img, fd, path, w);
 }
 
 /* The local ways, in elfutils' order: build-id paths, then the .gnu_debuglink. */
 static bool
 find_local(struct img *img, const char *exe_path, const char *root, const uint8_t *id, size_t idlen)
 {
-	const char *env = getenv("INSPECT_DEBUG_ROOT"), *link = debuglink(img->elf);
+	struct want by_id = { .id = id, .idlen = idlen }, by_link = by_id;
+	const char *env = getenv("INSPECT_DEBUG_ROOT"), *link = debuglink(img->elf, &by_link.crc);
 	/* a container's own debug packages too (root is its /proc/PID/root) */
 	const char *roots[3] = { env && *env ? env : NULL, "", *root ? root : NULL };
 	char hex[2 * MAX_BUILD_ID + 1];
@@ -136,19 +216,21 @@ find_local(struct img *img, const char *exe_path, const char *root, const uint8_
 	for (size_t i = 0; i < idlen; i++)
 		snprintf(hex + 2 * i, 3, "%02x", id[i]);
 	for (int r = 0; r < 3 && idlen > 1; r++)
-		if (roots[r] && try_path(img, id, idlen, "%s/usr/lib/debug/.build-id/%.2s/%s.debug",
+		if (roots[r] && try_path(img, &by_id, "%s/usr/lib/debug/.build-id/%.2s/%s.debug",
 					 roots[r], hex, hex + 2))
 			return true;
 	/* gdb's order for a debuglink: beside it, in .debug/, under the debug root */
 	if (!link || strchr(link, '/'))
 		return false;
+	/* With a build-id, that is the check (as elfutils does); without, the CRC. */
+	by_link.check_crc = idlen == 0;
 	/* beside it in the process's root: its container's, or where a deleted
 	 * executable's folder still is */
-	if (try_path(img, id, idlen, "%s%.*s/%s", root, dirlen, exe_path, link) ||
-	    try_path(img, id, idlen, "%s%.*s/.debug/%s", root, dirlen, exe_path, link))
+	if (try_path(img, &by_link, "%s%.*s/%s", root, dirlen, exe_path, link) ||
+	    try_path(img, &by_link, "%s%.*s/.debug/%s", root, dirlen, exe_path, link))
 		return true;
 	for (int r = 0; r < 3; r++)
-		if (roots[r] && try_path(img, id, idlen, "%s/usr/lib/debug%.*s/%s", roots[r],
+		if (roots[r] && try_path(img, &by_link, "%s/usr/lib/debug%.*s/%s", roots[r],
 					 dirlen, exe_path, link))
 			return true;
 	return false;
@@ -159,6 +241,7 @@ img_find_debug_file(struct img *img, const char *exe_path, const char *root)
 {
 	uint8_t id[MAX_BUILD_ID];
 	size_t idlen = build_id(img->elf, id);
+	struct want by_id = { .id = id, .idlen = idlen };
 	char why[sizeof(img->debug_search) - sizeof(LOCAL_PLACES) - 2], *path = NULL;
 	bool found;
 	int fd;
@@ -168,7 +251,7 @@ img_find_debug_file(struct img *img, const char *exe_path, const char *root)
 		return;
 	/* Last, as elfutils does: the network is the slow way, and only if asked. */
 	fd = img_debuginfod_find(id, idlen, &path, why, sizeof(why));
-	found = fd >= 0 && adopt(img, fd, path ? path : "(debuginfod's cache)", id, idlen);
+	found = fd >= 0 && adopt(img, fd, path ? path : "(debuginfod's cache)", &by_id);
 	if (fd >= 0 && !found)
 		snprintf(why, sizeof(why),
 			 "debuginfod at %s sent a file with another build-id or no DWARF",
@@ -183,6 +266,12 @@ const char *
 img_debug_file(const struct img *img)
 {
 	return img->debug_path;
+}
+
+const char *
+img_debug_rejected(const struct img *img)
+{
+	return img->debug_rejected[0] ? img->debug_rejected : NULL;
 }
 
 const char *

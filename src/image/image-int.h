@@ -6,6 +6,7 @@
 #include <elfutils/libdw.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <limits.h>
 
 #include "image/image.h"
 
@@ -26,6 +27,7 @@ struct img {
 	Elf *debug_elf;
 	char *debug_path;
 	char debug_search[320]; /* where it looked, "" before it did (img_debug_search) */
+	char debug_rejected[PATH_MAX + 128]; /* a candidate refused, and why, or "" */
 	char *name; /* for messages */
 	uint64_t bias, link_base;
 	bool pie;

@@ -31,6 +31,10 @@ void img_set_bias(struct img *img, uint64_t bias);
 uint64_t img_bias(const struct img *img);
 bool img_is_pie(const struct img *img);
 bool img_has_dwarf(const struct img *img);
+/* sections.c: the ELF file at path has a section of that name: 1, else 0 (also
+ * when it is no ELF); -1 if it cannot be opened. Opens and closes the file; no
+ * image is made. */
+int img_file_has_section(const char *path, const char *name);
 /* The separate debug file the DWARF and symbols come from, or NULL (debugfile.c):
  * a path in libdebuginfod's cache when a debuginfod server sent it. */
 const char *img_debug_file(const struct img *img);
@@ -38,6 +42,9 @@ const char *img_debug_file(const struct img *img);
  * "by build-id under ...; debuginfod at URL had none", for a message; "" if the
  * executable needed none (it has DWARF and .symtab). Never NULL. */
 const char *img_debug_search(const struct img *img);
+/* A debug file found but refused, and why ("debug file P not used: its CRC 0x...
+ * differs from the .gnu_debuglink's 0x..."), for a note; NULL if none was. */
+const char *img_debug_rejected(const struct img *img);
 int img_symbol(struct img *img, const char *name, uint64_t *addr, uint64_t *size,
 	       struct insp_err *err);
 int img_section(struct img *img, const char *name, const uint8_t **data, size_t *size,

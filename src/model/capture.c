@@ -63,7 +63,7 @@ reserve_thread_stacks(struct capture *c, struct insp_err *err)
 	struct dirent *de;
 	DIR *d;
 
-	if (tgt_maps_read(c->hc.proc->pid, &c->maps, err) < 0)
+	if (tgt_maps_read(c->hc.proc->io_tid, &c->maps, err) < 0)
 		return -1;
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)c->hc.proc->pid);
 	d = opendir(path);
@@ -169,6 +169,55 @@ out:
 	return ret;
 }
 
+/* A step before the stop failed: if the process has exited meanwhile, that is
+ * the diagnosis (exit 3), not what the failed read seemed to show ("a kernel
+ * thread?", "not a Go program", "permission denied", "cannot read
+ * /proc/PID/maps"; issue 11). */
+static void
+recheck_exited(struct tgt_proc *p, struct insp_err *err)
+{
+	if (!err || err->code == INSP_E_EXITED || err->code == INSP_E_INTR ||
+	    err->code == INSP_E_USAGE || p->pid <= 0)
+		return;
+	if (!tgt_proc_alive(p))
+		insp_err_set(err, INSP_E_NOPROC, "no such process: %d (it exited)", (int)p->pid);
+}
+
+/* Probe the plugins on the executable, with the libraries the process maps on
+ * offer; when one says its runtime is in a library, probe again on that library
+ * as the image (libs.c). h is set up anew for the image chosen. */
+static int
+select_runtime(struct capture *c, struct insp_host *h, const struct rt_plugin_set *plugins,
+	       struct insp_err *err)
+{
+	struct mdl_snapshot *s = c->hc.s;
+
+	if (mdl_libs_read(&c->hc, err) < 0)
+		return -1;
+	mdl_libs_offer(h, &c->hc);
+	if (rt_plugins_select(plugins, h, s->pid, &s->plugin, err) < 0)
+		return -1;
+	if (!c->hc.use_lib)
+		return 0;
+	if (mdl_libs_switch(&c->hc, err) < 0)
+		return -1;
+	mdl_host_init(h, &c->hc); /* no libraries on offer: the plugin takes the image */
+	return rt_plugins_select(plugins, h, s->pid, &s->plugin, err);
+}
+
+/* pid may name any thread: the process is its thread group, with a note. */
+static pid_t
+resolve_process(pid_t pid, pid_t *given)
+{
+	pid_t tgid = tgt_tgid_of(pid);
+
+	*given = 0;
+	if (tgid <= 0 || tgid == pid)
+		return pid;
+	*given = pid;
+	return tgid;
+}
+
 int
 mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_set *plugins,
 		     struct insp_err *err)
@@ -178,23 +227,27 @@ mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_s
 	struct insp_host h;
 	void *state = NULL;
 	char root[64];
+	bool recheck = false; /* between the open and the stop: see recheck_exited */
 	uint64_t base;
+	pid_t given;
 	int ret = -1;
 
 	if (!proc)
 		return insp_err_set(err, INSP_E_SYS, "out of memory");
 	*proc = (struct tgt_proc)TGT_PROC_INIT;
 	s->arena.cap = SNAPSHOT_CAP;
+	pid = resolve_process(pid, &given);
 	s->pid = pid;
 	if (tgt_proc_open(proc, pid, err) < 0)
 		goto out;
+	recheck = true;
 	s->exe = arena_strdup(&s->arena, proc->exe);
 	if (proc->exe_deleted)
 		mdl_note(s,
 			 "%s was deleted or replaced on disk since process %d started: read "
 			 "through /proc/%d/exe",
 			 proc->exe, (int)pid, (int)pid);
-	tgt_proc_root(pid, root, sizeof(root));
+	tgt_proc_root(proc->io_tid, root, sizeof(root));
 	if (img_open(&c.hc.img, proc->exe_open, proc->exe, root, err) < 0)
 		goto out;
 	if (img_is_pie(c.hc.img)) {
@@ -203,17 +256,26 @@ mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_s
 		img_set_bias(c.hc.img, base - img_link_base(c.hc.img));
 	}
 	mdl_host_init(&h, &c.hc);
+	if (given)
+		h.note(h.ctx, "%d is a thread of process %d: inspecting the process", (int)given,
+		       (int)pid);
+	if (select_runtime(&c, &h, plugins, err) < 0)
+		goto out;
 	h.max_frames = s->max_frames;
 	if (img_debug_file(c.hc.img))
 		s->debug_file = arena_strdup(&s->arena, img_debug_file(c.hc.img));
-	if (rt_plugins_select(plugins, &h, pid, &s->plugin, err) < 0)
-		goto out;
+	if (img_debug_rejected(c.hc.img))
+		h.note(h.ctx, "%s", img_debug_rejected(c.hc.img));
 	if (s->plugin->prepare(&h, &state, err) < 0)
 		goto out;
 	if ((s->max_frames || s->threads_wanted) && reserve_thread_stacks(&c, err) < 0)
 		goto out;
-	if (tgt_nsmap_read(pid, &c.tids, err) < 0 || stop_and_copy(&c, &h, state, err) < 0)
+	if (tgt_nsmap_read(pid, &c.tids, err) < 0)
 		goto out;
+	recheck = false; /* stop_and_copy says itself when the process exited */
+	if (stop_and_copy(&c, &h, state, err) < 0)
+		goto out;
+	s->io_tid = proc->io_tid;
 	if (s->plugin->decode(state, &h, err) < 0)
 		goto out;
 	s->plugin_state = state;
@@ -229,6 +291,8 @@ mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_s
 	}
 	ret = 0;
 out:
+	if (ret < 0 && recheck)
+		recheck_exited(proc, err);
 	/* The plugin's state lives with the snapshot once decoded: symbolize()
 	 * serves the native walks, and task strings may point into it. */
 	if (!s->plugin_state && s->plugin && state)
@@ -243,6 +307,7 @@ out:
 	}
 	tgt_maps_release(&c.maps);
 	tgt_nsmap_release(&c.tids);
+	mdl_libs_release(&c.hc);
 	s->img = c.hc.img;
 	return ret;
 }

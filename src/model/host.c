@@ -277,7 +277,7 @@ mdl_host_init(struct insp_host *h, struct mdl_host_ctx *c)
 		.global_var = host_global_var,
 	};
 	if (c->img) {
-		h->exe_path = c->s->exe;
+		h->exe_path = c->s->runtime_lib ? c->s->runtime_lib : c->s->exe;
 		h->has_dwarf = img_has_dwarf(c->img);
 		h->debug_search = img_debug_search(c->img);
 		h->load_bias = img_bias(c->img);

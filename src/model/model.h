@@ -24,8 +24,10 @@ struct tgt_proc;
 struct mdl_snapshot {
 	struct arena arena;
 	pid_t pid;
+	pid_t io_tid; /* a live thread of it, for /proc/TID/maps (target.h tgt_proc.io_tid) */
 	const char *exe;
 	const char *debug_file; /* the separate debug file DWARF came from, or NULL */
+	const char *runtime_lib; /* the shared library the runtime is in, or NULL (the exe) */
 	const struct insp_plugin *plugin;
 	void *plugin_state; /* released with the snapshot */
 	struct img *img;    /* kept open: task locations point into it */

@@ -36,7 +36,7 @@ ready(struct mdl_snapshot *s, struct insp_host *h, struct mdl_host_ctx *c, struc
 				    "has none (built with -ldflags=-w or -s?), and no separate "
 				    "debug file was found (%s)",
 				    s->exe, img_debug_search(s->img));
-	*c = (struct mdl_host_ctx){ s, s->img, s->proc };
+	*c = (struct mdl_host_ctx){ .s = s, .img = s->img, .proc = s->proc };
 	mdl_host_init(h, c);
 	h->max_frames = s->max_frames;
 	return 0;
@@ -88,7 +88,7 @@ mdl_site_values(struct mdl_snapshot *s, const struct mdl_grouping *g,
 
 	/* A stripped binary's report is still worth having: without values. */
 	if (s->proc && !img_has_dwarf(s->img)) {
-		c = (struct mdl_host_ctx){ s, s->img, s->proc };
+		c = (struct mdl_host_ctx){ .s = s, .img = s->img, .proc = s->proc };
 		mdl_host_init(&h, &c);
 		h.note(h.ctx, "--locals: no values, the executable has no DWARF");
 		return 0;

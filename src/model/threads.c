@@ -126,7 +126,7 @@ mdl_threads_unwind(struct mdl_snapshot *s, uint32_t max, struct insp_err *err)
 		insp_err_set(err, INSP_E_SYS, "out of memory");
 		goto out;
 	}
-	if (uw_native_open(&u, s->pid, s->threads, s->nthreads, err) < 0)
+	if (uw_native_open(&u, s->io_tid ? s->io_tid : s->pid, s->threads, s->nthreads, err) < 0)
 		goto out;
 	for (size_t i = 0; i < s->nthreads; i++) {
 		struct mdl_thread *th = &s->native[i];

@@ -16,6 +16,13 @@
 
 #define BATCH 1024 /* IOV_MAX on Linux */
 
+/* The tid whose memory map reaches the process's (target.h io_tid). */
+static pid_t
+io_pid(const struct tgt_proc *p)
+{
+	return p->io_tid ? p->io_tid : p->pid;
+}
+
 static int
 open_mem(struct tgt_proc *p, struct insp_err *err)
 {
@@ -23,7 +30,7 @@ open_mem(struct tgt_proc *p, struct insp_err *err)
 
 	if (p->mem_fd >= 0)
 		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/mem", (int)p->pid);
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)io_pid(p));
 	p->mem_fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (p->mem_fd < 0)
 		return insp_err_set(err, errno == ENOENT ? INSP_E_EXITED : INSP_E_PERM,
@@ -55,7 +62,7 @@ read_one(struct tgt_proc *p, struct insp_read *r)
 	struct iovec local = { r->buf, r->len }, remote = { (void *)(uintptr_t)r->addr, r->len };
 
 	if (!p->no_vm_readv) {
-		ssize_t n = process_vm_readv(p->pid, &local, 1, &remote, 1, 0);
+		ssize_t n = process_vm_readv(io_pid(p), &local, 1, &remote, 1, 0);
 
 		if (n == (ssize_t)r->len)
 			return true;
@@ -148,7 +155,7 @@ tgt_readv(struct tgt_proc *p, struct insp_read *reads, size_t n, struct insp_err
 			continue;
 		}
 		k = make_runs(reads, i, n, runs, local, remote, &nlocal);
-		got = process_vm_readv(p->pid, local, nlocal, remote, k, 0);
+		got = process_vm_readv(io_pid(p), local, nlocal, remote, k, 0);
 		if (got < 0 && errno == ESRCH)
 			break;
 		if (got < 0 && errno != EFAULT) {

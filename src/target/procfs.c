@@ -68,6 +68,14 @@ comm_of(pid_t pid, char *buf, size_t size)
 	fclose(f);
 }
 
+/* The process was there a moment ago and is not any more (it exited while being
+ * opened): say so, rather than diagnose what the failed read seemed to show. */
+static int
+exited_meanwhile(const struct tgt_proc *p, struct insp_err *err)
+{
+	return insp_err_set(err, INSP_E_NOPROC, "no such process: %d (it exited)", (int)p->pid);
+}
+
 int
 tgt_proc_open(struct tgt_proc *p, pid_t pid, struct insp_err *err)
 {
@@ -82,31 +90,43 @@ tgt_proc_open(struct tgt_proc *p, pid_t pid, struct insp_err *err)
 	if (kill(pid, 0) < 0 && errno == ESRCH)
 		return insp_err_set(err, INSP_E_NOPROC, "no such process: %d", (int)pid);
 	tracer = (pid_t)status_field(pid, "TracerPid", &state);
-	if (state == 'Z' || state == 'X')
-		return insp_err_set(err, INSP_E_NOPROC, "process %d has exited (it is a zombie)",
-				    (int)pid);
-	snprintf(p->exe_open, sizeof(p->exe_open), "/proc/%d/exe", (int)pid);
+	/* A zombie leader whose other threads run (pthread_exit) is a live process. */
+	p->io_tid = tgt_live_thread(pid);
+	if (!p->io_tid)
+		return insp_err_set(err, INSP_E_NOPROC, "process %d has exited%s", (int)pid,
+				    state == 'Z' ? " (it is a zombie)" : "");
+	snprintf(p->exe_open, sizeof(p->exe_open), "/proc/%d/exe", (int)p->io_tid);
 	n = readlink(p->exe_open, p->exe, sizeof(p->exe) - 1);
 	if (n < 0) {
-		if (errno == EACCES || errno == EPERM)
+		int e = errno;
+
+		if (!tgt_proc_alive(p))
+			return exited_meanwhile(p, err);
+		if (e == EACCES || e == EPERM)
 			return insp_err_set(
 				err, INSP_E_PERM,
 				"cannot attach to process %d: permission denied (run as "
 				"root or grant CAP_SYS_PTRACE)",
 				(int)pid);
-		if (errno == ENOENT && kill(pid, 0) == 0)
+		if (tgt_is_kthread(pid))
 			return insp_err_set(err, INSP_E_NOTGO,
-					    "process %d has no executable (a kernel thread?)",
+					    "process %d has no executable (it is a kernel thread)",
 					    (int)pid);
-		return insp_err_set(err, INSP_E_NOPROC, "no such process: %d", (int)pid);
+		return insp_err_set(err, INSP_E_SYS, "cannot read %s: %s", p->exe_open,
+				    strerror(e));
 	}
 	p->exe[n] = '\0';
 	/* The file is read through /proc/PID/exe; the name is for people. */
 	p->exe_deleted = tgt_path_strip_deleted(p->exe);
-	if (stat(p->exe_open, &st) < 0)
+	if (stat(p->exe_open, &st) < 0) {
+		int e = errno;
+
+		if (!tgt_proc_alive(p))
+			return exited_meanwhile(p, err);
 		return insp_err_set(err, INSP_E_PERM,
 				    "cannot open the executable of process %d (%s): %s", (int)pid,
-				    p->exe, strerror(errno));
+				    p->exe, strerror(e));
+	}
 	p->exe_dev = st.st_dev;
 	p->exe_ino = st.st_ino;
 	if (tracer > 0) {
@@ -127,7 +147,7 @@ tgt_proc_exe_base(const struct tgt_proc *p, uint64_t *start, struct insp_err *er
 	bool found_path = false;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)p->pid);
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)p->io_tid);
 	f = fopen(path, "r");
 	if (!f)
 		return insp_err_set(err, errno == ENOENT ? INSP_E_NOPROC : INSP_E_PERM,
@@ -165,10 +185,7 @@ tgt_proc_exe_base(const struct tgt_proc *p, uint64_t *start, struct insp_err *er
 bool
 tgt_proc_alive(const struct tgt_proc *p)
 {
-	char state = '?';
-
 	if (kill(p->pid, 0) < 0 && errno == ESRCH)
 		return false;
-	status_field(p->pid, "Pid", &state);
-	return state != 'Z' && state != 'X' && state != '?';
+	return tgt_live_thread(p->pid) != 0;
 }

@@ -103,8 +103,10 @@ seize_one(struct tgt_proc *p, pid_t tid, struct insp_err *err)
 		int e = errno;
 
 		p->nthreads--;
-		if (e == ESRCH)
-			return 0; /* the thread exited: nothing to stop */
+		/* The thread exited, or is a zombie (a leader after pthread_exit, whose
+		 * SEIZE fails with EPERM): nothing to stop. */
+		if (e == ESRCH || tgt_thread_dead(p->pid, tid))
+			return 0;
 		if (e == EPERM) {
 			tracer = tgt_tracer_of(p->pid);
 			if (tracer > 0)
@@ -210,18 +212,31 @@ seize_new(struct tgt_proc *p, size_t *added, struct insp_err *err)
 		ret = seize_one(p, tid, err);
 		if (ret < 0)
 			break;
-		(*added)++;
+		if (find_thread(p, tid)) /* not a thread that exited or is a zombie */
+			(*added)++;
 	}
 	closedir(dir);
 	return ret;
 }
 
+/* A stopped thread for io_tid (target.h): the leader, or, when it has left by
+ * pthread_exit, any thread held stopped, which cannot exit before the detach.
+ * Returns false when no thread is held: the process has exited. */
 static bool
-main_thread_gone(struct tgt_proc *p)
+pick_io_thread(struct tgt_proc *p)
 {
 	struct tgt_thread *t = find_thread(p, p->pid);
 
-	return !t || t->gone;
+	if (t && t->stopped && !t->gone) {
+		p->io_tid = p->pid;
+		return true;
+	}
+	for (size_t i = 0; i < p->nthreads; i++)
+		if (p->threads[i].stopped && !p->threads[i].gone) {
+			p->io_tid = p->threads[i].tid;
+			return true;
+		}
+	return false;
 }
 
 int
@@ -249,7 +264,7 @@ tgt_proc_stop(struct tgt_proc *p, struct insp_err *err)
 			goto fail;
 		}
 	}
-	if (main_thread_gone(p)) {
+	if (!pick_io_thread(p)) {
 		insp_err_set(err, INSP_E_EXITED, "process %d exited while attaching", (int)p->pid);
 		goto fail;
 	}

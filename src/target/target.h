@@ -26,6 +26,10 @@ struct tgt_thread {
 
 struct tgt_proc {
 	pid_t pid;
+	/* A live thread of it, through which /proc reaches its memory map (exe, maps,
+	 * mem) and process_vm_readv its memory: pid itself, unless the leader has left
+	 * by pthread_exit and is a zombie while the other threads run (live.c). */
+	pid_t io_tid;
 	char exe[4096];    /* readlink of /proc/PID/exe without " (deleted)", for messages */
 	bool exe_deleted;  /* the file at exe is gone or another one (a deploy replaced it) */
 	char exe_open[64]; /* "/proc/PID/exe": opens the file even across mount namespaces */
@@ -48,7 +52,7 @@ struct tgt_proc {
 int tgt_proc_open(struct tgt_proc *p, pid_t pid, struct insp_err *err);
 /* Start address of the mapping of the executable at file offset 0, or -1. */
 int tgt_proc_exe_base(const struct tgt_proc *p, uint64_t *start, struct insp_err *err);
-/* The process exists and has not exited (not a zombie). */
+/* The process exists and one of its threads runs, not exiting (tgt_live_thread). */
 bool tgt_proc_alive(const struct tgt_proc *p);
 /* Pid of the tracer of pid (0 if none, -1 if unknown). */
 pid_t tgt_tracer_of(pid_t pid);
@@ -85,6 +89,18 @@ int tgt_nsmap_read(pid_t pid, struct tgt_nsmap *m, struct insp_err *err);
 void tgt_nsmap_apply(const struct tgt_nsmap *m, struct insp_thread *threads, size_t n);
 void tgt_nsmap_release(struct tgt_nsmap *m);
 
+/* live.c: facts from /proc about a process at its edges; no error, no side effect. */
+/* A thread of process pid that runs and is not exiting (pid itself if the leader
+ * is such), or 0 if none is: the process has exited or is exiting. */
+pid_t tgt_live_thread(pid_t pid);
+/* Thread tid of process pid has exited (a zombie, or gone from /proc). */
+bool tgt_thread_dead(pid_t pid, pid_t tid);
+/* pid is a kernel thread (PF_KTHREAD): it has no executable. */
+bool tgt_is_kthread(pid_t pid);
+/* The process (thread group) that thread tid belongs to, or -1 if there is no such
+ * thread; tid itself for a leader. */
+pid_t tgt_tgid_of(pid_t tid);
+
 /* seize.c */
 /* Stop every thread, rescanning /proc/PID/task until no new thread appears, and
  * read each one's registers. On failure every thread already seized is detached. */
@@ -113,6 +129,23 @@ int tgt_maps_read(pid_t pid, struct tgt_maps *m, struct insp_err *err);
 /* End of the mapping that holds addr, or 0 if none does. */
 uint64_t tgt_maps_end(const struct tgt_maps *m, uint64_t addr);
 void tgt_maps_release(struct tgt_maps *m);
+
+/* mapfiles.c: the files mapped into a process, each once, in address order. */
+struct tgt_file {
+	char *path;         /* as /proc/PID/maps names it (for messages; " (deleted)" kept) */
+	char open_path[96]; /* /proc/TID/map_files/LO-HI: opens it from any mount namespace */
+	uint64_t base;      /* start of its mapping at file offset 0 */
+	uint64_t dev, ino;  /* major << 32 | minor, and inode, as the maps line gives them */
+};
+
+struct tgt_files {
+	struct tgt_file *files;
+	size_t n, cap;
+};
+
+/* Read /proc/TID/maps (TID: any live thread of the process, tgt_proc.io_tid). */
+int tgt_files_read(pid_t tid, struct tgt_files *fs, struct insp_err *err);
+void tgt_files_release(struct tgt_files *fs);
 
 /* signals.c: while a process is stopped, SIGINT/SIGTERM/SIGHUP only set a flag that
  * the stop and capture code checks, so that inspect detaches before it exits. */

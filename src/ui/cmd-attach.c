@@ -106,10 +106,11 @@ run_attach(int argc, char **argv)
 		goto out;
 	}
 	version = mdl_info(&snap, "go_version");
+	/* pid may have named one of its threads: `info` shows the note. */
 	fprintf(stdout,
 		"attached to process %d (%s, %s): %s goroutines, %zu threads; it stays stopped "
 		"until detach\n",
-		(int)pid, snap.exe, version ? version : "?",
+		(int)snap.pid, snap.exe, version ? version : "?",
 		ui_count(snap.ntasks, count, sizeof(count)), snap.nthreads);
 	if (batch)
 		run_batch(&s, batch);
@@ -120,7 +121,7 @@ run_attach(int argc, char **argv)
 	if (mdl_snapshot_detach(&snap, &err) < 0)
 		status = ui_error(&err);
 	else
-		fprintf(stdout, "detached from process %d after %.1f s\n", (int)pid,
+		fprintf(stdout, "detached from process %d after %.1f s\n", (int)snap.pid,
 			snap.pause_ms / 1000);
 out:
 	if (in && in != stdin)

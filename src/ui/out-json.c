@@ -189,6 +189,8 @@ ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
 
 	json_object_object_add(root, "pid", json_object_new_int(s->pid));
 	json_object_object_add(root, "exe", json_object_new_string(s->exe));
+	json_object_object_add(root, "runtime_lib",
+			       s->runtime_lib ? json_object_new_string(s->runtime_lib) : NULL);
 	json_object_object_add(root, "debug_file",
 			       s->debug_file ? json_object_new_string(s->debug_file) : NULL);
 	json_object_object_add(root, "runtime", json_object_new_string(s->plugin->name));

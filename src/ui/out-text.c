@@ -99,6 +99,8 @@ print_header(FILE *out, const struct mdl_snapshot *s, const struct mdl_grouping 
 	char a[32], b[32], sources[256];
 
 	fprintf(out, "process %d  %s", (int)s->pid, s->exe);
+	if (s->runtime_lib)
+		fprintf(out, " (runtime in %s)", s->runtime_lib);
 	if (s->debug_file)
 		fprintf(out, " (debug: %s)", s->debug_file);
 	fprintf(out, "  %s  %s goroutines", version ? version : "?",
