@@ -50,7 +50,8 @@ while read -r name gobin; do
 		CGO_ENABLED=1 "$gobin" build -o "$out/$name/cgo" ./cgo &&
 		"$root/tools/build-stripped.sh" "$gobin" "$out/$name" parked stacks vars &&
 		"$root/tools/build-words.sh" "$gobin" "$out/$name" &&
-		"$root/tools/build-frame-shown.sh" "$gobin" "$out/$name")
+		"$root/tools/build-frame-shown.sh" "$gobin" "$out/$name" &&
+		"$root/tools/build-frames.sh" "$gobin" "$out/$name")
 	(cd "$out/$name" && objcopy --only-keep-debug vars-bid vars-bid.debug &&
 		objcopy --strip-all vars-bid vars-stripped &&
 		objcopy --strip-all --add-gnu-debuglink=vars-bid.debug vars-bid vars-linked)

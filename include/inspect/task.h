@@ -28,6 +28,11 @@ struct insp_frame {
 	/* Its canonical frame address (the caller's sp before the call; the frame
 	 * base of Go's DWARF); an inlined call's is its frame's. 0: unknown. */
 	uint64_t cfa;
+	/* Native code called this frame (C calling Go back): the caller's return
+	 * address, its sp after the return and its frame pointer (rbp), on a
+	 * thread's copied stack. The host walks the native frames from there and
+	 * puts them right after this one. caller_pc 0: none. (ABI 5) */
+	uint64_t caller_pc, caller_sp, caller_fp;
 };
 
 enum insp_task_flags {

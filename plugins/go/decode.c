@@ -75,6 +75,67 @@ keep_frames(const struct insp_host *h, const struct walk_buf *wb, uint32_t n, st
 	return 0;
 }
 
+/* The thread stack of a goroutine's M (its locked M: C called it back there)
+ * and its g0's sp, for the C side of runtime.cgocallback frames; false if the
+ * host copied no stack of that thread. */
+static bool
+m_stack(const struct gort_state *st, const struct insp_host *h, const uint8_t *g,
+	struct gort_stack *thr, uint64_t *g0_sp)
+{
+	uint64_t m = gort_u64(g + st->l.g_lockedm);
+
+	if (!m)
+		m = gort_u64(g + st->l.g_m);
+	for (size_t k = 0; m && k < st->nms; k++) {
+		const struct insp_thread *th;
+
+		if (st->ms[k].addr != m || !(th = gort_thread_of_procid(h, st->ms[k].procid)) ||
+		    !th->stack)
+			continue;
+		*thr = (struct gort_stack){ th->stack_addr, th->stack, th->stack_len };
+		*g0_sp = st->ms[k].g0_sp;
+		return true;
+	}
+	return false;
+}
+
+/* After a runtime.cgocallback frame: crosscall2, the entry from C, on the
+ * thread's stack, with the C caller for the host to walk (native frames), in
+ * out[0..room): the frames written, 0 if none (or no room). The next callback
+ * outward has its g0 frame at *g0_sp then; 0 once the chain does not hold. */
+static uint32_t
+cgo_caller(const struct gort_state *st, const struct gort_pframe *cb, const struct gort_stack *thr,
+	   uint64_t *g0_sp, struct insp_frame *out, uint32_t room)
+{
+	struct gort_srcframe lf[MAX_LFRAMES];
+	struct gort_cgo_link l;
+	int k;
+
+	if (gort_unwind_cgo(st->pcln, cb->pc, *g0_sp, thr, &l) < 0) {
+		*g0_sp = 0;
+		return 0;
+	}
+	*g0_sp = l.next_g0_sp;
+	k = gort_frames(st, l.cross.pc, true, lf, MAX_LFRAMES);
+	if (k < 1 || (uint32_t)k > room)
+		return 0;
+	for (int j = 0; j < k; j++) {
+		out[j] = (struct insp_frame){
+			.inlined = lf[j].inlined,
+			.native = true, /* on the thread's stack, not the goroutine's */
+			.call_site = true,
+			.cfa = l.sp,
+		};
+		set_loc(&out[j].loc, &lf[j], l.cross.pc);
+		if (j == k - 1) {
+			out[j].caller_pc = l.pc;
+			out[j].caller_sp = l.sp;
+			out[j].caller_fp = l.fp;
+		}
+	}
+	return (uint32_t)k;
+}
+
 /* Walk the stack for the top frame, the user frame (the innermost frame of the
  * program's own code, else the innermost of the standard library outside the
  * runtime's private part and its linkname shims: sync.(*Cond).Wait, not
@@ -82,14 +143,15 @@ keep_frames(const struct insp_host *h, const struct walk_buf *wb, uint32_t n, st
  * frame with inlined calls as frames of their own. */
 static const char *
 walk(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb,
-     const struct gort_gstack *s, struct insp_task *t)
+     const struct gort_gstack *s, const uint8_t *g, struct insp_task *t)
 {
 	struct gort_srcframe lf[MAX_LFRAMES];
-	struct gort_stack stk = { s->sp, s->bytes, s->len };
+	struct gort_stack stk = { s->sp, s->bytes, s->len }, thr;
 	const char *why = NULL;
-	bool found = false;
+	bool found = false, cgo = false;
 	enum gort_owner own;
 	uint32_t nf = 0;
+	uint64_t g0_sp = 0;
 	int n;
 
 	if (!s->ok) {
@@ -130,10 +192,22 @@ walk(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb
 				set_loc(&t->user_top, &lf[j], wb->pf[i].pc);
 			}
 		}
+		if (wb->pf[i].kind != GORT_KIND_CGOCALLBACK || !wb->nframes)
+			continue;
+		/* the innermost callback: its M's g0 sp; the others follow it */
+		if (!cgo && !m_stack(st, h, g, &thr, &g0_sp))
+			g0_sp = 0;
+		cgo = true;
+		if (g0_sp && nf == wb->nframes)
+			t->frames_cut = true;
+		else if (g0_sp)
+			nf += cgo_caller(st, &wb->pf[i], &thr, &g0_sp, wb->frames + nf,
+					 wb->nframes - nf);
 	}
 	if (!t->top.func)
 		locate(st, s->pc, s->call_site, &t->top);
-	if (wb->nframes && (n == wb->npf || why))
+	/* Cut by the frame limit, not ended early: that is the note's to say. */
+	if (wb->nframes && n == wb->npf)
 		t->frames_cut = true;
 	if (keep_frames(h, wb, nf, t) < 0)
 		return "out of memory for its frames";
@@ -181,7 +255,7 @@ decode_one(const struct gort_state *st, const struct insp_host *h, struct walk_b
 		t->flags |= INSP_TASK_SYSTEM;
 	if (l->g_parent_goid != GORT_NONE)
 		t->parent_id = gort_u64(g + l->g_parent_goid);
-	why = walk(st, h, wb, &st->stacks[i], t);
+	why = walk(st, h, wb, &st->stacks[i], g, t);
 	if (why) {
 		char *note = h->alloc(h->ctx, strlen(why) + 1);
 

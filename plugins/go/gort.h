@@ -76,6 +76,9 @@ struct gort_modules {
 
 struct gort_m {
 	uint64_t addr, procid, curg;
+	/* its g0's sched.sp: while C has called Go back on this M, where the
+	 * innermost runtime.cgocallback's frame is on the thread's stack */
+	uint64_t g0_sp;
 };
 
 /* A testing/synctest bubble (Go 1.25+) some goroutine is in, and its id as read
@@ -98,7 +101,7 @@ struct gort_state {
 	char runtime_dir[256];
 	struct gort_modules mods; /* from the build information */
 	struct gort_names *names; /* the printed names of generics (funcname.c) */
-	int minor;            /* 19 for go1.19.8; 0 if unknown */
+	int minor;                /* 19 for go1.19.8; 0 if unknown */
 	const char *const *reasons;
 	size_t nreasons;
 	/* Buffers reserved before the stop (gort_registry_reserve) for gcap
@@ -115,6 +118,11 @@ struct gort_state {
 	struct gort_gstack *stacks; /* one per g; only for live ones */
 	uint8_t *stack_buf;         /* the bytes of every stack */
 	struct gtype_index *rtypes; /* print's index of runtime types (value.h) */
+	/* Where the module's package variables lie, by moduledata (noptrdata,
+	 * data, bss, noptrbss: [lo, hi) each); all 0 when it was not read. */
+	struct {
+		uint64_t lo, hi;
+	} vars[4];
 	size_t stack_bytes;
 	struct gort_bubble bubbles[GORT_MAX_BUBBLES]; /* sorted by addr */
 	size_t nbubbles;
@@ -166,7 +174,8 @@ int gort_frames(const struct gort_state *st, uint64_t pc, bool call_site, struct
 
 /* layout.c: the offsets from DWARF. */
 int gort_layout_resolve(struct gort_layout *l, const struct insp_host *h, struct insp_err *err);
-/* module.c: open the pclntab (st->pcln) and its inline trees. */
+/* module.c: open the pclntab (st->pcln) and its inline trees; without symbols,
+ * st->vars too. */
 int gort_module_open(struct gort_state *st, const struct insp_host *h, struct insp_err *err);
 /* locate.c: the registry's and wait reasons' addresses, by symbol or by the code
  * that uses them (needs st->pcln and the layout). */

@@ -78,15 +78,32 @@ word_at(const struct cands *c, uint64_t addr)
 	return NULL;
 }
 
-/* The one candidate, outside the slice header at s, that holds want; 0 if none or
- * more than one do. */
+/* A package variable of the module lies where moduledata says they do; a word
+ * elsewhere (a type descriptor's size in .rodata that an instruction of
+ * allgadd also refers to) is none. Without moduledata's account, any word. */
+static bool
+is_var(const struct gort_state *st, uint64_t addr)
+{
+	bool known = false;
+
+	for (size_t i = 0; i < sizeof(st->vars) / sizeof(st->vars[0]); i++) {
+		if (addr >= st->vars[i].lo && addr < st->vars[i].hi)
+			return true;
+		known = known || st->vars[i].hi;
+	}
+	return !known;
+}
+
+/* The one candidate variable, outside the slice header at s, that holds want; 0
+ * if none or more than one do. */
 static uint64_t
-holding(const struct cands *c, uint64_t s, uint64_t want)
+holding(const struct gort_state *st, const struct cands *c, uint64_t s, uint64_t want)
 {
 	uint64_t found = 0;
 
 	for (size_t i = 0; i < c->n; i++) {
-		if (!c->ok[i] || c->word[i] != want || (c->addr[i] >= s && c->addr[i] < s + 24))
+		if (!c->ok[i] || c->word[i] != want || (c->addr[i] >= s && c->addr[i] < s + 24) ||
+		    !is_var(st, c->addr[i]))
 			continue;
 		if (found)
 			return 0;
@@ -140,11 +157,11 @@ find_registry(struct gort_state *st, const struct insp_host *h, char *tried, siz
 			const uint64_t *w1 = word_at(&c, s + 8), *w2 = word_at(&c, s + 16);
 
 			if (!c.ok[i] || !w1 || !w2 || *w1 == 0 || *w1 > *w2 ||
-			    *w1 > GORT_MAX_GOROUTINES)
+			    *w1 > GORT_MAX_GOROUTINES || !is_var(st, s))
 				continue;
 			len = *w1;
-			gptr = holding(&c, s, ptr);
-			glen = holding(&c, s, len);
+			gptr = holding(st, &c, s, ptr);
+			glen = holding(st, &c, s, len);
 			if (!gptr || !glen || gptr == glen || !registry_holds(st, h, ptr, len))
 				continue;
 			st->l.allgptr = gptr;
@@ -154,7 +171,8 @@ find_registry(struct gort_state *st, const struct insp_host *h, char *tried, siz
 	}
 	snprintf(tried, size,
 		 "none of the %zu addresses runtime.allgadd uses held a slice of goroutines "
-		 "starting with goroutine 1, with a pointer and a length beside it",
+		 "starting with goroutine 1, with a pointer and a length in package variables "
+		 "beside it",
 		 c.n);
 	return -1;
 }

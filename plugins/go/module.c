@@ -81,13 +81,14 @@ find_moduledata(const struct insp_host *h, const uint8_t *pcln, uint64_t pcln_ad
 	return ret;
 }
 
-/* Go's text start and go:func.*: symbols, else moduledata's fields. */
+/* Go's text start and go:func.*: symbols, else moduledata's fields, which
+ * also say where the package variables lie (st->vars). */
 static int
-find_text_gofunc(const struct gort_state *st, const struct insp_host *h, const uint8_t *pcln,
+find_text_gofunc(struct gort_state *st, const struct insp_host *h, const uint8_t *pcln,
 		 uint64_t pcln_addr, uint64_t *text, uint64_t *gofunc, struct insp_err *err)
 {
 	uint8_t md[MD_MAX];
-	uint64_t addr;
+	uint64_t addr, len;
 
 	if (h->symbol(h->ctx, "runtime.text", text, NULL, NULL) == 0) {
 		if (h->symbol(h->ctx, "go:func.*", gofunc, NULL, NULL) < 0 &&
@@ -95,7 +96,10 @@ find_text_gofunc(const struct gort_state *st, const struct insp_host *h, const u
 			*gofunc = 0;
 		return 0;
 	}
-	if (st->l.md_gofunc + 8 > sizeof(md) || st->l.md_text + 8 > sizeof(md))
+	/* text, etext, then [noptrdata, enoptrdata), data, bss, noptrbss: this
+	 * order in every release since 1.19 (runtime/symtab.go moduledata) */
+	len = st->l.md_gofunc > st->l.md_text + 72 ? st->l.md_gofunc + 8 : st->l.md_text + 80;
+	if (len > sizeof(md))
 		return insp_err_set(err, INSP_E_LAYOUT, "runtime.moduledata of '%s' is too large",
 				    h->exe_path);
 	if (find_moduledata(h, pcln, pcln_addr, &addr) < 0)
@@ -105,7 +109,7 @@ find_text_gofunc(const struct gort_state *st, const struct insp_host *h, const u
 			"found (no section .go.module, no word in .noptrdata pointing at "
 			"the pclntab)",
 			h->exe_path);
-	if (h->read(h->ctx, addr, md, st->l.md_gofunc + 8, err) < 0)
+	if (h->read(h->ctx, addr, md, len, err) < 0)
 		return -1;
 	if (gort_u64(md) != pcln_addr)
 		return insp_err_set(
@@ -114,6 +118,10 @@ find_text_gofunc(const struct gort_state *st, const struct insp_host *h, const u
 			(unsigned long long)addr);
 	*text = gort_u64(md + st->l.md_text);
 	*gofunc = gort_u64(md + st->l.md_gofunc);
+	for (size_t i = 0; i < 4; i++) {
+		st->vars[i].lo = gort_u64(md + st->l.md_text + 16 + i * 16);
+		st->vars[i].hi = gort_u64(md + st->l.md_text + 24 + i * 16);
+	}
 	return 0;
 }
 

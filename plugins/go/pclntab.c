@@ -59,6 +59,8 @@ struct gort_pclntab {
 	size_t nfunc;
 	struct span names, cu, files, pctab, ftab;
 	int wrapper; /* the funcID of wrappers in this build, or -1 */
+	/* entries of the functions of enum gort_func_kind (0: not in this build) */
+	uint64_t kind_entry[GORT_KIND_CROSSCALL2 + 1][3];
 
 	/* go:func.*: bytes of [fd_addr, fd_addr + fd_size), or fd NULL */
 	const uint8_t *fd;
@@ -185,6 +187,11 @@ fill(const struct gort_pclntab *t, const struct fn *fn, struct gort_func *f)
 	f->name = name;
 	f->flag = fn->flag;
 	f->off = fn->funcoff;
+	f->kind = GORT_KIND_NORMAL;
+	for (int k = GORT_KIND_NORMAL + 1; k <= GORT_KIND_CROSSCALL2; k++)
+		for (int j = 0; j < 3; j++)
+			if (t->kind_entry[k][j] && t->kind_entry[k][j] == fn->entry)
+				f->kind = (uint8_t)k;
 	return true;
 }
 
@@ -317,6 +324,24 @@ wrapper_funcid(const struct gort_pclntab *t)
 	return fn.funcid;
 }
 
+/* The entries of the functions enum gort_func_kind names. */
+static void
+find_kinds(struct gort_pclntab *t)
+{
+	static const char *const names[][3] = {
+		[GORT_KIND_INJECTED] = { "runtime.sigpanic", "runtime.asyncPreempt",
+					 "runtime.debugCallV2" },
+		[GORT_KIND_CGOCALLBACK] = { "runtime.cgocallback" },
+		[GORT_KIND_CROSSCALL2] = { "crosscall2" },
+	};
+	struct gort_func f;
+
+	for (int k = GORT_KIND_NORMAL + 1; k <= GORT_KIND_CROSSCALL2; k++)
+		for (int j = 0; j < 3; j++)
+			if (names[k][j] && gort_pclntab_lookup(t, names[k][j], &f) == 0)
+				t->kind_entry[k][j] = f.entry;
+}
+
 static int
 check_header(struct gort_pclntab *t, uint64_t text, struct insp_err *err)
 {
@@ -409,6 +434,7 @@ gort_pclntab_open(struct gort_pclntab **out, const uint8_t *data, size_t size, u
 			goto out;
 		}
 	t->wrapper = wrapper_funcid(t);
+	find_kinds(t);
 	*out = t;
 	t = NULL;
 	ret = 0;

@@ -51,12 +51,29 @@ enum gort_func_flags {
 	GORT_FUNC_ASM = 1 << 2,      /* written in assembly */
 };
 
+/* Functions an unwinder treats apart, known by name: the runtime gives each its
+ * own funcID (cmd/internal/objabi/funcid.go), whose numbers move between
+ * releases, and its traceback (runtime/traceback.go) tests those IDs. */
+enum gort_func_kind {
+	GORT_KIND_NORMAL = 0,
+	/* runtime.sigpanic, asyncPreempt, debugCallV2: calls injected by a signal
+	 * handler, so the caller's pc is the instruction it was stopped at (a fault,
+	 * a preemption), not a return address (traceback.go isInjectedCall) */
+	GORT_KIND_INJECTED,
+	/* runtime.cgocallback: C calls Go here; it writes SP, but keeps a frame
+	 * both stacks can be unwound through (traceback.go resolveInternal) */
+	GORT_KIND_CGOCALLBACK,
+	/* crosscall2 (runtime/cgo): the entry from C code, which calls cgocallback */
+	GORT_KIND_CROSSCALL2,
+};
+
 /* A function. name points into the pclntab bytes. */
 struct gort_func {
 	uint64_t entry; /* runtime address of the first instruction */
 	uint64_t end;   /* entry of the next function (or end of text): [entry, end) */
 	const char *name;
 	uint8_t flag; /* enum gort_func_flags */
+	uint8_t kind; /* enum gort_func_kind */
 	uint32_t off; /* opaque: where its _func record is */
 };
 

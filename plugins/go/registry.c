@@ -112,7 +112,7 @@ static int
 read_ms(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
 {
 	uint8_t *m = malloc(st->l.m_size);
-	uint64_t addr;
+	uint64_t addr, g0;
 	size_t cap = 0;
 
 	if (!m)
@@ -141,6 +141,10 @@ read_ms(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
 		st->ms[st->nms].addr = addr;
 		st->ms[st->nms].procid = gort_u64(m + st->l.m_procid);
 		st->ms[st->nms].curg = gort_u64(m + st->l.m_curg);
+		st->ms[st->nms].g0_sp = 0;
+		g0 = gort_u64(m + st->l.m_g0);
+		if (g0)
+			h->read(h->ctx, g0 + st->l.g_sched_sp, &st->ms[st->nms].g0_sp, 8, NULL);
 		st->nms++;
 		addr = gort_u64(m + st->l.m_alllink);
 	}

@@ -1,5 +1,6 @@
 /* Physical-frame unwinding of a goroutine stack by pcsp (amd64), over a copy of
- * the stack bytes: the Go runtime's own traceback rule, done from outside.
+ * the stack bytes: the Go runtime's own traceback rule, done from outside; and
+ * where C code that called Go back stands on its thread's stack.
  * Part of plugins/go. Never reads the target, prints or exits; a walk is bounded
  * by max and by sp rising through the copy, so corrupt stacks cannot loop.
  * SPDX-License-Identifier: MIT */
@@ -14,7 +15,9 @@
  * return address is the word at fp - 8. The pcsp lookup takes the pc itself,
  * also for a return address (not pc - 1): the CALL has completed there, and the
  * runtime's traceback (runtime/traceback.go, unwinder.resolveInternal) does the
- * same. Symbolization, not unwinding, wants pc - 1.
+ * same. Symbolization, not unwinding, wants pc - 1, except in the caller of
+ * an injected call (sigpanic, asyncPreempt), whose pc is the instruction that
+ * faulted or was interrupted.
  */
 
 /* Why a walk stopped early: one per thread, so concurrent walks do not mix. */
@@ -71,6 +74,7 @@ gort_unwind(const struct gort_pclntab *t, uint64_t pc, uint64_t sp, bool innermo
 		out[n].pc = pc;
 		out[n].sp = sp;
 		out[n].call_site = cs;
+		out[n].kind = f.kind;
 		n++;
 		if (f.flag & GORT_FUNC_TOPFRAME)
 			return n;
@@ -79,8 +83,12 @@ gort_unwind(const struct gort_pclntab *t, uint64_t pc, uint64_t sp, bool innermo
 		 * is assumed to be still in its stack-growth check, before any
 		 * such write: the runtime's precise GC scan makes the same guess
 		 * (runtime/traceback.go, unwinder.resolveInternal). On a g0 stack
-		 * the caller continues from curg.sched, as the runtime does. */
-		if ((f.flag & GORT_FUNC_SPWRITE) && n > 1) {
+		 * the caller continues from curg.sched, as the runtime does.
+		 * cgocallback is the exception the runtime makes: on the
+		 * goroutine's stack it opens a frame of its g0 frame's size whose
+		 * return address is the goroutine's sched.pc before the call into
+		 * C (asm_amd64.s), so the walk goes on to the Go code that called C. */
+		if ((f.flag & GORT_FUNC_SPWRITE) && n > 1 && f.kind != GORT_KIND_CGOCALLBACK) {
 			snprintf(whybuf, sizeof(whybuf), "cannot unwind past %.40s (writes SP)",
 				 f.name);
 			return stop(why, whybuf, n);
@@ -98,6 +106,51 @@ gort_unwind(const struct gort_pclntab *t, uint64_t pc, uint64_t sp, bool innermo
 			return stop(why, "stack copy ends", n);
 		pc = ret;
 		sp = fp;
-		cs = true;
+		/* A signal handler made the callee look called from the pc the
+		 * thread was stopped at: a fault or a preemption point, not a
+		 * return address (traceback.go, unwinder.symPC). */
+		cs = f.kind != GORT_KIND_INJECTED;
 	}
+}
+
+/* The caller's frame address of the frame of f at (pc, sp), by pcsp. */
+static bool
+frame_top(const struct gort_pclntab *t, const struct gort_func *f, uint64_t pc, uint64_t sp,
+	  uint64_t *fp)
+{
+	int32_t delta;
+
+	if (gort_pclntab_spdelta(t, f, pc, &delta) < 0 || delta < 0 ||
+	    (uint64_t)delta + 8 > UINT64_MAX - sp)
+		return false;
+	*fp = sp + (uint64_t)delta + 8;
+	return true;
+}
+
+int
+gort_unwind_cgo(const struct gort_pclntab *t, uint64_t pc, uint64_t g0_sp,
+		const struct gort_stack *thr, struct gort_cgo_link *l)
+{
+	struct gort_func cb, cross, c;
+	uint64_t fp, fp2;
+
+	/* cgocallback's g0 frame: the old g0 sp at 0(SP), the caller's rbp
+	 * where its prologue saved it (fp-16: it has a frame), and its return
+	 * address into crosscall2. */
+	if (!g0_sp || gort_pclntab_find(t, pc, &cb) < 0 || cb.kind != GORT_KIND_CGOCALLBACK ||
+	    !frame_top(t, &cb, pc, g0_sp, &fp) || fp - g0_sp < 16 ||
+	    !word(thr, g0_sp, &l->next_g0_sp) || !word(thr, fp - 16, &l->fp) ||
+	    !word(thr, fp - 8, &l->cross.pc))
+		return -1;
+	if (gort_pclntab_find(t, l->cross.pc, &cross) < 0 || cross.kind != GORT_KIND_CROSSCALL2 ||
+	    !frame_top(t, &cross, l->cross.pc, fp, &fp2) || !word(thr, fp2 - 8, &l->pc))
+		return -1;
+	/* crosscall2 is called by C: its return address is in no Go function */
+	if (gort_pclntab_find(t, l->pc, &c) == 0)
+		return -1;
+	l->cross.sp = fp;
+	l->cross.call_site = true;
+	l->cross.kind = GORT_KIND_CROSSCALL2;
+	l->sp = fp2;
+	return 0;
 }

@@ -1,5 +1,6 @@
 /* Physical-frame unwinding of a goroutine stack by the pclntab's pcsp tables
- * (amd64), over a copy of the stack bytes taken while the target was stopped.
+ * (amd64), over a copy of the stack bytes taken while the target was stopped,
+ * and the C side of a callback from C on its thread's stack.
  * Part of plugins/go. Never reads the target, prints or exits.
  * SPDX-License-Identifier: MIT */
 #ifndef GORT_UNWIND_H
@@ -21,6 +22,14 @@ struct gort_stack {
 struct gort_pframe {
 	uint64_t pc, sp;
 	bool call_site; /* pc is a return address: symbolize pc-1 (gort_pclntab_frames) */
+	uint8_t kind;   /* its function's enum gort_func_kind */
+};
+
+/* Where C code that called Go back stands on the thread's stack. */
+struct gort_cgo_link {
+	struct gort_pframe cross; /* crosscall2, the entry from C, on the thread's stack */
+	uint64_t pc, sp, fp;      /* the C caller: return address, sp after it, rbp */
+	uint64_t next_g0_sp;      /* g0's sp before this callback: the next one's, outward */
 };
 
 /* Walk the physical frames from (pc, sp), innermost first, into out[0..max).
@@ -35,5 +44,15 @@ struct gort_pframe {
  * next call in the same thread; why may be NULL. Only amd64 (pc quantum 1). */
 int gort_unwind(const struct gort_pclntab *t, uint64_t pc, uint64_t sp, bool innermost_is_call_site,
 		const struct gort_stack *stk, struct gort_pframe *out, int max, const char **why);
+
+/* The C side of a runtime.cgocallback frame at pc (on the goroutine's stack).
+ * The M's g0 stack, thr, holds cgocallback's frame of the same size at g0_sp
+ * (g0.sched.sp for the innermost callback, else the previous link's
+ * next_g0_sp), with the g0 sp before the callback in its first word and
+ * crosscall2 as its caller (runtime asm_amd64.s cgocallback, runtime/cgo
+ * asm_amd64.s crosscall2, Go 1.19 to 1.26). 0 and *l, or -1 if the words
+ * there do not hold that (not a call from C, or the copy ends). */
+int gort_unwind_cgo(const struct gort_pclntab *t, uint64_t pc, uint64_t g0_sp,
+		    const struct gort_stack *thr, struct gort_cgo_link *l);
 
 #endif

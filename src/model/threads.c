@@ -1,7 +1,8 @@
 /* The model layer's OS threads: each thread's native stack, from the registers and
  * stack copy taken while stopped, walked by the unwind layer and named by the
  * plugin (the runtime's code) or by the ELF symbols of the module (C code). A task
- * whose thread is inside C code (a cgo call) gets those C frames on top of its own.
+ * whose thread is inside C code (a cgo call) gets those C frames on top of its own;
+ * one that C code called (a callback) gets them after the frame the plugin marks.
  * SPDX-License-Identifier: MIT */
 #include "model/model-int.h"
 
@@ -74,6 +75,44 @@ prepend_native(struct mdl_snapshot *s, const struct mdl_thread *th)
 	t->top = all[0].loc;
 }
 
+/* A task whose frames native code called (C calling Go back: the frame's
+ * caller_pc): those native frames, walked from the state the plugin found on
+ * the thread's stack up to the runtime's code that called them, go right after
+ * that frame, within max frames in all. pcs holds max, buf MAX_INLINE. */
+static void
+insert_callers(struct mdl_snapshot *s, struct uw_native *u, struct insp_task *t, uint32_t max,
+	       struct uw_frame *pcs, struct insp_frame *buf)
+{
+	struct insp_frame *all;
+	uint32_t i, n = 0;
+
+	for (i = 0; i < t->nframes && !t->frames[i].caller_pc; i++)
+		;
+	if (i == t->nframes || !(all = arena_alloc(&s->arena, max * sizeof(*all))))
+		return;
+	for (i = 0; i < t->nframes && n < max; i++) {
+		const struct insp_frame *f = &t->frames[i];
+		const char *why;
+		int k;
+
+		all[n++] = *f;
+		if (!f->caller_pc)
+			continue;
+		k = uw_native_frames_from(u, f->caller_pc, f->caller_sp, f->caller_fp, pcs,
+					  (int)max, &why);
+		for (int j = 0; j < k && n < max; j++) {
+			name_frame(s, u, &pcs[j], buf, MAX_INLINE);
+			if (!buf[0].native)
+				break; /* the runtime's code: the task's own frames go on */
+			all[n++] = buf[0];
+		}
+	}
+	if (i < t->nframes)
+		t->frames_cut = true;
+	t->frames = all;
+	t->nframes = n;
+}
+
 int
 mdl_threads_unwind(struct mdl_snapshot *s, uint32_t max, struct insp_err *err)
 {
@@ -119,6 +158,8 @@ mdl_threads_unwind(struct mdl_snapshot *s, uint32_t max, struct insp_err *err)
 		th->why = copy(s, why);
 		prepend_native(s, th);
 	}
+	for (size_t i = 0; s->max_frames && i < s->ntasks; i++)
+		insert_callers(s, u, s->tasks[i], s->max_frames, pcs, buf);
 	for (size_t i = 0; uw_native_missing(u, i); i++)
 		mdl_note(s, "cannot open %s: native frames in it are unnamed and end there",
 			 uw_native_missing(u, i));

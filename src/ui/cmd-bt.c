@@ -39,6 +39,8 @@ run_bt(struct ui_session *s, int argc, char **argv)
 		fprintf(s->out, "  ... %lu more frames (bt N)\n", (unsigned long)(n - max));
 	else if (s->task && !s->thread && s->task->frames_cut)
 		fprintf(s->out, "  ... the stack goes on past the frames kept\n");
+	else if (s->task && !s->thread && s->task->note)
+		fprintf(s->out, "  ... the walk ended early: %s\n", s->task->note);
 	return 0;
 }
 

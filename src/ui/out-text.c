@@ -162,10 +162,10 @@ print_stack(FILE *out, const struct insp_task *t, unsigned max, int indent, int 
 	if ((uint32_t)n < t->nframes)
 		fprintf(out, "%*s... %u more frames (--stacks=N shows N)\n", indent, "",
 			t->nframes - (uint32_t)n);
-	else if (t->frames_cut && t->note)
-		fprintf(out, "%*s... the walk ended early: %s\n", indent, "", t->note);
 	else if (t->frames_cut)
 		fprintf(out, "%*s... more frames (--stacks=N keeps N)\n", indent, "");
+	else if (t->note)
+		fprintf(out, "%*s... the walk ended early: %s\n", indent, "", t->note);
 	if (t->go_pc.func) {
 		creator_of(t, creator, sizeof(creator));
 		fprintf(out, "%*s%s", indent, "", creator);

@@ -27,6 +27,9 @@ struct uw_native {
 	/* the walk in progress */
 	struct uw_frame *out;
 	int max, n;
+	/* a walk from a given state instead of a thread's registers */
+	struct insp_thread from;
+	bool use_from;
 	char missing[MAX_MISSING][1024];
 	size_t nmissing;
 };
@@ -132,6 +135,10 @@ get_thread(Dwfl *dwfl, pid_t tid, void *arg, void **thread_argp)
 	struct uw_native *u = arg;
 
 	(void)dwfl;
+	if (u->use_from) {
+		*thread_argp = &u->from;
+		return true;
+	}
 	for (size_t i = 0; i < u->nthreads; i++) {
 		if (u->threads[i].tid == tid && u->threads[i].regs_ok) {
 			*thread_argp = (void *)&u->threads[i];
@@ -278,6 +285,27 @@ uw_native_frames(struct uw_native *u, pid_t tid, struct uw_frame *out, int max, 
 	else if (r != 0 && e != 0)
 		*why = dwfl_errmsg(e);
 	return u->n;
+}
+
+int
+uw_native_frames_from(struct uw_native *u, uint64_t pc, uint64_t sp, uint64_t fp,
+		      struct uw_frame *out, int max, const char **why)
+{
+	int n;
+
+	memset(&u->from, 0, sizeof(u->from));
+	u->from.tid = u->pid; /* any thread will do: the registers are these */
+	u->from.pc = pc;
+	u->from.regs[6] = fp;  /* rbp */
+	u->from.regs[7] = sp;  /* rsp */
+	u->from.regs[16] = pc; /* rip */
+	u->from.regs_ok = true;
+	u->use_from = true;
+	n = uw_native_frames(u, u->pid, out, max, why);
+	u->use_from = false;
+	if (n > 0)
+		out[0].call_site = true; /* a return address, though the walk starts there */
+	return n;
 }
 
 int

@@ -31,6 +31,13 @@ void uw_native_close(struct uw_native *u);
  * ended early (NULL at a clean end). */
 int uw_native_frames(struct uw_native *u, pid_t tid, struct uw_frame *out, int max,
 		     const char **why);
+/* The same from another state than a thread's registers: pc, a return address
+ * into native code, with sp the stack pointer after the return and fp its
+ * frame pointer (rbp), on any thread's copied stack (a runtime's stack switch
+ * left them there). The other registers are unknown: frames whose CFI needs
+ * them end the walk. */
+int uw_native_frames_from(struct uw_native *u, uint64_t pc, uint64_t sp, uint64_t fp,
+			  struct uw_frame *out, int max, const char **why);
 /* The symbol at pc (a call site: pc - 1 is looked up), its module's file name, and
  * file:line where debug information has it. 0, or -1 if no module holds pc. */
 int uw_native_symbol(struct uw_native *u, const struct uw_frame *f, const char **func,

@@ -4,10 +4,14 @@ process: the Go runtime's own (runtime.Stack, parsed by lib.sh runtime_stacks) o
 Delve's (lib.sh dlv_stacks). Lines of the account: ID<TAB>FUNC<TAB>FILE:LINE,
 ID<TAB>created by<TAB>FUNC FILE:LINE[ goroutine N], ID<TAB>...<TAB>- (elided).
 
-usage: compare-stacks.py runtime|dlv INSPECT_JSON ACCOUNT FUNC_RE
+usage: compare-stacks.py runtime|crash|dlv INSPECT_JSON ACCOUNT FUNC_RE
 Goroutines compared: those whose account names a function matching FUNC_RE.
 The runtime hides its unexported functions and compiler wrappers: those frames
-of inspect's are left out for it. Delve shows every frame, and paths differ
+of inspect's are left out for it. "crash" is the runtime's traceback at
+GOTRACEBACK=system (a crash's, lib.sh crash_stacks): every frame of the
+goroutine's own stack, runtime and wrappers too; only inspect's native frames
+(from the thread's stack) are left out, and the runtime names
+runtime.gopanic "panic". Delve shows every frame, and paths differ
 (its C files), so only function names and lines are compared with it; and Delve
 gives the line of a parked goroutine's innermost frame at its saved pc, the
 return address, where the runtime and inspect give the line of the call
@@ -63,6 +67,9 @@ def main():
         fr = t.get("frames") or []
         if kind == "runtime":
             got = [(f["func"], f"{f['file']}:{f['line']}") for f in fr if showable(f)]
+        elif kind == "crash":
+            got = [("panic" if f["func"] == "runtime.gopanic" else f["func"],
+                    f"{f['file']}:{f['line']}") for f in fr if not f.get("native")]
         else:
             got = [(f["func"], f":{f['line']}") for f in fr]
             want = [(name_for_print(f[2:] if f.startswith("C.") else f), ":" + loc.rsplit(":", 1)[-1])
@@ -77,7 +84,7 @@ def main():
                 if g != w:
                     print(f"    {i}: inspect {g}, {kind} {w}")
             bad += 1
-        if kind == "runtime" and gid in created:
+        if kind != "dlv" and gid in created:
             c = t.get("created_by")
             mine = None
             if c:

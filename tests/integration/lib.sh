@@ -15,6 +15,9 @@
 #                                    innermost first: ID<TAB>FUNC<TAB>FILE:LINE, then
 #                                    ID<TAB>created by<TAB>FUNC FILE:LINE[ goroutine N];
 #                                    ID<TAB>...<TAB>- where the runtime elided frames
+#   crash_stacks                     the same from the traceback of a crash: SIGQUIT the
+#                                    fixture (start it with GOTRACEBACK=system: every
+#                                    frame, runtime and wrappers too) and wait for it
 #   dlv_for GOVER                    the Delve that reads GOVER (Debian's for go1.19, else
 #                                    $BUILD/tools/dlv), or status 1
 #   dlv_goroutines PID               ID<TAB>REASON<TAB>USERFUNC from Delve (dlv_for)
@@ -223,6 +226,18 @@ runtime_goroutines() {
 # " goroutine N" (the creator's id) to the created-by line.
 runtime_stacks() {
 	_lib_signal_file USR2 "$FIXTURE_DIR/stacks" || return 1
+	_lib_stacks "$FIXTURE_DIR/stacks"
+}
+
+# crash_stacks: a crash's traceback adds fp= sp= pc= after the offset (and
+# goroutine 0, the crashing thread's g0); the fixture exits 2.
+crash_stacks() {
+	kill -QUIT "$FIXTURE_PID" || return 1
+	fixture_wait || true
+	_lib_stacks "$FIXTURE_DIR/stderr"
+}
+
+_lib_stacks() {
 	awk -v OFS='\t' '
 	/^goroutine [0-9]+ .*\[.*\]:$/ { id = $2; fn = ""; next }
 	id == "" { next }
@@ -235,13 +250,13 @@ runtime_stacks() {
 		next
 	}
 	/^\t/ && fn != "" {
-		loc = substr($0, 2); sub(/ \+0x[0-9a-f]+$/, "", loc)
+		loc = substr($0, 2); sub(/ fp=.*$/, "", loc); sub(/ \+0x[0-9a-f]+$/, "", loc)
 		if (kind == "created by") print id, kind, fn " " loc by
 		else print id, fn, loc
 		fn = ""
 		next
 	}
-	{ fn = $0; sub(/\([^()]*\)$/, "", fn); kind = "" }' "$FIXTURE_DIR/stacks"
+	{ fn = $0; sub(/\([^()]*\)$/, "", fn); kind = "" }' "$1"
 }
 
 # dlv_for GOVER: the Delve that reads GOVER's binaries: Debian's (1.20) for

@@ -525,6 +525,19 @@ test_go_funcs(void **state)
 	assert_false(f.flag & GORT_FUNC_TOPFRAME);
 	assert_int_equal(gort_pclntab_lookup(gb.t, "main.compute", &f), 0);
 	assert_int_equal(f.flag, 0);
+	assert_int_equal(f.kind, GORT_KIND_NORMAL);
+	/* 4.2.1 the functions an unwinder treats apart, by name, also when found
+	 * by pc (hello is no cgo program: no cgocallback, no crosscall2; the
+	 * cgocb fixture of test 1110 has them) */
+	assert_int_equal(gort_pclntab_lookup(gb.t, "runtime.sigpanic", &f), 0);
+	assert_int_equal(f.kind, GORT_KIND_INJECTED);
+	assert_int_equal(gort_pclntab_find(gb.t, f.end - 1, &g), 0);
+	assert_int_equal(g.kind, GORT_KIND_INJECTED);
+	assert_int_equal(gort_pclntab_lookup(gb.t, "runtime.asyncPreempt", &f), 0);
+	assert_int_equal(f.kind, GORT_KIND_INJECTED);
+	assert_int_equal(gort_pclntab_lookup(gb.t, "crosscall2", &f), -1);
+	assert_int_equal(gort_pclntab_lookup(gb.t, "runtime.mcall", &f), 0);
+	assert_int_equal(f.kind, GORT_KIND_NORMAL);
 	assert_int_equal(gort_pclntab_lookup(gb.t, "main.nosuch", &f), -1);
 	assert_int_equal(gort_pclntab_lookup(gb.t, "", &f), -1);
 	/* 4.3 outside text */
