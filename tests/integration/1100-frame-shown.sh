@@ -236,10 +236,14 @@ repl_ok() {
 		{ echo "attach: $(head -c 300 "$ERR")" >&2; return 1; }
 	grep -Eq '^    [0-9]+  main\.\(\*Box\[\.\.\.\]\)\.Hold ' "$OUT" && no_shape "$OUT" ||
 		{ echo "bt: $(cat "$OUT")" >&2; return 1; }
+	# a session keeps the process stopped: the next dump's stall starts here
+	heartbeat_stall_ms >/dev/null
 }
 
 dlv_ok() {
 	dlv_stacks "$FIXTURE_PID" >"$TEST_TMP/dlv.stacks" || return 1
+	# Delve stops the process for its whole session: the next dump's stall starts here
+	heartbeat_stall_ms >/dev/null
 	"$ROOT/tests/integration/compare-stacks.py" dlv "$1" "$TEST_TMP/dlv.stacks" \
 		'^main\.(Wait|\(\*Box|Sum)\[' >"$TEST_TMP/cmp" ||
 		{ cat "$TEST_TMP/cmp" >&2; return 1; }
