@@ -75,44 +75,16 @@ leader_zombie() {
 	return 1
 }
 
-# lib.sh's unharmed for a process whose leader is a zombie: every live thread is
-# neither stopped nor traced, and the heartbeat beats and stalled < PAUSE_MS + margin.
-leaderless_unharmed() {
-	local pause=${1%.*} t state tracer b1 ms
-	for t in /proc/"$FIXTURE_PID"/task/*; do
-		state=$(awk '$1 == "State:" { print $2 }' "$t/status" 2>/dev/null) || continue
-		tracer=$(awk '$1 == "TracerPid:" { print $2 }' "$t/status" 2>/dev/null) || continue
-		[[ $state != [tT] && $tracer == 0 ]] ||
-			{ echo "thread ${t##*/} is in state $state, traced by $tracer" >&2; return 1; }
-	done
-	_lib_heartbeat || return 1
-	b1=$_lib_beats
-	sleep 0.05
-	_lib_heartbeat || return 1
-	((_lib_beats > b1)) || { echo "heartbeat stuck at $b1 beats" >&2; return 1; }
-	ms=$(heartbeat_stall_ms) || return 1
-	((ms < pause + STALL_MARGIN_MS)) ||
-		{ echo "heartbeat stalled $ms ms; inspect reported a pause of $1 ms" >&2; return 1; }
-}
-
-# dump_json for it.
-leaderless_dump() {
-	inspect_run dump --format json "$@" "$FIXTURE_PID"
-	((RC == 0)) || { echo "inspect dump exited $RC: $(head -c 300 "$ERR")" >&2; return 1; }
-	jq -e . "$OUT" >/dev/null || { echo "inspect dump printed no JSON" >&2; return 1; }
-	leaderless_unharmed "$(jq -r .pause_ms "$OUT")"
-}
-
 leader_exit_dump() {
 	leader_zombie || return 1
-	leaderless_dump || return 1
+	dump_json || return 1
 	same_goroutines || return 1
 	[[ $(jq -r '.goroutines[] | select(.id == 1) | "\(.status) \(.user_top.func)"' "$OUT") == "syscall main._Cfunc_leave" ]] ||
 		{ echo "goroutine 1: $(jq -c '.goroutines[] | select(.id == 1)' "$OUT")" >&2; return 1; }
 }
 
 main_stack() {
-	leaderless_dump --stacks || return 1
+	dump_json --stacks || return 1
 	runtime_stacks | awk -F '\t' '$1 == 1 && $2 !~ /^(runtime\.|created by)/ { print $2 }' >"$TEST_TMP/rt"
 	jq -r '.goroutines[] | select(.id == 1) | .frames[].func | select(startswith("runtime.") | not)' "$OUT" >"$TEST_TMP/in"
 	[[ -s $TEST_TMP/rt ]] || { echo "no frames of goroutine 1 from the runtime" >&2; return 1; }
@@ -128,7 +100,7 @@ live_tids() {
 }
 
 threads_live() {
-	leaderless_dump --threads || return 1
+	dump_json --threads || return 1
 	jq -r '.os_threads[].tid' "$OUT" | sort -n >"$TEST_TMP/in"
 	live_tids >"$TEST_TMP/proc"
 	diff "$TEST_TMP/proc" "$TEST_TMP/in" >&2 || { echo "threads differ (< /proc, > inspect)" >&2; return 1; }
@@ -152,7 +124,7 @@ by_other_tid() {
 	grep -q "^process $FIXTURE_PID " "$OUT" || { echo "header: $(head -n 1 "$OUT")" >&2; return 1; }
 	! grep -q "process $tid\b" "$OUT" "$ERR" || { echo "reported as process $tid" >&2; return 1; }
 	grep -Eq "^ +$N +main\.chanWait " "$OUT" || { echo "not the process's goroutines: $(head -n 5 "$OUT")" >&2; return 1; }
-	leaderless_unharmed "$(sed -n '1s/.*  paused \([0-9.]*\) ms$/\1/p' "$OUT")"
+	unharmed "$(sed -n '1s/.*  paused \([0-9.]*\) ms$/\1/p' "$OUT")"
 }
 
 attach_by_tid() {

@@ -8,7 +8,9 @@
 #                                    -n N is its number of goroutines of one kind
 #   fixture_stop                     SIGTERM the fixture, expect exit status 0
 #   fixture_wait                     wait for it to exit, return its exit status
-#   fixture_alive                    it exists, is not stopped or traced, and beats
+#   fixture_alive                    it exists, no thread of it is stopped or traced, one
+#                                    lives (a leader gone by pthread_exit may be a zombie),
+#                                    and it beats
 #   heartbeat_stall_ms               longest stall (ms) since the last call
 #   runtime_goroutines [ERE]         ID<TAB>STATE<TAB>USERFUNC from runtime.Stack
 #   runtime_stacks                   every frame of every goroutine from runtime.Stack,
@@ -184,13 +186,16 @@ heartbeat_stall_ms() {
 }
 
 fixture_alive() {
-	local stat state tracer b1
-	stat=$(cat "/proc/$FIXTURE_PID/stat" 2>/dev/null) ||
-		{ echo "fixture $FIXTURE_PID is gone" >&2; return 1; }
-	state=${stat##*) } state=${state%% *}
-	[[ $state != [TtZX] ]] || { echo "fixture $FIXTURE_PID is in state $state" >&2; return 1; }
-	tracer=$(awk '$1 == "TracerPid:" { print $2 }' "/proc/$FIXTURE_PID/status")
-	[[ $tracer == 0 ]] || { echo "fixture $FIXTURE_PID is traced by $tracer" >&2; return 1; }
+	local bad b1
+	[[ -d /proc/$FIXTURE_PID/task ]] || { echo "fixture $FIXTURE_PID is gone" >&2; return 1; }
+	# Every thread: none stopped or traced, and one at least alive (a leader
+	# that left by pthread_exit stays a zombie while the others run).
+	bad=$(awk '$1 == "State:" { state = $2; if (state !~ /[ZX]/) live++ }
+		$1 == "TracerPid:" && (state ~ /[tT]/ || $2 != 0) {
+			print FILENAME ": state " state ", traced by " $2; done = 1; exit }
+		END { if (!done && !live) print "no thread of it lives" }' \
+		/proc/"$FIXTURE_PID"/task/*/status 2>/dev/null)
+	[[ -z $bad ]] || { echo "fixture $FIXTURE_PID: $bad" >&2; return 1; }
 	_lib_heartbeat || return 1
 	b1=$_lib_beats
 	sleep 0.05
