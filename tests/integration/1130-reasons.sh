@@ -163,7 +163,7 @@ blocks_same() { # text|stacks: its dump's outcome, then its blocks
 run() {
 	local gover=$1 build=$2 p="$1 $2" serve
 	case $build in bubbles*) serve=fixtures/bubbles.serve N=2 ;; *) serve=main.main N=3 ;; esac
-	awake=(--without func=.heartbeat --without "func=$serve" --without func=os/signal.signal_recv)
+	awake=(--without func=.heartbeat --without "func=$serve" --without func=os/signal.)
 	FIXTURE_NAME=$build fixture_start "$gover" "$N"
 
 	dump_json "${awake[@]}" && cp "$OUT" "$TEST_TMP/dump.json" || { fail "$p 1.0" "dump failed: $(head -c 300 "$ERR")"; return; }
