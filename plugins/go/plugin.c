@@ -91,15 +91,15 @@ resolve_layout(struct gort_state *st, const struct insp_host *h, struct insp_err
 		return insp_err_set(
 			err, INSP_E_LAYOUT,
 			"'%s' has no DWARF (built with -ldflags=-w or -s?), no separate "
-			"debug file was found (%s), and inspect has no layout table for "
+			"debug file of this build was found (%s), and inspect has no layout table for "
 			"%s (tools/gen-gotables.sh)",
 			h->exe_path, h->debug_search, st->version);
 	st->l = st->table->l;
 	snprintf(source, sizeof(source), "table %s", st->table->version);
 	h->set_info(h->ctx, "layout", source);
 	h->note(h->ctx,
-		"no DWARF, and no separate debug file was found (%s): functions and lines come "
-		"from the pclntab, layouts from inspect's table; print needs DWARF",
+		"no DWARF, and no separate debug file of this build was found (%s): functions and "
+		"lines come from the pclntab, layouts from inspect's table; print needs DWARF",
 		h->debug_search);
 	if (!st->table_exact)
 		h->note(h->ctx, "no DWARF: the layout of %s is taken from %s's table", st->version,

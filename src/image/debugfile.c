@@ -18,10 +18,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #define MAX_BUILD_ID 64
+/* Bound on a debug file's size: the DWARF of the largest Go services is hundreds
+ * of MiB; a bigger file at a candidate's name is not one (or a sparse trap whose
+ * CRC would take minutes to compute). */
+#define MAX_DEBUG_FILE      ((off_t)4 << 30)
+#define MAX_DEBUG_FILE_TEXT "4 GiB"
 /* The local places, as img_debug_search tells them. */
 #define LOCAL_PLACES                                                                               \
 	"by build-id under /usr/lib/debug/.build-id, or its .gnu_debuglink; "                      \
@@ -115,16 +121,24 @@ try_path(struct img *img, const struct want *w, const char *fmt, ...)
 	return n > 0 && (size_t)n < sizeof(path) && try_file(img, path, w);
 }
 
-/* CRC-32 of the whole file fd (zlib's crc32: the polynomial .gnu_debuglink uses). */
+/* CRC-32 of the whole file fd (zlib's crc32: the polynomial .gnu_debuglink uses),
+ * read up to its size when it starts, so that a file that grows meanwhile ends. */
 static int
 file_crc32(int fd, uint32_t *crc)
 {
 	unsigned char buf[64 * 1024];
 	uLong c = crc32(0L, Z_NULL, 0);
 	off_t off = 0;
-	ssize_t n;
+	struct stat st;
+	ssize_t n = 0;
 
-	while ((n = pread(fd, buf, sizeof(buf), off)) > 0) {
+	if (fstat(fd, &st) < 0)
+		return -1;
+	while (off < st.st_size &&
+	       (n = pread(fd, buf,
+			  st.st_size - off < (off_t)sizeof(buf) ? (size_t)(st.st_size - off)
+								 : sizeof(buf),
+			  off)) > 0) {
 		c = crc32(c, buf, (uInt)n);
 		off += n;
 	}
@@ -194,12 +208,31 @@ adopt(struct img *img, int fd, const char *path, const struct want *w)
 	return true;
 }
 
+/* A candidate is a name anyone who owns the folder (a container's root, the
+ * executable's folder) may have put anything at: only a regular file of a debug
+ * file's size is read. O_NONBLOCK: a FIFO must not block the open. */
 static bool
 try_file(struct img *img, const char *path, const struct want *w)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	const char *why = NULL;
+	struct stat st;
 
-	return fd >= 0 && adopt(img, fd, path, w);
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) < 0)
+		why = "cannot stat it";
+	else if (!S_ISREG(st.st_mode))
+		why = "it is not a regular file";
+	else if (st.st_size > MAX_DEBUG_FILE)
+		why = "it is larger than " MAX_DEBUG_FILE_TEXT;
+	if (why) {
+		snprintf(img->debug_rejected, sizeof(img->debug_rejected),
+			 "debug file %s not used: %s", path, why);
+		close(fd);
+		return false;
+	}
+	return adopt(img, fd, path, w);
 }
 
 /* The local ways, in elfutils' order: build-id paths, then the .gnu_debuglink. */
@@ -260,6 +293,30 @@ img_find_debug_file(struct img *img, const char *exe_path, const char *root)
 	if (!found)
 		snprintf(img->debug_search, sizeof(img->debug_search), "%s; %s", LOCAL_PLACES,
 			 why[0] ? why : "DEBUGINFOD_URLS=URL asks a debuginfod server");
+}
+
+int
+img_debug_fd_for(Elf *elf, const char *path, const char *root, char **found)
+{
+	struct img tmp = { .fd = -1, .elf = elf, .debug_fd = -1 };
+	uint8_t id[MAX_BUILD_ID];
+	size_t idlen = build_id(elf, id);
+	int fd = -1;
+
+	*found = NULL;
+	if (find_local(&tmp, path, root ? root : "", id, idlen)) {
+		fd = dup(tmp.debug_fd);
+		*found = fd >= 0 ? strdup(tmp.debug_path) : NULL;
+		if (fd >= 0 && !*found) {
+			close(fd);
+			fd = -1;
+		}
+		dwarf_end(tmp.dwarf);
+		elf_end(tmp.debug_elf);
+		close(tmp.debug_fd);
+		free(tmp.debug_path);
+	}
+	return fd;
 }
 
 const char *

@@ -35,6 +35,13 @@ bool img_has_dwarf(const struct img *img);
  * when it is no ELF); -1 if it cannot be opened. Opens and closes the file; no
  * image is made. */
 int img_file_has_section(const char *path, const char *name);
+/* The separate debug file of another ELF than the image's (a shared library the
+ * native unwinder reads), found and checked as the executable's own (build-id,
+ * .gnu_debuglink and its CRC; only a regular file of a bounded size), without
+ * debuginfod: an fd open on it (the caller closes it) and *found, its path
+ * (malloc'd); -1 and *found NULL if none. path: the file as the process sees it;
+ * root: where that path starts from here ("" or "/proc/PID/root"). */
+int img_debug_fd_for(Elf *elf, const char *path, const char *root, char **found);
 /* The separate debug file the DWARF and symbols come from, or NULL (debugfile.c):
  * a path in libdebuginfod's cache when a debuginfod server sent it. */
 const char *img_debug_file(const struct img *img);

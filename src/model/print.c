@@ -34,7 +34,7 @@ ready(struct mdl_snapshot *s, struct insp_host *h, struct mdl_host_ctx *c, struc
 		return insp_err_set(err, INSP_E_LAYOUT,
 				    "print needs DWARF, the types and variables it reads: '%s' "
 				    "has none (built with -ldflags=-w or -s?), and no separate "
-				    "debug file was found (%s)",
+				    "debug file of this build was found (%s)",
 				    s->exe, img_debug_search(s->img));
 	*c = (struct mdl_host_ctx){ .s = s, .img = s->img, .proc = s->proc };
 	mdl_host_init(h, c);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "image/image.h"
 #include "target/target.h"
 
 /* Files whose ELF could not be opened, for the caller's notes. */
@@ -34,27 +35,30 @@ struct uw_native {
 	size_t nmissing;
 };
 
-/* The standard search without debuginfod: with DEBUGINFOD_URLS set, libdwfl would
- * ask the server for every library's debug file, each with libdebuginfod's own
- * 90 s timeout and retries. Native frames need only the files' CFI and symbols;
- * the image layer already asked, once and bounded, for the executable's. */
+/* A module's debug file, by the image layer's search (img_debug_fd_for), not
+ * libdwfl's: that one opens whatever sits at the .gnu_debuglink's name beside the
+ * file, in a folder a container owns (a FIFO blocks it, a sparse file makes it
+ * read gigabytes for the CRC), and would ask debuginfod for every library, each
+ * with libdebuginfod's 90 s timeout. Native frames need only the files' CFI and
+ * symbols; the image layer already asked debuginfod, once and bounded, for the
+ * executable's. */
 static int
-find_debuginfo_local(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
-		     const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
-		     char **debuginfo_file_name)
+find_debuginfo_checked(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+		       const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
+		       char **debuginfo_file_name)
 {
-	const char *set = getenv("DEBUGINFOD_URLS");
-	char *urls = set ? strdup(set) : NULL;
-	int fd;
+	struct uw_native *u = *userdata; /* set by lend_self */
+	char path[4096], root[64];
+	Dwarf_Addr bias;
+	Elf *elf;
 
-	if (urls)
-		unsetenv("DEBUGINFOD_URLS");
-	fd = dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name, debuglink_file,
-					  debuglink_crc, debuginfo_file_name);
-	if (urls)
-		setenv("DEBUGINFOD_URLS", urls, 1);
-	free(urls);
-	return fd;
+	(void)base, (void)file_name, (void)debuglink_file, (void)debuglink_crc;
+	if (!u || modname[0] != '/' || !(elf = dwfl_module_getelf(mod, &bias)))
+		return -1;
+	snprintf(path, sizeof(path), "%s", modname);
+	tgt_path_strip_deleted(path);
+	tgt_proc_root(u->pid, root, sizeof(root));
+	return img_debug_fd_for(elf, path, root, debuginfo_file_name);
 }
 
 /* The file of a module, opened through the process (tgt_open_mapped), never by the
@@ -89,8 +93,8 @@ find_elf_mapped(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Ad
 		close(fd);
 		return -1;
 	}
-	/* Its name for the debug file search (.gnu_debuglink beside it): the
-	 * folder as the process sees it. */
+	/* Its name, for libdwfl's messages: the file as the process sees it,
+	 * from here. */
 	free(*file_name);
 	*file_name = NULL;
 	if (tgt_proc_root_path(u->pid, path, seen, sizeof(seen)) == 0)
@@ -109,7 +113,7 @@ lend_self(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr start,
 
 static const Dwfl_Callbacks proc_callbacks = {
 	.find_elf = find_elf_mapped,
-	.find_debuginfo = find_debuginfo_local,
+	.find_debuginfo = find_debuginfo_checked,
 };
 
 /* The thread argument libdwfl hands back is the struct insp_thread itself. */

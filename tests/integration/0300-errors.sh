@@ -148,7 +148,7 @@ patched_go 99 parked-nodwarf >/dev/null
 run_other "$TEST_TMP/parked-nodwarf-go1.99" -n 1
 inspect_run dump "$OTHER_PID"
 check "1.5 no DWARF, no table" expect_status 7 \
-	"has no DWARF \(built with -ldflags=-w or -s\?\), no separate debug file was found \(.*\), and inspect has no layout table for go1\.99"
+	"has no DWARF \(built with -ldflags=-w or -s\?\), no separate debug file of this build was found \(.*\), and inspect has no layout table for go1\.99"
 run_other "$FIXTURES/$GOVER/parked-nodwarf" -n 1
 inspect_run dump --format json "$OTHER_PID"
 from_table() {

@@ -118,7 +118,7 @@ for GOVER in $(fixture_versions); do
 	cp "$dir/vars-bid.debug" "$debug"
 	inspect_run dump "$FIXTURE_PID"
 	check "$GOVER 1.0 no debug file: noted, where it looked" \
-		expect_note 'no DWARF, and no separate debug file was found \(by build-id under /usr/lib/debug/.build-id, or its .gnu_debuglink; INSPECT_DEBUG_ROOT=DIR looks under DIR/usr/lib/debug; DEBUGINFOD_URLS=URL asks a debuginfod server\): functions and lines come from the pclntab, layouts from inspect.s table; print needs DWARF$'
+		expect_note 'no DWARF, and no separate debug file of this build was found \(by build-id under /usr/lib/debug/.build-id, or its .gnu_debuglink; INSPECT_DEBUG_ROOT=DIR looks under DIR/usr/lib/debug; DEBUGINFOD_URLS=URL asks a debuginfod server\): functions and lines come from the pclntab, layouts from inspect.s table; print needs DWARF$'
 	export INSPECT_DEBUG_ROOT=$root
 	check "$GOVER 1.1 debug file by build-id: same goroutines" same_as_unstripped "$debug"
 	check "$GOVER 1.2 print through it" print_works

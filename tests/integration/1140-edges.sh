@@ -36,6 +36,11 @@
 #   $GOVER 5.1  the right file at the link: used (debug_file), print works
 #   $GOVER 5.2  an executable with a build-id, a debug file of another build at its
 #               link: the note "its build-id differs"; the dump is the runtime's
+#   $GOVER 5.3  a FIFO at the linked name (anyone who owns the folder, a container's
+#               root, can put one there): the dump does not block on it (exit 0 within
+#               30 s), the note "it is not a regular file", the dump is the runtime's
+#   $GOVER 5.4  a sparse 5 GiB file at the linked name: not read (its CRC would take
+#               a minute), the note "it is larger than 4 GiB", the dump is the runtime's
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -234,6 +239,17 @@ wrong_bid() {
 	same_goroutines
 }
 
+# trap_file WHAT NOTE: the dump of vars-nobid-linked in traps/WHAT, whose linked
+# debug file is a trap, ends, notes NOTE for it, and is the runtime's.
+trap_file() {
+	local debug=$TEST_TMP/traps/$GOVER/$1/vars-nobid.debug
+	timeout 30 "$INSPECT" dump --format json "$FIXTURE_PID" >"$OUT" 2>"$ERR" ||
+		{ echo "dump exited $?: $(head -c 300 "$ERR")" >&2; return 1; }
+	jq -r '.notes[]' "$OUT" | grep -qxF "debug file $debug not used: $2" ||
+		{ echo "no note on the trap: $(jq -c .notes "$OUT" | head -c 400)" >&2; return 1; }
+	unharmed "$(jq -r .pause_ms "$OUT")" && same_goroutines
+}
+
 for GOVER in $(fixture_versions); do
 	if [[ ! -x $FIXTURES/$GOVER/edges ]]; then
 		skip "$GOVER edges" "fixtures not built (make fixtures)"
@@ -275,5 +291,17 @@ for GOVER in $(fixture_versions); do
 	fixture_stop
 	FIXTURE_NAME=wrongbid/vars-linked fixture_start "$GOVER" "$N"
 	check "$GOVER 5.2 debuglink with another build-id" wrong_bid
+	fixture_stop
+	for what in fifo big; do
+		mkdir -p "$TEST_TMP/traps/$GOVER/$what"
+		cp "$FIXTURES/$GOVER/vars-nobid-linked" "$TEST_TMP/traps/$GOVER/$what/"
+	done
+	mkfifo "$TEST_TMP/traps/$GOVER/fifo/vars-nobid.debug"
+	truncate -s 5G "$TEST_TMP/traps/$GOVER/big/vars-nobid.debug"
+	FIXTURES=$TEST_TMP/traps FIXTURE_NAME=fifo/vars-nobid-linked fixture_start "$GOVER" "$N"
+	check "$GOVER 5.3 a FIFO at the debuglink's name" trap_file fifo "it is not a regular file"
+	fixture_stop
+	FIXTURES=$TEST_TMP/traps FIXTURE_NAME=big/vars-nobid-linked fixture_start "$GOVER" "$N"
+	check "$GOVER 5.4 a 5 GiB file at the debuglink's name" trap_file big "it is larger than 4 GiB"
 	fixture_stop
 done
