@@ -126,8 +126,22 @@ mdl_threads_unwind(struct mdl_snapshot *s, uint32_t max, struct insp_err *err)
 		insp_err_set(err, INSP_E_SYS, "out of memory");
 		goto out;
 	}
-	if (uw_native_open(&u, s->io_tid ? s->io_tid : s->pid, s->threads, s->nthreads, err) < 0)
+	if (uw_native_open(&u, s->io_tid ? s->io_tid : s->pid, s->threads, s->nthreads, err) < 0) {
+		/* The walk reads the files the process maps, after the detach: one
+		 * that exited since lost them, not its copied goroutines. */
+		if (tgt_live_thread(s->pid))
+			goto out;
+		mdl_note(s, "process %d exited after the capture: native frames were not walked",
+			 (int)s->pid);
+		for (size_t i = 0; i < s->nthreads; i++)
+			s->native[i] = (struct mdl_thread){
+				.thread = &s->threads[i],
+				.task = task_on(s, s->threads[i].tid),
+				.why = "not walked: the process exited after the capture",
+			};
+		ret = 0;
 		goto out;
+	}
 	for (size_t i = 0; i < s->nthreads; i++) {
 		struct mdl_thread *th = &s->native[i];
 		const char *why = NULL;

@@ -198,6 +198,7 @@ uw_native_open(struct uw_native **out, pid_t pid, const struct insp_thread *thre
 {
 	struct uw_native *u = calloc(1, sizeof(*u));
 	char exe[64];
+	int rc;
 
 	if (!u)
 		return insp_err_set(err, INSP_E_SYS, "out of memory");
@@ -211,10 +212,14 @@ uw_native_open(struct uw_native **out, pid_t pid, const struct insp_thread *thre
 		goto fail;
 	}
 	dwfl_report_begin(u->dwfl);
-	if (dwfl_linux_proc_report(u->dwfl, pid) != 0 ||
-	    dwfl_report_end(u->dwfl, NULL, NULL) != 0) {
+	/* dwfl_linux_proc_report returns an errno (reading /proc/PID/maps), or -1
+	 * with libdwfl's own error */
+	rc = dwfl_linux_proc_report(u->dwfl, pid);
+	if (rc == 0 && dwfl_report_end(u->dwfl, NULL, NULL) != 0)
+		rc = -1;
+	if (rc != 0) {
 		insp_err_set(err, INSP_E_NOPROC, "cannot read the modules of process %d: %s",
-			     (int)pid, dwfl_errmsg(-1));
+			     (int)pid, rc > 0 ? strerror(rc) : dwfl_errmsg(-1));
 		goto fail;
 	}
 	dwfl_getmodules(u->dwfl, lend_self, u, 0);
