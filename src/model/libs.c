@@ -80,7 +80,7 @@ mdl_libs_switch(struct mdl_host_ctx *c, struct insp_err *err)
 {
 	const struct tgt_file *f = &c->files.files[c->lib_file[c->use_lib - 1]];
 	struct img *img = NULL;
-	char root[64], rooted[4160];
+	char root[64], rooted[4160], *lib;
 
 	/* Through the process, never by the name alone: the library may be deleted,
 	 * or in another mount namespace (mapfile.c). */
@@ -95,8 +95,18 @@ mdl_libs_switch(struct mdl_host_ctx *c, struct insp_err *err)
 	img_set_bias(img, f->base - img_link_base(img));
 	img_close(c->img);
 	c->img = img;
-	c->s->runtime_lib = arena_strdup(&c->s->arena, f->path);
-	return c->s->runtime_lib ? 0 : insp_err_set(err, INSP_E_SYS, "out of memory");
+	/* the path for people, as for the executable; the file is read through the
+	 * process whatever happened to it on disk */
+	lib = arena_strdup(&c->s->arena, f->path);
+	if (!lib)
+		return insp_err_set(err, INSP_E_SYS, "out of memory");
+	if (tgt_path_strip_deleted(lib))
+		mdl_note(c->s,
+			 "%s was deleted or replaced on disk since process %d loaded it: read "
+			 "through /proc/%d/map_files",
+			 lib, (int)c->s->pid, (int)c->s->pid);
+	c->s->runtime_lib = lib;
+	return 0;
 }
 
 void

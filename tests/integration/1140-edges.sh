@@ -23,6 +23,8 @@
 #               says "(runtime in .../libedges.so)"; the goroutines in main.chanWait
 #               are the runtime's (ids, chan receive)
 #   $GOVER 3.1  its --threads and --stacks work; unharmed
+#   $GOVER 3.3  the library deleted while loaded: as 3.0, with the library's path
+#               as loaded and a note that it was deleted
 #   $GOVER 4.0  a process that exits while inspect opens it (edges -mode exit, a
 #               random delay in [0, 40] ms), RACE_RUNS times: every exit status is
 #               0, 3 (no such process / has exited) or 8 (exited while attached),
@@ -159,6 +161,14 @@ cshared_dump() {
 		{ echo "header: $(head -n 1 "$OUT") $(head -c 200 "$ERR")" >&2; return 1; }
 }
 
+# cshared_deleted: cshared_dump of a host whose library was deleted while loaded
+# (a package upgrade), and the note that says so.
+cshared_deleted() {
+	cshared_dump || return 1
+	grep -qxF "note: $FIXTURES/$GOVER/libedges.so was deleted or replaced on disk since process $FIXTURE_PID loaded it: read through /proc/$FIXTURE_PID/map_files" "$OUT" ||
+		{ echo "no note on the deleted library: $(grep '^note' "$OUT" | head -c 300)" >&2; return 1; }
+}
+
 cshared_more() {
 	dump_json --threads --stacks || return 1
 	[[ $(jq '.os_threads | length' "$OUT") == $(live_tids | wc -l) ]] ||
@@ -279,6 +289,12 @@ for GOVER in $(fixture_versions); do
 	FIXTURE_NAME=cshared-host fixture_start "$GOVER" "$N"
 	check "$GOVER 3.0 Go in a c-shared library" cshared_dump
 	check "$GOVER 3.1 c-shared: threads and stacks" cshared_more
+	fixture_stop
+	mkdir -p "$TEST_TMP/dlib/$GOVER"
+	cp "$FIXTURES/$GOVER/cshared-host" "$FIXTURES/$GOVER/libedges.so" "$TEST_TMP/dlib/$GOVER/"
+	FIXTURES=$TEST_TMP/dlib FIXTURE_NAME=cshared-host fixture_start "$GOVER" "$N"
+	rm "$TEST_TMP/dlib/$GOVER/libedges.so"
+	FIXTURES=$TEST_TMP/dlib check "$GOVER 3.3 c-shared library deleted while loaded" cshared_deleted
 	fixture_stop
 
 	check "$GOVER 4.0 exit while opened, $RACE_RUNS runs" race
