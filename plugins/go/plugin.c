@@ -91,8 +91,8 @@ resolve_layout(struct gort_state *st, const struct insp_host *h, struct insp_err
 		return insp_err_set(
 			err, INSP_E_LAYOUT,
 			"'%s' has no DWARF (built with -ldflags=-w or -s?), no separate "
-			"debug file of this build was found (%s), and inspect has no layout table for "
-			"%s (tools/gen-gotables.sh)",
+			"debug file of this build was found (%s), and inspect has no layout "
+			"table for %s (tools/gen-gotables.sh)",
 			h->exe_path, h->debug_search, st->version);
 	st->l = st->table->l;
 	snprintf(source, sizeof(source), "table %s", st->table->version);

@@ -134,11 +134,14 @@ file_crc32(int fd, uint32_t *crc)
 
 	if (fstat(fd, &st) < 0)
 		return -1;
-	while (off < st.st_size &&
-	       (n = pread(fd, buf,
-			  st.st_size - off < (off_t)sizeof(buf) ? (size_t)(st.st_size - off)
-								 : sizeof(buf),
-			  off)) > 0) {
+	while (off < st.st_size) {
+		size_t want = sizeof(buf);
+
+		if (st.st_size - off < (off_t)want)
+			want = (size_t)(st.st_size - off);
+		n = pread(fd, buf, want, off);
+		if (n <= 0)
+			break;
 		c = crc32(c, buf, (uInt)n);
 		off += n;
 	}
