@@ -266,8 +266,8 @@ find_local(struct img *img, const char *exe_path, const char *root, const uint8_
 	    try_path(img, &by_link, "%s%.*s/.debug/%s", root, dirlen, exe_path, link))
 		return true;
 	for (int r = 0; r < 3; r++)
-		if (roots[r] && try_path(img, &by_link, "%s/usr/lib/debug%.*s/%s", roots[r],
-					 dirlen, exe_path, link))
+		if (roots[r] && try_path(img, &by_link, "%s/usr/lib/debug%.*s/%s", roots[r], dirlen,
+					 exe_path, link))
 			return true;
 	return false;
 }
