@@ -4,7 +4,8 @@
 # DIR/vars-noopt:
 #   DIR/edges             fixtures/go/edges (cgo): -mode park, leader-exit, exit
 #   DIR/libedges.so       fixtures/go/cshared, -buildmode=c-shared
-#   DIR/cshared-host      fixtures/c/cshared-host.c: dlopens it from its folder
+#   DIR/libedges-sw.so    the same stripped (-ldflags='-s -w')
+#   DIR/cshared-host      fixtures/c/cshared-host.c: dlopens one from its folder
 #   DIR/vars-nobid        fixtures/go/vars without a GNU build-id (-B none where
 #                         the linker writes one by default, as Go 1.20+ does)
 #   DIR/vars-nobid.debug  its debug file; DIR/vars-nobid-linked: it stripped, with
@@ -22,7 +23,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root/fixtures/go"
 CGO_ENABLED=1 "$gobin" build -o "$dir/edges" ./edges
 CGO_ENABLED=1 "$gobin" build -buildmode=c-shared -o "$dir/libedges.so" ./cshared
-rm -f "$dir/libedges.h"
+CGO_ENABLED=1 "$gobin" build -buildmode=c-shared -ldflags='-s -w' -o "$dir/libedges-sw.so" ./cshared
+rm -f "$dir/libedges.h" "$dir/libedges-sw.h"
 gcc -O2 -Wall -Wextra -Werror -o "$dir/cshared-host" "$root/fixtures/c/cshared-host.c" -ldl
 # Go 1.19's linker writes no GNU build-id unless asked; newer ones derive one.
 CGO_ENABLED=0 "$gobin" build -o "$dir/vars-nobid" ./vars

@@ -167,6 +167,10 @@ struct insp_host {
 	 * then makes that library the image (symbols, sections, DWARF, load bias;
 	 * exe_path names it) and calls probe() again, which must accept it. */
 	void (*use_lib)(void *ctx, size_t i);
+	/* The image is such a library (use_lib switched to it), not the
+	 * executable: a runtime there may start and end differently (Go's
+	 * runtime.main returns after the library's init). */
+	bool image_is_lib;
 };
 
 /* A short reason name users type (`reason=chan-recv`). strings are the runtime's

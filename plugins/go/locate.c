@@ -112,13 +112,18 @@ holding(const struct gort_state *st, const struct cands *c, uint64_t s, uint64_t
 	return found;
 }
 
-/* The registry's invariants: the first g is goroutine 1 (runtime.main), and the
- * first CHECK_GS have a known status; a live one has a stack. */
+/* The registry's invariants: the first CHECK_GS have a known status, a live one
+ * has a stack, and no two share a goroutine id (an id is handed out once, and a g
+ * keeps it when it dies; one newproc1 has just made is 0 until it numbers it).
+ * The first is runtime.main's g, goroutine 1; but a library's runtime.main
+ * (c-shared, c-archive) returns after the library's init: its g is then dead,
+ * still goroutine 1, or reused by a later goroutine with a later id, and is
+ * never 0 again. */
 static bool
 registry_holds(const struct gort_state *st, const struct insp_host *h, uint64_t gptr, uint64_t n)
 {
 	const struct gort_layout *l = &st->l;
-	uint64_t gs[CHECK_GS];
+	uint64_t gs[CHECK_GS], ids[CHECK_GS];
 	uint8_t *g = malloc(l->g_size);
 	bool ok = g && n > 0;
 
@@ -132,9 +137,13 @@ registry_holds(const struct gort_state *st, const struct insp_host *h, uint64_t 
 		if (!ok)
 			break;
 		status = gort_g_status(l, g);
-		ok = status <= GORT_G_LAST && (i > 0 || gort_u64(g + l->g_goid) == 1) &&
+		ids[i] = gort_u64(g + l->g_goid);
+		ok = status <= GORT_G_LAST &&
+		     (i > 0 || ids[0] == 1 || (h->image_is_lib && ids[0] > 1)) &&
 		     (status == GORT_G_DEAD || status == GORT_G_IDLE ||
 		      gort_u64(g + l->g_stack_lo) < gort_u64(g + l->g_stack_hi));
+		for (uint64_t k = 0; ok && ids[i] && k < i; k++)
+			ok = ids[k] != ids[i];
 	}
 	free(g);
 	return ok;
@@ -171,9 +180,10 @@ find_registry(struct gort_state *st, const struct insp_host *h, char *tried, siz
 	}
 	snprintf(tried, size,
 		 "none of the %zu addresses runtime.allgadd uses held a slice of goroutines "
-		 "starting with goroutine 1, with a pointer and a length in package variables "
-		 "beside it",
-		 c.n);
+		 "starting with %s, with a pointer and a length in package variables beside it",
+		 c.n,
+		 h->image_is_lib ? "runtime.main's (goroutine 1, or in a library a later one)"
+				 : "goroutine 1");
 	return -1;
 }
 

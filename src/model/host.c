@@ -281,5 +281,6 @@ mdl_host_init(struct insp_host *h, struct mdl_host_ctx *c)
 		h->has_dwarf = img_has_dwarf(c->img);
 		h->debug_search = img_debug_search(c->img);
 		h->load_bias = img_bias(c->img);
+		h->image_is_lib = c->s->runtime_lib != NULL;
 	}
 }

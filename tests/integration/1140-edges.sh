@@ -1,7 +1,8 @@
 #!/bin/bash
 # 1140-edges: processes at the edges (issue 11). The fixtures (tools/build-edges.sh):
 # edges, fixtures/go/edges (cgo; -mode park, leader-exit, exit); cshared-host, a C
-# program that dlopens libedges.so (fixtures/go/cshared, -buildmode=c-shared);
+# program that dlopens libedges.so (fixtures/go/cshared, -buildmode=c-shared), or
+# libedges-sw.so, the same stripped (-s -w);
 # vars-nobid-linked, fixtures/go/vars without a GNU build-id, stripped, with a
 # .gnu_debuglink to vars-nobid.debug beside it; wrongcrc/ and wrongbid/, the same
 # link beside a debug file of another build. The right values are the runtime's
@@ -23,7 +24,15 @@
 #               says "(runtime in .../libedges.so)"; the goroutines in main.chanWait
 #               are the runtime's (ids, chan receive)
 #   $GOVER 3.1  its --threads and --stacks work; unharmed
-#   $GOVER 3.3  the library deleted while loaded: as 3.0, with the library's path
+#   $GOVER 3.2  the same library stripped (libedges-sw.so, -s -w): dump exits 0,
+#               the registry found through runtime.allgadd's code; every
+#               goroutine's id, state and function is the runtime's, but for the
+#               one writing the runtime's account (the C caller's, in C at the dump)
+#   $GOVER 3.3  stripped, runtime.main's g (allgs[0]) reused by a later goroutine
+#               (GOMAXPROCS=1, -main-gone 1: EdgesStart runs once goroutine 1,
+#               which returns after the library's init, is gone): as 3.2; its
+#               --threads and --stacks as 3.1; unharmed
+#   $GOVER 3.4  the library deleted while loaded: as 3.0, with the library's path
 #               as loaded and a note that it was deleted
 #   $GOVER 4.0  a process that exits while inspect opens it (edges -mode exit, a
 #               random delay in [0, 40] ms), RACE_RUNS times: every exit status is
@@ -177,6 +186,26 @@ cshared_more() {
 		{ echo "chanWait stacks do not end in runtime.goexit" >&2; return 1; }
 }
 
+# The stripped library's dump is the runtime's account: the same goroutines, ids,
+# states and innermost functions of package main, leaving out the one the
+# runtime shows running (the C thread's, calling EdgesStacks; at the dump it is in
+# C: in syscall, or dead on Go 1.19, whose extra M's g is dead between calls).
+cshared_stripped() {
+	local running
+	dump_json || return 1
+	[[ $(jq -r .runtime_lib "$OUT") == "$FIXTURES/$GOVER/libedges-sw.so" ]] ||
+		{ echo "runtime_lib is $(jq -r .runtime_lib "$OUT")" >&2; return 1; }
+	[[ $(jq -r .sources.registry "$OUT") == "code of runtime.allgadd and mcommoninit" ]] ||
+		{ echo "registry from $(jq -r .sources.registry "$OUT")" >&2; return 1; }
+	runtime_goroutines '^main\.' >"$TEST_TMP/rt0" || return 1
+	running=$(awk -F '\t' '$2 == "running" { print $1 }' "$TEST_TMP/rt0")
+	[[ $running =~ ^[0-9]+$ ]] || { echo "running in the runtime's account: '$running'" >&2; return 1; }
+	awk -F '\t' -v r="$running" '$1 != r' "$TEST_TMP/rt0" >"$TEST_TMP/rt"
+	inspect_goroutines "$OUT" | awk -F '\t' -v r="$running" '$1 != r' >"$TEST_TMP/in"
+	[[ $(grep -c 'main\.chanWait$' "$TEST_TMP/rt") == "$N" ]] || { echo "runtime: $(cat "$TEST_TMP/rt")" >&2; return 1; }
+	diff "$TEST_TMP/rt" "$TEST_TMP/in" >&2 || { echo "goroutines differ (< runtime, > inspect)" >&2; return 1; }
+}
+
 # RACE_RUNS processes that exit at a random moment, each dumped as soon as it is
 # ready. Reports the statuses seen.
 race() {
@@ -290,11 +319,18 @@ for GOVER in $(fixture_versions); do
 	check "$GOVER 3.0 Go in a c-shared library" cshared_dump
 	check "$GOVER 3.1 c-shared: threads and stacks" cshared_more
 	fixture_stop
+	FIXTURE_NAME=cshared-host fixture_start "$GOVER" "$N" -lib libedges-sw.so
+	check "$GOVER 3.2 c-shared stripped" cshared_stripped
+	fixture_stop
+	GOMAXPROCS=1 FIXTURE_NAME=cshared-host fixture_start "$GOVER" "$N" -lib libedges-sw.so -main-gone 1
+	check "$GOVER 3.3 c-shared stripped, runtime.main's g reused" cshared_stripped
+	check "$GOVER 3.3 c-shared stripped: threads and stacks" cshared_more
+	fixture_stop
 	mkdir -p "$TEST_TMP/dlib/$GOVER"
 	cp "$FIXTURES/$GOVER/cshared-host" "$FIXTURES/$GOVER/libedges.so" "$TEST_TMP/dlib/$GOVER/"
 	FIXTURES=$TEST_TMP/dlib FIXTURE_NAME=cshared-host fixture_start "$GOVER" "$N"
 	rm "$TEST_TMP/dlib/$GOVER/libedges.so"
-	FIXTURES=$TEST_TMP/dlib check "$GOVER 3.3 c-shared library deleted while loaded" cshared_deleted
+	FIXTURES=$TEST_TMP/dlib check "$GOVER 3.4 c-shared library deleted while loaded" cshared_deleted
 	fixture_stop
 
 	check "$GOVER 4.0 exit while opened, $RACE_RUNS runs" race

@@ -1472,7 +1472,8 @@ expect_unlocated(struct fake *f, const char *tried)
 }
 
 /* 4.x: without names (a stripped binary) the registry is found through the code of
- * runtime.allgadd and mcommoninit (the real binary's), or refused: never a guess */
+ * runtime.allgadd and mcommoninit (the real binary's), or refused: never a guess;
+ * in a library's runtime, the first g may be a later goroutine's */
 static void
 test_located(void **state)
 {
@@ -1513,6 +1514,26 @@ test_located(void **state)
 	f.no_registry_names = true;
 	poke64(&f, G0 + G_M, M2);
 	expect_unlocated(&f, "runtime.mcommoninit");
+	/* 4.7 two gs with one goroutine id (g[3] has dead g[1]'s) */
+	fake_init(&f);
+	f.no_registry_names = true;
+	poke64(&f, g_addr(3) + G_GOID, 7);
+	expect_unlocated(&f, "runtime.allgadd");
+	/* 4.8 a library's runtime (c-shared): runtime.main returned after its init, and
+	 * a later goroutine reused its g, the first: found */
+	fake_init(&f);
+	f.no_registry_names = true;
+	f.h.image_is_lib = true;
+	poke64(&f, g_addr(0) + G_GOID, 2);
+	assert_int_equal(run(&f, &err, NULL), P_DONE);
+	assert_str(f.registry_source, "code of runtime.allgadd and mcommoninit");
+	fake_release(&f);
+	/* 4.9 a library's, but the first g has goroutine id 0 (never numbered) */
+	fake_init(&f);
+	f.no_registry_names = true;
+	f.h.image_is_lib = true;
+	poke64(&f, g_addr(0) + G_GOID, 0);
+	expect_unlocated(&f, "runtime.allgadd");
 }
 
 int
