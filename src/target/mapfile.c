@@ -61,35 +61,25 @@ tgt_proc_root_path(pid_t pid, const char *path, char *buf, size_t size)
 	return n > 0 && (size_t)n < size && path[0] == '/' ? 0 : -1;
 }
 
-/* The mapping of pid that starts at lo: its end, device, inode and path. */
-static bool
-find_mapping(pid_t pid, uint64_t lo, uint64_t *hi, dev_t *dev, uint64_t *ino, char *name,
-	     size_t size)
+/* tgt_maps_each's search for the mapping that starts at want->lo. */
+static int
+is_at(const struct tgt_mapping *m, void *arg)
 {
-	char path[64], line[4352], file[4096];
-	unsigned maj, min;
-	bool found = false;
-	FILE *f;
+	struct tgt_mapping *want = arg;
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		uint64_t a, b;
+	if (m->lo != want->lo)
+		return 0;
+	*want = *m;
+	return 1;
+}
 
-		file[0] = '\0';
-		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %*s %*x %x:%x %" SCNu64 " %4095[^\n]", &a,
-			   &b, &maj, &min, ino, file) < 5 ||
-		    a != lo)
-			continue;
-		*hi = b;
-		*dev = makedev(maj, min);
-		snprintf(name, size, "%s", file);
-		found = true;
-	}
-	fclose(f);
-	return found;
+/* The mapping of pid that starts at lo, into *m. */
+static bool
+find_mapping(pid_t pid, uint64_t lo, struct tgt_mapping *m)
+{
+	m->lo = lo;
+	m->hi = 0;
+	return tgt_maps_each(pid, is_at, m, NULL) == 0 && m->hi;
 }
 
 /* fd is the file of the mapping (device and inode as maps says), or is closed. */
@@ -108,30 +98,31 @@ same_file(int fd, dev_t dev, uint64_t ino)
 int
 tgt_open_mapped(pid_t pid, uint64_t lo, char *why, size_t size)
 {
-	char path[4200], name[4096];
-	uint64_t hi, ino;
+	char path[4200];
+	struct tgt_mapping m;
 	dev_t dev;
 	int fd, map_errno;
 	bool deleted;
 
-	if (!find_mapping(pid, lo, &hi, &dev, &ino, name, sizeof(name))) {
+	if (!find_mapping(pid, lo, &m)) {
 		snprintf(why, size, "no mapping of process %d starts at 0x%" PRIx64, (int)pid, lo);
 		return -1;
 	}
+	dev = makedev(m.dev_major, m.dev_minor);
 	/* Any mapped file, deleted or not, from any namespace; but the kernel asks
 	 * for CAP_SYS_ADMIN (CAP_CHECKPOINT_RESTORE since Linux 5.9) on top of ptrace. */
-	snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)pid, lo, hi);
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)pid, lo, m.hi);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0)
 		return fd;
 	map_errno = errno;
 	/* The executable, which ptrace's permission alone lets us open. */
 	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
-	if ((fd = same_file(open(path, O_RDONLY | O_CLOEXEC), dev, ino)) >= 0)
+	if ((fd = same_file(open(path, O_RDONLY | O_CLOEXEC), dev, m.ino)) >= 0)
 		return fd;
 	/* The path in the process's own root: right unless deleted or replaced. */
-	deleted = tgt_path_strip_deleted(name);
-	if (deleted || tgt_proc_root_path(pid, name, path, sizeof(path)) < 0) {
+	deleted = tgt_path_strip_deleted(m.path);
+	if (deleted || tgt_proc_root_path(pid, m.path, path, sizeof(path)) < 0) {
 		snprintf(why, size, "deleted, and /proc/%d/map_files: %s", (int)pid,
 			 strerror(map_errno));
 		return -1;
@@ -142,7 +133,7 @@ tgt_open_mapped(pid_t pid, uint64_t lo, char *why, size_t size)
 			 (int)pid, strerror(map_errno));
 		return -1;
 	}
-	if ((fd = same_file(fd, dev, ino)) >= 0)
+	if ((fd = same_file(fd, dev, m.ino)) >= 0)
 		return fd;
 	snprintf(why, size, "%s is another file than the one mapped, and /proc/%d/map_files: %s",
 		 path, (int)pid, strerror(map_errno));

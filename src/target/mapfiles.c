@@ -23,6 +23,11 @@ seen(const struct tgt_files *fs, uint64_t dev_ino[2])
 	return false;
 }
 
+struct tgt_files_read_ctx {
+	struct tgt_files *fs;
+	pid_t tid;
+};
+
 static int
 add(struct tgt_files *fs, pid_t tid, uint64_t lo, uint64_t hi, uint64_t dev_ino[2],
     const char *name)
@@ -52,40 +57,30 @@ add(struct tgt_files *fs, pid_t tid, uint64_t lo, uint64_t hi, uint64_t dev_ino[
 	return 0;
 }
 
+/* tgt_maps_each's visit: files only, once each, by their mapping at offset 0. */
+static int
+visit(const struct tgt_mapping *m, void *arg)
+{
+	struct tgt_files_read_ctx *c = arg;
+	uint64_t dev_ino[2] = { (uint64_t)m->dev_major << 32 | m->dev_minor, m->ino };
+
+	if (c->fs->n >= MAX_FILES)
+		return 1;
+	if (m->offset != 0 || m->ino == 0 || m->path[0] != '/' || seen(c->fs, dev_ino))
+		return 0;
+	return add(c->fs, c->tid, m->lo, m->hi, dev_ino, m->path);
+}
+
 int
 tgt_files_read(pid_t tid, struct tgt_files *fs, struct insp_err *err)
 {
-	char path[64], line[4352], name[4096];
-	unsigned int major, minor;
-	uint64_t lo, hi, off, ino;
-	FILE *f;
+	struct tgt_files_read_ctx c = { fs, tid };
 
 	memset(fs, 0, sizeof(*fs));
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)tid);
-	f = fopen(path, "r");
-	if (!f)
-		return insp_err_set(err, errno == ENOENT ? INSP_E_NOPROC : INSP_E_PERM,
-				    "cannot read %s: %s", path, strerror(errno));
-	while (fgets(line, sizeof(line), f) && fs->n < MAX_FILES) {
-		uint64_t dev_ino[2];
-
-		name[0] = '\0';
-		if (sscanf(line,
-			   "%" SCNx64 "-%" SCNx64 " %*s %" SCNx64 " %x:%x %" SCNu64 " %4095[^\n]",
-			   &lo, &hi, &off, &major, &minor, &ino, name) < 7)
-			continue;
-		dev_ino[0] = ((uint64_t)major << 32) | minor;
-		dev_ino[1] = ino;
-		/* Mapped files only, once each, by their mapping at offset 0. */
-		if (off != 0 || ino == 0 || name[0] != '/' || seen(fs, dev_ino))
-			continue;
-		if (add(fs, tid, lo, hi, dev_ino, name) < 0) {
-			fclose(f);
-			tgt_files_release(fs);
-			return insp_err_set(err, INSP_E_SYS, "out of memory");
-		}
+	if (tgt_maps_each(tid, visit, &c, err) < 0) {
+		tgt_files_release(fs);
+		return -1;
 	}
-	fclose(f);
 	return 0;
 }
 

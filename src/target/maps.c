@@ -1,5 +1,7 @@
-/* The target layer's memory map: /proc/PID/maps as address ranges, so that copies
- * of thread stacks stop at the end of their mapping (a read across it would fail).
+/* The target layer's reader of /proc/PID/maps: each mapping to a callback (the one
+ * parser of its lines, for the files mapped and the executable's base too), and the
+ * address ranges, so that copies of thread stacks stop at the end of their mapping
+ * (a read across it would fail).
  * SPDX-License-Identifier: MIT */
 #include "target/target.h"
 
@@ -10,38 +12,62 @@
 #include <string.h>
 
 int
-tgt_maps_read(pid_t pid, struct tgt_maps *m, struct insp_err *err)
+tgt_maps_each(pid_t pid, int (*fn)(const struct tgt_mapping *m, void *arg), void *arg,
+	      struct insp_err *err)
 {
-	char path[64], line[512];
+	char path[64], line[4352];
+	struct tgt_mapping m;
+	int ret = 0;
 	FILE *f;
 
-	memset(m, 0, sizeof(*m));
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
 	f = fopen(path, "r");
 	if (!f)
 		return insp_err_set(err, errno == ENOENT ? INSP_E_NOPROC : INSP_E_PERM,
 				    "cannot read %s: %s", path, strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		uint64_t lo, hi;
-
-		if (sscanf(line, "%" SCNx64 "-%" SCNx64, &lo, &hi) != 2)
+	/* "lo-hi perms offset major:minor inode   path"; the path may be absent or
+	 * hold spaces, and ends the line */
+	while (ret == 0 && fgets(line, sizeof(line), f)) {
+		m.path[0] = '\0';
+		if (sscanf(line,
+			   "%" SCNx64 "-%" SCNx64 " %*s %" SCNx64 " %x:%x %" SCNu64 " %4095[^\n]",
+			   &m.lo, &m.hi, &m.offset, &m.dev_major, &m.dev_minor, &m.ino, m.path) < 6)
 			continue;
-		if (m->n == m->cap) {
-			size_t cap = m->cap ? m->cap * 2 : 64;
-			void *grown = realloc(m->ranges, cap * sizeof(*m->ranges));
-
-			if (!grown) {
-				fclose(f);
-				tgt_maps_release(m);
-				return insp_err_set(err, INSP_E_SYS, "out of memory");
-			}
-			m->ranges = grown;
-			m->cap = cap;
-		}
-		m->ranges[m->n].lo = lo;
-		m->ranges[m->n++].hi = hi;
+		ret = fn(&m, arg);
 	}
 	fclose(f);
+	if (ret < 0)
+		return insp_err_set(err, INSP_E_SYS, "out of memory");
+	return 0;
+}
+
+static int
+add_range(const struct tgt_mapping *e, void *arg)
+{
+	struct tgt_maps *m = arg;
+
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 64;
+		void *grown = realloc(m->ranges, cap * sizeof(*m->ranges));
+
+		if (!grown)
+			return -1;
+		m->ranges = grown;
+		m->cap = cap;
+	}
+	m->ranges[m->n].lo = e->lo;
+	m->ranges[m->n++].hi = e->hi;
+	return 0;
+}
+
+int
+tgt_maps_read(pid_t pid, struct tgt_maps *m, struct insp_err *err)
+{
+	memset(m, 0, sizeof(*m));
+	if (tgt_maps_each(pid, add_range, m, err) < 0) {
+		tgt_maps_release(m);
+		return -1;
+	}
 	return 0;
 }
 

@@ -139,43 +139,46 @@ tgt_proc_open(struct tgt_proc *p, pid_t pid, struct insp_err *err)
 	return 0;
 }
 
+/* tgt_proc_exe_base's search: the executable's mapping at offset 0, by inode (the
+ * path may differ across mount namespaces), else by path, which overlayfs can make
+ * the only stable key. */
+struct exe_base {
+	const struct tgt_proc *p;
+	uint64_t by_ino, by_path;
+	bool found_ino, found_path;
+};
+
+static int
+exe_mapping(const struct tgt_mapping *m, void *arg)
+{
+	struct exe_base *e = arg;
+	char name[sizeof(m->path)];
+
+	if (m->offset != 0)
+		return 0;
+	if (m->ino == (uint64_t)e->p->exe_ino) {
+		e->by_ino = m->lo;
+		e->found_ino = true;
+		return 1;
+	}
+	memcpy(name, m->path, sizeof(name));
+	tgt_path_strip_deleted(name);
+	if (!e->found_path && strcmp(name, e->p->exe) == 0) {
+		e->by_path = m->lo;
+		e->found_path = true;
+	}
+	return 0;
+}
+
 int
 tgt_proc_exe_base(const struct tgt_proc *p, uint64_t *start, struct insp_err *err)
 {
-	char path[64], line[4352], name[4096];
-	uint64_t lo, hi, off, ino, by_path = 0;
-	bool found_path = false;
-	FILE *f;
+	struct exe_base e = { .p = p };
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)p->io_tid);
-	f = fopen(path, "r");
-	if (!f)
-		return insp_err_set(err, errno == ENOENT ? INSP_E_NOPROC : INSP_E_PERM,
-				    "cannot read %s: %s", path, strerror(errno));
-	/* Match by inode (the path may differ across mount namespaces); fall back to
-	 * the path, which overlayfs can make the only stable key. */
-	while (fgets(line, sizeof(line), f)) {
-		name[0] = '\0';
-		if (sscanf(line,
-			   "%" SCNx64 "-%" SCNx64 " %*s %" SCNx64 " %*s %" SCNu64 " %4095[^\n]",
-			   &lo, &hi, &off, &ino, name) < 4)
-			continue;
-		if (off != 0)
-			continue;
-		if (ino == (uint64_t)p->exe_ino) {
-			*start = lo;
-			fclose(f);
-			return 0;
-		}
-		tgt_path_strip_deleted(name);
-		if (!found_path && strcmp(name, p->exe) == 0) {
-			by_path = lo;
-			found_path = true;
-		}
-	}
-	fclose(f);
-	if (found_path) {
-		*start = by_path;
+	if (tgt_maps_each(p->io_tid, exe_mapping, &e, err) < 0)
+		return -1;
+	if (e.found_ino || e.found_path) {
+		*start = e.found_ino ? e.by_ino : e.by_path;
 		return 0;
 	}
 	return insp_err_set(err, INSP_E_CORRUPT, "cannot find the mapping of %s in /proc/%d/maps",

@@ -117,6 +117,19 @@ int tgt_read(struct tgt_proc *p, uint64_t addr, void *buf, size_t len, struct in
 /* Batched reads; each read's ok is set. -1 only when the process is gone. */
 int tgt_readv(struct tgt_proc *p, struct insp_read *reads, size_t n, struct insp_err *err);
 
+/* maps.c: one line of /proc/PID/maps. */
+struct tgt_mapping {
+	uint64_t lo, hi, offset, ino;
+	unsigned dev_major, dev_minor;
+	char path[4096]; /* as the kernel names it (" (deleted)" kept); "" if none */
+};
+
+/* Call fn for each mapping of pid (pid: any live thread of the process), in address
+ * order, until it returns nonzero; m is lent for the call. -1 with err if maps
+ * cannot be read, or if fn returned < 0 (out of memory); fn > 0 stops early, 0. */
+int tgt_maps_each(pid_t pid, int (*fn)(const struct tgt_mapping *m, void *arg), void *arg,
+		  struct insp_err *err);
+
 /* maps.c: the address ranges of /proc/PID/maps, in address order. */
 struct tgt_maps {
 	struct {
