@@ -15,21 +15,30 @@ int
 img_open(struct img **out, const char *path, const char *display_name, const char *root,
 	 struct insp_err *err)
 {
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return insp_err_set(err, errno == EACCES ? INSP_E_PERM : INSP_E_SYS,
+				    "cannot open '%s': %s", display_name, strerror(errno));
+	return img_open_fd(out, fd, display_name, root, err);
+}
+
+int
+img_open_fd(struct img **out, int fd, const char *display_name, const char *root,
+	    struct insp_err *err)
+{
 	struct img *img;
 	GElf_Ehdr ehdr;
 	size_t nph;
 
 	elf_version(EV_CURRENT);
 	img = calloc(1, sizeof(*img));
-	if (!img)
+	if (!img) {
+		close(fd);
 		return insp_err_set(err, INSP_E_SYS, "out of memory");
-	img->debug_fd = -1;
-	img->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (img->fd < 0) {
-		insp_err_set(err, errno == EACCES ? INSP_E_PERM : INSP_E_SYS,
-			     "cannot open '%s': %s", display_name, strerror(errno));
-		goto fail;
 	}
+	img->debug_fd = -1;
+	img->fd = fd;
 	img->name = strdup(display_name);
 	img->elf = elf_begin(img->fd, ELF_C_READ_MMAP, NULL);
 	if (!img->name || !img->elf || elf_kind(img->elf) != ELF_K_ELF ||

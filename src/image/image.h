@@ -23,6 +23,10 @@ struct img;
  * where that path starts from here ("/proc/PID/root"; "" for our own root). */
 int img_open(struct img **out, const char *path, const char *display_name, const char *root,
 	     struct insp_err *err);
+/* The same on fd, open on the file: the image owns it from then on, also when
+ * this fails. */
+int img_open_fd(struct img **out, int fd, const char *display_name, const char *root,
+		struct insp_err *err);
 void img_close(struct img *img);
 /* The lowest PT_LOAD address, page aligned: the file's view of the mapping at offset 0. */
 uint64_t img_link_base(const struct img *img);
@@ -31,10 +35,9 @@ void img_set_bias(struct img *img, uint64_t bias);
 uint64_t img_bias(const struct img *img);
 bool img_is_pie(const struct img *img);
 bool img_has_dwarf(const struct img *img);
-/* sections.c: the ELF file at path has a section of that name: 1, else 0 (also
- * when it is no ELF); -1 if it cannot be opened. Opens and closes the file; no
- * image is made. */
-int img_file_has_section(const char *path, const char *name);
+/* sections.c: the ELF file open on fd has a section of that name: 1, else 0 (also
+ * when it is no ELF). fd stays the caller's; no image is made. */
+int img_fd_has_section(int fd, const char *name);
 /* The separate debug file of another ELF than the image's (a shared library the
  * native unwinder reads), found and checked as the executable's own (build-id,
  * .gnu_debuglink and its CRC; only a regular file of a bounded size), without

@@ -4,21 +4,16 @@
  * SPDX-License-Identifier: MIT */
 #include "image/image-int.h"
 
-#include <fcntl.h>
 #include <string.h>
-#include <unistd.h>
 
 int
-img_file_has_section(const char *path, const char *name)
+img_fd_has_section(int fd, const char *name)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	Elf_Scn *scn = NULL;
 	bool found = false;
 	size_t shstrndx;
 	Elf *elf;
 
-	if (fd < 0)
-		return -1;
 	elf_version(EV_CURRENT);
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (elf && elf_kind(elf) == ELF_K_ELF && elf_getshdrstrndx(elf, &shstrndx) == 0) {
@@ -33,6 +28,5 @@ img_file_has_section(const char *path, const char *name)
 	}
 	if (elf)
 		elf_end(elf);
-	close(fd);
 	return found ? 1 : 0;
 }

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "image/image.h"
 #include "target/target.h"
@@ -18,16 +18,17 @@ static int
 host_lib_has_section(void *ctx, size_t i, const char *name)
 {
 	struct mdl_host_ctx *c = ctx;
-	const struct tgt_file *f;
-	int has;
+	char why[512];
+	int fd, has;
 
 	if (i >= c->nlibs)
 		return 0;
-	f = &c->files.files[c->lib_file[i]];
-	/* map_files opens it from any mount namespace; the path, where that is refused. */
-	has = img_file_has_section(f->open_path, name);
-	if (has < 0)
-		has = img_file_has_section(f->path, name);
+	/* through the process, as the image will be read (mapfile.c) */
+	fd = tgt_file_open(c->proc->io_tid, &c->files.files[c->lib_file[i]], why, sizeof(why));
+	if (fd < 0)
+		return 0;
+	has = img_fd_has_section(fd, name);
+	close(fd);
 	return has > 0;
 }
 
@@ -44,8 +45,7 @@ host_use_lib(void *ctx, size_t i)
 static bool
 is_exe(const struct tgt_proc *p, const struct tgt_file *f)
 {
-	return f->ino == (uint64_t)p->exe_ino &&
-	       f->dev == (((uint64_t)major(p->exe_dev) << 32) | minor(p->exe_dev));
+	return f->ino == (uint64_t)p->exe_ino && f->dev == p->exe_dev;
 }
 
 int
@@ -80,27 +80,26 @@ mdl_libs_switch(struct mdl_host_ctx *c, struct insp_err *err)
 {
 	const struct tgt_file *f = &c->files.files[c->lib_file[c->use_lib - 1]];
 	struct img *img = NULL;
-	char root[64], rooted[4160], *lib;
+	char root[64], why[512], *lib;
+	bool deleted;
+	int fd;
 
-	/* Through the process, never by the name alone: the library may be deleted,
-	 * or in another mount namespace (mapfile.c). */
-	tgt_proc_root(c->proc->io_tid, root, sizeof(root));
-	if (img_open(&img, f->open_path, f->path, root, NULL) < 0) {
-		if (tgt_proc_root_path(c->proc->io_tid, f->path, rooted, sizeof(rooted)) < 0)
-			return insp_err_set(err, INSP_E_SYS, "cannot open '%s': path too long",
-					    f->path);
-		if (img_open(&img, rooted, f->path, root, err) < 0)
-			return -1;
-	}
-	img_set_bias(img, f->base - img_link_base(img));
-	img_close(c->img);
-	c->img = img;
-	/* the path for people, as for the executable; the file is read through the
-	 * process whatever happened to it on disk */
+	/* the path for people, as for the executable: the file is read through the
+	 * process (mapfile.c), whatever happened to it on disk */
 	lib = arena_strdup(&c->s->arena, f->path);
 	if (!lib)
 		return insp_err_set(err, INSP_E_SYS, "out of memory");
-	if (tgt_path_strip_deleted(lib))
+	deleted = tgt_path_strip_deleted(lib);
+	fd = tgt_file_open(c->proc->io_tid, f, why, sizeof(why));
+	if (fd < 0)
+		return insp_err_set(err, INSP_E_PERM, "cannot open '%s': %s", lib, why);
+	tgt_proc_root(c->proc->io_tid, root, sizeof(root));
+	if (img_open_fd(&img, fd, lib, root, err) < 0)
+		return -1;
+	img_set_bias(img, f->base - img_link_base(img));
+	img_close(c->img);
+	c->img = img;
+	if (deleted)
 		mdl_note(c->s,
 			 "%s was deleted or replaced on disk since process %d loaded it: read "
 			 "through /proc/%d/map_files",

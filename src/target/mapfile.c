@@ -96,33 +96,28 @@ same_file(int fd, dev_t dev, uint64_t ino)
 }
 
 int
-tgt_open_mapped(pid_t pid, uint64_t lo, char *why, size_t size)
+tgt_file_open(pid_t pid, const struct tgt_file *f, char *why, size_t size)
 {
-	char path[4200];
-	struct tgt_mapping m;
-	dev_t dev;
+	char path[4200], name[4096];
 	int fd, map_errno;
 	bool deleted;
 
-	if (!find_mapping(pid, lo, &m)) {
-		snprintf(why, size, "no mapping of process %d starts at 0x%" PRIx64, (int)pid, lo);
-		return -1;
-	}
-	dev = makedev(m.dev_major, m.dev_minor);
 	/* Any mapped file, deleted or not, from any namespace; but the kernel asks
 	 * for CAP_SYS_ADMIN (CAP_CHECKPOINT_RESTORE since Linux 5.9) on top of ptrace. */
-	snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)pid, lo, m.hi);
+	snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)pid, f->base,
+		 f->end);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0)
 		return fd;
 	map_errno = errno;
 	/* The executable, which ptrace's permission alone lets us open. */
 	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
-	if ((fd = same_file(open(path, O_RDONLY | O_CLOEXEC), dev, m.ino)) >= 0)
+	if ((fd = same_file(open(path, O_RDONLY | O_CLOEXEC), f->dev, f->ino)) >= 0)
 		return fd;
 	/* The path in the process's own root: right unless deleted or replaced. */
-	deleted = tgt_path_strip_deleted(m.path);
-	if (deleted || tgt_proc_root_path(pid, m.path, path, sizeof(path)) < 0) {
+	snprintf(name, sizeof(name), "%s", f->path);
+	deleted = tgt_path_strip_deleted(name);
+	if (deleted || tgt_proc_root_path(pid, name, path, sizeof(path)) < 0) {
 		snprintf(why, size, "deleted, and /proc/%d/map_files: %s", (int)pid,
 			 strerror(map_errno));
 		return -1;
@@ -133,9 +128,27 @@ tgt_open_mapped(pid_t pid, uint64_t lo, char *why, size_t size)
 			 (int)pid, strerror(map_errno));
 		return -1;
 	}
-	if ((fd = same_file(fd, dev, m.ino)) >= 0)
+	if ((fd = same_file(fd, f->dev, f->ino)) >= 0)
 		return fd;
 	snprintf(why, size, "%s is another file than the one mapped, and /proc/%d/map_files: %s",
 		 path, (int)pid, strerror(map_errno));
 	return -1;
+}
+
+int
+tgt_open_mapped(pid_t pid, uint64_t lo, char *why, size_t size)
+{
+	struct tgt_mapping m;
+	struct tgt_file f;
+
+	if (!find_mapping(pid, lo, &m)) {
+		snprintf(why, size, "no mapping of process %d starts at 0x%" PRIx64, (int)pid, lo);
+		return -1;
+	}
+	f = (struct tgt_file){ .path = m.path,
+			       .base = m.lo,
+			       .end = m.hi,
+			       .dev = makedev(m.dev_major, m.dev_minor),
+			       .ino = m.ino };
+	return tgt_file_open(pid, &f, why, size);
 }

@@ -1,36 +1,27 @@
 /* The target layer's list of the files mapped into a process (its executable and
- * shared libraries, from /proc/PID/maps), each with the address of its mapping at
- * file offset 0 and a path that opens it even across mount namespaces
- * (/proc/PID/map_files/LO-HI). Reads /proc only.
+ * shared libraries, from /proc/PID/maps), each with its mapping at file offset 0,
+ * which tgt_file_open opens it by, even across mount namespaces. Reads /proc only.
  * SPDX-License-Identifier: MIT */
 #include "target/target.h"
 
-#include <errno.h>
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
 /* Bound on the files listed: a process maps a few hundred at most. */
 #define MAX_FILES 4096
 
 static bool
-seen(const struct tgt_files *fs, uint64_t dev_ino[2])
+seen(const struct tgt_files *fs, dev_t dev, uint64_t ino)
 {
 	for (size_t i = 0; i < fs->n; i++)
-		if (fs->files[i].dev == dev_ino[0] && fs->files[i].ino == dev_ino[1])
+		if (fs->files[i].dev == dev && fs->files[i].ino == ino)
 			return true;
 	return false;
 }
 
-struct tgt_files_read_ctx {
-	struct tgt_files *fs;
-	pid_t tid;
-};
-
 static int
-add(struct tgt_files *fs, pid_t tid, uint64_t lo, uint64_t hi, uint64_t dev_ino[2],
-    const char *name)
+add(struct tgt_files *fs, const struct tgt_mapping *m, dev_t dev)
 {
 	struct tgt_file *f;
 
@@ -44,15 +35,11 @@ add(struct tgt_files *fs, pid_t tid, uint64_t lo, uint64_t hi, uint64_t dev_ino[
 		fs->cap = cap;
 	}
 	f = &fs->files[fs->n];
-	memset(f, 0, sizeof(*f));
-	f->path = strdup(name);
+	*f = (struct tgt_file){
+		.path = strdup(m->path), .base = m->lo, .end = m->hi, .dev = dev, .ino = m->ino
+	};
 	if (!f->path)
 		return -1;
-	f->base = lo;
-	f->dev = dev_ino[0];
-	f->ino = dev_ino[1];
-	snprintf(f->open_path, sizeof(f->open_path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64,
-		 (int)tid, lo, hi);
 	fs->n++;
 	return 0;
 }
@@ -61,23 +48,21 @@ add(struct tgt_files *fs, pid_t tid, uint64_t lo, uint64_t hi, uint64_t dev_ino[
 static int
 visit(const struct tgt_mapping *m, void *arg)
 {
-	struct tgt_files_read_ctx *c = arg;
-	uint64_t dev_ino[2] = { (uint64_t)m->dev_major << 32 | m->dev_minor, m->ino };
+	struct tgt_files *fs = arg;
+	dev_t dev = makedev(m->dev_major, m->dev_minor);
 
-	if (c->fs->n >= MAX_FILES)
+	if (fs->n >= MAX_FILES)
 		return 1;
-	if (m->offset != 0 || m->ino == 0 || m->path[0] != '/' || seen(c->fs, dev_ino))
+	if (m->offset != 0 || m->ino == 0 || m->path[0] != '/' || seen(fs, dev, m->ino))
 		return 0;
-	return add(c->fs, c->tid, m->lo, m->hi, dev_ino, m->path);
+	return add(fs, m, dev);
 }
 
 int
 tgt_files_read(pid_t tid, struct tgt_files *fs, struct insp_err *err)
 {
-	struct tgt_files_read_ctx c = { fs, tid };
-
 	memset(fs, 0, sizeof(*fs));
-	if (tgt_maps_each(tid, visit, &c, err) < 0) {
+	if (tgt_maps_each(tid, visit, fs, err) < 0) {
 		tgt_files_release(fs);
 		return -1;
 	}

@@ -71,6 +71,9 @@ int tgt_proc_root_path(pid_t pid, const char *path, char *buf, size_t size);
  * the path under /proc/PID/root when they are the mapped file (same device and
  * inode). -1 with why (the reasons, without the path) if none is. */
 int tgt_open_mapped(pid_t pid, uint64_t lo, char *why, size_t size);
+/* The same for a file of tgt_files_read (mapfiles.c), whose mapping is known. */
+struct tgt_file;
+int tgt_file_open(pid_t pid, const struct tgt_file *f, char *why, size_t size);
 
 /* pidns.c: each thread's id in the process's own PID namespace (NSpid in
  * /proc/PID/task/TID/status), read before the stop so that the pause does not. */
@@ -146,9 +149,9 @@ void tgt_maps_release(struct tgt_maps *m);
 /* mapfiles.c: the files mapped into a process, each once, in address order. */
 struct tgt_file {
 	char *path;         /* as /proc/PID/maps names it (for messages; " (deleted)" kept) */
-	char open_path[96]; /* /proc/TID/map_files/LO-HI: opens it from any mount namespace */
-	uint64_t base;      /* start of its mapping at file offset 0 */
-	uint64_t dev, ino;  /* major << 32 | minor, and inode, as the maps line gives them */
+	uint64_t base, end; /* its mapping at file offset 0 */
+	dev_t dev;          /* device and inode, as the maps line gives them */
+	uint64_t ino;
 };
 
 struct tgt_files {

@@ -1,7 +1,8 @@
 /* Unit tests of src/target/mapfiles.c on this process's own maps: its executable is
  * listed once, by its device and inode, with the start of its mapping at offset 0
- * (at or below main's code), and libc is listed as a file of its own (1.0); a
- * process that is gone is INSP_E_NOPROC (1.1).
+ * (at or below main's code), libc is listed as a file of its own, and each file
+ * opens through the process as the very file listed (1.0); a process that is gone
+ * is INSP_E_NOPROC (1.1).
  * SPDX-License-Identifier: MIT */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +12,6 @@
 
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -30,14 +30,22 @@ test_1_0_self(void **state)
 	for (size_t i = 0; i < fs.n; i++) {
 		const struct tgt_file *f = &fs.files[i];
 
-		if (f->ino == st.st_ino &&
-		    f->dev == (((uint64_t)major(st.st_dev) << 32) | minor(st.st_dev))) {
+		struct stat opened;
+		char why[512];
+		int fd;
+
+		if (f->ino == st.st_ino && f->dev == st.st_dev) {
 			exe++;
 			assert_true(f->base <= (uint64_t)(uintptr_t)&test_1_0_self);
 		}
 		if (strstr(f->path, "/libc.so"))
 			libc++;
-		assert_non_null(strstr(f->open_path, "/map_files/"));
+		/* tgt_file_open opens the very file listed */
+		fd = tgt_file_open(getpid(), f, why, sizeof(why));
+		assert_true(fd >= 0);
+		assert_int_equal(fstat(fd, &opened), 0);
+		assert_true(opened.st_dev == f->dev && opened.st_ino == f->ino);
+		close(fd);
 	}
 	assert_int_equal(exe, 1);
 	assert_int_equal(libc, 1);
