@@ -1,6 +1,6 @@
-/* The target layer's view of a process at its edges: which process a tid belongs
- * to, which of its threads still lives (the leader may have left by pthread_exit),
- * whether it is exiting, whether it is a kernel thread. Reads /proc only.
+/* The target layer's view of a process at its edges: which of its threads still
+ * lives (the leader may have left by pthread_exit), whether it is exiting, whether
+ * it is a kernel thread. Reads /proc only.
  *
  * Kernel facts this relies on (fs/proc/base.c, kernel/ptrace.c, mm/process_vm_access.c):
  *  - /proc/PID/exe, maps and mem, and process_vm_readv(PID), reach the memory map
@@ -127,25 +127,4 @@ tgt_is_kthread(pid_t pid)
 	char state;
 
 	return thread_stat(pid, pid, &state, &flags) == 0 && (flags & PF_KTHREAD_FLAG);
-}
-
-pid_t
-tgt_tgid_of(pid_t tid)
-{
-	char path[64], line[256];
-	long tgid = -1;
-	FILE *f;
-
-	/* /proc/TID resolves any thread's tid, though readdir of /proc lists leaders only. */
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (strncmp(line, "Tgid:", 5) == 0) {
-			tgid = strtol(line + 5, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return tgid > 0 ? (pid_t)tgid : -1;
 }

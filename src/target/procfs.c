@@ -1,5 +1,6 @@
-/* The target layer's /proc readers: does the process exist, who traces it, where is
- * its executable mapped. Reads only; never touches the process itself.
+/* The target layer's /proc readers: does the process exist, who traces it, which
+ * process a thread's tid belongs to, where is its executable mapped. Reads only;
+ * never touches the process itself.
  * SPDX-License-Identifier: MIT */
 #include "target/target.h"
 
@@ -49,6 +50,15 @@ pid_t
 tgt_tracer_of(pid_t pid)
 {
 	return (pid_t)status_field(pid, "TracerPid", NULL);
+}
+
+pid_t
+tgt_tgid_of(pid_t tid)
+{
+	/* /proc/TID resolves any thread's tid, though readdir of /proc lists leaders only. */
+	long tgid = status_field(tid, "Tgid", NULL);
+
+	return tgid > 0 ? (pid_t)tgid : -1;
 }
 
 /* The command name of pid, for messages ("gdb"), or "?". */

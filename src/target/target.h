@@ -56,6 +56,9 @@ int tgt_proc_exe_base(const struct tgt_proc *p, uint64_t *start, struct insp_err
 bool tgt_proc_alive(const struct tgt_proc *p);
 /* Pid of the tracer of pid (0 if none, -1 if unknown). */
 pid_t tgt_tracer_of(pid_t pid);
+/* The process (thread group) that thread tid belongs to, or -1 if there is no such
+ * thread; tid itself for a leader. */
+pid_t tgt_tgid_of(pid_t tid);
 
 /* mapfile.c: files as the process sees them, whatever inspect's mount namespace holds. */
 /* Drop a trailing " (deleted)" (readlink of /proc/PID/exe, /proc/PID/maps); was it there? */
@@ -100,9 +103,6 @@ pid_t tgt_live_thread(pid_t pid);
 bool tgt_thread_dead(pid_t pid, pid_t tid);
 /* pid is a kernel thread (PF_KTHREAD): it has no executable. */
 bool tgt_is_kthread(pid_t pid);
-/* The process (thread group) that thread tid belongs to, or -1 if there is no such
- * thread; tid itself for a leader. */
-pid_t tgt_tgid_of(pid_t tid);
 
 /* seize.c */
 /* Stop every thread, rescanning /proc/PID/task until no new thread appears, and

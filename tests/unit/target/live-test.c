@@ -1,4 +1,5 @@
-/* Unit tests of src/target/live.c on real tasks: this process and a second thread
+/* Unit tests of src/target/live.c (and procfs.c's tgt_tgid_of, which the same tasks
+ * serve) on real tasks: this process and a second thread
  * of it (1.N), a child whose leader left by pthread_exit while another thread runs
  * (2.0), the same child once it exited and before it is reaped (2.1), a tid that
  * exists no more (2.2), and a kernel thread (3.0, kthreadd where pid 2 is one).
