@@ -40,7 +40,7 @@ static int fail(struct parser *ps, const char *where, const char *fmt, ...)
 static int
 fail(struct parser *ps, const char *where, const char *fmt, ...)
 {
-	char why[160];
+	char why[256];
 	va_list ap;
 	int col = (int)(where - ps->text);
 
@@ -237,11 +237,10 @@ package_member(struct parser *ps, const char *start, const char *prefix, const c
 	if (r == 0)
 		return 0;
 	if (r > 1)
-		return fail(ps, start,
-			    "%s.%s is ambiguous: %d packages named %s have %s: %s, %s%s (quote "
-			    "the path: \"PATH\".%s)",
-			    pkg, member, r, pkg, member, g.full, other.full, r > 2 ? ", ..." : "",
-			    member);
+		return fail(ps, start, "%s.%s is ambiguous: \"%.*s\".%s or \"%.*s\".%s%s", pkg,
+			    member, (int)(strlen(g.full) - strlen(member) - 1), g.full, member,
+			    (int)(strlen(other.full) - strlen(member) - 1), other.full, member,
+			    r > 2 ? " or more" : "");
 	ps->at = e;
 	return package_value(ps, start, &g, out) < 0 ? -1 : 1;
 }
