@@ -170,9 +170,8 @@ is_path_char(char c)
 static int
 package_value(struct parser *ps, const char *start, const struct gpkg_name *g, struct gval *out)
 {
-	static const char *const ints[] = { "int",    "int8",   "int16",  "int32",
-					    "int64",  "uint",   "uint8",  "uint16",
-					    "uint32", "uint64", "uintptr" };
+	static const char *const ints[] = { "int",   "int8",   "int16",  "int32",  "int64",  "uint",
+					    "uint8", "uint16", "uint32", "uint64", "uintptr" };
 	struct insp_var gv;
 	const char *why;
 	enum gkind k;
@@ -212,7 +211,8 @@ package_member(struct parser *ps, const char *start, const char *prefix, const c
 	int r;
 
 	for (e = end; e > from; e--) {
-		if ((e != end && *e != '.') || e[-1] == '.' || pl + (size_t)(e - from) >= sizeof(full))
+		if ((e != end && *e != '.') || e[-1] == '.' ||
+		    pl + (size_t)(e - from) >= sizeof(full))
 			continue;
 		snprintf(full, sizeof(full), "%s%.*s", prefix, (int)(e - from), from);
 		if ((r = gpkg_exact(ps->p, full, &g)) < 0)

@@ -178,8 +178,7 @@ gpkg_exact(struct gpr *p, const char *name, struct gpkg_name *out)
 static const char *
 package_name(const struct gpkg_entry *e, size_t pathlen, char *buf, size_t size)
 {
-	const char *slash = memrchr(e->name, '/', pathlen),
-		   *last = slash ? slash + 1 : e->name;
+	const char *slash = memrchr(e->name, '/', pathlen), *last = slash ? slash + 1 : e->name;
 	size_t n = (size_t)(e->name + pathlen - last);
 
 	if (e->pkg)
