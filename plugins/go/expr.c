@@ -3,9 +3,7 @@
  *   expr    = "*" expr | "&" expr | postfix
  *   postfix = primary { "." name | "[" expr "]" | "[" [num] ":" [num] "]" }
  *   primary = name | num | string | "(" expr ")" | "(" "*" type ")" "(" num ")"
- *           | ("len" | "cap") "(" expr ")"
- *
- *           | '"' path '"' "." name
+ *           | ("len" | "cap") "(" expr ")" | '"' path '"' "." name
  *
  * A name is a variable of the frame, else a package variable or constant by its
  * full name ("main.Config", "net/http.DefaultClient",
@@ -547,23 +545,18 @@ builtin(struct parser *ps, const char *where, const char *fn, struct gval *out)
 static int
 cast(struct parser *ps, const char *where, struct gval *out)
 {
-	char tn[MAX_NAME + 2] = "*", *t = tn + 1;
+	char tn[MAX_NAME * 2] = "*";
+	const char *t = ps->at;
 	Dwarf_Die pt;
 	uint64_t addr;
 
-	if (name(ps, t) < 0)
-		return -1;
-	while (*ps->at == '.' && is_name_char(ps->at[1])) {
-		char part[MAX_NAME];
-
+	/* the type's package path as the DWARF spells it: dots, dashes */
+	while (is_path_char(*ps->at))
 		ps->at++;
-		if (name(ps, part) < 0)
-			return -1;
-		if (strlen(tn) + strlen(part) + 2 > sizeof(tn))
-			return fail(ps, where, "the type name is too long");
-		strcat(tn, ".");
-		strcat(tn, part);
-	}
+	if ((size_t)(ps->at - t) + 2 > sizeof(tn))
+		return fail(ps, where, "the type name is too long");
+	memcpy(tn + 1, t, (size_t)(ps->at - t));
+	tn[1 + (ps->at - t)] = 0;
 	if (!eat(ps, ')') || !eat(ps, '('))
 		return fail(ps, ps->at, "(*T)(0xADDRESS) was expected");
 	if (number(ps, &addr) < 0)
@@ -594,7 +587,7 @@ primary(struct parser *ps, struct gval *out)
 			if (isalpha((unsigned char)*ps->at)) {
 				const char *q = ps->at;
 
-				while (is_name_char(*q) || *q == '.')
+				while (is_path_char(*q))
 					q++;
 				if (q[0] == ')' && q[1] == '(')
 					return cast(ps, where, out);

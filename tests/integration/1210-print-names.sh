@@ -19,7 +19,8 @@
 #   $GOVER $B 3  named integers: a value equal to a constant of its type is
 #                "Name (N)", single-bit constants or'ed "FlagA|FlagC (5)", a value
 #                matching none just N (server.Current, server.Levels): the
-#                program's numbers with the names Delve gives them
+#                program's numbers with the names Delve gives them; and at
+#                &server.Current, (*github.com/.../v2/server.Conn)(0xADDR) the same
 #   $GOVER $B 4  errors: server.Mode names a variable of both packages named
 #                server (ambiguous, both paths said); server.VERSION (a string
 #                constant: not in Go's DWARF) and a quoted path alone say why
@@ -129,15 +130,22 @@ constants() {
 }
 
 named_ints() {
-	session "${NAMED_PRINTS[@]}" || return 1
+	session "${NAMED_PRINTS[@]}" "print &server.Current" || return 1
 	# the program's "{ID:7 Lvl:6 F:5}" and "[0 6 9]"; the names are the constants
 	# of server.go with those values (DebugLevel 0, InvalidLevel 6, FlagA 1, FlagC 4)
 	[[ $(own Current) == "{ID:7 Lvl:6 F:5}" && $(own Levels) == "[0 6 9]" ]] ||
 		{ echo "the program printed Current=$(own Current) Levels=$(own Levels)" >&2; return 1; }
 	want "print server.Current" "$SERVER.Conn {ID: 7, Lvl: InvalidLevel (6), F: FlagA|FlagC (5)}" &&
 		want "print server.Levels" "[]$SERVER.Level len: 3, cap: 3, [DebugLevel (0),InvalidLevel (6),9]" &&
-		want "print server.Current.Lvl" "InvalidLevel (6)" && want "${NAMED_PRINTS[3]}" "FlagA|FlagC (5)" &&
-		fixture_alive
+		want "print server.Current.Lvl" "InvalidLevel (6)" && want "${NAMED_PRINTS[3]}" "FlagA|FlagC (5)" ||
+		return 1
+	# a type of that package by its path in (*T)(0xADDR), at server.Current's address
+	local addr
+	addr=$(part "print &server.Current" | sed -nE 's/^\(\*[^)]*\)\((0x[0-9a-f]+)\).*/\1/p')
+	[[ -n $addr ]] || { echo "print &server.Current: $(part "print &server.Current")" >&2; return 1; }
+	session "print (*$SERVER.Conn)($addr)" || return 1
+	want "print (*$SERVER.Conn)($addr)" \
+		"(*$SERVER.Conn)($addr) {ID: 7, Lvl: InvalidLevel (6), F: FlagA|FlagC (5)}" && fixture_alive
 }
 
 errors() {
