@@ -74,13 +74,12 @@ by_name(const void *a, const void *b)
 	return strcmp(((const struct gpkg_entry *)a)->name, ((const struct gpkg_entry *)b)->name);
 }
 
-static const struct gpkg_entry *sort_base; /* for by_type_value: qsort has no context */
-
+/* For qsort_r: a and b index the entries v. */
 static int
-by_type_value(const void *a, const void *b)
+by_type_value(const void *a, const void *b, void *v)
 {
-	const struct gpkg_entry *x = &sort_base[*(const size_t *)a],
-				*y = &sort_base[*(const size_t *)b];
+	const struct gpkg_entry *x = (const struct gpkg_entry *)v + *(const size_t *)a,
+				*y = (const struct gpkg_entry *)v + *(const size_t *)b;
 
 	if (x->type != y->type)
 		return x->type < y->type ? -1 : 1;
@@ -120,9 +119,8 @@ build(Dwarf *dw)
 	for (size_t i = 0, k = 0; i < ix->n; i++)
 		if (ix->v[i].constant)
 			ix->consts[k++] = i;
-	sort_base = ix->v;
 	if (ix->nconsts)
-		qsort(ix->consts, ix->nconsts, sizeof(*ix->consts), by_type_value);
+		qsort_r(ix->consts, ix->nconsts, sizeof(*ix->consts), by_type_value, ix->v);
 	return ix;
 oom:
 	gpkg_index_free(ix);
@@ -229,7 +227,8 @@ gpkg_describe(struct gpr *p, const Dwarf_Die *t, int64_t n)
 {
 	const struct gpkg_index *ix;
 	const char *tn = gtype_name(t), *dot;
-	Dwarf_Off type = dwarf_dieoffset((Dwarf_Die *)t);
+	Dwarf_Die td = *t;
+	Dwarf_Off type = dwarf_dieoffset(&td);
 	size_t lo = 0, hi, first, pkglen;
 	bool any = false;
 

@@ -98,9 +98,7 @@ gort_frame_values(void *state, const struct insp_host *h, const struct insp_scop
 		struct insp_value *out = &(*vals)[*nvals];
 		struct gpr p;
 		struct gval v;
-		const char *why;
-
-		const char *name = vars[i].name[0] == '&' ? vars[i].name + 1 : vars[i].name;
+		const char *why, *name = vars[i].name[0] == '&' ? vars[i].name + 1 : vars[i].name;
 
 		/* the compiler's temporaries, which no source names: .autotmp_N, and
 		 * #yieldN, #stateN of a range over a function (Go 1.23+) */
