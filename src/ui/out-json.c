@@ -59,7 +59,7 @@ created_by_json(const struct insp_task *t)
 	return o;
 }
 
-/* --locals: [{"name", "arg", "value"}] of the frame kept for t. */
+/* --locals: [{"name", "arg", ["shadowed",] "value"}] of the frame kept for t. */
 static json_object *
 values_json(const struct mdl_task_values *v)
 {
