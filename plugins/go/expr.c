@@ -176,7 +176,7 @@ package_value(struct parser *ps, const char *start, const struct gpkg_name *g, s
 	Dwarf_Die t;
 
 	if (!g->constant) {
-		if (ps->p->h->global_var(ps->p->h->ctx, g->full, &gv, NULL) < 0)
+		if (ps->p->h->global_var(ps->p->h->ctx, g->dwarf_name, &gv, NULL) < 0)
 			return fail(ps, start, "%s has no location in the DWARF", g->full);
 		if ((why = gexpr_var_value(ps->p, &gv, out)))
 			return fail(ps, start, "%s is unreadable: %s", g->full, why);

@@ -8,19 +8,28 @@
  * (DW_TAG_constant) at the top level of its package's unit, named by the
  * package's import path; constants are integer ones only (cmd/compile
  * dumpGlobalConst: "only export integer constants for now"), and the unit
- * carries the package's own name as DW_AT_go_package_name (Go 1.19 on).
+ * carries the package's own name as DW_AT_go_package_name (Go 1.19 on). The
+ * names of variables escape the path as the linker's symbols do
+ * (cmd/internal/objabi.PathToPrefix: '%', '"', controls and, in the last
+ * element, '.' as %xx: ".../log-util%2ev3.Prefix"); those of constants do not.
+ * The index holds names as Go source spells them.
  * SPDX-License-Identifier: MIT */
 #include "value.h"
 
+#include <ctype.h>
 #include <dwarf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define DW_AT_go_package_name 0x2905
 
-/* One package variable or constant. Names belong to the Dwarf. */
+/* One package variable or constant. Names belong to the Dwarf, but an
+ * unescaped one (owned: malloc'd, dwarf_name the DWARF's). */
 struct gpkg_entry {
 	const char *name;
+	const char *dwarf_name;
+	bool owned;
 	const char *pkg; /* its unit's package name; NULL if the unit has none */
 	Dwarf_Off die;
 	Dwarf_Off type; /* constants: their type's DIE */
@@ -34,6 +43,29 @@ struct gpkg_index {
 	size_t *consts; /* indexes into v of the constants, by type then value */
 	size_t nconsts;
 };
+
+/* name with every %xx as its byte, malloc'd; NULL when out of memory. */
+static char *
+unescape(const char *name)
+{
+	char *out = malloc(strlen(name) + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (const char *s = name; *s; s++) {
+		unsigned x;
+
+		if (s[0] == '%' && isxdigit((unsigned char)s[1]) && isxdigit((unsigned char)s[2]) &&
+		    sscanf(s + 1, "%2x", &x) == 1 && x) {
+			*o++ = (char)x;
+			s += 2;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = 0;
+	return out;
+}
 
 static int
 add(struct gpkg_index *ix, Dwarf_Die *d, const char *pkg)
@@ -63,6 +95,12 @@ add(struct gpkg_index *ix, Dwarf_Die *d, const char *pkg)
 			return -1;
 		ix->v = v;
 		ix->cap = cap;
+	}
+	e.dwarf_name = e.name;
+	if (strchr(e.name, '%')) {
+		if (!(e.name = unescape(e.dwarf_name)))
+			return -1;
+		e.owned = true;
 	}
 	ix->v[ix->n++] = e;
 	return 0;
@@ -130,6 +168,9 @@ oom:
 void
 gpkg_index_free(struct gpkg_index *ix)
 {
+	for (size_t i = 0; ix && i < ix->n; i++)
+		if (ix->v[i].owned)
+			free((char *)ix->v[i].name);
 	if (ix) {
 		free(ix->v);
 		free(ix->consts);
@@ -152,7 +193,7 @@ index_of(struct gpr *p)
 static void
 to_name(const struct gpkg_entry *e, struct gpkg_name *out)
 {
-	*out = (struct gpkg_name){ e->name, e->die, e->type, e->value, e->constant };
+	*out = (struct gpkg_name){ e->name, e->dwarf_name, e->die, e->type, e->value, e->constant };
 }
 
 int

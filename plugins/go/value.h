@@ -137,9 +137,11 @@ int gexpr_eval(struct gpr *p, const struct insp_var *vars, size_t n, const char 
 const char *gexpr_var_value(struct gpr *p, const struct insp_var *v, struct gval *out);
 
 /* gpkg.c: package variables and constants of Go's DWARF (Go writes integer
- * constants only). A name's entry: names and offsets are the Dwarf's. */
+ * constants only). A name's entry: names live as long as the index (the
+ * printer's or the plugin state's), offsets are the Dwarf's. */
 struct gpkg_name {
-	const char *full; /* "github.com/x/y/v2/server.gitCommit" */
+	const char *full;       /* "github.com/x/y/v2/server.gitCommit", as Go spells it */
+	const char *dwarf_name; /* as the DWARF does: ".../log-util%2ev3.Prefix" */
 	Dwarf_Off die;
 	Dwarf_Off type; /* a constant's type */
 	int64_t value;  /* a constant's value */

@@ -11,7 +11,9 @@
 # For each Go toolchain built (GOVER), the optimized builds B (pvars; pvars-trim,
 # built with -trimpath):
 #   $GOVER $B 1  package variables by Delve's quoted path, the unquoted path, the
-#                package's own name (server.gitCommit, server.Only) and main.x:
+#                package's own name (server.gitCommit, server.Only) and main.x;
+#                of .../internal/log-util.v3 (package logutil) by each form, a
+#                variable (escaped in DWARF: log-util%2ev3) and a constant (not):
 #                the values the program printed
 #   $GOVER $B 2  integer constants by name (main.SomeConst, server.MaxConns,
 #                server.InvalidLevel, server.FlagC): the program's numbers, plain
@@ -101,6 +103,14 @@ PKG_PRINTS=(
 	"print main.x" "print server.Only" "print \"${SERVER%server}legacy/server\".Mode"
 	"print $SERVER.Mode"
 )
+# .../internal/log-util.v3 (package logutil): its variables' DWARF names escape
+# the last element's dot (log-util%2ev3.Prefix), its constants' do not; Delve 1.27
+# finds only logutil.Prefix of these, so the program's account is the oracle.
+LOGUTIL=github.com/example/some-svc/v2/internal/log-util.v3
+LOGUTIL_PRINTS=(
+	"print logutil.Prefix" "print \"$LOGUTIL\".Prefix" "print $LOGUTIL.Prefix"
+	"print logutil.Depth" "print \"$LOGUTIL\".Depth" "print $LOGUTIL.Depth"
+)
 CONST_PRINTS=("print main.SomeConst" "print server.MaxConns" "print server.InvalidLevel" "print server.FlagC")
 NAMED_PRINTS=("print server.Current" "print server.Levels" "print server.Current.Lvl" "print \"$SERVER\".Current.F")
 
@@ -112,14 +122,17 @@ want() {
 }
 
 package_vars() {
-	session "${PKG_PRINTS[@]}" || return 1
+	session "${PKG_PRINTS[@]}" "${LOGUTIL_PRINTS[@]}" || return 1
 	local c
 	c=$(own gitCommit)
 	[[ $c == '"a1b2c3d"' ]] || { echo "the program printed gitCommit=$c" >&2; return 1; }
 	want "${PKG_PRINTS[0]}" "$c" && want "${PKG_PRINTS[1]}" "$c" && want "${PKG_PRINTS[2]}" "$c" &&
 		want "print main.x" "$(own x)" && want "print server.Only" "$(own legacy.Only)" &&
-		want "${PKG_PRINTS[5]}" "$(own legacy.Mode)" && want "${PKG_PRINTS[6]}" "$(own Mode)" &&
-		fixture_alive
+		want "${PKG_PRINTS[5]}" "$(own legacy.Mode)" && want "${PKG_PRINTS[6]}" "$(own Mode)" || return 1
+	for c in "${LOGUTIL_PRINTS[@]}"; do
+		want "$c" "$(own "logutil.${c##*.}")" || return 1
+	done
+	fixture_alive
 }
 
 constants() {

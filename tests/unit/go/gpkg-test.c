@@ -18,7 +18,8 @@
 
 #include "value.h"
 
-#define SERVER "github.com/example/some-svc/v2/server"
+#define SERVER  "github.com/example/some-svc/v2/server"
+#define LOGUTIL "github.com/example/some-svc/v2/internal/log-util.v3"
 
 static Dwarf *dw;
 static int fd = -1;
@@ -66,6 +67,13 @@ test_full_names(void **state)
 	/* a string constant: not in Go's DWARF */
 	assert_int_equal(gpkg_exact(&p, SERVER ".VERSION", &g), 0);
 	assert_int_equal(gpkg_exact(&p, SERVER, &g), 0);
+	/* a variable's DWARF name escapes the dot of the path's last element, a
+	 * constant's does not: both by the path as Go spells it */
+	assert_int_equal(gpkg_exact(&p, LOGUTIL ".Prefix", &g), 1);
+	assert_string_equal(g.dwarf_name,
+			    "github.com/example/some-svc/v2/internal/log-util%2ev3.Prefix");
+	assert_int_equal(gpkg_exact(&p, LOGUTIL ".Depth", &g), 1);
+	assert_int_equal(g.value, 3);
 	gpkg_index_free(p.pkgnames);
 }
 
@@ -85,6 +93,10 @@ test_package_names(void **state)
 	assert_string_not_equal(g.full, other.full);
 	assert_int_equal(gpkg_short(&p, "v2", "gitCommit", &g, &other), 0);
 	assert_int_equal(gpkg_short(&p, "main", "x", &g, &other), 1);
+	/* its name, not its path's last element */
+	assert_int_equal(gpkg_short(&p, "logutil", "Prefix", &g, &other), 1);
+	assert_string_equal(g.full, LOGUTIL ".Prefix");
+	assert_int_equal(gpkg_short(&p, "log-util.v3", "Prefix", &g, &other), 0);
 	gpkg_index_free(p.pkgnames);
 }
 
