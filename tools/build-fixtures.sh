@@ -16,7 +16,8 @@
 #   OUT/<goX.Y>/vars-linked     the same with a .gnu_debuglink to vars-bid.debug beside it
 #   OUT/<goX.Y>/hello           tests/unit/go/testdata/hello, for the pclntab unit test
 #   OUT/<goX.Y>/edges, ...      for tests/integration/1140-edges.sh: tools/build-edges.sh
-#   OUT/<goX.Y>/pvars, ...      for tests/integration/1210-print-names.sh: tools/build-pvars.sh
+#   OUT/<goX.Y>/pvars, ...      for tests/integration/1210-print-names.sh and the unit test
+#                               tests/unit/go/gpkg-test.c: tools/build-pvars.sh
 # and as production ships them, for tests/integration/1000-stripped.sh:
 #   OUT/<goX.Y>/P-sw            P in parked, stacks, vars: -ldflags='-s -w' (no DWARF,
 #                               no symbols)
