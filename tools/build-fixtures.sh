@@ -16,6 +16,8 @@
 #   OUT/<goX.Y>/vars-linked     the same with a .gnu_debuglink to vars-bid.debug beside it
 #   OUT/<goX.Y>/hello           tests/unit/go/testdata/hello, for the pclntab unit test
 #   OUT/<goX.Y>/edges, ...      for tests/integration/1140-edges.sh: tools/build-edges.sh
+#   OUT/<goX.Y>/pvars, ...      for tests/integration/1210-print-names.sh and the unit test
+#                               tests/unit/go/gpkg-test.c: tools/build-pvars.sh
 # and as production ships them, for tests/integration/1000-stripped.sh:
 #   OUT/<goX.Y>/P-sw            P in parked, stacks, vars: -ldflags='-s -w' (no DWARF,
 #                               no symbols)
@@ -51,7 +53,8 @@ while read -r name gobin; do
 		"$root/tools/build-stripped.sh" "$gobin" "$out/$name" parked stacks vars &&
 		"$root/tools/build-words.sh" "$gobin" "$out/$name" &&
 		"$root/tools/build-frame-shown.sh" "$gobin" "$out/$name" &&
-		"$root/tools/build-frames.sh" "$gobin" "$out/$name")
+		"$root/tools/build-frames.sh" "$gobin" "$out/$name" &&
+		"$root/tools/build-pvars.sh" "$gobin" "$out/$name")
 	(cd "$out/$name" && objcopy --only-keep-debug vars-bid vars-bid.debug &&
 		objcopy --strip-all vars-bid vars-stripped &&
 		objcopy --strip-all --add-gnu-debuglink=vars-bid.debug vars-bid vars-linked)

@@ -64,6 +64,10 @@ struct insp_value {
 	const char *name;
 	bool arg;
 	const char *text;
+	/* ABI 5. A variable of the same name comes later in the frame's list and
+	 * hides this one (an inner block's, or the compiler's second copy of a
+	 * result): shown "(name)", as Delve marks it. */
+	bool shadowed;
 };
 
 /* An OS thread of the target, as the host captured it while stopped. */

@@ -3,11 +3,14 @@
  *   expr    = "*" expr | "&" expr | postfix
  *   postfix = primary { "." name | "[" expr "]" | "[" [num] ":" [num] "]" }
  *   primary = name | num | string | "(" expr ")" | "(" "*" type ")" "(" num ")"
- *           | ("len" | "cap") "(" expr ")"
+ *           | ("len" | "cap") "(" expr ")" | '"' path '"' "." name
  *
- * A name is a variable of the frame, else a package variable ("main.Config",
- * "net/http.DefaultClient": the longest dotted prefix that names one). Every error
- * points at the place in the text where it was found.
+ * A name is a variable of the frame, else a package variable or constant by its
+ * full name ("main.Config", "net/http.DefaultClient",
+ * github.com/x/some-svc/v2/server.gitCommit: the longest dotted prefix that names
+ * one), its path quoted as Delve writes it ("github.com/x/some-svc/v2/server".
+ * gitCommit), or by its package's own name (server.gitCommit) when one package of
+ * that name has it. Every error points at the place in the text where it was found.
  * SPDX-License-Identifier: MIT */
 #include "value.h"
 
@@ -35,7 +38,7 @@ static int fail(struct parser *ps, const char *where, const char *fmt, ...)
 static int
 fail(struct parser *ps, const char *where, const char *fmt, ...)
 {
-	char why[160];
+	char why[256];
 	va_list ap;
 	int col = (int)(where - ps->text);
 
@@ -153,16 +156,107 @@ gexpr_var_value(struct gpr *p, const struct insp_var *v, struct gval *out)
 	return NULL;
 }
 
-/* A variable of the frame, else the package variable that is the longest dotted
- * prefix of the name; the rest of the dots are fields (done by the caller). */
+/* What an import path may hold, and the dots before a member and its fields:
+ * "github.com/nats-io/nats-server/v2/server.gitCommit". */
+static bool
+is_path_char(char c)
+{
+	return is_name_char(c) || c == '.' || c == '-' || c == '~';
+}
+
+/* The value of a package variable or constant found in the DWARF. */
+static int
+package_value(struct parser *ps, const char *start, const struct gpkg_name *g, struct gval *out)
+{
+	static const char *const ints[] = { "int",   "int8",   "int16",  "int32",  "int64",  "uint",
+					    "uint8", "uint16", "uint32", "uint64", "uintptr" };
+	struct insp_var gv;
+	const char *why;
+	enum gkind k;
+	Dwarf_Die t;
+
+	if (!g->constant) {
+		if (ps->p->h->global_var(ps->p->h->ctx, g->dwarf_name, &gv, NULL) < 0)
+			return fail(ps, start, "%s has no location in the DWARF", g->full);
+		if ((why = gexpr_var_value(ps->p, &gv, out)))
+			return fail(ps, start, "%s is unreadable: %s", g->full, why);
+		return 0;
+	}
+	/* A constant prints as its number, as Delve prints one: as the
+	 * predeclared integer of its kind, not the named type (a DW_TAG_base_type
+	 * of its own in Go's DWARF) whose constants would name it. */
+	if (!dwarf_offdie(ps->p->dw, g->type, &t))
+		return fail(ps, start, "%s has no type in the DWARF", g->full);
+	k = gtype_kind(&t);
+	if (k < GK_INT || k > GK_UINTPTR)
+		return fail(ps, start, "%s is a constant of kind %d", g->full, (int)k);
+	return make_value(ps, start, ints[k - GK_INT], &g->value, gtype_size(&t), out);
+}
+
+/* A package variable or constant named prefix + [from, e) for the last e in
+ * (from, end] at a dot or at end that names one exactly (the dots after it are
+ * fields, for the caller); else, with by_package, "pkg.member" at from by the
+ * package's own name ("server.gitCommit"), when one package of that name has
+ * it. 1 with *out and ps->at at e; 0 if none; -1 on error. */
+static int
+package_member(struct parser *ps, const char *start, const char *prefix, const char *from,
+	       const char *end, bool by_package, struct gval *out)
+{
+	char full[MAX_NAME * 2], pkg[MAX_NAME], member[MAX_NAME];
+	size_t pl = strlen(prefix);
+	struct gpkg_name g, other;
+	const char *e, *dot;
+	int r;
+
+	for (e = end; e > from; e--) {
+		if ((e != end && *e != '.') || e[-1] == '.' ||
+		    pl + (size_t)(e - from) >= sizeof(full))
+			continue;
+		snprintf(full, sizeof(full), "%s%.*s", prefix, (int)(e - from), from);
+		if ((r = gpkg_exact(ps->p, full, &g)) < 0)
+			return fail(ps, start, "out of memory for the package names");
+		if (r == 1) {
+			ps->at = e;
+			return package_value(ps, start, &g, out) < 0 ? -1 : 1;
+		}
+	}
+	if (!by_package || !(dot = memchr(from, '.', (size_t)(end - from))) ||
+	    (size_t)(dot - from) >= sizeof(pkg) || memchr(from, '/', (size_t)(dot - from)) ||
+	    memchr(from, '-', (size_t)(dot - from)))
+		return 0;
+	for (e = dot + 1; e < end && *e != '.'; e++)
+		;
+	if (e == dot + 1 || (size_t)(e - dot) > sizeof(member))
+		return 0;
+	snprintf(pkg, sizeof(pkg), "%.*s", (int)(dot - from), from);
+	snprintf(member, sizeof(member), "%.*s", (int)(e - dot - 1), dot + 1);
+	if ((r = gpkg_short(ps->p, pkg, member, &g, &other)) < 0)
+		return fail(ps, start, "out of memory for the package names");
+	if (r == 0)
+		return 0;
+	if (r > 1)
+		return fail(ps, start, "%s.%s is ambiguous: \"%.*s\".%s or \"%.*s\".%s%s", pkg,
+			    member, (int)(strlen(g.full) - strlen(member) - 1), g.full, member,
+			    (int)(strlen(other.full) - strlen(member) - 1), other.full, member,
+			    r > 2 ? " or more" : "");
+	ps->at = e;
+	return package_value(ps, start, &g, out) < 0 ? -1 : 1;
+}
+
+/* A variable of the frame, else a package variable or constant: by its full
+ * name, the longest that names one, its package path unquoted
+ * ("github.com/x/some-svc/v2/server.gitCommit") where no variable of the
+ * frame has the name before its first dot; else by its package's own name
+ * ("server.gitCommit"). The rest of the dots are fields (done by the caller). */
 static int
 resolve(struct parser *ps, const char *start, const char *nm, struct gval *out)
 {
-	char full[MAX_NAME * 2], part[MAX_NAME], best[MAX_NAME * 2];
-	const char *save = ps->at, *best_at = NULL, *why;
-	struct insp_var gv, found;
+	const char *why, *end, *slash, *dot;
+	int r;
 
-	for (size_t i = 0; i < ps->nvars; i++) {
+	/* the last of that name: an inner block's, or the compiler's later copy,
+	 * hides the others (the variables come outer first), as in Delve */
+	for (size_t i = ps->nvars; i-- > 0;) {
 		const char *vn = ps->vars[i].name;
 
 		if (strcmp(vn, nm) != 0 && !(vn[0] == '&' && strcmp(vn + 1, nm) == 0))
@@ -171,33 +265,54 @@ resolve(struct parser *ps, const char *start, const char *nm, struct gval *out)
 			return fail(ps, start, "%s is <optimized out>: %s", nm, why);
 		return 0;
 	}
-	/* main.Config.Name: main.Config.Name if a package variable has that name,
-	 * else main.Config, and .Name is its field */
-	snprintf(full, sizeof(full), "%s", nm);
-	for (;;) {
-		if (ps->p->h->global_var(ps->p->h->ctx, full, &gv, NULL) == 0) {
-			snprintf(best, sizeof(best), "%s", full);
-			best_at = ps->at;
-			found = gv;
-		}
-		if (*ps->at != '.' || !is_name_char(ps->at[1]))
-			break;
-		ps->at++;
-		if (name(ps, part) < 0)
-			return -1;
-		if (strlen(full) + strlen(part) + 2 > sizeof(full))
-			break;
-		strcat(full, ".");
-		strcat(full, part);
-	}
-	if (!best_at) {
-		ps->at = save;
+	for (end = start; is_path_char(*end); end++)
+		;
+	while (end > start && end[-1] == '.')
+		end--;
+	if ((r = package_member(ps, start, "", start, end, true, out)) != 0)
+		return r < 0 ? -1 : 0;
+	if (!memchr(start, '.', (size_t)(end - start)))
 		return fail(ps, start, "no variable %s in this frame or a package", nm);
-	}
-	ps->at = best_at;
-	if ((why = gexpr_var_value(ps->p, &found, out)))
-		return fail(ps, start, "%s is unreadable: %s", best, why);
-	return 0;
+	/* name what was looked for: the path and the member after it */
+	for (slash = dot = start; dot < end; dot++)
+		if (*dot == '/')
+			slash = dot;
+	dot = memchr(slash, '.', (size_t)(end - slash));
+	for (dot = dot ? dot + 1 : end; dot < end && *dot != '.'; dot++)
+		;
+	return fail(ps, start,
+		    "no variable %s in this frame, nor a package variable or integer constant "
+		    "%.*s (Go's DWARF has no other constants)",
+		    nm, (int)(dot - start), start);
+}
+
+/* "PATH".member: a package variable or constant of the quoted import path, as
+ * Delve writes it ("github.com/nats-io/nats-server/v2/server".gitCommit). */
+static int
+quoted_package(struct parser *ps, const char *start, struct gval *out)
+{
+	const char *close = strchr(start + 1, '"'), *from, *end;
+	char prefix[MAX_NAME + 1];
+	int r;
+
+	if (!close)
+		return fail(ps, start, "the string has no closing quote");
+	if (close[1] != '.' || !is_name_char(close[2]) || isdigit((unsigned char)close[2]))
+		return fail(ps, close + 1, "a quoted package path is followed by .NAME");
+	if ((size_t)(close - start) >= sizeof(prefix))
+		return fail(ps, start, "the package path is too long");
+	snprintf(prefix, sizeof(prefix), "%.*s.", (int)(close - start - 1), start + 1);
+	from = close + 2;
+	for (end = from; is_name_char(*end) || *end == '.'; end++)
+		;
+	while (end > from && end[-1] == '.')
+		end--;
+	if ((r = package_member(ps, start, prefix, from, end, false, out)) != 0)
+		return r < 0 ? -1 : 0;
+	for (end = from; is_name_char(*end); end++)
+		;
+	return fail(ps, start, "no package variable or integer constant %s%.*s in the DWARF",
+		    prefix, (int)(end - from), from);
 }
 
 static int expr(struct parser *ps, struct gval *out);
@@ -430,23 +545,18 @@ builtin(struct parser *ps, const char *where, const char *fn, struct gval *out)
 static int
 cast(struct parser *ps, const char *where, struct gval *out)
 {
-	char tn[MAX_NAME + 2] = "*", *t = tn + 1;
+	char tn[MAX_NAME * 2] = "*";
+	const char *t = ps->at;
 	Dwarf_Die pt;
 	uint64_t addr;
 
-	if (name(ps, t) < 0)
-		return -1;
-	while (*ps->at == '.' && is_name_char(ps->at[1])) {
-		char part[MAX_NAME];
-
+	/* the type's package path as the DWARF spells it: dots, dashes */
+	while (is_path_char(*ps->at))
 		ps->at++;
-		if (name(ps, part) < 0)
-			return -1;
-		if (strlen(tn) + strlen(part) + 2 > sizeof(tn))
-			return fail(ps, where, "the type name is too long");
-		strcat(tn, ".");
-		strcat(tn, part);
-	}
+	if ((size_t)(ps->at - t) + 2 > sizeof(tn))
+		return fail(ps, where, "the type name is too long");
+	memcpy(tn + 1, t, (size_t)(ps->at - t));
+	tn[1 + (ps->at - t)] = 0;
 	if (!eat(ps, ')') || !eat(ps, '('))
 		return fail(ps, ps->at, "(*T)(0xADDRESS) was expected");
 	if (number(ps, &addr) < 0)
@@ -477,7 +587,7 @@ primary(struct parser *ps, struct gval *out)
 			if (isalpha((unsigned char)*ps->at)) {
 				const char *q = ps->at;
 
-				while (is_name_char(*q) || *q == '.')
+				while (is_path_char(*q))
 					q++;
 				if (q[0] == ')' && q[1] == '(')
 					return cast(ps, where, out);
@@ -494,6 +604,8 @@ primary(struct parser *ps, struct gval *out)
 		return fail(ps, ps->at, "an expression was expected");
 	if (isdigit((unsigned char)*ps->at))
 		return fail(ps, where, "a number alone has no value to print here");
+	if (*ps->at == '"')
+		return quoted_package(ps, where, out);
 	if (name(ps, nm) < 0)
 		return -1;
 	if ((strcmp(nm, "len") == 0 || strcmp(nm, "cap") == 0) && eat(ps, '('))

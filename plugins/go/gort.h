@@ -62,6 +62,7 @@ struct gort_gstack {
 };
 
 struct gtype_index;
+struct gpkg_index;
 struct gort_names;
 
 /* What the build information says of the program's modules. */
@@ -118,6 +119,7 @@ struct gort_state {
 	struct gort_gstack *stacks; /* one per g; only for live ones */
 	uint8_t *stack_buf;         /* the bytes of every stack */
 	struct gtype_index *rtypes; /* print's index of runtime types (value.h) */
+	struct gpkg_index *pkgnames; /* print's package variables and constants */
 	/* Where the module's package variables lie, by moduledata (noptrdata,
 	 * data, bss, noptrbss: [lo, hi) each); all 0 when it was not read. */
 	struct {

@@ -118,6 +118,7 @@ go_release(void *state)
 		gort_pclntab_free(st->pcln);
 	gort_registry_free(st);
 	gtype_index_free(st->rtypes);
+	gpkg_index_free(st->pkgnames);
 	gort_names_free(st->names);
 	free(st->mods.dotless);
 	free(st);

@@ -31,6 +31,7 @@ close_printer(struct gpr *p, struct insp_err *err)
 		insp_err_set(err, INSP_E_SYS, "out of memory for the value's text");
 	free(p->buf);
 	gtype_index_free(p->rtypes);
+	gpkg_index_free(p->pkgnames);
 	for (size_t i = 0; i < p->nscratch; i++)
 		free(p->scratch[i]);
 	return text;
@@ -64,6 +65,21 @@ gort_print(void *state, const struct insp_host *h, const struct insp_scope *sc, 
 	return ret < 0 || !*text ? -1 : 0;
 }
 
+/* A later variable of the list has v's name (heap-moved "&x" as x): the
+ * compiler lists a frame's variables outer first (image/vars.c), and Delve
+ * marks each one a later one of the same name hides. */
+static bool
+shadowed(const struct insp_var *vars, size_t n, size_t i, const char *name)
+{
+	for (size_t j = i + 1; j < n; j++) {
+		const char *vn = vars[j].name[0] == '&' ? vars[j].name + 1 : vars[j].name;
+
+		if (strcmp(vn, name) == 0)
+			return true;
+	}
+	return false;
+}
+
 int
 gort_frame_values(void *state, const struct insp_host *h, const struct insp_scope *sc,
 		  const struct insp_print_opts *o, struct insp_value **vals, size_t *nvals,
@@ -82,10 +98,11 @@ gort_frame_values(void *state, const struct insp_host *h, const struct insp_scop
 		struct insp_value *out = &(*vals)[*nvals];
 		struct gpr p;
 		struct gval v;
-		const char *why;
+		const char *why, *name = vars[i].name[0] == '&' ? vars[i].name + 1 : vars[i].name;
 
-		/* the compiler's temporaries (.autotmp_N), which no source names */
-		if (vars[i].name[0] == '.')
+		/* the compiler's temporaries, which no source names: .autotmp_N, and
+		 * #yieldN, #stateN of a range over a function (Go 1.23+) */
+		if (name[0] == '.' || name[0] == '#')
 			continue;
 		if (open_printer(&p, state, h, o, err) < 0)
 			return -1;
@@ -93,8 +110,9 @@ gort_frame_values(void *state, const struct insp_host *h, const struct insp_scop
 			gp_printf(&p, "<optimized out: %s>", why);
 		else
 			gval_print(&p, &v, 0, true);
-		out->name = vars[i].name[0] == '&' ? vars[i].name + 1 : vars[i].name;
+		out->name = name;
 		out->arg = vars[i].arg;
+		out->shadowed = shadowed(vars, n, i, name);
 		if (!(out->text = close_printer(&p, err)))
 			return -1;
 		(*nvals)++;

@@ -233,13 +233,12 @@ print_scalar(struct gpr *p, const struct gval *v, enum gkind k)
 	case GK_INT32:
 	case GK_INT64: {
 		int shift = 64 - 8 * (int)n;
+		int64_t i = (int64_t)(u << shift) >> shift;
 
-		gp_printf(p, "%lld", (long long)((int64_t)(u << shift) >> shift));
+		/* a named type's constant first, as Delve: "InvalidLevel (6)" */
+		gp_printf(p, gpkg_describe(p, &v->type, i) ? " (%lld)" : "%lld", (long long)i);
 		break;
 	}
-	case GK_UINTPTR:
-		gp_printf(p, "%llu", (unsigned long long)u);
-		break;
 	case GK_FLOAT32: {
 		uint32_t w = (uint32_t)u;
 		float f;
@@ -258,8 +257,9 @@ print_scalar(struct gpr *p, const struct gval *v, enum gkind k)
 	case GK_UNSAFE_POINTER:
 		gp_printf(p, "unsafe.Pointer(0x%llx)", (unsigned long long)u);
 		break;
-	default:
-		gp_printf(p, "%llu", (unsigned long long)u);
+	default: /* the unsigned integers, as the signed ones */
+		gp_printf(p, gpkg_describe(p, &v->type, (int64_t)u) ? " (%llu)" : "%llu",
+			  (unsigned long long)u);
 		break;
 	}
 }

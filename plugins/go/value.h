@@ -73,6 +73,8 @@ struct gpr {
 	 * with the printer. */
 	uint8_t *scratch[16];
 	size_t nscratch;
+	/* Package variables and constants (gpkg.c), as rtypes. */
+	struct gpkg_index *pkgnames;
 };
 
 /* value.c: output */
@@ -133,6 +135,31 @@ int gexpr_eval(struct gpr *p, const struct insp_var *vars, size_t n, const char 
 	       struct gval *out, struct insp_err *err);
 /* A variable of the frame as a value; NULL and why when it has none. */
 const char *gexpr_var_value(struct gpr *p, const struct insp_var *v, struct gval *out);
+
+/* gpkg.c: package variables and constants of Go's DWARF (Go writes integer
+ * constants only). A name's entry: names live as long as the index (the
+ * printer's or the plugin state's), offsets are the Dwarf's. */
+struct gpkg_name {
+	const char *full;       /* "github.com/x/y/v2/server.gitCommit", as Go spells it */
+	const char *dwarf_name; /* as the DWARF does: ".../log-util%2ev3.Prefix" */
+	Dwarf_Off die;
+	Dwarf_Off type; /* a constant's type */
+	int64_t value;  /* a constant's value */
+	bool constant;
+};
+/* The variable or constant of that full name: 1 and *out, 0 if none, -1 if the
+ * index could not be built (out of memory). */
+int gpkg_exact(struct gpr *p, const char *name, struct gpkg_name *out);
+/* Those named member in a package whose own name is pkg ("server" for
+ * .../v2/server and .../legacy/server): how many (more than 1: ambiguous), the
+ * first in *out, the second in *other; -1 as gpkg_exact. */
+int gpkg_short(struct gpr *p, const char *pkg, const char *member, struct gpkg_name *out,
+	       struct gpkg_name *other);
+/* For the value n of type t: when t is a named type of a package with
+ * constants, the names Delve gives n (the constant equal to it, else single-bit
+ * constants or'ed: "FlagA|FlagC") printed, and true; else nothing, false. */
+bool gpkg_describe(struct gpr *p, const Dwarf_Die *t, int64_t n);
+void gpkg_index_free(struct gpkg_index *ix);
 
 /* gomap.c: maps, both the bucket layout (up to Go 1.23) and Swiss tables (Go 1.24
  * on). v is a map value (one pointer word). */

@@ -72,12 +72,15 @@ enum img_piece_kind {
 	IMG_PIECE_REG,   /* in DWARF register reg, which a parked frame no longer has */
 	IMG_PIECE_VALUE, /* the value itself (DW_OP_stack_value, implicit_value): value */
 	IMG_PIECE_LOST,  /* a piece DWARF gives no location for (DW_OP_piece alone) */
+	/* in the target's memory at the address stored at addr (a location ending
+	 * in DW_OP_deref: Go's -N -l result moved to the heap, "fbreg -40; deref") */
+	IMG_PIECE_MEM_DEREF,
 };
 
 struct img_piece {
 	enum img_piece_kind kind;
 	uint64_t size; /* bytes; 0: the whole value (a location without DW_OP_piece) */
-	uint64_t addr; /* MEM: runtime address (load bias applied) */
+	uint64_t addr; /* MEM, MEM_DEREF: runtime address (load bias applied) */
 	unsigned reg;  /* REG */
 	uint64_t value;
 };

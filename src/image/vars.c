@@ -142,8 +142,9 @@ struct loc_ctx {
 	const uint64_t *cfa, *fb;
 };
 
-/* What the piece being evaluated is so far. */
-enum loc_state { ST_STACK, ST_REG, ST_VALUE, ST_LOST };
+/* What the piece being evaluated is so far. ST_DEREF: the word at the address
+ * on top, which only the piece's end may follow (we do not read memory). */
+enum loc_state { ST_STACK, ST_REG, ST_VALUE, ST_LOST, ST_DEREF };
 
 /* The whole value in one piece: LOST, or VALUE val. */
 static void
@@ -227,6 +228,8 @@ step(const struct loc_ctx *x, Dwarf_Attribute *attr, Dwarf_Op *op, uint64_t *st,
 		return ST_VALUE;
 	case DW_OP_nop:
 		return ST_STACK;
+	case DW_OP_deref:
+		return *sp ? ST_DEREF : ST_LOST;
 	case DW_OP_plus_uconst:
 		if (!*sp)
 			return ST_LOST;
@@ -241,8 +244,8 @@ step(const struct loc_ctx *x, Dwarf_Attribute *attr, Dwarf_Op *op, uint64_t *st,
 			op->atom == DW_OP_plus ? st[*sp - 1] + st[*sp] : st[*sp - 1] - st[*sp];
 		return ST_STACK;
 	}
-	/* Whatever else does not push a known value (DW_OP_deref would read memory,
-	 * DW_OP_breg* needs a register) leaves the piece without a location. */
+	/* Whatever else does not push a known value (DW_OP_breg* needs a
+	 * register) leaves the piece without a location. */
 	if (*sp == MAX_STACK || push_value(x, attr, op, &val) < 0)
 		return ST_LOST;
 	st[(*sp)++] = val;
@@ -264,7 +267,9 @@ close_piece(struct img_var *v, struct img_piece *cur, enum loc_state s, const ui
 	p = &v->pieces[v->npieces++];
 	*p = *cur;
 	p->size = size;
-	if (s != ST_STACK)
+	if (s == ST_DEREF)
+		p->kind = IMG_PIECE_MEM_DEREF, p->addr = st[sp - 1];
+	else if (s != ST_STACK)
 		p->kind = kinds[s];
 	else if (sp) /* a memory location: the address on top */
 		p->kind = IMG_PIECE_MEM, p->addr = st[sp - 1];

@@ -168,6 +168,19 @@ host_dwarf(void *ctx)
 	return img_dwarf(((struct mdl_host_ctx *)ctx)->img);
 }
 
+/* The address stored at addr (a DW_OP_deref location): 0, or -1 if unreadable
+ * or nil. */
+static int
+deref(struct mdl_host_ctx *c, uint64_t addr, uint64_t *out)
+{
+	uint64_t word;
+
+	if (host_read(c, addr, &word, sizeof(word), NULL) < 0 || !word)
+		return -1;
+	*out = word;
+	return 0;
+}
+
 /* Read a located variable: in memory as a whole, its address is enough (the
  * plugin reads what it prints); from pieces, its bytes are put together here,
  * and a piece in a register or nowhere makes it <optimized out>. */
@@ -178,7 +191,7 @@ read_var(struct mdl_host_ctx *c, const struct img_var *iv, struct insp_var *v, s
 	Dwarf_Die type;
 	Dwarf_Word size = 0;
 	uint8_t *bytes;
-	uint64_t off = 0;
+	uint64_t off = 0, at;
 
 	*v = (struct insp_var){ .name = iv->name, .arg = iv->arg, .type = iv->type };
 	if (dw && dwarf_offdie(dw, iv->type, &type) && dwarf_aggregate_size(&type, &size) == 0)
@@ -189,6 +202,11 @@ read_var(struct mdl_host_ctx *c, const struct img_var *iv, struct insp_var *v, s
 	}
 	if (iv->npieces == 1 && iv->pieces[0].kind == IMG_PIECE_MEM) {
 		v->addr = iv->pieces[0].addr;
+		return 0;
+	}
+	if (iv->npieces == 1 && iv->pieces[0].kind == IMG_PIECE_MEM_DEREF) {
+		if (deref(c, iv->pieces[0].addr, &v->addr) < 0)
+			v->why = "the address of it could not be read";
 		return 0;
 	}
 	if (!v->size || v->size > 1 << 20)
@@ -205,6 +223,11 @@ read_var(struct mdl_host_ctx *c, const struct img_var *iv, struct insp_var *v, s
 		switch (p->kind) {
 		case IMG_PIECE_MEM:
 			if (host_read(c, p->addr, bytes + off, len, NULL) < 0)
+				return v->why = "a piece of it could not be read", 0;
+			break;
+		case IMG_PIECE_MEM_DEREF:
+			if (deref(c, p->addr, &at) < 0 ||
+			    host_read(c, at, bytes + off, len, NULL) < 0)
 				return v->why = "a piece of it could not be read", 0;
 			break;
 		case IMG_PIECE_VALUE:

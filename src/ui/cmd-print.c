@@ -53,7 +53,8 @@ ui_print_frame_vars(struct ui_session *s, uint32_t i, bool args, bool locals, co
 	for (size_t k = 0; k < n && !ui_interrupted; k++) {
 		if (v[k].arg ? !args : !locals)
 			continue;
-		fprintf(s->out, "%s%s = %s\n", indent, v[k].name, v[k].text);
+		fprintf(s->out, v[k].shadowed ? "%s(%s) = %s\n" : "%s%s = %s\n", indent, v[k].name,
+			v[k].text);
 		shown++;
 	}
 	if (!shown)

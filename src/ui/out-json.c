@@ -59,7 +59,7 @@ created_by_json(const struct insp_task *t)
 	return o;
 }
 
-/* --locals: [{"name", "arg", "value"}] of the frame kept for t. */
+/* --locals: [{"name", "arg", ["shadowed",] "value"}] of the frame kept for t. */
 static json_object *
 values_json(const struct mdl_task_values *v)
 {
@@ -71,6 +71,8 @@ values_json(const struct mdl_task_values *v)
 
 		json_object_object_add(e, "name", json_object_new_string(v->vals[i].name));
 		json_object_object_add(e, "arg", json_object_new_boolean(v->vals[i].arg));
+		if (v->vals[i].shadowed)
+			json_object_object_add(e, "shadowed", json_object_new_boolean(true));
 		json_object_object_add(e, "value", json_object_new_string(v->vals[i].text));
 		json_object_array_add(a, e);
 	}

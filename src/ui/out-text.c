@@ -192,8 +192,8 @@ print_values(FILE *out, const struct mdl_snapshot *s, const struct insp_task *t,
 	else if (!v->n)
 		fprintf(out, "%*s  (no variables)\n", indent, "");
 	for (size_t i = 0; i < v->n; i++)
-		fprintf(out, "%*s  %s%s = %s\n", indent, "", v->vals[i].arg ? "arg " : "",
-			v->vals[i].name, v->vals[i].text);
+		fprintf(out, v->vals[i].shadowed ? "%*s  %s(%s) = %s\n" : "%*s  %s%s = %s\n",
+			indent, "", v->vals[i].arg ? "arg " : "", v->vals[i].name, v->vals[i].text);
 }
 
 /* --threads: every OS thread, what it runs, and its native stack. */
