@@ -73,6 +73,9 @@ struct gpr {
 	 * with the printer. */
 	uint8_t *scratch[16];
 	size_t nscratch;
+	/* Why a variable read lately kept its shape type (gshape_resolve), for the
+	 * note on a shape pointer it does not follow; NULL if none. */
+	const char *shape_why;
 };
 
 /* value.c: output */
@@ -124,6 +127,18 @@ int gtype_of_rtype(struct gpr *p, uint64_t rtype, Dwarf_Die *out);
 void gtype_index_free(struct gtype_index *ix);
 /* A type by its Go name ("*main.Point", "int"): 0, or -1. */
 int gtype_by_name(Dwarf *dw, const char *name, Dwarf_Die *out);
+/* What pointer type t points to (t's typedefs peeled, the pointee's kept: a named
+ * pointer type points to a named type): 0, or -1 if t is no pointer. */
+int gtype_pointee(const Dwarf_Die *t, Dwarf_Die *out);
+
+/* gshape.c: generic functions. t (typedefs peeled) is a shape type
+ * ("go.shape.*uint8"), one type standing for every type of its GC shape. */
+bool gshape_is(const Dwarf_Die *t);
+/* The real type of a variable of the frame whose variables are vars (n of them),
+ * when t, its DWARF type, is a generic function's ".paramN" typedef: read from the
+ * dictionary the frame's .dict points to. NULL with *t the real type, or t
+ * untouched when no typedef of a shape; else why not, with *t the shape type. */
+const char *gshape_resolve(struct gpr *p, const struct insp_var *vars, size_t n, Dwarf_Die *t);
 
 /* expr.c: a Go expression in the frame's variables (vars, n of them) and the
  * package variables: x, x.f, *p, p.f, a[i], s[i:j], m["k"], len(x), cap(x),
@@ -131,8 +146,10 @@ int gtype_by_name(Dwarf *dw, const char *name, Dwarf_Die *out);
  * error. Values made here (slices of slices, len) live in p's scratch. */
 int gexpr_eval(struct gpr *p, const struct insp_var *vars, size_t n, const char *expr,
 	       struct gval *out, struct insp_err *err);
-/* A variable of the frame as a value; NULL and why when it has none. */
-const char *gexpr_var_value(struct gpr *p, const struct insp_var *v, struct gval *out);
+/* Variable v of the frame whose variables are vars (n of them: its generic
+ * dictionary, gshape_resolve) as a value; NULL and why when it has none. */
+const char *gexpr_var_value(struct gpr *p, const struct insp_var *vars, size_t n,
+			    const struct insp_var *v, struct gval *out);
 
 /* gomap.c: maps, both the bucket layout (up to Go 1.23) and Swiss tables (Go 1.24
  * on). v is a map value (one pointer word). */
