@@ -98,11 +98,12 @@ read_chan(struct gpr *p, const struct gval *v, const struct clay *l, uint64_t *a
 		snprintf(why, size, "runtime.hchan at 0x%" PRIx64 ": %s", *addr, err.msg);
 		return -1;
 	}
-	*c = (struct chan){ gfield_get(b, l->qcount), gfield_get(b, l->dataqsiz),
-			    gfield_get(b, l->buf),    gfield_get(b, l->elemsize),
-			    gfield_get(b, l->closed), gfield_get(b, l->recvx),
-			    gfield_get(b, l->recvq),  gfield_get(b, l->sendq),
-			    l->timer.len ? gfield_get(b, l->timer) : 0 };
+	*c = (struct chan){
+		gfield_get(b, l->qcount),   gfield_get(b, l->dataqsiz), gfield_get(b, l->buf),
+		gfield_get(b, l->elemsize), gfield_get(b, l->closed),   gfield_get(b, l->recvx),
+		gfield_get(b, l->recvq),    gfield_get(b, l->sendq),    0
+	};
+	c->timer = l->timer.len ? gfield_get(b, l->timer) : 0;
 	if (c->qcount > c->dataqsiz || (c->dataqsiz && c->recvx >= c->dataqsiz)) {
 		snprintf(why, size,
 			 "runtime.hchan at 0x%" PRIx64 " has qcount %" PRIu64 ", dataqsiz %" PRIu64
@@ -283,15 +284,16 @@ gochan_print(struct gpr *p, const struct gval *v, uint32_t depth)
 		return;
 	}
 	if (go_len_cap(p, &c, &len, &cap, &hidden, &bad) < 0) {
-		gp_printf(p, "(timer channel: len and cap unknown: %s) %" PRIu64 " of %" PRIu64
-			     " in its buffer",
-			  bad, c.qcount, c.dataqsiz);
+		gp_printf(p, "<timer channel, len and cap unknown: %s>, ", bad);
+		gp_printf(p, "%" PRIu64 " of %" PRIu64 " in its buffer", c.qcount, c.dataqsiz);
 	} else {
 		gp_printf(p, "%" PRIu64 "/%" PRIu64, len, cap);
 		if (c.timer && !cap && !hidden)
 			gp_puts(p, " (timer channel; the runtime's hidden slot empty)");
 		else if (c.timer && !cap)
-			gp_printf(p, " (timer channel; %" PRIu64 " value in the runtime's hidden slot)",
+			gp_printf(p,
+				  " (timer channel; %" PRIu64
+				  " value in the runtime's hidden slot)",
 				  hidden);
 		else if (c.timer)
 			gp_puts(p, " (timer channel, asynctimerchan=2)");

@@ -20,9 +20,11 @@
  * derivedTypes). DW_AT_go_runtime_type maps it back to a DWARF type.
  *
  * .dict is a formal parameter in the DWARF of unoptimized builds (typed
- * "uintptr (*)[N]" from Go 1.20, "uintptr" in 1.19); optimized builds, as
- * shipped, leave it out of the DWARF even where the code keeps it, so there the
- * variable stays typed by its shape.
+ * "uintptr (*)[N]" from Go 1.20, "uintptr" in 1.19). Optimized builds, as
+ * shipped, leave it out even where the code keeps it in its spill slot: their
+ * variables come from the SSA's location lists, which skip every name that
+ * starts with '.' (cmd/compile/internal/ssa/debug.go, ir.IsSynthetic; Go 1.19
+ * to 1.26). There the variable stays typed by its shape.
  */
 
 #define DW_AT_go_dict_index 0x2906
@@ -58,7 +60,9 @@ dict_addr(struct gpr *p, const struct insp_var *vars, size_t n, uint64_t idx, ui
 			*why = "the type of its dictionary (.dict) is not in the DWARF";
 			return -1;
 		}
-		d = (struct gval){ .type = t, .addr = vars[i].addr, .bytes = vars[i].bytes,
+		d = (struct gval){ .type = t,
+				   .addr = vars[i].addr,
+				   .bytes = vars[i].bytes,
 				   .size = vars[i].size };
 		if (gval_uint(p, &d, 0, 8, addr) < 0 || !*addr) {
 			*why = "its dictionary (.dict) could not be read";
