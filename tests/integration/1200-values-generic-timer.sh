@@ -10,12 +10,13 @@
 # on stderr the values it passed ("expect ..."), the oracle, with Delve's.
 #
 # fixtures/go/timers (go.mod: go 1.23) and timers-async (module fixtures, go
-# 1.19): timerchan.timers parks with fc (a fired timer's channel, not received
-# from), sc (a stopped one's) and tc (a ticker's) in its frame; the program prints
-# len and cap of each as Go code sees them. Go 1.23+: 0 and 0, unless GODEBUG
-# asynctimerchan=1 (the environment, or timers-async's old go.mod): then, as in
-# Go 1.19, the buffer's 1/1 and 0/1. Go 1.23 comes from BUILD/matrix (skipped if
-# it is not built).
+# 1.19): timerchan.timers parks with, in its frame, fc (a fired timer's channel,
+# not received from), sc (a stopped one's), tc (a ticker's) and hc (a timer's
+# whose value waits in the buffer); the program prints, for each, len and cap as
+# Go code sees them and the count of values in its buffer. Go 1.23+: len and cap
+# 0, unless GODEBUG asynctimerchan=1 (the environment, or timers-async's old
+# go.mod) or =2: then, as in Go 1.19, the buffer's (1/1 or 0/1). Go 1.23 comes
+# from BUILD/matrix (skipped if it is not built).
 #
 # For each GOVER of BUILD/fixtures:
 #   GOVER generics-noopt 1.N  every argument and local of goroutine N's generic
@@ -31,15 +32,19 @@
 #                  pointer, or the same value, for each variable both can read
 #   GOVER generics-sw 3.0  print says it needs DWARF, and prints no value
 #   GOVER B 4.0    the process beats after each session let it go
-#   GOVER TIMERS 5.0  len and cap of fc, sc, tc are the program's
-#   GOVER TIMERS 5.1  print fc, sc, tc: "<-chan time.Time L/C" with the program's
-#                  L/C; a timer channel of Go 1.23+ (cap 0) says so, with the
-#                  number of values in the runtime's hidden slot; no such note
-#                  where the channel is an ordinary one (cap 1)
-#   GOVER TIMERS 5.2  Delve prints the buffer as it is (qcount/dataqsiz): its
-#                  count is the hidden slot's, or the program's len where cap is 1
+#   GOVER TIMERS 5.0  len and cap of fc, sc, tc, hc are the program's
+#   GOVER TIMERS 5.1  print fc, sc, tc, hc: "<-chan time.Time L/C" with the
+#                  program's L/C; a timer channel of Go 1.23+ (cap 0) says so,
+#                  with the number of values in the runtime's hidden slot (the
+#                  program's count of its buffer: 1 for hc); no such note where
+#                  the channel is an ordinary one (cap 1)
+#   GOVER TIMERS 5.2  Delve prints the buffer as it is (qcount/dataqsiz): the
+#                  program's count, of 1
 #   GOVER timers-sw 6.0  print says it needs DWARF
-# TIMERS: timers, timers-async, and timers with GODEBUG=asynctimerchan=1 (-env).
+# TIMERS: timers, timers-async, and timers run with GODEBUG=asynctimerchan=1 and
+# =2 (Go 1.23+; 2: the runtime knows its timer channels but runs them
+# asynchronously, len and cap are the buffer's: noted "(timer channel,
+# asynctimerchan=2)").
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -241,15 +246,16 @@ generics_cases() {
 
 # --- timer channels ---------------------------------------------------------
 
-# timers_want: NAME<TAB>LEN<TAB>CAP for fc, sc, tc as the program printed them.
+# timers_want: NAME<TAB>LEN<TAB>CAP<TAB>BUFFERED for fc, sc, tc, hc as the
+# program printed them.
 timers_want() {
-	local l
-	l=$(expect_line 'fired.C') || return 1
-	[[ -n $l ]] || { echo "the fixture printed no expect line" >&2; return 1; }
-	sed -E 's/^len=([0-9]+) cap=([0-9]+); stopped.C len=([0-9]+) cap=([0-9]+); tick.C len=([0-9]+) cap=([0-9]+)$/fc\t\1\t\2\nsc\t\3\t\4\ntc\t\5\t\6/' <<<"$l"
+	sed -nE 's/^expect (fc|sc|tc|hc) len=([0-9]+) cap=([0-9]+) buffered=([0-9]+)$/\1\t\2\t\3\t\4/p' \
+		"$FIXTURE_DIR/stderr" >"$TEST_TMP/want"
+	(($(wc -l <"$TEST_TMP/want") == 4)) ||
+		{ echo "the fixture printed no expect lines: $(head -c 300 "$FIXTURE_DIR/stderr")" >&2; return 1; }
 }
 
-TID= TFR=
+TID= TFR= TENV=
 timers_session() {
 	local j=$TEST_TMP/t.json
 	dump_json >/dev/null && cp "$OUT" "$j" || return 1
@@ -257,15 +263,16 @@ timers_session() {
 		| "\(.id) \(.frames | map(.func) | index("fixtures/timerchan.timers"))"] | .[0] // empty' "$j") ||
 		{ echo "no timerchan.timers goroutine in inspect's JSON" >&2; return 1; }
 	session "task $TID" "frame $TFR" 'print len(fc)' 'print cap(fc)' 'print len(sc)' 'print cap(sc)' \
-		'print len(tc)' 'print cap(tc)' 'print fc' 'print sc' 'print tc'
+		'print len(tc)' 'print cap(tc)' 'print len(hc)' 'print cap(hc)' \
+		'print fc' 'print sc' 'print tc' 'print hc'
 	values "$SES" >"$TEST_TMP/got"
 }
 
 tgot() { awk -F '\t' -v n="print $1" '$2 == n { print $3; exit }' "$TEST_TMP/got"; }
 
 timers_len_cap() {
-	local n l c bad=0
-	while IFS=$'\t' read -r n l c; do
+	local n l c q bad=0
+	while IFS=$'\t' read -r n l c q; do
 		[[ $(tgot "len($n)") == "$l" ]] || { echo "len($n) = $(tgot "len($n)"), want $l" >&2; bad=1; }
 		[[ $(tgot "cap($n)") == "$c" ]] || { echo "cap($n) = $(tgot "cap($n)"), want $c" >&2; bad=1; }
 	done <"$TEST_TMP/want"
@@ -273,13 +280,17 @@ timers_len_cap() {
 }
 
 timers_line() {
-	local n l c g bad=0
-	while IFS=$'\t' read -r n l c; do
+	local n l c q g note bad=0
+	while IFS=$'\t' read -r n l c q; do
 		g=$(tgot "$n")
 		[[ $g == "<-chan time.Time $l/$c"* ]] || { echo "$n = $g, want <-chan time.Time $l/$c" >&2; bad=1; }
 		if ((c == 0)); then
-			[[ $g =~ ^'<-chan time.Time 0/0 (timer channel; '('the runtime'\''s hidden slot empty'|'1 value in the runtime'\''s hidden slot')')' ]] ||
-				{ echo "$n = $g: no timer channel's note" >&2; bad=1; }
+			note="(timer channel; $q value in the runtime's hidden slot)"
+			((q != 0)) || note="(timer channel; the runtime's hidden slot empty)"
+			[[ $g == "<-chan time.Time 0/0 $note"* ]] || { echo "$n = $g, want the note $note" >&2; bad=1; }
+		elif [[ $TENV == 2 ]]; then
+			[[ $g == "<-chan time.Time $l/$c (timer channel, asynctimerchan=2)"* ]] ||
+				{ echo "$n = $g: no asynchronous timer channel's note" >&2; bad=1; }
 		else
 			[[ $g != *'timer channel'* ]] || { echo "$n = $g: an ordinary channel noted as a timer's" >&2; bad=1; }
 		fi
@@ -287,31 +298,24 @@ timers_line() {
 	return $bad
 }
 
-# Delve's L/C is the buffer: its L is our hidden slot's count where Go code sees
-# cap 0, else the program's len.
+# Delve prints the buffer as it is (qcount/dataqsiz): its count is the
+# program's, 1 the buffer's size.
 timers_delve() {
-	local n l c d dl hidden bad=0
+	local n l c q d bad=0
 	_lib_dlv "$FIXTURE_PID" $'goroutines\n'"goroutine $TID frame $TFR locals" "$TEST_TMP/dlv.out" || return 1
-	while IFS=$'\t' read -r n l c; do
-		d=$(sed -nE "s/^(\(dlv\) )?$n = <-chan time.Time ([0-9]+)\/([0-9]+).*/\2 \3/p" "$TEST_TMP/dlv.out")
-		[[ -n $d ]] || { echo "Delve printed no $n" >&2; bad=1; continue; }
-		dl=${d% *}
-		if ((c == 0)); then
-			hidden=$(tgot "$n" | sed -nE "s/.*\(timer channel; ([0-9]+) value.*/\1/p")
-			[[ -n $hidden ]] || hidden=0
-			[[ $hidden == "$dl" ]] || { echo "$n: hidden slot $hidden, Delve's buffer $d" >&2; bad=1; }
-		else
-			[[ $d == "$l $c" ]] || { echo "$n: Delve $d, the program $l/$c" >&2; bad=1; }
-		fi
+	while IFS=$'\t' read -r n l c q; do
+		d=$(sed -nE "s/^(\(dlv\) )?$n = <-chan time.Time ([0-9]+)\/([0-9]+).*/\2\/\3/p" "$TEST_TMP/dlv.out")
+		[[ $d == "$q/1" ]] || { echo "$n: Delve ${d:-nothing}, the program's buffer $q/1" >&2; bad=1; }
 	done <"$TEST_TMP/want"
 	return $bad
 }
 
 timers_cases() {
-	local gover=$1 dir=$2 b=$3 env=${4-} name
-	name=$b${env:+-env}
+	local gover=$1 dir=$2 b=$3 name
+	TENV=${4-}
+	name=$b${TENV:+-asynctimerchan=$TENV}
 	[[ -x $dir/$gover/$b ]] || { skip "$gover $name" "not built (make fixtures)"; return 0; }
-	[[ -z $env ]] || export GODEBUG=asynctimerchan=1
+	[[ -z $TENV ]] || export GODEBUG=asynctimerchan=$TENV
 	FIXTURES=$dir FIXTURE_NAME=$b fixture_start "$gover" 1
 	unset GODEBUG
 	if [[ $b == timers-sw ]]; then
@@ -324,7 +328,7 @@ timers_cases() {
 		fixture_stop
 		return 0
 	fi
-	timers_want >"$TEST_TMP/want" || { fail "$gover $name 5.0" "no oracle"; fixture_stop; return 0; }
+	timers_want || { fail "$gover $name 5.0" "no oracle"; fixture_stop; return 0; }
 	if ! timers_session 2>"$TEST_TMP/why"; then
 		fail "$gover $name 5.0 dump and session" "$(tr '\n' ' ' <"$TEST_TMP/why")"
 		fixture_stop
@@ -346,7 +350,8 @@ for gover in $(fixture_versions); do
 	timers_cases "$gover" "$FIXTURES" timers
 	timers_cases "$gover" "$FIXTURES" timers-async
 	if [[ $gover != go1.19 ]]; then
-		timers_cases "$gover" "$FIXTURES" timers env
+		timers_cases "$gover" "$FIXTURES" timers 1
+		timers_cases "$gover" "$FIXTURES" timers 2
 		timers_cases "$gover" "$FIXTURES" timers-sw
 	fi
 done
