@@ -56,6 +56,7 @@ SES=$TEST_TMP/session
 session() {
 	printf '%s\n' "$@" | { "$INSPECT" attach "$FIXTURE_PID" >"$SES" 2>&1 || true; }
 	grep -q '^detached from process' "$SES" || { echo "no detach: $(tail -n 3 "$SES")" >&2; return 1; }
+	! grep -Eq 'runtime error:|Sanitizer' "$SES" || { echo "$(grep -E -m 1 'runtime error:|Sanitizer' "$SES")" >&2; return 1; }
 }
 
 # values SES: ID<TAB>NAME<TAB>VALUE for "NAME = VALUE" (args, locals) and
