@@ -151,14 +151,9 @@ gexpr_var_value(struct gpr *p, const struct insp_var *vars, size_t n, const stru
 			return "its type is not in the DWARF";
 		*out = gval_at(&et, ptr);
 	}
-	/* a generic function's variable: its real type, not its shape */
-	if (p->dw) {
-		const char *why = gshape_resolve(p, vars, n, &out->type);
-
-		/* the real type has the shape's size: the location still holds */
-		if (why)
-			p->shape_why = why;
-	}
+	/* A generic function's variable: its real type, not its shape (of the
+	 * same size: the location still holds), or why it keeps the shape. */
+	p->shape_why = gshape_resolve(p, vars, n, &out->type) ?: p->shape_why;
 	return NULL;
 }
 
@@ -228,7 +223,7 @@ deref(struct parser *ps, const char *where, const struct gval *v, struct gval *o
 	if (gshape_is(&v->type))
 		return fail(ps, where, "%s is a shape type, the real one unknown: %s",
 			    gtype_name(&v->type),
-			    ps->p->shape_why ? ps->p->shape_why : "its real type is not known");
+			    ps->p->shape_why ? ps->p->shape_why : "no dictionary to read it from");
 	if (gtype_pointee(&v->type, &et) < 0)
 		return fail(ps, where, "%s points to no type", gtype_name(&v->type));
 	*out = gval_at(&et, ptr);

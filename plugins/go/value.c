@@ -405,7 +405,7 @@ print_pointer(struct gpr *p, const struct gval *v, uint32_t depth, bool type)
 		gp_printf(p, "(%s)(0x%llx)", gtype_name(&v->type), (unsigned long long)ptr);
 		if (depth == 0)
 			gp_printf(p, " <shape type, the real one unknown: %s>",
-				  p->shape_why ? p->shape_why : "its real type is not known");
+				  p->shape_why ? p->shape_why : "no dictionary to read it from");
 		return;
 	}
 	if (depth >= p->o->max_depth || gtype_pointee(&v->type, &et) < 0 || !gtype_size(&et))

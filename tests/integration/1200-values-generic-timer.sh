@@ -23,6 +23,9 @@
 #                  frame is the program's value with its real type, read from the
 #                  dictionary: local = (*main.Box[int])(0xPTR) {V: 5, Tag: "five"}
 #   GOVER generics-noopt 1.MyInt  &v is a *main.MyInt, not a shape
+#   GOVER B 1.8    bp in main.main, of the named pointer type main.BoxPtr, prints
+#                  as (main.BoxPtr)(0xPTR) {V: 5, Tag: "five"}, *bp as the Box:
+#                  followed once (unless optimized out)
 #   GOVER generics 1.N  each value that is not <optimized out> is the program's;
 #                  Wait[*Box[int]]'s local is the pointer the program printed,
 #                  typed by its shape and not followed ("(go.shape.*uint8)(0xPTR)
@@ -84,7 +87,7 @@ expect_line() { sed -n "s/^expect $1 //p" "$FIXTURE_DIR/stderr"; }
 # want_generics: I<TAB>NAME<TAB>VALUE as the program printed it, for every
 # variable of the six generic frames (I: the index in ROLES).
 want_generics() {
-	local iv mv sv bp bv btag sp sv2 stag xs s
+	local iv mv sv bp bv btag sp sv2 stag xs s pp pv ptag
 	iv=$(expect_line 'Wait\[int\]' | sed 's/^v=//')
 	mv=$(expect_line 'Wait\[MyInt\]' | sed 's/^v=//')
 	sv=$(expect_line 'Wait\[string\]' | sed 's/^v=//')
@@ -94,14 +97,18 @@ want_generics() {
 		sed -E 's/^b=(0x[0-9a-f]+) \*b=\{V:(.*) Tag:(.*)\}$/\1 \2 \3/')
 	read -r xs s < <(expect_line 'Sum\[float64\]' | sed -E 's/^xs=\[(.*)\] s=(.*)$/\1 \2/' |
 		awk '{ print $1 "," $2, $3 }')
-	[[ -n $iv && -n $mv && -n $sv && -n $bp && -n $sp && -n $xs && -n $s ]] ||
+	read -r pp pv ptag < <(expect_line 'main' |
+		sed -E 's/^bp=(0x[0-9a-f]+) \*bp=\{V:(.*) Tag:(.*)\}$/\1 \2 \3/')
+	[[ -n $iv && -n $mv && -n $sv && -n $bp && -n $sp && -n $xs && -n $s && -n $pp ]] ||
 		{ echo "the fixture printed no expect lines: $(head -c 300 "$FIXTURE_DIR/stderr")" >&2; return 1; }
 	printf '%s\t%s\t%s\n' \
 		0 v "$iv" 0 local "$iv" 1 v "$mv" 1 local "$mv" 2 v "$sv" 2 local "$sv" \
 		3 v "(*main.Box[int])($bp) {V: $bv, Tag: \"$btag\"}" \
 		3 local "(*main.Box[int])($bp) {V: $bv, Tag: \"$btag\"}" \
 		4 b "(*main.Box[string])($sp) {V: \"$sv2\", Tag: \"$stag\"}" \
-		5 xs "[]float64 len: 2, cap: 2, [$xs]" 5 s "$s"
+		5 xs "[]float64 len: 2, cap: 2, [$xs]" 5 s "$s" \
+		6 'print bp' "(main.BoxPtr)($pp) {V: $pv, Tag: \"$ptag\"}" \
+		6 'print *bp' "main.Box[int] {V: $pv, Tag: \"$ptag\"}"
 }
 
 ROLES=('go Wait[int](' 'go Wait[MyInt](' 'go Wait[string](' 'go Wait[*Box[int]](' 'go sbox.Hold(' 'go Sum[float64](')
@@ -122,6 +129,12 @@ generics_session() {
 		((i != 1)) || cmds+=('print &v')
 		((i != 3)) || cmds+=('print local' 'print *local')
 	done
+	# IDS[6]: main.main, with bp, a named pointer type's value
+	read -r id fr < <(jq -r '[.goroutines[] | select(.frames | map(.func) | index("main.main"))
+		| "\(.id) \(.frames | map(.func) | index("main.main"))"] | .[0] // empty' "$json") ||
+		{ echo "no main.main in inspect's JSON" >&2; return 1; }
+	IDS[6]=$id FRS[6]=$fr
+	cmds+=("task $id" "frame $fr" 'print bp' 'print *bp')
 	session "${cmds[@]}"
 	values "$SES" >"$TEST_TMP/got"
 }
@@ -136,7 +149,7 @@ generics_case() {
 	while IFS=$'\t' read -r r n want; do
 		[[ $r == "$role" ]] || continue
 		g=$(got "$role" "$n")
-		if [[ -z $noopt && $g == '<optimized out'* ]]; then
+		if [[ -z $noopt && ($g == '<optimized out'* || $g == *' is <optimized out>: '*) ]]; then
 			continue
 		fi
 		if ((role == 3)) && [[ -z $noopt && $n == local ]]; then
@@ -230,6 +243,7 @@ generics_cases() {
 			check "$gover $b 1.$((i + 1)) ${ROLES[i]#go }...) as the program's" \
 				generics_case "$i" "$noopt"
 		done
+		check "$gover $b 1.8 bp, of a named pointer type, followed once" generics_case 6 "$noopt"
 		if [[ -n $noopt ]]; then
 			check "$gover $b 1.MyInt &v is a *main.MyInt" myint_case
 		else
