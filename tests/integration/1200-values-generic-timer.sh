@@ -33,7 +33,8 @@
 #                  it cannot be followed; Wait[string]'s local is "hi"
 #   GOVER B 2.0    Delve (where there is one for GOVER) prints the same type and
 #                  pointer, or the same value, for each variable both can read
-#   GOVER generics-sw 3.0  print says it needs DWARF, and prints no value
+#   GOVER generics-sw 3.0  dump --format json works, the fixture unharmed
+#   GOVER generics-sw 3.1  print says it needs DWARF, and prints no value
 #   GOVER B 4.0    the process beats after each session let it go
 #   GOVER TIMERS 5.0  len and cap of fc, sc, tc, hc are the program's
 #   GOVER TIMERS 5.1  print fc, sc, tc, hc: "<-chan time.Time L/C" with the
@@ -43,7 +44,8 @@
 #                  the channel is an ordinary one (cap 1)
 #   GOVER TIMERS 5.2  Delve prints the buffer as it is (qcount/dataqsiz): the
 #                  program's count, of 1
-#   GOVER timers-sw 6.0  print says it needs DWARF
+#   GOVER timers-sw 6.0  dump --format json works, the fixture unharmed
+#   GOVER timers-sw 6.1  print says it needs DWARF
 # TIMERS: timers, timers-async, and timers run with GODEBUG=asynctimerchan=1 and
 # =2 (Go 1.23+; 2: the runtime knows its timer channels but runs them
 # asynchronously, len and cap are the buffer's: noted "(timer channel,
@@ -73,8 +75,8 @@ values() {
 	/^[A-Za-z_~][A-Za-z0-9_]* = / { n = $1; v = $0; sub(/^[^=]*= /, "", v); print id, n, v }' "$1"
 }
 
-# ids_by_line JSON FUNC PATTERN...: for each PATTERN (a go statement of $GSRC),
-# "ID FRAME" of the goroutine it created whose frames include FUNC.
+# id_frame JSON FUNC PATTERN: "ID FRAME" of the goroutine that the go statement
+# PATTERN of $GSRC created, and the index of FUNC in its frames.
 id_frame() {
 	local json=$1 fn=$2 pat=$3 line
 	line=$(grep -nF -- "$pat" "$GSRC" | cut -d: -f1)
@@ -85,7 +87,8 @@ id_frame() {
 expect_line() { sed -n "s/^expect $1 //p" "$FIXTURE_DIR/stderr"; }
 
 # want_generics: I<TAB>NAME<TAB>VALUE as the program printed it, for every
-# variable of the six generic frames (I: the index in ROLES).
+# variable of the six generic frames (I: the index in ROLES), and (I 6) print bp
+# and print *bp in main.main.
 want_generics() {
 	local iv mv sv bp bv btag sp sv2 stag xs s pp pv ptag
 	iv=$(expect_line 'Wait\[int\]' | sed 's/^v=//')
@@ -217,16 +220,23 @@ stripped_case() {
 	! grep -Eq '^\(?go\.shape|^<-chan|^\(\*main' "$SES" || { echo "a value printed without DWARF" >&2; return 1; }
 }
 
+# generics_sw_goroutine: SID and SFR, Wait[*Box[int]]'s goroutine and frame.
+SID= SFR=
+generics_sw_goroutine() {
+	local j=$TEST_TMP/g.json
+	dump_json >/dev/null && cp "$OUT" "$j" || return 1
+	read -r SID SFR < <(id_frame "$j" 'main.Wait[...]' 'go Wait[*Box[int]](') ||
+		{ echo "no goroutine for go Wait[*Box[int]]( in inspect's JSON" >&2; return 1; }
+}
+
 generics_cases() {
 	local gover=$1 b
 	for b in generics-noopt generics generics-sw; do
 		[[ -x $FIXTURES/$gover/$b ]] || { skip "$gover $b" "not built (make fixtures)"; continue; }
 		FIXTURE_NAME=$b fixture_start "$gover" 1
 		if [[ $b == generics-sw ]]; then
-			local j=$TEST_TMP/g.json id fr
-			dump_json >/dev/null && cp "$OUT" "$j"
-			read -r id fr < <(id_frame "$j" 'main.Wait[...]' 'go Wait[*Box[int]](')
-			check "$gover $b 3.0 print needs DWARF, no value" stripped_case "$id" "$fr" local
+			check "$gover $b 3.0 dump, unharmed" generics_sw_goroutine
+			check "$gover $b 3.1 print needs DWARF, no value" stripped_case "$SID" "$SFR" local
 			check "$gover $b 4.0 unharmed" fixture_alive
 			fixture_stop
 			continue
@@ -270,13 +280,19 @@ timers_want() {
 		{ echo "the fixture printed no expect lines: $(head -c 300 "$FIXTURE_DIR/stderr")" >&2; return 1; }
 }
 
+# timers_goroutine: TID and TFR, the goroutine in timerchan.timers and the
+# index of that frame, from inspect's JSON.
 TID= TFR= TENV=
-timers_session() {
+timers_goroutine() {
 	local j=$TEST_TMP/t.json
 	dump_json >/dev/null && cp "$OUT" "$j" || return 1
 	read -r TID TFR < <(jq -r '[.goroutines[] | select(.frames | map(.func) | index("fixtures/timerchan.timers"))
 		| "\(.id) \(.frames | map(.func) | index("fixtures/timerchan.timers"))"] | .[0] // empty' "$j") ||
 		{ echo "no timerchan.timers goroutine in inspect's JSON" >&2; return 1; }
+}
+
+timers_session() {
+	timers_goroutine || return 1
 	session "task $TID" "frame $TFR" 'print len(fc)' 'print cap(fc)' 'print len(sc)' 'print cap(sc)' \
 		'print len(tc)' 'print cap(tc)' 'print len(hc)' 'print cap(hc)' \
 		'print fc' 'print sc' 'print tc' 'print hc'
@@ -334,11 +350,8 @@ timers_cases() {
 	FIXTURES=$dir FIXTURE_NAME=$b fixture_start "$gover" 1
 	unset GODEBUG
 	if [[ $b == timers-sw ]]; then
-		local j=$TEST_TMP/t.json
-		dump_json >/dev/null && cp "$OUT" "$j"
-		read -r TID TFR < <(jq -r '[.goroutines[] | select(.frames | map(.func) | index("fixtures/timerchan.timers"))
-			| "\(.id) \(.frames | map(.func) | index("fixtures/timerchan.timers"))"] | .[0] // empty' "$j")
-		check "$gover $name 6.0 print needs DWARF" stripped_case "$TID" "$TFR" fc
+		check "$gover $name 6.0 dump, unharmed" timers_goroutine
+		check "$gover $name 6.1 print needs DWARF" stripped_case "$TID" "$TFR" fc
 		check "$gover $name 4.0 unharmed" fixture_alive
 		fixture_stop
 		return 0
@@ -364,10 +377,11 @@ for gover in $(fixture_versions); do
 	generics_cases "$gover"
 	timers_cases "$gover" "$FIXTURES" timers
 	timers_cases "$gover" "$FIXTURES" timers-async
+	timers_cases "$gover" "$FIXTURES" timers-sw
+	# GODEBUG=asynctimerchan: Go 1.23+
 	if [[ $gover != go1.19 ]]; then
 		timers_cases "$gover" "$FIXTURES" timers 1
 		timers_cases "$gover" "$FIXTURES" timers 2
-		timers_cases "$gover" "$FIXTURES" timers-sw
 	fi
 done
 if [[ -x $BUILD/matrix/go1.23/timers ]]; then
