@@ -164,7 +164,8 @@ int gomap_len(struct gpr *p, const struct gval *m, uint64_t *len);
 /* gochan.c: channels: element type, len/cap, closed, the buffered elements, and
  * the goroutines waiting to receive and to send. */
 void gochan_print(struct gpr *p, const struct gval *v, uint32_t depth);
-/* len and cap of a channel: 0, or -1 if unreadable. */
+/* len and cap of a channel as Go code sees them (runtime/chan.go chanlen,
+ * chancap: 0 for a synchronous timer channel): 0, or -1 if unreadable. */
 int gochan_len_cap(struct gpr *p, const struct gval *v, uint64_t *len, uint64_t *cap);
 
 #endif
