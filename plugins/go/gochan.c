@@ -1,5 +1,6 @@
 /* Go channels for print: len/cap as Go code sees them (0/0 for a timer channel of
- * Go 1.23+), the buffered elements in the order they will be received, whether it is closed, and the goroutines queued to receive and to send.
+ * Go 1.23+), the buffered elements in the order they will be received, whether
+ * it is closed, and the goroutines queued to receive and to send.
  * Part of plugins/go; it only reads, and the queue walks are bounded.
  * SPDX-License-Identifier: MIT */
 #include "value.h"
