@@ -119,7 +119,7 @@ read_chan(struct gpr *p, const struct gval *v, const struct clay *l, uint64_t *a
  * asynctimerchan (an atomic.Int32, runtime/runtime1.go dbgvars) != 0. 0, or -1
  * and why not. */
 static int
-timers_async(struct gpr *p, bool *async, const char **why)
+read_timers_async(struct gpr *p, bool *async, const char **why)
 {
 	struct insp_var dv;
 	Dwarf_Die t, ft;
@@ -144,6 +144,24 @@ timers_async(struct gpr *p, bool *async, const char **why)
 	}
 	*async = v != 0;
 	return 0;
+}
+
+/* The same, read once per capture (the process is stopped) when there is one. */
+static int
+timers_async(struct gpr *p, bool *async, const char **why)
+{
+	struct gort_state *st = p->st;
+
+	if (!st)
+		return read_timers_async(p, async, why);
+	if (!st->timers_mode) {
+		bool a = false;
+
+		st->timers_mode = read_timers_async(p, &a, &st->timers_why) < 0 ? -1 : a ? 2 : 1;
+	}
+	*async = st->timers_mode == 2;
+	*why = st->timers_why;
+	return st->timers_mode < 0 ? -1 : 0;
 }
 
 /* len and cap as Go code sees them (runtime/chan.go chanlen, chancap); hidden:

@@ -118,6 +118,11 @@ struct gort_state {
 	struct gort_gstack *stacks; /* one per g; only for live ones */
 	uint8_t *stack_buf;         /* the bytes of every stack */
 	struct gtype_index *rtypes; /* print's index of runtime types (value.h) */
+	/* print's reading of runtime.debug.asynctimerchan (gochan.c), once per
+	 * capture: 0 not read yet, 1 synchronous timer channels, 2 asynchronous,
+	 * -1 unreadable, timers_why saying why (a static string). */
+	int timers_mode;
+	const char *timers_why;
 	/* Where the module's package variables lie, by moduledata (noptrdata,
 	 * data, bss, noptrbss: [lo, hi) each); all 0 when it was not read. */
 	struct {
