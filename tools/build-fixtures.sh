@@ -30,6 +30,8 @@
 #                               built by default, with -trimpath, and -s -w too;
 #   OUT/<goX.Y>/ordersvc-gopath  the same in GOPATH mode
 #   OUT/<goX.Y>/generics[-sw]   fixtures/go/generics, and with -s -w
+# and for tests/integration/1200-values-generic-timer.sh (tools/build-values.sh):
+#   OUT/<goX.Y>/generics-noopt, timers[-sw], timers-async
 set -euo pipefail
 
 out=${1:?usage: build-fixtures.sh OUTDIR}
@@ -60,4 +62,5 @@ while read -r name gobin; do
 		objcopy --strip-all --add-gnu-debuglink=vars-bid.debug vars-bid vars-linked)
 	(cd "$root/tests/unit/go/testdata/hello" && "$gobin" build -o "$out/$name/hello" .)
 	"$root/tools/build-edges.sh" "$gobin" "$out/$name"
+	"$root/tools/build-values.sh" "$gobin" "$out/$name"
 done <<<"$toolchains"

@@ -133,7 +133,8 @@ make_value(struct parser *ps, const char *where, const char *type, const void *b
 }
 
 const char *
-gexpr_var_value(struct gpr *p, const struct insp_var *v, struct gval *out)
+gexpr_var_value(struct gpr *p, const struct insp_var *vars, size_t n, const struct insp_var *v,
+		struct gval *out)
 {
 	Dwarf_Die t;
 
@@ -149,10 +150,13 @@ gexpr_var_value(struct gpr *p, const struct insp_var *v, struct gval *out)
 
 		if (gval_uint(p, out, 0, 8, &ptr) < 0 || !ptr)
 			return "its heap address could not be read";
-		if (gtype_ref(&t, DW_AT_type, &et) < 0)
+		if (gtype_pointee(&t, &et) < 0)
 			return "its type is not in the DWARF";
 		*out = gval_at(&et, ptr);
 	}
+	/* A generic function's variable: its real type, not its shape (of the
+	 * same size: the location still holds), or why it keeps the shape. */
+	p->shape_why = gshape_resolve(p, vars, n, &out->type) ?: p->shape_why;
 	return NULL;
 }
 
@@ -178,7 +182,7 @@ package_value(struct parser *ps, const char *start, const struct gpkg_name *g, s
 	if (!g->constant) {
 		if (ps->p->h->global_var(ps->p->h->ctx, g->dwarf_name, &gv, NULL) < 0)
 			return fail(ps, start, "%s has no location in the DWARF", g->full);
-		if ((why = gexpr_var_value(ps->p, &gv, out)))
+		if ((why = gexpr_var_value(ps->p, NULL, 0, &gv, out)))
 			return fail(ps, start, "%s is unreadable: %s", g->full, why);
 		return 0;
 	}
@@ -261,7 +265,7 @@ resolve(struct parser *ps, const char *start, const char *nm, struct gval *out)
 
 		if (strcmp(vn, nm) != 0 && !(vn[0] == '&' && strcmp(vn + 1, nm) == 0))
 			continue;
-		if ((why = gexpr_var_value(ps->p, &ps->vars[i], out)))
+		if ((why = gexpr_var_value(ps->p, ps->vars, ps->nvars, &ps->vars[i], out)))
 			return fail(ps, start, "%s is <optimized out>: %s", nm, why);
 		return 0;
 	}
@@ -330,7 +334,12 @@ deref(struct parser *ps, const char *where, const struct gval *v, struct gval *o
 		return fail(ps, where, "the pointer could not be read");
 	if (!ptr)
 		return fail(ps, where, "nil pointer dereference");
-	if (gtype_ref(&v->type, DW_AT_type, &et) < 0)
+	/* a shape pointer stands for any pointer: what it points to is unknown */
+	if (gshape_is(&v->type))
+		return fail(ps, where, "%s is a shape type, the real one unknown: %s",
+			    gtype_name(&v->type),
+			    ps->p->shape_why ? ps->p->shape_why : "no dictionary to read it from");
+	if (gtype_pointee(&v->type, &et) < 0)
 		return fail(ps, where, "%s points to no type", gtype_name(&v->type));
 	*out = gval_at(&et, ptr);
 	return 0;
@@ -393,7 +402,7 @@ sequence(struct parser *ps, const char *where, const struct gval *v, uint64_t *b
 			*cap = *len;
 			if (gtype_by_name(ps->p->dw, "uint8", et) < 0)
 				return fail(ps, where, "the DWARF has no uint8");
-		} else if (gtype_ref(&v->type, DW_AT_go_elem, et) < 0) {
+		} else if (gtype_ref_through(&v->type, DW_AT_go_elem, et) < 0) {
 			return fail(ps, where, "the slice has no element type");
 		}
 		return 0;

@@ -1,5 +1,6 @@
-/* Go channels for print: len/cap, the buffered elements in the order they will be
- * received, whether it is closed, and the goroutines queued to receive and to send.
+/* Go channels for print: len/cap as Go code sees them (0/0 for a timer channel of
+ * Go 1.23+), the buffered elements in the order they will be received, whether
+ * it is closed, and the goroutines queued to receive and to send.
  * Part of plugins/go; it only reads, and the queue walks are bounded.
  * SPDX-License-Identifier: MIT */
 #include "value.h"
@@ -16,6 +17,15 @@
  * *sudog<T>). Element i of the queue is at buf + (recvx + i) % dataqsiz * elemsize
  * (runtime/chan.go chanbuf). A waiter is a sudog: g is its goroutine, next the
  * one queued after it.
+ *
+ * Timer channels (Go 1.23+): time.NewTimer, NewTicker and After make a channel
+ * of capacity 1 and, unless GODEBUG asynctimerchan=1 when they are made (set by
+ * GODEBUG, or by default when the main module's go.mod says go 1.22 or older;
+ * time/sleep.go syncTimer), hand it to the runtime, which sets hchan.timer. Go
+ * code then sees len and cap 0 (runtime/chan.go chanlen, chancap: 0 when timer
+ * is set and runtime.debug.asynctimerchan is 0), while the runtime may hold a
+ * value in the buffer it hides. asynctimerchan=2 keeps hchan.timer but len and
+ * cap are the buffer's. Before Go 1.23 hchan has no timer: an ordinary channel.
  */
 
 #define MAX_HCHAN   512
@@ -26,10 +36,11 @@ struct clay {
 	uint64_t size; /* of hchan */
 	struct gfield qcount, dataqsiz, buf, elemsize, closed, recvx, recvq, sendq;
 	struct gfield sg_g, sg_next;
+	struct gfield timer; /* len 0: no timer field (before Go 1.23) */
 };
 
 struct chan {
-	uint64_t qcount, dataqsiz, buf, elemsize, closed, recvx, recvq, sendq;
+	uint64_t qcount, dataqsiz, buf, elemsize, closed, recvx, recvq, sendq, timer;
 };
 
 /* The layout of channel type t: NULL, or why not. */
@@ -60,6 +71,8 @@ resolve(const Dwarf_Die *t, struct clay *l)
 	    gtype_int_field(&sg, "g", &l->sg_g) < 0 ||
 	    gtype_int_field(&sg, "next", &l->sg_next) < 0)
 		return "runtime.waitq or runtime.sudog in DWARF lacks a field print needs";
+	if (gtype_int_field(&h, "timer", &l->timer) < 0)
+		l->timer = (struct gfield){ 0, 0 };
 	l->recvq.off += first.off;
 	l->sendq.off += first.off;
 	l->recvq.len = l->sendq.len = 8;
@@ -86,16 +99,87 @@ read_chan(struct gpr *p, const struct gval *v, const struct clay *l, uint64_t *a
 		snprintf(why, size, "runtime.hchan at 0x%" PRIx64 ": %s", *addr, err.msg);
 		return -1;
 	}
-	*c = (struct chan){ gfield_get(b, l->qcount), gfield_get(b, l->dataqsiz),
-			    gfield_get(b, l->buf),    gfield_get(b, l->elemsize),
-			    gfield_get(b, l->closed), gfield_get(b, l->recvx),
-			    gfield_get(b, l->recvq),  gfield_get(b, l->sendq) };
+	*c = (struct chan){
+		gfield_get(b, l->qcount),   gfield_get(b, l->dataqsiz), gfield_get(b, l->buf),
+		gfield_get(b, l->elemsize), gfield_get(b, l->closed),   gfield_get(b, l->recvx),
+		gfield_get(b, l->recvq),    gfield_get(b, l->sendq),    0
+	};
+	c->timer = l->timer.len ? gfield_get(b, l->timer) : 0;
 	if (c->qcount > c->dataqsiz || (c->dataqsiz && c->recvx >= c->dataqsiz)) {
 		snprintf(why, size,
 			 "runtime.hchan at 0x%" PRIx64 " has qcount %" PRIu64 ", dataqsiz %" PRIu64
 			 ", recvx %" PRIu64,
 			 *addr, c->qcount, c->dataqsiz, c->recvx);
 		return -1;
+	}
+	return 0;
+}
+
+/* Whether timer channels are asynchronous in the process: runtime.debug.
+ * asynctimerchan (an atomic.Int32, runtime/runtime1.go dbgvars) != 0. 0, or -1
+ * and why not. */
+static int
+read_timers_async(struct gpr *p, bool *async, const char **why)
+{
+	struct insp_var dv;
+	Dwarf_Die t, ft;
+	struct gfield val;
+	uint64_t off, v;
+	struct gval d;
+
+	if (p->h->global_var(p->h->ctx, "runtime.debug", &dv, NULL) < 0 || !dv.addr ||
+	    !dwarf_offdie(p->dw, dv.type, &t)) {
+		*why = "runtime.debug is not in the DWARF";
+		return -1;
+	}
+	if (gtype_field(&t, "asynctimerchan", &ft, &off) < 0 ||
+	    gtype_int_field(&ft, "value", &val) < 0) {
+		*why = "runtime.debug in the DWARF has no asynctimerchan";
+		return -1;
+	}
+	d = gval_at(&t, dv.addr);
+	if (gval_uint(p, &d, off + val.off, val.len, &v) < 0) {
+		*why = "runtime.debug.asynctimerchan could not be read";
+		return -1;
+	}
+	*async = v != 0;
+	return 0;
+}
+
+/* The same, read once per capture (the process is stopped) when there is one. */
+static int
+timers_async(struct gpr *p, bool *async, const char **why)
+{
+	struct gort_state *st = p->st;
+
+	if (!st)
+		return read_timers_async(p, async, why);
+	if (!st->timers_mode) {
+		bool a = false;
+
+		st->timers_mode = read_timers_async(p, &a, &st->timers_why) < 0 ? -1 : a ? 2 : 1;
+	}
+	*async = st->timers_mode == 2;
+	*why = st->timers_why;
+	return st->timers_mode < 0 ? -1 : 0;
+}
+
+/* len and cap as Go code sees them (runtime/chan.go chanlen, chancap); hidden:
+ * the values the runtime holds that len does not count. 0, or -1 and why. */
+static int
+go_len_cap(struct gpr *p, const struct chan *c, uint64_t *len, uint64_t *cap, uint64_t *hidden,
+	   const char **why)
+{
+	bool async = true;
+
+	*len = c->qcount;
+	*cap = c->dataqsiz;
+	*hidden = 0;
+	if (c->timer && timers_async(p, &async, why) < 0)
+		return -1;
+	if (c->timer && !async) {
+		*hidden = c->qcount;
+		*len = *cap = 0;
 	}
 	return 0;
 }
@@ -201,7 +285,7 @@ gochan_print(struct gpr *p, const struct gval *v, uint32_t depth)
 {
 	struct clay l;
 	struct chan c;
-	uint64_t addr;
+	uint64_t addr, len, cap, hidden;
 	char why[320];
 	const char *bad;
 
@@ -218,7 +302,21 @@ gochan_print(struct gpr *p, const struct gval *v, uint32_t depth)
 		gp_puts(p, "nil");
 		return;
 	}
-	gp_printf(p, "%" PRIu64 "/%" PRIu64, c.qcount, c.dataqsiz);
+	if (go_len_cap(p, &c, &len, &cap, &hidden, &bad) < 0) {
+		gp_printf(p, "<timer channel, len and cap unknown: %s>, ", bad);
+		gp_printf(p, "%" PRIu64 " of %" PRIu64 " in its buffer", c.qcount, c.dataqsiz);
+	} else {
+		gp_printf(p, "%" PRIu64 "/%" PRIu64, len, cap);
+		if (c.timer && !cap && !hidden)
+			gp_puts(p, " (timer channel; the runtime's hidden slot empty)");
+		else if (c.timer && !cap)
+			gp_printf(p,
+				  " (timer channel; %" PRIu64
+				  " value in the runtime's hidden slot)",
+				  hidden);
+		else if (c.timer)
+			gp_puts(p, " (timer channel, asynctimerchan=2)");
+	}
 	if (c.qcount && depth < p->o->max_depth)
 		print_elems(p, &l, &c, depth);
 	if (c.closed)
@@ -232,13 +330,12 @@ gochan_len_cap(struct gpr *p, const struct gval *v, uint64_t *len, uint64_t *cap
 {
 	struct clay l;
 	struct chan c = { 0 };
-	uint64_t addr;
+	uint64_t addr, hidden;
 	char why[320];
+	const char *bad;
 
 	*len = *cap = 0;
 	if (resolve(&v->type, &l) || read_chan(p, v, &l, &addr, &c, why, sizeof(why)))
 		return -1;
-	*len = c.qcount;
-	*cap = c.dataqsiz;
-	return 0;
+	return go_len_cap(p, &c, len, cap, &hidden, &bad);
 }

@@ -120,6 +120,11 @@ struct gort_state {
 	uint8_t *stack_buf;         /* the bytes of every stack */
 	struct gtype_index *rtypes; /* print's index of runtime types (value.h) */
 	struct gpkg_index *pkgnames; /* print's package variables and constants */
+	/* print's reading of runtime.debug.asynctimerchan (gochan.c), once per
+	 * capture: 0 not read yet, 1 synchronous timer channels, 2 asynchronous,
+	 * -1 unreadable, timers_why saying why (a static string). */
+	int timers_mode;
+	const char *timers_why;
 	/* Where the module's package variables lie, by moduledata (noptrdata,
 	 * data, bss, noptrbss: [lo, hi) each); all 0 when it was not read. */
 	struct {

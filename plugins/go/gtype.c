@@ -130,6 +130,17 @@ gtype_target(const Dwarf_Die *t, int tag, Dwarf_Die *out)
 }
 
 int
+gtype_pointee(const Dwarf_Die *t, Dwarf_Die *out)
+{
+	Dwarf_Die d;
+
+	gtype_peel(t, &d);
+	if (dwarf_tag(&d) != DW_TAG_pointer_type || gtype_ref(&d, DW_AT_type, out) < 0)
+		return -1;
+	return 0;
+}
+
+int
 gtype_int_field(const Dwarf_Die *st, const char *name, struct gfield *f)
 {
 	Dwarf_Die t;

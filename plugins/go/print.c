@@ -106,7 +106,7 @@ gort_frame_values(void *state, const struct insp_host *h, const struct insp_scop
 			continue;
 		if (open_printer(&p, state, h, o, err) < 0)
 			return -1;
-		if ((why = gexpr_var_value(&p, &vars[i], &v)))
+		if ((why = gexpr_var_value(&p, vars, n, &vars[i], &v)))
 			gp_printf(&p, "<optimized out: %s>", why);
 		else
 			gval_print(&p, &v, 0, true);

@@ -345,7 +345,7 @@ print_slice(struct gpr *p, const struct gval *v, uint32_t depth, bool type)
 	gp_printf(p, "len: %llu, cap: %llu, ", (unsigned long long)len, (unsigned long long)cap);
 	if (!ptr)
 		return gp_puts(p, "nil");
-	if (gtype_ref(&v->type, DW_AT_go_elem, &et) < 0)
+	if (gtype_ref_through(&v->type, DW_AT_go_elem, &et) < 0)
 		return gval_unreadable(p, "no element type");
 	if (depth >= p->o->max_depth && len)
 		return gp_puts(p, "[...]");
@@ -399,8 +399,16 @@ print_pointer(struct gpr *p, const struct gval *v, uint32_t depth, bool type)
 		return gval_unreadable(p, "pointer");
 	if (!ptr)
 		return gp_printf(p, "%s%snil", type ? gtype_name(&v->type) : "", type ? " " : "");
-	if (depth >= p->o->max_depth || gtype_ref(&v->type, DW_AT_type, &et) < 0 ||
-	    !gtype_size(&et))
+	/* A generic function's shape pointer (go.shape.*uint8) stands for any
+	 * pointer: its pointee's type is a placeholder, so it is not followed. */
+	if (gshape_is(&v->type)) {
+		gp_printf(p, "(%s)(0x%llx)", gtype_name(&v->type), (unsigned long long)ptr);
+		if (depth == 0)
+			gp_printf(p, " <shape type, the real one unknown: %s>",
+				  p->shape_why ? p->shape_why : "no dictionary to read it from");
+		return;
+	}
+	if (depth >= p->o->max_depth || gtype_pointee(&v->type, &et) < 0 || !gtype_size(&et))
 		return gp_printf(p, "(%s)(0x%llx)", gtype_name(&v->type), (unsigned long long)ptr);
 	struct gval e = gval_at(&et, ptr);
 
@@ -445,7 +453,7 @@ print_interface(struct gpr *p, const struct gval *v, uint32_t depth, bool type)
 
 			if (!data)
 				return gp_puts(p, "nil");
-			if (depth >= p->o->max_depth || gtype_ref(&dyn, DW_AT_type, &et) < 0)
+			if (depth >= p->o->max_depth || gtype_pointee(&dyn, &et) < 0)
 				return gp_printf(p, "0x%llx", (unsigned long long)data);
 			/* Delve: "*{X: 3, Y: 4}" */
 			e = gval_at(&et, data);

@@ -75,6 +75,9 @@ struct gpr {
 	size_t nscratch;
 	/* Package variables and constants (gpkg.c), as rtypes. */
 	struct gpkg_index *pkgnames;
+	/* Why a variable read lately kept its shape type (gshape_resolve), for the
+	 * note on a shape pointer it does not follow; NULL if none. */
+	const char *shape_why;
 };
 
 /* value.c: output */
@@ -126,6 +129,18 @@ int gtype_of_rtype(struct gpr *p, uint64_t rtype, Dwarf_Die *out);
 void gtype_index_free(struct gtype_index *ix);
 /* A type by its Go name ("*main.Point", "int"): 0, or -1. */
 int gtype_by_name(Dwarf *dw, const char *name, Dwarf_Die *out);
+/* What pointer type t points to (t's typedefs peeled, the pointee's kept: a named
+ * pointer type points to a named type): 0, or -1 if t is no pointer. */
+int gtype_pointee(const Dwarf_Die *t, Dwarf_Die *out);
+
+/* gshape.c: generic functions. t (typedefs peeled) is a shape type
+ * ("go.shape.*uint8"), one type standing for every type of its GC shape. */
+bool gshape_is(const Dwarf_Die *t);
+/* The real type of a variable of the frame whose variables are vars (n of them),
+ * when t, its DWARF type, is a generic function's ".paramN" typedef: read from the
+ * dictionary the frame's .dict points to. NULL with *t the real type, or t
+ * untouched when no typedef of a shape; else why not, with *t the shape type. */
+const char *gshape_resolve(struct gpr *p, const struct insp_var *vars, size_t n, Dwarf_Die *t);
 
 /* expr.c: a Go expression in the frame's variables (vars, n of them) and the
  * package variables: x, x.f, *p, p.f, a[i], s[i:j], m["k"], len(x), cap(x),
@@ -133,8 +148,10 @@ int gtype_by_name(Dwarf *dw, const char *name, Dwarf_Die *out);
  * error. Values made here (slices of slices, len) live in p's scratch. */
 int gexpr_eval(struct gpr *p, const struct insp_var *vars, size_t n, const char *expr,
 	       struct gval *out, struct insp_err *err);
-/* A variable of the frame as a value; NULL and why when it has none. */
-const char *gexpr_var_value(struct gpr *p, const struct insp_var *v, struct gval *out);
+/* Variable v of the frame whose variables are vars (n of them: its generic
+ * dictionary, gshape_resolve) as a value; NULL and why when it has none. */
+const char *gexpr_var_value(struct gpr *p, const struct insp_var *vars, size_t n,
+			    const struct insp_var *v, struct gval *out);
 
 /* gpkg.c: package variables and constants of Go's DWARF (Go writes integer
  * constants only). A name's entry: names live as long as the index (the
@@ -174,7 +191,8 @@ int gomap_len(struct gpr *p, const struct gval *m, uint64_t *len);
 /* gochan.c: channels: element type, len/cap, closed, the buffered elements, and
  * the goroutines waiting to receive and to send. */
 void gochan_print(struct gpr *p, const struct gval *v, uint32_t depth);
-/* len and cap of a channel: 0, or -1 if unreadable. */
+/* len and cap of a channel as Go code sees them (runtime/chan.go chanlen,
+ * chancap: 0 for a synchronous timer channel): 0, or -1 if unreadable. */
 int gochan_len_cap(struct gpr *p, const struct gval *v, uint64_t *len, uint64_t *cap);
 
 #endif
