@@ -196,7 +196,8 @@ ui_dump_report(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts *o, 
 	else
 		ret = ui_report_text(out, s, &groups,
 				     o->stacks || o->by != MDL_GROUP_STACK ? o->stacks
-									   : UI_DEFAULT_STACKS);
+									   : UI_DEFAULT_STACKS,
+				     o->limit);
 	s->threads_wanted = threads;
 	return ret;
 }
