@@ -37,9 +37,11 @@ each_reason_word(const struct rt_plugin_set *plugins, bool strings,
 	for (size_t i = 0; plugins && i < plugins->n; i++)
 		for (const struct insp_reason_name *r = plugins->plugins[i]->reasons; r && r->name;
 		     r++) {
+			size_t max = sizeof(r->strings) / sizeof(r->strings[0]);
+
 			if (fn(ctx, r, r->name))
 				return true;
-			for (size_t k = 0; strings && k < 16 && r->strings[k]; k++)
+			for (size_t k = 0; strings && k < max && r->strings[k]; k++)
 				if (fn(ctx, r, r->strings[k]))
 					return true;
 		}
