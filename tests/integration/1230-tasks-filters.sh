@@ -6,8 +6,9 @@
 # (fixtures/go/stacks/main.go: main.parent creates the main.child goroutines).
 #
 # The runtime's account: runtime.Stack(all), which the fixture writes on SIGUSR2
-# after inspect let it go (its header "[chan receive, 1 minutes]" and its
-# "created by F in goroutine N"), and the fixture's own print of when its GC ran.
+# (the goroutines compared stay parked; for 3.2 it is taken after inspect let the
+# process go): its headers "[chan receive, 1 minutes]" and its "created by F in
+# goroutine N"; and the fixture's own print of when its GC ran.
 #
 # For each Go toolchain built (GOVER), the parked fixture:
 #   $GOVER 1.0  tasks -with reason="chan send", reason='chan send' (the words the
