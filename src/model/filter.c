@@ -65,6 +65,19 @@ same_word(void *ctx, const struct insp_reason_name *r, const char *word)
 	return true;
 }
 
+/* Is the text a runtime string with what the traceback adds to it ("select
+ * (durable)", "chan receive (leaked)", "sleep, synctest bubble 2")? */
+static bool
+decorated(void *ctx, const struct insp_reason_name *r, const char *word)
+{
+	struct lookup *l = ctx;
+	size_t len = strlen(word);
+
+	(void)r;
+	return len + 2 < l->len && strncmp(l->text, word, len) == 0 &&
+	       (strncmp(l->text + len, " (", 2) == 0 || strncmp(l->text + len, ", ", 2) == 0);
+}
+
 static bool
 offer(void *ctx, const struct insp_reason_name *r, const char *word)
 {
@@ -101,8 +114,10 @@ reason_value(struct mdl_value *v, const struct rt_plugin_set *plugins, struct in
 		v->name = l.found;
 		return 0;
 	}
-	if (each_reason_word(plugins, true, same_word, &l))
-		return 0; /* words the report prints: "chan send" */
+	/* words the report prints: "chan send", "select (durable)" */
+	if (each_reason_word(plugins, true, same_word, &l) ||
+	    each_reason_word(plugins, true, decorated, &l))
+		return 0;
 	suggest_init(&sg, v->text, v->len);
 	each_reason_word(plugins, true, offer, &sg);
 	if (sg.n)

@@ -75,7 +75,11 @@ static const struct pcase {
 	  "W:select (durable), synctest bubble 2", NULL },
 	{ "reason=trace reader (blocked)", false, MDL_COND_REASON, "W:trace reader (blocked)",
 	  NULL },
-	/* 1.0.11: lists */
+	{ "reason=chan receive (leaked)", false, MDL_COND_REASON, "W:chan receive (leaked)", NULL },
+	{ "reason=select (no cases)", false, MDL_COND_REASON, "W:select (no cases)", NULL },
+	{ "reason=select, synctest bubble 2", false, MDL_COND_REASON, "W:select, synctest bubble 2",
+	  NULL },
+	/* 1.0.14: lists */
 	{ "reason=mutex,select", false, MDL_COND_REASON, "N:mutex|N:select", NULL },
 	{ "reason=mutex,\"chan receive\",chan receive,gc", true, MDL_COND_REASON,
 	  "N:mutex|E:chan receive|W:chan receive|N:gc", NULL },
@@ -86,7 +90,7 @@ static const struct pcase {
 	{ "leaked", false, MDL_COND_LEAKED, "", NULL },
 	{ "user", false, MDL_COND_USER, "", NULL },
 	{ "reason=leaked", false, MDL_COND_REASON, "N:leaked", NULL },
-	/* 1.0.20: errors, and what is near */
+	/* 1.0.23: errors, and what is near */
 	{ "reason=nosuch", false, 0, NULL,
 	  "unknown reason name 'nosuch' (see 'inspect dump --help'; quote the runtime's "
 	  "exact string: reason='\"nosuch\"')" },
