@@ -27,7 +27,8 @@
 #               then how many blocks and goroutines are left out; help tasks says so
 #   $GOVER 3.0  task N: the wait of a goroutine parked before the GC is at least
 #               the time since the GC ended and at most the time since it started;
-#               the main goroutine (running during the GC) has none yet
+#               the main goroutine (running during the GC) has none yet; also on
+#               the stripped build (parked-sw) where it is built
 # the stacks fixture, and its stripped build (-s -w) where it is built:
 #   $GOVER[-sw] 3.1  task N of a main.child: "created by main.parent main.go:L in
 #               goroutine P" with the runtime's L and P; Go 1.19 records no P and
@@ -246,6 +247,20 @@ for gover in $(fixture_versions); do
 	check "$gover 2.0 -group: threads only with -threads" threads_ok
 	check "$gover 2.1 -group -limit" limit_ok
 	check "$gover 3.0 task N: wait" wait_ok "$id" "$before" "$after"
+	fixture_stop
+done
+
+# 3.0 on the stripped build: g.waitsince's offset from plugins/go/tables.c.
+for gover in $(fixture_versions); do
+	[[ -x $FIXTURES/$gover/parked-sw ]] || continue
+	FIXTURE_NAME=parked-sw fixture_start "$gover" 2 -gc
+	runtime_now || _lib_bail "no runtime.Stack from the fixture"
+	id=$(awk -F '\t' '$3 == "main.blockChanRecv" { print $1; exit }' "$TEST_TMP/runtime")
+	before=$(now_ns)
+	session "task 1" "task $id" detach
+	after=$(now_ns)
+	check "$gover parked-sw 3.0 session" session_ok
+	check "$gover parked-sw 3.0 task N: wait" wait_ok "$id" "$before" "$after"
 	fixture_stop
 done
 
