@@ -133,11 +133,25 @@ enum mdl_cond_kind {
 	MDL_COND_USER,
 };
 
+/* One value of a condition; a condition holds if any of its values does
+ * (reason=mutex,select). */
+struct mdl_value {
+	const char *text; /* into the user's spec, len bytes, without its quotes */
+	size_t len;
+	/* reason=: a short name; NULL: the runtime's own words, which match the
+	 * words shown and (not exact) the runtime's string without what the
+	 * traceback adds to it ("chan receive" is also "chan receive (leaked)") */
+	const struct insp_reason_name *name;
+	bool exact; /* in quotes: only the words shown, whole */
+};
+
+#define MDL_MAX_VALUES 16
+
 struct mdl_cond {
 	enum mdl_cond_kind kind;
 	bool without;
-	const char *arg;                     /* the user's text after '=' */
-	const struct insp_reason_name *name; /* a short reason name, or NULL: exact string */
+	struct mdl_value vals[MDL_MAX_VALUES]; /* of reason= and func= */
+	size_t nvals;
 };
 
 #define MDL_MAX_CONDS 32
@@ -148,8 +162,17 @@ struct mdl_filter {
 	bool system; /* include the runtime's own tasks */
 };
 
-/* Parse "reason=NAME", "reason=\"exact string\"", "func=SUBSTRING", "running",
- * "leaked" (the runtime found it can never wake) or "user" (not the runtime's own).
+/* Parse one condition, as `inspect dump --with` and the REPL's `tasks -with` take
+ * it (one parser: the same words mean the same there):
+ *   reason=V[,V]...  V a short name (chan-send), the runtime's words as the report
+ *                    prints them (chan send), or those in quotes, exact ("chan
+ *                    send"); a comma followed by a blank is part of the words
+ *                    ("select (durable), synctest bubble 2")
+ *   func=S[,S]...    the frame shown has S in its function's name
+ *   running, leaked (the runtime found it can never wake), user (not the
+ *   runtime's own).
+ * Any one value of a condition may hold. An unknown name or field is
+ * INSP_E_USAGE, with the nearest known ones offered ("did you mean").
  * spec must outlive the filter. */
 int mdl_filter_add(struct mdl_filter *f, bool without, const char *spec,
 		   const struct rt_plugin_set *plugins, struct insp_err *err);

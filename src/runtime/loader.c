@@ -133,16 +133,3 @@ rt_plugins_select(const struct rt_plugin_set *set, const struct insp_host *h, in
 			    "process %d (%s) is not a Go program: no runtime found (tried: %s)",
 			    pid, h->exe_path, tried);
 }
-
-const struct insp_reason_name *
-rt_reason_name(const struct rt_plugin_set *set, const char *name)
-{
-	for (size_t i = 0; i < set->n; i++) {
-		const struct insp_reason_name *r = set->plugins[i]->reasons;
-
-		for (; r && r->name; r++)
-			if (strcmp(r->name, name) == 0)
-				return r;
-	}
-	return NULL;
-}

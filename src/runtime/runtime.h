@@ -27,7 +27,5 @@ void rt_plugins_unload(struct rt_plugin_set *set);
 /* The first plugin whose probe() says its runtime is in the image behind h. */
 int rt_plugins_select(const struct rt_plugin_set *set, const struct insp_host *h, int pid,
 		      const struct insp_plugin **out, struct insp_err *err);
-/* The reason name entry called name, in any plugin, or NULL. */
-const struct insp_reason_name *rt_reason_name(const struct rt_plugin_set *set, const char *name);
 
 #endif

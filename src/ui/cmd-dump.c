@@ -36,10 +36,16 @@ usage(FILE *out, const struct rt_plugin_set *plugins)
 	      "  reason=NAME       waits for NAME, a short name below; it also matches what\n"
 	      "                    the runtime adds: reason=select is \"select (durable)\" and\n"
 	      "                    \"select (leaked)\" too\n"
+	      "  reason=\"WORDS\"    the runtime's words as the report prints them (what the\n"
+	      "                    shell's quotes leave: chan send), also with what the\n"
+	      "                    runtime adds, as a name: \"chan receive (leaked)\" too\n"
 	      "  reason='\"TEXT\"'   waits for the runtime's exact reason string TEXT, in quotes,\n"
 	      "                    as shown (\"sleep (durable)\"), with or without its\n"
 	      "                    \", synctest bubble N\"\n"
+	      "  reason=A,B        any of them (reason=mutex,select); a comma followed by a\n"
+	      "                    blank is part of the words\n"
 	      "  func=SUBSTRING    its innermost user frame's function contains SUBSTRING\n"
+	      "                    (func=A,B: any of them)\n"
 	      "  running           runs on an OS thread now\n"
 	      "  leaked            the runtime found it can never wake (Go 1.26 built with\n"
 	      "                    GOEXPERIMENT=goroutineleakprofile, after the goroutineleak\n"
@@ -196,7 +202,8 @@ ui_dump_report(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts *o, 
 	else
 		ret = ui_report_text(out, s, &groups,
 				     o->stacks || o->by != MDL_GROUP_STACK ? o->stacks
-									   : UI_DEFAULT_STACKS);
+									   : UI_DEFAULT_STACKS,
+				     o->limit);
 	s->threads_wanted = threads;
 	return ret;
 }

@@ -1,9 +1,26 @@
-/* The REPL's `task N` (alias goroutine): select a goroutine for bt and frame.
+/* The REPL's `task N` (alias goroutine): select a goroutine for bt and frame, and
+ * say how long it has waited and which goroutine created it.
  * SPDX-License-Identifier: MIT */
 #include "ui/ui.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
+
+#define NS_PER_S INT64_C(1000000000)
+
+/* "42.3 s", "5 min 12 s", "2 h 3 min": a wait as a person reads it. */
+static void
+print_wait(FILE *out, int64_t ns)
+{
+	int64_t s = ns / NS_PER_S;
+
+	if (s < 60)
+		fprintf(out, "%.1f s", (double)ns / NS_PER_S);
+	else if (s < 3600)
+		fprintf(out, "%" PRId64 " min %" PRId64 " s", s / 60, s % 60);
+	else
+		fprintf(out, "%" PRId64 " h %" PRId64 " min", s / 3600, s % 3600 / 60);
+}
 
 static int
 run_task(struct ui_session *s, int argc, char **argv)
@@ -30,9 +47,25 @@ run_task(struct ui_session *s, int argc, char **argv)
 	if (t->tid)
 		fprintf(s->out, "  on thread %d", (int)t->tid);
 	fputc('\n', s->out);
-	if (t->go_pc.func)
-		fprintf(s->out, "  created by %s %s:%u\n", t->go_pc.func,
-			ui_basename(t->go_pc.file), t->go_pc.line);
+	/* The runtime stamps a wait's start only when a GC cycle sees the task
+	 * waiting (Go: g.waitsince), as its traceback's ", N minutes" says. */
+	if (t->wait_ns >= 0) {
+		fputs("  waiting >= ", s->out);
+		print_wait(s->out, t->wait_ns);
+		fputs(" (a lower bound: the runtime stamps waits only during a GC)\n", s->out);
+	} else if (t->reason) {
+		fputs("  waiting since: unknown (no GC cycle has seen it wait yet)\n", s->out);
+	}
+	if (t->go_pc.func) {
+		fprintf(s->out, "  created by %s %s:%u", t->go_pc.func, ui_basename(t->go_pc.file),
+			t->go_pc.line);
+		/* 0 is no task: the runtime did not record the creator (Go before 1.21) */
+		if (t->parent_id)
+			fprintf(s->out, " in goroutine %" PRIu64 "\n", t->parent_id);
+		else
+			fputs(" (the creating goroutine is not recorded by this runtime)\n",
+			      s->out);
+	}
 	return 0;
 }
 

@@ -8,12 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* With -group, the options of the dump's report (one report for both). */
 struct tasks_opts {
-	struct mdl_filter filter;
+	struct ui_dump_opts report;
 	bool grouped;
-	enum mdl_group_by by;
-	unsigned stacks;
-	unsigned long limit;
 };
 
 static int
@@ -25,6 +23,7 @@ parse(struct ui_session *s, int argc, char **argv, struct tasks_opts *o)
 		{ "group", required_argument, NULL, 'g' },
 		{ "limit", required_argument, NULL, 'l' },
 		{ "system", no_argument, NULL, 's' },
+		{ "threads", no_argument, NULL, 'T' },
 		{ "t", optional_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -39,32 +38,34 @@ parse(struct ui_session *s, int argc, char **argv, struct tasks_opts *o)
 		switch (c) {
 		case 'w':
 		case 'W':
-			if (strncmp(optarg, "label", 5) == 0)
-				return fprintf(s->out, "goroutine labels are not read yet\n"), -1;
-			if (mdl_filter_add(&o->filter, c == 'W', optarg, s->plugins, &err) < 0)
+			if (mdl_filter_add(&o->report.filter, c == 'W', optarg, s->plugins, &err) <
+			    0)
 				return fprintf(s->out, "%s\n", err.msg), -1;
 			break;
 		case 'g':
 			o->grouped = true;
-			if (ui_parse_group(optarg, &o->by) < 0)
+			if (ui_parse_group(optarg, &o->report.by) < 0)
 				return fprintf(s->out,
 					       "-group takes reason, stack, func or creator\n"),
 				       -1;
 			break;
 		case 'l':
-			o->limit = strtoul(optarg, &end, 10);
-			if (!*optarg || *end || !o->limit)
+			o->report.limit = strtoul(optarg, &end, 10);
+			if (!*optarg || *end || !o->report.limit)
 				return fprintf(s->out, "-limit takes a count\n"), -1;
 			break;
 		case 's':
-			o->filter.system = true;
+			o->report.filter.system = true;
+			break;
+		case 'T':
+			o->report.threads = true;
 			break;
 		case 't':
 			/* Delve's -t [N]: the depth may be the next word. */
 			if (!optarg && optind < argc && argv[optind][0] >= '0' &&
 			    argv[optind][0] <= '9')
 				optarg = argv[optind++];
-			if (ui_parse_frames(optarg, &o->stacks) < 0)
+			if (ui_parse_frames(optarg, &o->report.stacks) < 0)
 				return fprintf(s->out, "-t takes a number of frames\n"), -1;
 			break;
 		default:
@@ -75,6 +76,9 @@ parse(struct ui_session *s, int argc, char **argv, struct tasks_opts *o)
 	}
 	if (optind < argc)
 		return fprintf(s->out, "usage: %s\n", ui_cmd_tasks.usage), -1;
+	if (o->report.threads && !o->grouped)
+		return fprintf(s->out, "-threads goes with -group ('threads' lists the threads)\n"),
+		       -1;
 	return 0;
 }
 
@@ -109,52 +113,58 @@ run_tasks(struct ui_session *s, int argc, char **argv)
 {
 	struct mdl_snapshot *snap = s->snap;
 	struct insp_err err = INSP_ERR_INIT;
-	struct mdl_grouping groups;
 	struct tasks_opts o;
 	struct insp_task **shown;
-	size_t n = 0;
+	size_t n = 0, limit;
 
 	if (parse(s, argc, argv, &o) < 0)
 		return -1;
+	/* The dump's report, as `dump` prints it: threads only when asked. */
 	if (o.grouped) {
-		if (mdl_group(snap, &o.filter, o.by, &groups, &err) < 0)
+		if (ui_dump_report(s->out, snap, &o.report, false, &err) < 0)
 			return fprintf(s->out, "%s\n", err.msg), -1;
-		return ui_report_text(s->out, snap, &groups,
-				      o.stacks || o.by != MDL_GROUP_STACK ? o.stacks
-									  : UI_DEFAULT_STACKS);
+		return 0;
 	}
+	limit = o.report.limit;
 	shown = malloc((snap->ntasks + 1) * sizeof(*shown));
 	if (!shown)
 		return fprintf(s->out, "out of memory\n"), -1;
 	for (size_t i = 0; i < snap->ntasks; i++)
-		if (mdl_filter_match(&o.filter, snap, snap->tasks[i]))
+		if (mdl_filter_match(&o.report.filter, snap, snap->tasks[i]))
 			shown[n++] = snap->tasks[i];
 	qsort(shown, n, sizeof(*shown), cmp_ids);
 	for (size_t i = 0; i < n && !ui_interrupted; i++) {
-		if (o.limit && i == o.limit) {
-			fprintf(s->out, "  ... %zu more (-limit %lu)\n", n - i, o.limit);
+		if (limit && i == limit) {
+			fprintf(s->out, "  ... %zu more (-limit %zu)\n", n - i, limit);
 			break;
 		}
-		print_task(s->out, shown[i], o.stacks);
+		print_task(s->out, shown[i], o.report.stacks);
 	}
 	fprintf(s->out, "[%zu goroutines]\n", n);
 	free(shown);
 	return 0;
 }
 
-static const char *const options[] = { "-with", "-without", "-group", "-limit",
-				       "-t",    "-system",  NULL };
+static const char *const options[] = { "-with", "-without", "-group",   "-limit",
+				       "-t",    "-system",  "-threads", NULL };
 
 const struct ui_cmd ui_cmd_tasks = {
 	.name = "tasks",
 	.options = options,
 	.alias = "goroutines",
 	.usage = "tasks [-with COND]... [-without COND]... [-group reason|stack|func|creator] "
-		 "[-limit N] [-t [N]] [-system]",
+		 "[-limit N] [-t [N]] [-system] [-threads]",
 	.summary = "list the goroutines, or group them",
-	.help = "COND: reason=NAME, reason='\"runtime string\"', func=SUBSTRING, running, leaked,\n"
-		"user.\n"
-		"-t [N] shows N frames of each (default 100); -group prints the dump's report.",
+	.help = "COND, as dump's --with takes it ('dump --help' lists the reason names):\n"
+		"  reason=NAME     a short name (chan-send), or the runtime's words as the report\n"
+		"                  prints them: reason=\"chan send\" or reason='chan send'\n"
+		"  reason='\"TEXT\"' those words exactly (not \"chan send (leaked)\")\n"
+		"  reason=A,B      any of them (reason=mutex,select); func= takes a list too\n"
+		"  func=SUBSTRING, running, leaked, user\n"
+		"-t [N] shows N frames of each (default 100).\n"
+		"-group prints the dump's report; -threads adds the OS threads to it.\n"
+		"-limit N lists N goroutines at most, the lowest ids; with -group, the N\n"
+		"biggest groups, and a line says how many groups and goroutines are left out.",
 	.min_args = 0,
 	.max_args = -1,
 	.run = run_tasks,

@@ -225,15 +225,23 @@ print_threads(FILE *out, const struct mdl_snapshot *s, unsigned max)
 }
 
 int
-ui_report_text(FILE *out, struct mdl_snapshot *s, const struct mdl_grouping *g, unsigned stacks)
+ui_report_text(FILE *out, struct mdl_snapshot *s, const struct mdl_grouping *g, unsigned stacks,
+	       size_t limit)
 {
+	struct mdl_grouping shown = *g;
 	struct widths w;
 	char count[32];
 	bool waits = false;
+	size_t rest = 0;
 
-	measure(g, stacks, &w);
+	if (limit && limit < g->ngroups) {
+		shown.ngroups = limit;
+		for (size_t i = limit; i < g->ngroups; i++)
+			rest += g->groups[i].count;
+	}
+	measure(&shown, stacks, &w);
 	print_header(out, s, g);
-	for (size_t i = 0; i < g->ngroups; i++) {
+	for (size_t i = 0; i < shown.ngroups; i++) {
 		const struct mdl_group *gr = &g->groups[i];
 
 		fprintf(out, "\n  %*s  ", w.count, ui_count(gr->count, count, sizeof(count)));
@@ -253,6 +261,9 @@ ui_report_text(FILE *out, struct mdl_snapshot *s, const struct mdl_grouping *g, 
 					    w.sfunc);
 		}
 	}
+	if (rest)
+		fprintf(out, "\n  ... %zu more groups, %s goroutines (-limit %zu)\n",
+			g->ngroups - limit, ui_count(rest, count, sizeof(count)), limit);
 	if (s->native && s->threads_wanted)
 		print_threads(out, s, stacks ? stacks : MDL_THREAD_FRAMES);
 	if (g->hidden)

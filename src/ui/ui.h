@@ -107,6 +107,7 @@ struct ui_dump_opts {
 	unsigned stacks; /* frames to show under each site; 0: none */
 	bool json, threads, help;
 	bool locals; /* the variables of each site's example, read while stopped */
+	size_t limit; /* groups shown at most, biggest first (tasks -group -limit); 0: all */
 	char **args; /* what follows the options */
 	int nargs;
 };
@@ -125,9 +126,10 @@ int ui_parse_group(const char *s, enum mdl_group_by *by);
 int ui_parse_frames(const char *s, unsigned *n);
 
 /* The report of a snapshot, shared by `inspect dump` and (later) the REPL's dump. */
-/* out-text.c: stacks is the number of frames to show under each site (0: none). */
-int ui_report_text(FILE *out, struct mdl_snapshot *s, const struct mdl_grouping *g,
-		   unsigned stacks);
+/* out-text.c: stacks is the number of frames to show under each site (0: none);
+ * limit the groups shown at most (0: all), a line says what the rest hold. */
+int ui_report_text(FILE *out, struct mdl_snapshot *s, const struct mdl_grouping *g, unsigned stacks,
+		   size_t limit);
 /* out-json.c */
 int ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
 		   const struct mdl_grouping *g);

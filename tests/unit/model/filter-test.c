@@ -1,5 +1,6 @@
-/* Unit tests of src/model/filter.c: mdl_filter_add parsing reason=NAME,
- * reason="exact", func=SUBSTRING, running and leaked, and its errors (1.N); and
+/* Unit tests of src/model/filter.c: mdl_filter_add parsing reason=NAME, the
+ * runtime's words bare or quoted (exact), lists of values, func=SUBSTRING,
+ * running, leaked and user, and its errors with what is near (1.N); and
  * mdl_filter_match on a snapshot built by hand, with a plugin whose reason names
  * have a fallback (mutex) and an any-of name (gc), under three runtimes' reason
  * lists, tasks whose words the runtime decorates (durable, leaked, a synctest
@@ -47,69 +48,103 @@ static const struct insp_plugin test_plugin = {
 
 static struct rt_plugin_set plugins = { .plugins = { &test_plugin }, .n = 1 };
 
-static const struct insp_reason_name *
-reason_name(const char *name)
-{
-	for (const struct insp_reason_name *r = test_reasons; r->name; r++)
-		if (strcmp(r->name, name) == 0)
-			return r;
-	return NULL;
-}
-
 /* ---- 1.N: parsing ---- */
+
+#define USE "use reason=NAME, func=SUBSTRING, running, leaked or user"
 
 static const struct pcase {
 	const char *spec;
 	bool without;
 	enum mdl_cond_kind kind;
-	const char *name; /* the reason name entry expected, or NULL */
-	const char *arg;
+	/* The values, '|' between them: N:short name, W:the runtime's words,
+	 * E:exact (quoted), T:func text; "" for none. */
+	const char *vals;
 	const char *msg; /* NULL: accepted */
 } pcases[] = {
-	{ "reason=chan-recv", false, MDL_COND_REASON, "chan-recv", "chan-recv", NULL },
-	{ "reason=mutex", true, MDL_COND_REASON, "mutex", "mutex", NULL },
-	{ "reason=gc", false, MDL_COND_REASON, "gc", "gc", NULL },
-	{ "reason=\"chan receive\"", false, MDL_COND_REASON, NULL, "\"chan receive\"", NULL },
-	{ "reason=\"no such reason\"", true, MDL_COND_REASON, NULL, "\"no such reason\"", NULL },
-	{ "reason=\"\"", false, MDL_COND_REASON, NULL, "\"\"", NULL },
-	{ "func=main.worker", false, MDL_COND_FUNC, NULL, "main.worker", NULL },
-	{ "func=a=b", true, MDL_COND_FUNC, NULL, "a=b", NULL },
-	{ "running", true, MDL_COND_RUNNING, NULL, NULL, NULL },
-	{ "leaked", false, MDL_COND_LEAKED, NULL, NULL, NULL },
-	{ "reason=leaked", false, MDL_COND_REASON, "leaked", "leaked", NULL },
-	{ "reason=nosuch", false, 0, NULL, NULL,
+	{ "reason=chan-recv", false, MDL_COND_REASON, "N:chan-recv", NULL },
+	{ "reason=mutex", true, MDL_COND_REASON, "N:mutex", NULL },
+	{ "reason=gc", false, MDL_COND_REASON, "N:gc", NULL },
+	{ "reason=\"chan receive\"", false, MDL_COND_REASON, "E:chan receive", NULL },
+	{ "reason='chan receive'", false, MDL_COND_REASON, "E:chan receive", NULL },
+	{ "reason=\"no such reason\"", true, MDL_COND_REASON, "E:no such reason", NULL },
+	{ "reason=\"\"", false, MDL_COND_REASON, "E:", NULL },
+	/* 1.0.7: the words the report prints, as a shell or the REPL leaves them */
+	{ "reason=chan receive", false, MDL_COND_REASON, "W:chan receive", NULL },
+	{ "reason=sync.Mutex.Lock", false, MDL_COND_REASON, "W:sync.Mutex.Lock", NULL },
+	{ "reason=select (durable), synctest bubble 2", false, MDL_COND_REASON,
+	  "W:select (durable), synctest bubble 2", NULL },
+	{ "reason=trace reader (blocked)", false, MDL_COND_REASON, "W:trace reader (blocked)",
+	  NULL },
+	{ "reason=chan receive (leaked)", false, MDL_COND_REASON, "W:chan receive (leaked)", NULL },
+	{ "reason=select (no cases)", false, MDL_COND_REASON, "W:select (no cases)", NULL },
+	{ "reason=select, synctest bubble 2", false, MDL_COND_REASON, "W:select, synctest bubble 2",
+	  NULL },
+	/* 1.0.14: lists */
+	{ "reason=mutex,select", false, MDL_COND_REASON, "N:mutex|N:select", NULL },
+	{ "reason=mutex,\"chan receive\",chan receive,gc", true, MDL_COND_REASON,
+	  "N:mutex|E:chan receive|W:chan receive|N:gc", NULL },
+	{ "func=main.worker", false, MDL_COND_FUNC, "T:main.worker", NULL },
+	{ "func=a=b", true, MDL_COND_FUNC, "T:a=b", NULL },
+	{ "func=main.a,main.b", false, MDL_COND_FUNC, "T:main.a|T:main.b", NULL },
+	{ "running", true, MDL_COND_RUNNING, "", NULL },
+	{ "leaked", false, MDL_COND_LEAKED, "", NULL },
+	{ "user", false, MDL_COND_USER, "", NULL },
+	{ "reason=leaked", false, MDL_COND_REASON, "N:leaked", NULL },
+	/* 1.0.23: errors, and what is near */
+	{ "reason=nosuch", false, 0, NULL,
 	  "unknown reason name 'nosuch' (see 'inspect dump --help'; quote the runtime's "
 	  "exact string: reason='\"nosuch\"')" },
-	{ "reason=Mutex", false, 0, NULL, NULL,
-	  "unknown reason name 'Mutex' (see 'inspect dump --help'; quote the runtime's "
-	  "exact string: reason='\"Mutex\"')" },
-	{ "reason=chan receive", false, 0, NULL, NULL,
-	  "unknown reason name 'chan receive' (see 'inspect dump --help'; quote the "
-	  "runtime's exact string: reason='\"chan receive\"')" },
-	{ "reason=\"", false, 0, NULL, NULL,
-	  "unknown reason name '\"' (see 'inspect dump --help'; quote the runtime's "
-	  "exact string: reason='\"\"\"')" },
-	{ "reason=", false, 0, NULL, NULL,
-	  "bad filter 'reason=': use reason=NAME, func=SUBSTRING, running, leaked or user" },
-	{ "func=", false, 0, NULL, NULL,
-	  "bad filter 'func=': use reason=NAME, func=SUBSTRING, running, leaked or user" },
-	{ "func", false, 0, NULL, NULL,
-	  "bad filter 'func': use reason=NAME, func=SUBSTRING, running, leaked or user" },
-	{ "reasons=gc", false, 0, NULL, NULL,
-	  "bad filter 'reasons=gc': use reason=NAME, func=SUBSTRING, running, leaked or user" },
-	{ "funcs=x", false, 0, NULL, NULL,
-	  "bad filter 'funcs=x': use reason=NAME, func=SUBSTRING, running, leaked or user" },
-	{ "running=1", false, 0, NULL, NULL,
-	  "bad filter 'running=1': use reason=NAME, func=SUBSTRING, running, leaked or user" },
-	{ "Running", false, 0, NULL, NULL,
-	  "bad filter 'Running': use reason=NAME, func=SUBSTRING, running, leaked or user" },
-	{ "", false, 0, NULL, NULL,
-	  "bad filter '': use reason=NAME, func=SUBSTRING, running, leaked or user" },
-	{ "=gc", false, 0, NULL, NULL,
-	  "bad filter '=gc': use reason=NAME, func=SUBSTRING, running, leaked or user" },
-	{ "gc", false, 0, NULL, NULL,
-	  "bad filter 'gc': use reason=NAME, func=SUBSTRING, running, leaked or user" },
+	{ "reason=Mutex", false, 0, NULL, "unknown reason name 'Mutex' (did you mean 'mutex'?)" },
+	{ "reason=chan-recieve", false, 0, NULL,
+	  "unknown reason name 'chan-recieve' (did you mean 'chan receive'?)" },
+	{ "reason=select,slect", false, 0, NULL,
+	  "unknown reason name 'slect' (did you mean 'select'?)" },
+	{ "reason=chan recieve", false, 0, NULL,
+	  "unknown reason name 'chan recieve' (did you mean 'chan receive'?)" },
+	{ "reason=\"", false, 0, NULL, "bad filter 'reason=\"': a quote is not closed" },
+	{ "reason=\"a\"b", false, 0, NULL,
+	  "bad filter 'reason=\"a\"b': a comma must follow a quote" },
+	{ "reason=mutex,,gc", false, 0, NULL, "bad filter 'reason=mutex,,gc': a value is empty" },
+	{ "reason=mutex,", false, 0, NULL, "bad filter 'reason=mutex,': a value is empty" },
+	{ "reason=", false, 0, NULL, "bad filter 'reason=': a value is empty" },
+	{ "func=", false, 0, NULL, "bad filter 'func=': a value is empty" },
+	{ "func", false, 0, NULL, "bad filter 'func': " USE },
+	{ "reasons=gc", false, 0, NULL,
+	  "bad filter 'reasons=gc': did you mean 'reason=gc'? (" USE ")" },
+	{ "resaon=select", false, 0, NULL,
+	  "bad filter 'resaon=select': did you mean 'reason=select'? (" USE ")" },
+	{ "funcs=x", false, 0, NULL, "bad filter 'funcs=x': did you mean 'func=x'? (" USE ")" },
+	{ "running=1", false, 0, NULL, "bad filter 'running=1': " USE },
+	{ "Running", false, 0, NULL, "bad filter 'Running': did you mean 'running'? (" USE ")" },
+	{ "runing", false, 0, NULL, "bad filter 'runing': did you mean 'running'? (" USE ")" },
+	{ "", false, 0, NULL, "bad filter '': " USE },
+	{ "=gc", false, 0, NULL, "bad filter '=gc': " USE },
+	{ "gc", false, 0, NULL, "bad filter 'gc': did you mean 'reason=gc'? (" USE ")" },
+	{ "label=k", false, 0, NULL, "labels are not read yet" },
+	{ "reason=gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc", false, 0, NULL,
+	  "too many values in 'reason=gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc' (at "
+	  "most 16)" },
 };
+
+/* The values of c as pcase writes them. */
+static void
+describe(const struct mdl_cond *c, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < c->nvals && len < size; i++) {
+		const struct mdl_value *v = &c->vals[i];
+		char kind = c->kind == MDL_COND_FUNC ? 'T' : v->exact ? 'E' : v->name ? 'N' : 'W';
+
+		if (v->name)
+			len += snprintf(buf + len, size - len, "%s%c:%s", i ? "|" : "", kind,
+					v->name->name);
+		else
+			len += snprintf(buf + len, size - len, "%s%c:%.*s", i ? "|" : "", kind,
+					(int)v->len, v->text);
+	}
+}
 
 /* 1.0: each spec alone: the condition it makes, or INSP_E_USAGE and the message
  * with nothing added. */
@@ -122,6 +157,7 @@ test_1_0_parse(void **state)
 		struct mdl_filter f = { 0 };
 		struct insp_err err = INSP_ERR_INIT;
 		int rc = mdl_filter_add(&f, c->without, c->spec, &plugins, &err);
+		char got[512];
 
 		if (c->msg) {
 			if (rc != -1 || err.code != INSP_E_USAGE || strcmp(err.msg, c->msg) != 0 ||
@@ -138,13 +174,9 @@ test_1_0_parse(void **state)
 		if (f.conds[0].kind != c->kind || f.conds[0].without != c->without)
 			fail_msg("1.0.%zu '%s': kind %d without %d, want %d %d", i, c->spec,
 				 f.conds[0].kind, f.conds[0].without, c->kind, c->without);
-		if (f.conds[0].name != (c->name ? reason_name(c->name) : NULL))
-			fail_msg("1.0.%zu '%s': wrong reason name entry", i, c->spec);
-		if (c->arg ? !f.conds[0].arg || strcmp(f.conds[0].arg, c->arg) != 0
-			   : f.conds[0].arg != NULL)
-			fail_msg("1.0.%zu '%s': arg '%s', want '%s'", i, c->spec,
-				 f.conds[0].arg ? f.conds[0].arg : "(null)",
-				 c->arg ? c->arg : "(null)");
+		describe(&f.conds[0], got, sizeof(got));
+		if (strcmp(got, c->vals) != 0)
+			fail_msg("1.0.%zu '%s': values '%s', want '%s'", i, c->spec, got, c->vals);
 	}
 }
 
@@ -324,6 +356,25 @@ static const struct mcase {
 	{ R_NEW, false, { "reason=\"select (durable), synctest bubble 2\"" }, { NULL }, 0 },
 	{ R_NEW, false, { "reason=\"select\"" }, { NULL }, T(12) },
 	{ R_NEW, false, { "reason=\"chan receive (leaked)\"" }, { NULL }, T(14) },
+	/* 2.42 - 2.47: the runtime's words unquoted are the words shown, or the
+	 * runtime's string without what the traceback adds; as they are, whatever
+	 * the runtime's list */
+	{ R_NEW, false, { "reason=chan receive" }, { NULL }, T(1) | T(10) | T(14) },
+	{ R_NEW, false, { "reason=select (durable)" }, { NULL }, T(13) },
+	{ R_NEW, false, { "reason=select (durable), synctest bubble 1" }, { NULL }, T(13) },
+	{ R_OLD, false, { "reason=sync.Mutex.Lock" }, { NULL }, T(2) | T(15) },
+	{ R_NEW, false, { "reason='select'" }, { NULL }, T(12) },
+	{ R_NEW, false, { "reason=select" }, { NULL }, T(12) | T(13) },
+	/* 2.48 - 2.52: any value of a list */
+	{ R_NEW, false, { "reason=mutex,select" }, { NULL }, T(2) | T(15) | T(12) | T(13) },
+	{ R_OLD, false, { "reason=mutex,\"chan receive\"" }, { NULL }, T(3) | T(1) | T(10) },
+	{ R_NEW,
+	  true,
+	  { NULL },
+	  { "reason=chan-recv,gc" },
+	  ALL & ~(T(1) | T(10) | T(14) | T(4) | T(5) | T(9)) },
+	{ R_NEW, false, { "func=main.recv,main.spin" }, { NULL }, T(1) | T(6) },
+	{ R_NEW, false, { "func=main.recv,main.spin", "reason=running" }, { NULL }, T(6) },
 };
 
 static void
