@@ -16,7 +16,7 @@
 #include <time.h>
 
 /* Wait, at most, for the exit statuses of a process the kernel is killing. */
-#define DYING_WAIT_MS 200
+#define DYING_WAIT_MS 1000
 
 /* Take the exit status of each held thread that has one; true if one had. */
 static bool

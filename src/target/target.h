@@ -121,7 +121,7 @@ double tgt_proc_pause_ms(const struct tgt_proc *p);
 /* Whether the process stopped by tgt_proc_stop is held still: 0 while it lives;
  * -1 with INSP_E_EXITED ("process N exited while attached (killed by SIGKILL,
  * signal 9)") once it died or is dying, and on every later call. Reaps the exit
- * statuses of its threads (we are their tracer); waits at most 200 ms, and only
+ * statuses of its threads (we are their tracer); waits at most 1 s, and only
  * for a process the kernel is already killing, to learn the signal. */
 int tgt_proc_held(struct tgt_proc *p, struct insp_err *err);
 

@@ -114,7 +114,6 @@ run_attach(int argc, char **argv)
 		(int)snap.pid, snap.exe, version ? version : "?",
 		ui_count(snap.ntasks, count, sizeof(count)), snap.nthreads);
 	fflush(stdout); /* a script waits for it on a pipe before it sends a command */
-	status = 0;
 	if (commands)
 		ui_script_run(&s, commands, batch ? ';' : '\n');
 	else
