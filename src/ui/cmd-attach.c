@@ -87,6 +87,11 @@ run_attach(int argc, char **argv)
 		status = ui_exit_status(INSP_E_USAGE);
 		goto out;
 	}
+	if (script && batch) {
+		fputs("inspect: -x and --batch: one or the other\n", stderr);
+		status = ui_exit_status(INSP_E_USAGE);
+		goto out;
+	}
 	/* Read before the stop: an endless or huge file must not hold the process. */
 	if (script && ui_script_load(script, &commands, &err) < 0) {
 		status = ui_error(&err);

@@ -28,7 +28,8 @@
 #               does: exactly the commands as written are echoed and run
 #   $GOVER 4.3  -x /dev/zero, -x FILE with a 20,000-byte line, -x FILE of 2 MiB:
 #               exit 64 with the reason, before the attach (no banner), and the
-#               fixture never stopped (its heartbeat stall stays under the margin)
+#               fixture never stopped (its heartbeat stall stays under the margin);
+#               -x with --batch: exit 64, one or the other
 #   $GOVER 4.4  piped /dev/zero, a piped 20,000-byte line: refused (exit 64),
 #               detached, the fixture runs on
 #   $GOVER 5.0  info says how long the process has been stopped: "paused" under 1 s
@@ -216,6 +217,8 @@ refused_before() {
 case_4_3() {
 	head -c 20000 /dev/zero | tr '\0' x >"$TEST_TMP/long"
 	head -c $((2 << 20)) /dev/zero | tr '\0' '\n' >"$TEST_TMP/big" # empty lines
+	inspect_run attach -x "$TEST_TMP/long" --batch info "$FIXTURE_PID"
+	expect_status 64 "^inspect: -x and --batch: one or the other$" || return 1
 	refused_before /dev/zero "^inspect: /dev/zero: line 1 has a NUL byte: not a text file of commands$" &&
 		refused_before "$TEST_TMP/long" "line 1 is longer than 16384 bytes" &&
 		refused_before "$TEST_TMP/big" "is larger than 1024 KiB"
