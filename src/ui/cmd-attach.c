@@ -18,7 +18,7 @@
 static void
 usage(FILE *out)
 {
-	fputs("usage: inspect attach [-x FILE] [--batch 'CMD; CMD...'] <pid>\n"
+	fputs("usage: inspect attach [-x FILE | --batch 'CMD; CMD...'] <pid>\n"
 	      "\n"
 	      "Stop a running Go process and look around: tasks, task N, bt, frame N,\n"
 	      "threads, info, dump, help. The process stays stopped until detach or quit\n"
