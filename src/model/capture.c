@@ -319,13 +319,22 @@ mdl_snapshot_detach(struct mdl_snapshot *s, struct insp_err *err)
 
 	if (!s->proc)
 		return 0;
-	ret = tgt_proc_detach(s->proc, err);
+	/* A process that died while held is not "detached": say it exited. */
+	ret = tgt_proc_held(s->proc, err);
+	if (tgt_proc_detach(s->proc, ret < 0 ? NULL : err) < 0)
+		ret = -1;
 	tgt_signals_restore();
 	s->pause_ms = tgt_proc_pause_ms(s->proc);
 	tgt_proc_release(s->proc);
 	free(s->proc);
 	s->proc = NULL;
 	return ret;
+}
+
+int
+mdl_snapshot_held(struct mdl_snapshot *s, struct insp_err *err)
+{
+	return s->proc ? tgt_proc_held(s->proc, err) : 0;
 }
 
 double

@@ -75,8 +75,13 @@ struct mdl_task_values {
  * s holds nothing to print. INSP_E_INTR: a signal came while stopped. */
 int mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_set *plugins,
 			 struct insp_err *err);
-/* Let a process captured with keep_stopped go; nothing to do otherwise. */
+/* Let a process captured with keep_stopped go; nothing to do otherwise.
+ * INSP_E_EXITED when it died while held (mdl_snapshot_held). */
 int mdl_snapshot_detach(struct mdl_snapshot *s, struct insp_err *err);
+/* A process kept stopped still lives: 0, or -1 with INSP_E_EXITED once it died
+ * (a SIGKILL) or is dying; then nothing read from it is its state any more.
+ * 0 when not attached. tgt_proc_held says how. */
+int mdl_snapshot_held(struct mdl_snapshot *s, struct insp_err *err);
 /* How long the process has been (or was) stopped, in ms. */
 double mdl_snapshot_stopped_ms(const struct mdl_snapshot *s);
 /* Detach if still attached, and free everything. */

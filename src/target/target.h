@@ -40,6 +40,8 @@ struct tgt_proc {
 	struct tgt_thread *threads;
 	size_t nthreads, cap;
 	int64_t stop_begin_ns, stop_end_ns; /* CLOCK_MONOTONIC around the pause */
+	bool exited;                        /* tgt_proc_held found it dead or dying: it stays so */
+	int killed_by; /* the signal that killed it, when its exit status told */
 };
 
 #define TGT_PROC_INIT                                                                              \
@@ -114,6 +116,14 @@ int tgt_proc_detach(struct tgt_proc *p, struct insp_err *err);
 void tgt_proc_release(struct tgt_proc *p);
 /* Milliseconds between the first stop and the last detach. */
 double tgt_proc_pause_ms(const struct tgt_proc *p);
+
+/* held.c */
+/* Whether the process stopped by tgt_proc_stop is held still: 0 while it lives;
+ * -1 with INSP_E_EXITED ("process N exited while attached (killed by SIGKILL,
+ * signal 9)") once it died or is dying, and on every later call. Reaps the exit
+ * statuses of its threads (we are their tracer); waits at most 1 s, and only
+ * for a process the kernel is already killing, to learn the signal. */
+int tgt_proc_held(struct tgt_proc *p, struct insp_err *err);
 
 /* mem.c */
 int tgt_read(struct tgt_proc *p, uint64_t addr, void *buf, size_t len, struct insp_err *err);

@@ -6,6 +6,7 @@
 #include "ui/ui.h"
 
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -17,30 +18,25 @@
 static void
 usage(FILE *out)
 {
-	fputs("usage: inspect attach [-x FILE] [--batch 'CMD; CMD...'] <pid>\n"
+	fputs("usage: inspect attach [-x FILE | --batch 'CMD; CMD...'] <pid>\n"
 	      "\n"
 	      "Stop a running Go process and look around: tasks, task N, bt, frame N,\n"
 	      "threads, info, dump, help. The process stays stopped until detach or quit\n"
-	      "(or Ctrl-D, the end of the commands, SIGTERM, SIGHUP).\n"
+	      "(or Ctrl-D, the end of the commands, SIGTERM, SIGHUP; SIGINT too when not\n"
+	      "on a terminal).\n"
 	      "\n"
-	      "  -x FILE           run the commands in FILE, echoed after the prompt, and detach\n"
-	      "  --batch 'CMDS'    the same for commands separated by ';'\n"
-	      "  -h, --help        this help\n",
+	      "  -x FILE           run the commands in FILE (read before the process is\n"
+	      "                    stopped: at most 1 MiB, lines of at most 16 KiB),\n"
+	      "                    echoed after the prompt, and detach\n"
+	      "  --batch 'CMDS'    the same for commands separated by ';' (not inside quotes)\n"
+	      "  -h, --help        this help\n"
+	      "\n"
+	      "Exit status: 0 detached; 2 a command failed in a session without a terminal\n"
+	      "(-x, --batch, piped: the others still ran, and it detached); 8 the process\n"
+	      "exited while attached; 64 bad usage, or a command line refused (longer than\n"
+	      "16 KiB, or not text); 128+N inspect got signal N (it detached first); the\n"
+	      "attach's own failures as for 'inspect dump' (3 to 9, 1).\n",
 	      out);
-}
-
-/* --batch: each command on its own, as if typed. */
-static void
-run_batch(struct ui_session *s, char *cmds)
-{
-	char *save = NULL;
-
-	for (char *c = strtok_r(cmds, ";", &save); c && !s->done && !tgt_signals_pending();
-	     c = strtok_r(NULL, ";", &save)) {
-		c += strspn(c, " \t");
-		fprintf(s->out, "(inspect) %s\n", c);
-		ui_cmd_run_line(s, c);
-	}
 }
 
 static int
@@ -59,8 +55,8 @@ run_attach(int argc, char **argv)
 	};
 	const char *script = NULL, *version;
 	char count[32];
-	char *batch = NULL;
-	FILE *in = stdin;
+	char *batch = NULL, *commands = NULL;
+	bool tty = false;
 	pid_t pid;
 	int c, status;
 
@@ -91,11 +87,21 @@ run_attach(int argc, char **argv)
 		status = ui_exit_status(INSP_E_USAGE);
 		goto out;
 	}
-	if (script && !(in = fopen(script, "r"))) {
-		perror(script);
+	if (script && batch) {
+		fputs("inspect: -x and --batch: one or the other\n", stderr);
 		status = ui_exit_status(INSP_E_USAGE);
 		goto out;
 	}
+	/* Read before the stop: an endless or huge file must not hold the process. */
+	if (script && ui_script_load(script, &commands, &err) < 0) {
+		status = ui_error(&err);
+		goto out;
+	}
+	if (batch && !(commands = strdup(batch))) {
+		status = 1;
+		goto out;
+	}
+	tty = !commands && isatty(fileno(stdin));
 	snap.max_frames = ATTACH_FRAMES;
 	snap.threads_wanted = true;
 	snap.keep_stopped = true;
@@ -112,20 +118,23 @@ run_attach(int argc, char **argv)
 		"until detach\n",
 		(int)snap.pid, snap.exe, version ? version : "?",
 		ui_count(snap.ntasks, count, sizeof(count)), snap.nthreads);
-	if (batch)
-		run_batch(&s, batch);
+	fflush(stdout); /* a script waits for it on a pipe before it sends a command */
+	if (commands)
+		ui_script_run(&s, commands, batch ? ';' : '\n');
 	else
-		status = ui_repl(&s, in, !script && isatty(fileno(stdin)));
+		status = ui_repl(&s, stdin, tty);
 	if (tgt_signals_pending())
 		status = 128 + tgt_signals_pending();
+	else if (!status && s.failed && !tty)
+		status = UI_EXIT_CMD_FAILED;
+	/* Exited while held: 8, whatever else happened (it could not be detached). */
 	if (mdl_snapshot_detach(&snap, &err) < 0)
 		status = ui_error(&err);
 	else
 		fprintf(stdout, "detached from process %d after %.1f s\n", (int)snap.pid,
 			snap.pause_ms / 1000);
 out:
-	if (in && in != stdin)
-		fclose(in);
+	free(commands);
 	mdl_snapshot_release(&snap);
 	rt_plugins_unload(&plugins);
 	return status;

@@ -102,6 +102,12 @@ ui_cmd_run_line(struct ui_session *s, const char *line)
 		ret = 0; /* an empty line repeats nothing */
 		goto out;
 	}
+	/* Dead (a SIGKILL while held): nothing more is read or shown as if it lived;
+	 * the session ends, and the detach says so (exit 8). */
+	if (mdl_snapshot_held(s->snap, &err) < 0) {
+		s->done = true;
+		goto out;
+	}
 	if (n < 0) {
 		fprintf(s->out, "too many words (at most %d)\n", MAX_WORDS);
 		goto out;
@@ -140,6 +146,8 @@ ui_cmd_run_line(struct ui_session *s, const char *line)
 out:
 	if (fflush(s->out) != 0)
 		ret = -1;
+	if (ret < 0)
+		s->failed++;
 	free(buf);
 	free(raw);
 	return ret;

@@ -1,8 +1,10 @@
 /* The REPL's loop: GNU readline on a terminal (prompt, history in ~/.inspect_history,
  * completion of commands, reason names and goroutine ids), plain lines otherwise,
  * each echoed after the prompt so that a runbook's transcript reads as a session.
- * Ctrl-C stops a listing (or clears the line) and never detaches; EOF, detach, quit,
- * SIGTERM and SIGHUP end the session, and the caller detaches.
+ * On a terminal Ctrl-C stops a listing (or clears the line) and never detaches;
+ * EOF, detach, quit, SIGTERM and SIGHUP end the session, and SIGINT too without a
+ * terminal (there is no line to clear, and the README's Safety section promises
+ * it); the caller detaches.
  * SPDX-License-Identifier: MIT */
 #include "ui/ui.h"
 
@@ -17,7 +19,6 @@
 
 #include "target/target.h"
 
-#define PROMPT      "(inspect) "
 #define HISTORY_MAX 1000
 
 /* readline's callbacks take no argument: the session being read. */
@@ -264,7 +265,7 @@ repl_tty(struct ui_session *s)
 		read_history(history);
 	rl_getc_function = read_key;
 	rl_bind_key(INTERRUPT_KEY, on_interrupt_key);
-	rl_callback_handler_install(PROMPT, on_line);
+	rl_callback_handler_install(UI_PROMPT, on_line);
 	sigemptyset(&wait_mask);
 	sigaddset(&wait_mask, SIGINT);
 	sigaddset(&wait_mask, SIGTERM);
@@ -294,35 +295,40 @@ repl_tty(struct ui_session *s)
 static int
 repl_stream(struct ui_session *s, FILE *in)
 {
-	char *line = NULL;
-	size_t cap = 0;
+	char *line = malloc(UI_LINE_MAX + 1);
+	int n = 0;
 
+	if (!line)
+		return 1;
 	while (!s->done && !tgt_signals_pending()) {
-		ssize_t n = getline(&line, &cap, in);
-
-		if (n < 0) {
-			if (errno == EINTR && !feof(in)) {
-				clearerr(in);
-				continue;
-			}
-			break; /* EOF: detach */
-		}
-		line[strcspn(line, "\n")] = '\0';
-		fprintf(s->out, PROMPT "%s\n", line);
+		/* What was printed (the banner first) is out before we wait: a script
+		 * that waits for it must not deadlock while the process is stopped. */
+		fflush(s->out);
+		n = ui_script_line(in, line, UI_LINE_MAX + 1);
+		if (n < 0)
+			break;
+		fprintf(s->out, UI_PROMPT "%s\n", line);
 		ui_cmd_run_line(s, line);
 	}
 	free(line);
-	return 0;
+	if (n == UI_LINE_LONG)
+		fprintf(stderr, "inspect: a command line longer than %d bytes: refused\n",
+			UI_LINE_MAX);
+	else if (n == UI_LINE_NUL)
+		fprintf(stderr, "inspect: a command line with a NUL byte: refused (not text)\n");
+	return n == UI_LINE_LONG || n == UI_LINE_NUL ? ui_exit_status(INSP_E_USAGE) : 0;
 }
 
 int
 ui_repl(struct ui_session *s, FILE *in, bool tty)
 {
+	int status = 0;
+
 	session = s;
-	catch_sigint();
-	if (tty)
+	if (tty) {
+		catch_sigint();
 		repl_tty(s);
-	else
-		repl_stream(s, in);
-	return tgt_signals_pending() ? 128 + tgt_signals_pending() : 0;
+	} else
+		status = repl_stream(s, in);
+	return tgt_signals_pending() ? 128 + tgt_signals_pending() : status;
 }

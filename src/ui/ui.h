@@ -30,8 +30,13 @@ struct ui_session {
 	uint32_t frame;                  /* selected frame of the selection's stack */
 	struct insp_print_opts print;    /* limits of print, locals, args (config) */
 	bool done;                       /* detach or quit */
+	unsigned failed;                 /* commands that failed (a script exits 2) */
 	FILE *out;
 };
+
+#define UI_PROMPT "(inspect) "
+/* Exit status of a session without a terminal in which a command failed. */
+#define UI_EXIT_CMD_FAILED 2
 
 enum ui_needs {
 	UI_NEEDS_NOTHING,
@@ -73,9 +78,29 @@ int ui_print_frame_vars(struct ui_session *s, uint32_t i, bool args, bool locals
 /* Print one frame line, '>' marking the selected one. */
 void ui_print_frame(FILE *out, uint32_t i, const struct insp_frame *f, bool selected, int width);
 
+/* script.c: commands that do not come from a terminal. */
+#define UI_LINE_MAX   16384     /* bytes in a command line */
+#define UI_SCRIPT_MAX (1 << 20) /* bytes in a -x FILE */
+enum { UI_LINE_END = -1, UI_LINE_LONG = -2, UI_LINE_NUL = -3 };
+/* A line of in, without its newline (or CR LF), into buf (size bytes, with the
+ * NUL): its length, or UI_LINE_END at the end of in, UI_LINE_LONG past size - 1
+ * bytes, UI_LINE_NUL at a NUL byte (not text). Retries a read a signal cut short
+ * unless a guarded signal is pending (tgt_signals_pending): then UI_LINE_END. */
+int ui_script_line(FILE *in, char *buf, size_t size);
+/* Read the commands of -x FILE, before the process is stopped: *text (malloc'd,
+ * NUL-terminated), or -1 with INSP_E_USAGE when it cannot be read, is larger than
+ * UI_SCRIPT_MAX, has a line longer than UI_LINE_MAX or a NUL byte. */
+int ui_script_load(const char *path, char **text, struct insp_err *err);
+/* Run each command of cmds, echoed after the prompt: one a line (sep '\n'), or
+ * separated by sep (--batch's ';') where it is outside quotes ('', "", ``) and not
+ * escaped by a backslash. Stops at detach, quit or a guarded signal. Writes cmds. */
+void ui_script_run(struct ui_session *s, char *cmds, char sep);
+
 /* repl.c: read commands from the terminal (readline) or from in, until EOF,
- * detach or quit, or SIGTERM/SIGHUP. echo: print each command after the prompt
- * (not a terminal). Returns 0, or 128+signal. */
+ * detach or quit, or SIGTERM/SIGHUP (and SIGINT when not a terminal: on one, it
+ * stops a listing or clears the line). Not a terminal: each command is echoed after
+ * the prompt. Returns 0; 128+signal; 64 after a line it refused (too long, not
+ * text), which ends the session. */
 int ui_repl(struct ui_session *s, FILE *in, bool tty);
 
 /* common.c */
