@@ -181,10 +181,10 @@ libc_case() {
 	LD_LIBRARY_PATH=$lib start_copy "$gover" cgo 3
 	grep -q " $lib/libc.so.6\$" "/proc/$FIXTURE_PID/maps" ||
 		{ echo "the fixture did not load $lib/libc.so.6" >&2; return 1; }
-	report before c runtime.ncpu main.chanWait && c_frames_named before || return 1
+	report before c runtime.gomaxprocs main.chanWait && c_frames_named before || return 1
 	rm "$lib/libc.so.6"
-	report after c runtime.ncpu main.chanWait && c_frames_named after &&
-		note_says after '' && same before after c runtime.ncpu main.chanWait
+	report after c runtime.gomaxprocs main.chanWait && c_frames_named after &&
+		note_says after '' && same before after c runtime.gomaxprocs main.chanWait
 }
 
 # Without CAP_SYS_ADMIN and CAP_CHECKPOINT_RESTORE /proc/PID/map_files is closed:
@@ -303,7 +303,7 @@ for gover in $(fixture_versions); do
 	fixture_stop || true
 	check "$gover 1.2 stripped (-s -w), deleted" deploy_case "$gover" parked-sw "" - - main.blockSelect
 	fixture_stop || true
-	check "$gover 2.0 cgo replaced" deploy_case "$gover" cgo parked c runtime.ncpu main.chanWait
+	check "$gover 2.0 cgo replaced" deploy_case "$gover" cgo parked c runtime.gomaxprocs main.chanWait
 	fixture_stop || true
 	check "$gover 2.1 cgo, its libc deleted" libc_case "$gover"
 	if [[ -n $root ]] && command -v setpriv >/dev/null; then

@@ -48,10 +48,12 @@ set -euo pipefail
 FIXTURE_PROG=pvars
 SERVER=github.com/example/some-svc/v2/server
 
+# session CMD...: a piped session that must exit WANT_RC (0: every command
+# answered; 2: one failed).
 session() {
 	printf '%s\n' "$@" | { RC=0; "$INSPECT" attach "$FIXTURE_PID" >"$OUT" 2>"$ERR" || RC=$?; echo "$RC" >"$TEST_TMP/rc"; }
 	RC=$(<"$TEST_TMP/rc")
-	((RC == 0)) || { echo "attach exited $RC: $(head -c 300 "$ERR")" >&2; return 1; }
+	((RC == ${WANT_RC:-0})) || { echo "attach exited $RC, want ${WANT_RC:-0}: $(head -c 300 "$ERR")" >&2; return 1; }
 }
 
 # part CMD: what the session printed for CMD (up to the next prompt).
@@ -162,7 +164,7 @@ named_ints() {
 }
 
 errors() {
-	session "print server.Mode" "print server.VERSION" "print \"$SERVER\"" "print server.Nope" || return 1
+	WANT_RC=2 session "print server.Mode" "print server.VERSION" "print \"$SERVER\"" "print server.Nope" || return 1
 	local cmd w
 	while IFS='|' read -r cmd w; do
 		[[ $(part "$cmd") == *"$w"* ]] || { echo "$cmd: no '$w' in: $(part "$cmd" | head -c 400)" >&2; return 1; }
