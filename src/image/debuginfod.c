@@ -28,7 +28,7 @@ static const struct {
 static void
 why_failed(int rc, const char *urls, char *why, size_t size)
 {
-	const char *timeout = getenv("DEBUGINFOD_TIMEOUT");
+	const char *timeout = secure_getenv("DEBUGINFOD_TIMEOUT");
 
 	if (rc == -ENOENT)
 		snprintf(why, size, "debuginfod at %s had none", urls);
@@ -42,13 +42,22 @@ why_failed(int rc, const char *urls, char *why, size_t size)
 int
 img_debuginfod_find(const uint8_t *id, size_t idlen, char **path, char *why, size_t size)
 {
-	const char *urls = getenv("DEBUGINFOD_URLS");
+	const char *urls = secure_getenv("DEBUGINFOD_URLS");
 	bool ours[NDEFAULTS];
 	debuginfod_client *c;
 	int fd;
 
 	*path = NULL;
 	why[0] = '\0';
+	/* With privileges the user lacks (setcap, setuid), secure_getenv says no:
+	 * libdebuginfod takes its cache folder, headers and more from the user's
+	 * environment with getenv, writes files there, and its download would be
+	 * parsed by a privileged inspect. No network then. */
+	if ((!urls || !*urls) && getenv("DEBUGINFOD_URLS") && *getenv("DEBUGINFOD_URLS")) {
+		snprintf(why, size,
+			 "debuginfod not asked: inspect runs with privileges the user lacks");
+		return -1;
+	}
 	if (!urls || !*urls)
 		return -1;
 	if (!idlen) {
@@ -56,9 +65,9 @@ img_debuginfod_find(const uint8_t *id, size_t idlen, char **path, char *why, siz
 		return -1;
 	}
 	for (size_t i = 0; i < NDEFAULTS; i++)
-		ours[i] = !getenv(defaults[i].name) &&
+		ours[i] = !secure_getenv(defaults[i].name) &&
 			  setenv(defaults[i].name, defaults[i].value, 0) == 0;
-	urls = getenv("DEBUGINFOD_URLS"); /* setenv may have moved it */
+	urls = secure_getenv("DEBUGINFOD_URLS"); /* setenv may have moved it */
 	c = debuginfod_begin();
 	if (!c) {
 		fd = -(errno ? errno : ENOMEM);

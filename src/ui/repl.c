@@ -179,7 +179,8 @@ complete(const char *text, int start, int end)
 static const char *
 history_path(char *buf, size_t size)
 {
-	const char *home = getenv("HOME");
+	/* not as setuid root into a folder the user names */
+	const char *home = secure_getenv("HOME");
 
 	if (!home || !*home)
 		return NULL;
