@@ -27,6 +27,7 @@ usage(FILE *out)
 int
 main(int argc, char **argv)
 {
+	ui_streams_escape();
 	if (argc < 2) {
 		usage(stderr);
 		return 64;

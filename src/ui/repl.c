@@ -256,6 +256,8 @@ repl_tty(struct ui_session *s)
 	int fd = fileno(rl_instream ? rl_instream : stdin);
 
 	rl_readline_name = "inspect";
+	if (ui_terminal) /* its own escape sequences, not through the escaper */
+		rl_outstream = ui_terminal;
 	rl_attempted_completion_function = complete;
 	rl_completer_word_break_characters = " \t\n"; /* reason=NAME is one word */
 	rl_catch_signals = 0; /* ours: SIGINT clears the line, TERM and HUP detach */

@@ -78,6 +78,12 @@ void ui_print_frame(FILE *out, uint32_t i, const struct insp_frame *f, bool sele
  * (not a terminal). Returns 0, or 128+signal. */
 int ui_repl(struct ui_session *s, FILE *in, bool tty);
 
+/* streams.c: make stdout and stderr escape what they print (control characters
+ * and invalid UTF-8 as \xNN: util/esc.h), first thing in main. ui_terminal is the
+ * stdout that was, for readline's own terminal control; NULL before. */
+void ui_streams_escape(void);
+extern FILE *ui_terminal;
+
 /* common.c */
 /* Print "inspect: MSG" on stderr; return the exit status for err. */
 int ui_error(const struct insp_err *err);
