@@ -254,10 +254,15 @@ repl_tty(struct ui_session *s)
 	char path[4096];
 	const char *history = history_path(path, sizeof(path));
 	int fd = fileno(rl_instream ? rl_instream : stdin);
+	FILE *err = stderr;
 
 	rl_readline_name = "inspect";
-	if (ui_terminal) /* its own escape sequences, not through the escaper */
+	/* readline's own escape sequences, and its bell (rl_ding writes BEL to
+	 * stderr), not through the escaper: the session prints to s->out */
+	if (ui_terminal) {
 		rl_outstream = ui_terminal;
+		stderr = ui_terminal_err;
+	}
 	rl_attempted_completion_function = complete;
 	rl_completer_word_break_characters = " \t\n"; /* reason=NAME is one word */
 	rl_catch_signals = 0; /* ours: SIGINT clears the line, TERM and HUP detach */
@@ -291,6 +296,7 @@ repl_tty(struct ui_session *s)
 		rl_callback_handler_remove();
 	if (history)
 		write_history(history);
+	stderr = err;
 	return 0;
 }
 

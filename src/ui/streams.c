@@ -9,7 +9,7 @@
 
 #include "util/esc.h"
 
-FILE *ui_terminal;
+FILE *ui_terminal, *ui_terminal_err;
 
 void
 ui_streams_escape(void)
@@ -17,6 +17,7 @@ ui_streams_escape(void)
 	FILE *out = esc_stream(stdout), *err = esc_stream(stderr);
 
 	ui_terminal = stdout;
+	ui_terminal_err = stderr;
 	/* glibc's stdout and stderr are variables one may set (glibc manual,
 	 * "Standard Streams"); if memory runs out, they stay as they were. */
 	if (out)

@@ -79,10 +79,11 @@ void ui_print_frame(FILE *out, uint32_t i, const struct insp_frame *f, bool sele
 int ui_repl(struct ui_session *s, FILE *in, bool tty);
 
 /* streams.c: make stdout and stderr escape what they print (control characters
- * and invalid UTF-8 as \xNN: util/esc.h), first thing in main. ui_terminal is the
- * stdout that was, for readline's own terminal control; NULL before. */
+ * and invalid UTF-8 as \xNN: util/esc.h), first thing in main. ui_terminal and
+ * ui_terminal_err are the stdout and stderr that were, for readline's own terminal
+ * control; NULL before. */
 void ui_streams_escape(void);
-extern FILE *ui_terminal;
+extern FILE *ui_terminal, *ui_terminal_err;
 
 /* common.c */
 /* Print "inspect: MSG" on stderr; return the exit status for err. */
