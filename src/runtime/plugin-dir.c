@@ -71,7 +71,7 @@ open_trusted_dir(const char *dir, struct insp_err *err)
 		close(parent);
 		if (fd < 0) {
 			why = errno == ELOOP || errno == ENOTDIR ? "a symbolic link is on its way"
-								  : strerror(errno);
+								 : strerror(errno);
 			goto bad;
 		}
 		if (fstat(fd, &st) < 0 || (why = untrusted(&st, next != NULL)))
@@ -113,18 +113,20 @@ rt_plugin_dir_open(char *dir, size_t size, char *warning, size_t wsize, struct i
 	if (privileged) {
 		env = getenv("INSPECT_PLUGIN_DIR");
 		if (env && *env)
-			snprintf(warning, wsize,
-				 "INSPECT_PLUGIN_DIR ignored: inspect runs with privileges the user "
-				 "lacks (file capabilities or setuid), so it loads plugins only "
-				 "from %s",
-				 dir);
+			snprintf(
+				warning, wsize,
+				"INSPECT_PLUGIN_DIR ignored: inspect runs with privileges the user "
+				"lacks (file capabilities or setuid), so it loads plugins only "
+				"from %s",
+				dir);
 		return open_trusted_dir(dir, err);
 	}
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 opened:
 	if (fd < 0)
 		return insp_err_set(err, INSP_E_SYS,
-				    "cannot open the plugin folder %s (set INSPECT_PLUGIN_DIR)", dir);
+				    "cannot open the plugin folder %s (set INSPECT_PLUGIN_DIR)",
+				    dir);
 	return fd;
 }
 
@@ -147,10 +149,9 @@ rt_plugin_file_open(int dirfd, const char *dir, const char *name, struct insp_er
 		why = untrusted(&st, false);
 	if (why) {
 		close(fd);
-		return insp_err_set(err, INSP_E_SYS, "plugin %s/%s not loaded: %s%s", dir, name,
-				    why,
-				    privileged ? " (inspect runs with privileges the user lacks)"
-					       : "");
+		return insp_err_set(
+			err, INSP_E_SYS, "plugin %s/%s not loaded: %s%s", dir, name, why,
+			privileged ? " (inspect runs with privileges the user lacks)" : "");
 	}
 	return fd;
 }

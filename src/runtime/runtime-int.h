@@ -16,8 +16,7 @@ bool rt_privileged(void);
  * (the caller closes it), or -1 with err set. Privileged, only the installed
  * folder, checked (plugin-dir.c says how); warning gets why INSPECT_PLUGIN_DIR was
  * ignored, else "". */
-int rt_plugin_dir_open(char *dir, size_t size, char *warning, size_t wsize,
-		       struct insp_err *err);
+int rt_plugin_dir_open(char *dir, size_t size, char *warning, size_t wsize, struct insp_err *err);
 /* The plugin name in the folder dirfd (path dir, for messages), opened and
  * checked: a regular file and, privileged, no symbolic link, owned by root and
  * writable by root alone. A descriptor to dlopen as /proc/self/fd/N, or -1. */

@@ -49,10 +49,8 @@ frames_json(const struct insp_frame *frames, uint32_t n)
 		const struct insp_frame *f = &frames[i];
 		json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "func",
-				       f->loc.func ? jstr(f->loc.func) : NULL);
-		json_object_object_add(o, "file",
-				       f->loc.file ? jstr(f->loc.file) : NULL);
+		json_object_object_add(o, "func", f->loc.func ? jstr(f->loc.func) : NULL);
+		json_object_object_add(o, "file", f->loc.file ? jstr(f->loc.file) : NULL);
 		json_object_object_add(o, "line", json_object_new_int64(f->loc.line));
 		json_object_object_add(o, "pc", json_object_new_uint64(f->loc.pc));
 		json_object_object_add(o, "inlined", json_object_new_boolean(f->inlined));
@@ -120,16 +118,14 @@ task_json(const struct mdl_snapshot *s, const struct insp_task *t, bool frames)
 
 	json_object_object_add(o, "id", json_object_new_uint64(t->id));
 	json_object_object_add(o, "status", jstr(t->state));
-	json_object_object_add(o, "wait_reason",
-			       t->reason ? jstr(t->reason) : NULL);
+	json_object_object_add(o, "wait_reason", t->reason ? jstr(t->reason) : NULL);
 	json_object_object_add(o, "wait_minutes",
 			       t->wait_ns >= 0 ? json_object_new_int64(t->wait_ns / NS_PER_MIN)
 					       : NULL);
 	json_object_object_add(o, "top", loc_json(&t->top));
 	json_object_object_add(o, "user_top", loc_json(&t->user_top));
 	json_object_object_add(o, "go_pc", loc_json(&t->go_pc));
-	json_object_object_add(o, "start_func",
-			       t->start.func ? jstr(t->start.func) : NULL);
+	json_object_object_add(o, "start_func", t->start.func ? jstr(t->start.func) : NULL);
 	json_object_object_add(o, "thread", t->tid ? json_object_new_int(t->tid) : NULL);
 	json_object_object_add(o, "system", json_object_new_boolean(t->flags & INSP_TASK_SYSTEM));
 	json_object_object_add(o, "locked", json_object_new_boolean(t->flags & INSP_TASK_LOCKED));
@@ -208,19 +204,15 @@ ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
 
 	json_object_object_add(root, "pid", json_object_new_int(s->pid));
 	json_object_object_add(root, "exe", jstr(s->exe));
-	json_object_object_add(root, "runtime_lib",
-			       s->runtime_lib ? jstr(s->runtime_lib) : NULL);
-	json_object_object_add(root, "debug_file",
-			       s->debug_file ? jstr(s->debug_file) : NULL);
+	json_object_object_add(root, "runtime_lib", s->runtime_lib ? jstr(s->runtime_lib) : NULL);
+	json_object_object_add(root, "debug_file", s->debug_file ? jstr(s->debug_file) : NULL);
 	json_object_object_add(root, "runtime", jstr(s->plugin->name));
-	json_object_object_add(root, "go_version",
-			       version ? jstr(version) : NULL);
+	json_object_object_add(root, "go_version", version ? jstr(version) : NULL);
 	sources = json_object_new_object();
 	for (size_t i = 0; ui_source_keys[i]; i++)
 		if (mdl_info(s, ui_source_keys[i]))
-			json_object_object_add(
-				sources, ui_source_keys[i],
-				jstr(mdl_info(s, ui_source_keys[i])));
+			json_object_object_add(sources, ui_source_keys[i],
+					       jstr(mdl_info(s, ui_source_keys[i])));
 	json_object_object_add(root, "sources", sources);
 	json_object_object_add(root, "pause_ms", json_object_new_double(s->pause_ms));
 	json_object_object_add(root, "threads", json_object_new_int64((int64_t)s->nthreads));

@@ -37,8 +37,8 @@ static void
 test_1_passes(void **state)
 {
 	(void)state;
-	CHECK("main.main", "main.main");                             /* 1.0 */
-	CHECK("a\tb\nc \\x1b", "a\tb\nc \\x1b");                     /* 1.1 */
+	CHECK("main.main", "main.main");                            /* 1.0 */
+	CHECK("a\tb\nc \\x1b", "a\tb\nc \\x1b");                    /* 1.1 */
 	CHECK("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xc2\xa0", /* 1.2: é € 😀 nbsp */
 	      "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xc2\xa0");
 }
@@ -49,11 +49,11 @@ test_2_controls(void **state)
 {
 	(void)state;
 	CHECK("main.\x1b]0;pwned\x07", "main.\\x1b]0;pwned\\x07"); /* 2.0: OSC title */
-	CHECK("\x1b[2J\r\x08\x7f", "\\x1b[2J\\x0d\\x08\\x7f");    /* 2.1: CSI, CR, BS, DEL */
+	CHECK("\x1b[2J\r\x08\x7f", "\\x1b[2J\\x0d\\x08\\x7f");     /* 2.1: CSI, CR, BS, DEL */
 	CHECK("a\xc2\x9b"
 	      "31m",
-	      "a\\xc2\\x9b31m"); /* 2.2: C1 CSI as UTF-8 */
-	check("a\0b", 3, "a\\x00b");  /* 2.3: NUL inside */
+	      "a\\xc2\\x9b31m");     /* 2.2: C1 CSI as UTF-8 */
+	check("a\0b", 3, "a\\x00b"); /* 2.3: NUL inside */
 }
 
 /* 3.0-3.6: not UTF-8. */
@@ -101,7 +101,7 @@ test_5_stream(void **state)
 	fprintf(f, "%s %d\n", "main.\x1b]0;x\x07", 7);
 	fflush(f);
 	assert_string_equal(buf, "main.\\x1b]0;x\\x07 7\n"); /* 5.0: escaped, written through */
-	fputs("\xe2\x82", f);                                  /* 5.1: € cut between writes */
+	fputs("\xe2\x82", f);                                /* 5.1: € cut between writes */
 	fflush(f);
 	fputs("\xac\xff", f);
 	fflush(f);
@@ -109,7 +109,8 @@ test_5_stream(void **state)
 	memset(big, '\x1b', sizeof(big)); /* 5.2: more than one chunk */
 	fwrite(big, 1, sizeof(big), f);
 	assert_int_equal(fclose(f), 0);
-	assert_int_equal(size, strlen("main.\\x1b]0;x\\x07 7\n\xe2\x82\xac\\xff") + 4 * sizeof(big));
+	assert_int_equal(size,
+			 strlen("main.\\x1b]0;x\\x07 7\n\xe2\x82\xac\\xff") + 4 * sizeof(big));
 	fclose(raw);
 	free(buf);
 }
@@ -118,10 +119,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_1_passes),
-		cmocka_unit_test(test_2_controls),
-		cmocka_unit_test(test_3_invalid),
-		cmocka_unit_test(test_4_cut),
+		cmocka_unit_test(test_1_passes),  cmocka_unit_test(test_2_controls),
+		cmocka_unit_test(test_3_invalid), cmocka_unit_test(test_4_cut),
 		cmocka_unit_test(test_5_stream),
 	};
 
