@@ -2,6 +2,7 @@
  * for the debug file of a build-id, through libdebuginfod (its cache, its retries).
  * Only when DEBUGINFOD_URLS is set: without it, no network at all. It runs from
  * img_open, before the target is stopped, so a slow server never lengthens a pause.
+ * Never with privileges the user lacks (img_debuginfod_secure).
  * SPDX-License-Identifier: MIT */
 #include "image/image-int.h"
 
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 
 /* Our defaults for this call, set only where the user has set nothing. libdebuginfod
  * 0.188 waits 90 s for a server to start sending, and tries a query that failed
@@ -39,6 +41,33 @@ why_failed(int rc, const char *urls, char *why, size_t size)
 		snprintf(why, size, "debuginfod at %s failed: %s", urls, strerror(-rc));
 }
 
+/* DEBUGINFOD_URLS was set, and img_debuginfod_secure removed it */
+static bool refused;
+
+void
+img_debuginfod_secure(void)
+{
+	extern char **environ;
+	const char *urls = getenv("DEBUGINFOD_URLS");
+	char name[64];
+
+	if (!getauxval(AT_SECURE))
+		return;
+	refused = urls && *urls;
+	/* unsetenv moves the entries after the one removed: look from the start */
+	for (size_t i = 0; environ && environ[i];) {
+		size_t len = strcspn(environ[i], "=");
+
+		if (strncmp(environ[i], "DEBUGINFOD_", 11) == 0 && len < sizeof(name)) {
+			snprintf(name, sizeof(name), "%.*s", (int)len, environ[i]);
+			unsetenv(name);
+			i = 0;
+		} else {
+			i++;
+		}
+	}
+}
+
 int
 img_debuginfod_find(const uint8_t *id, size_t idlen, char **path, char *why, size_t size)
 {
@@ -49,11 +78,7 @@ img_debuginfod_find(const uint8_t *id, size_t idlen, char **path, char *why, siz
 
 	*path = NULL;
 	why[0] = '\0';
-	/* With privileges the user lacks (setcap, setuid), secure_getenv says no:
-	 * libdebuginfod takes its cache folder, headers and more from the user's
-	 * environment with getenv, writes files there, and its download would be
-	 * parsed by a privileged inspect. No network then. */
-	if ((!urls || !*urls) && getenv("DEBUGINFOD_URLS") && *getenv("DEBUGINFOD_URLS")) {
+	if (refused) {
 		snprintf(why, size,
 			 "debuginfod not asked: inspect runs with privileges the user lacks");
 		return -1;

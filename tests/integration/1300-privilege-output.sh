@@ -23,6 +23,10 @@
 #   1.5  not privileged, INSPECT_PLUGIN_DIR is a developer's: root's inspect, and
 #        nobody's plain copy (no capabilities), load the plugin (marker written by
 #        uid 0, then by nobody) and say "plugin ABI 0"
+#   1.6  the rest of the environment, on vars-stripped run by nobody: root's inspect
+#        takes its debug file under INSPECT_DEBUG_ROOT ("(debug: PATH)"); the setcap
+#        copy does not, notes "debuginfod not asked: inspect runs with privileges
+#        the user lacks" for DEBUGINFOD_URLS, and libdebuginfod wrote no cache
 # Test hooks:
 #   2.0  the shipped build ignores INSPECT_TEST_STOP_DELAY_MS=1500: its pause is
 #        under half of that, where the test build's (INSPECT_TEST) is 1500 ms or more
@@ -124,18 +128,41 @@ dev_dir_ok() {
 	expect_status 1 "marker.so has plugin ABI 0"
 }
 
-# nobody_fixture GOVER: TEST_TMP/fxn/GOVER/parked starts the parked fixture as
+# nobody_fixture GOVER PROG: TEST_TMP/fxn/GOVER/PROG starts the fixture PROG as
 # nobody, in the same process (exec), its record files in a folder nobody may write.
 nobody_fixture() {
 	local dir=$TEST_TMP/fxn/$1
 	mkdir -p "$dir"
-	cp "$FIXTURES/$1/parked" "$dir/parked.bin"
-	cat >"$dir/parked" <<EOF
+	cp "$FIXTURES/$1/$2" "$dir/$2.bin"
+	cat >"$dir/$2" <<EOF
 #!/bin/bash
 chmod 777 "\$(dirname "\$4")"
-exec setpriv --reuid=nobody --regid=nogroup --clear-groups "$dir/parked.bin" "\$@"
+exec setpriv --reuid=nobody --regid=nogroup --clear-groups "$dir/$2.bin" "\$@"
 EOF
-	chmod 755 "$TEST_TMP/fxn" "$dir" "$dir/parked"
+	chmod 755 "$TEST_TMP/fxn" "$dir" "$dir/$2"
+}
+
+# 1.6: on vars-stripped, a debug file under INSPECT_DEBUG_ROOT and a debuginfod
+# server in DEBUGINFOD_URLS (none listens): root's inspect uses the file; the
+# setcap copy run by nobody neither, and notes it did not ask debuginfod.
+env_ignored_ok() {
+	local id root=$TEST_TMP/debugroot debug
+	id=$(readelf -n "$TEST_TMP/fxn/$1/vars-stripped.bin" | sed -n 's/.*Build ID: //p')
+	debug=$root/usr/lib/debug/.build-id/${id:0:2}/${id:2}.debug
+	mkdir -p "$(dirname "$debug")"
+	cp "$FIXTURES/$1/vars-bid.debug" "$debug"
+	chmod -R a+rX "$root"
+	run_as root env INSPECT_DEBUG_ROOT="$root" "$INSPECT" dump "$FIXTURE_PID"
+	grep -q "(debug: $debug)" "$OUT" ||
+		{ echo "root's inspect did not use the debug file: $(head -c 300 "$OUT")" >&2; return 1; }
+	run_as nobody env INSPECT_DEBUG_ROOT="$root" DEBUGINFOD_URLS=http://127.0.0.1:9/ \
+		DEBUGINFOD_CACHE_PATH="$USERDIR/cache" "$PRIV/inspect" dump "$FIXTURE_PID"
+	((RC == 0)) || { echo "exit $RC: $(head -c 300 "$ERR")" >&2; return 1; }
+	! grep -q "(debug: " "$OUT" || { echo "INSPECT_DEBUG_ROOT was read: $(head -n 1 "$OUT")" >&2; return 1; }
+	grep -q "debuginfod not asked: inspect runs with privileges the user lacks" "$OUT" ||
+		{ echo "no note that debuginfod was not asked: $(grep note "$OUT")" >&2; return 1; }
+	[[ ! -e $USERDIR/cache ]] || { echo "libdebuginfod wrote its cache" >&2; return 1; }
+	fixture_alive
 }
 
 privilege_cases() {
@@ -171,8 +198,9 @@ privilege_cases() {
 	done
 
 	check "1.0 INSPECT_PLUGIN_DIR ignored with privileges" ignored_ok
-	nobody_fixture "$(fixture_versions | tail -n 1)"
-	FIXTURES=$TEST_TMP/fxn FIXTURE_NAME=parked fixture_start "$(fixture_versions | tail -n 1)" 3
+	gover=$(fixture_versions | tail -n 1)
+	nobody_fixture "$gover" parked
+	FIXTURES=$TEST_TMP/fxn FIXTURE_NAME=parked fixture_start "$gover" 3
 	check "1.1 the setcap copy dumps nobody's fixture as nobody" priv_dump_ok
 	fixture_stop
 	check "1.2 a folder the user owns is refused" refused_ok "$TEST_TMP/owned" \
@@ -182,6 +210,15 @@ privilege_cases() {
 	check "1.4 a plugin behind a symbolic link is refused" refused_ok "$TEST_TMP/link" \
 		"a-marker.so: it is a symbolic link"
 	check "1.5 INSPECT_PLUGIN_DIR when not privileged" dev_dir_ok
+	if [[ -x $FIXTURES/$gover/vars-stripped ]]; then
+		nobody_fixture "$gover" vars-stripped
+		FIXTURES=$TEST_TMP/fxn FIXTURE_NAME=vars-stripped fixture_start "$gover" 1
+		check "1.6 INSPECT_DEBUG_ROOT and DEBUGINFOD_* not read with privileges" \
+			env_ignored_ok "$gover"
+		fixture_stop
+	else
+		skip "1.6 environment" "no vars-stripped fixture (objcopy?)"
+	fi
 }
 
 # --- test hooks ----------------------------------------------------------------
