@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +28,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-bool
-rt_privileged(void)
+/* Whether inspect runs with privileges the user who started it lacks: file
+ * capabilities or setuid (set by the kernel at exec). */
+static bool
+privileged(void)
 {
 	return getauxval(AT_SECURE) != 0;
 }
@@ -93,7 +96,7 @@ bad:
 int
 rt_plugin_dir_open(char *dir, size_t size, char *warning, size_t wsize, struct insp_err *err)
 {
-	bool privileged = rt_privileged();
+	bool priv = privileged();
 	const char *env = secure_getenv("INSPECT_PLUGIN_DIR");
 	char self[4096];
 	ssize_t n;
@@ -110,7 +113,7 @@ rt_plugin_dir_open(char *dir, size_t size, char *warning, size_t wsize, struct i
 		return insp_err_set(err, INSP_E_SYS, "cannot find the inspect executable");
 	self[n] = '\0';
 	snprintf(dir, size, "%s/plugins", dirname(self));
-	if (privileged) {
+	if (priv) {
 		env = getenv("INSPECT_PLUGIN_DIR");
 		if (env && *env)
 			snprintf(
@@ -133,8 +136,8 @@ opened:
 int
 rt_plugin_file_open(int dirfd, const char *dir, const char *name, struct insp_err *err)
 {
-	bool privileged = rt_privileged();
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | (privileged ? O_NOFOLLOW : 0));
+	bool priv = privileged();
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | (priv ? O_NOFOLLOW : 0));
 	const char *why = NULL;
 	struct stat st;
 
@@ -145,13 +148,13 @@ rt_plugin_file_open(int dirfd, const char *dir, const char *name, struct insp_er
 		why = strerror(errno);
 	else if (!S_ISREG(st.st_mode))
 		why = "it is not a regular file";
-	else if (privileged)
+	else if (priv)
 		why = untrusted(&st, false);
 	if (why) {
 		close(fd);
 		return insp_err_set(
 			err, INSP_E_SYS, "plugin %s/%s not loaded: %s%s", dir, name, why,
-			privileged ? " (inspect runs with privileges the user lacks)" : "");
+			priv ? " (inspect runs with privileges the user lacks)" : "");
 	}
 	return fd;
 }

@@ -4,14 +4,10 @@
 #ifndef RUNTIME_RUNTIME_INT_H
 #define RUNTIME_RUNTIME_INT_H
 
-#include <stdbool.h>
 #include <stddef.h>
 
 #include "runtime/runtime.h"
 
-/* Whether inspect runs with privileges the user who started it lacks: file
- * capabilities or setuid (getauxval(AT_SECURE), set by the kernel at exec). */
-bool rt_privileged(void);
 /* The plugin folder's path into dir, and a descriptor of it to read its entries
  * (the caller closes it), or -1 with err set. Privileged, only the installed
  * folder, checked (plugin-dir.c says how); warning gets why INSPECT_PLUGIN_DIR was
