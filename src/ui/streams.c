@@ -7,9 +7,26 @@
  * SPDX-License-Identifier: MIT */
 #include "ui/ui.h"
 
+#include <stdlib.h>
+
 #include "util/esc.h"
 
 FILE *ui_terminal, *ui_terminal_err;
+
+/* At exit, before stdio's own flush: the escaping streams write what they hold
+ * (a sequence cut at the very end too) and go. */
+static void
+restore(void)
+{
+	if (ui_terminal && stdout != ui_terminal) {
+		fclose(stdout);
+		stdout = ui_terminal;
+	}
+	if (ui_terminal_err && stderr != ui_terminal_err) {
+		fclose(stderr);
+		stderr = ui_terminal_err;
+	}
+}
 
 void
 ui_streams_escape(void)
@@ -24,4 +41,5 @@ ui_streams_escape(void)
 		stdout = out;
 	if (err)
 		stderr = err;
+	atexit(restore);
 }
