@@ -152,9 +152,9 @@ rt_plugin_file_open(int dirfd, const char *dir, const char *name, struct insp_er
 		why = untrusted(&st, false);
 	if (why) {
 		close(fd);
-		return insp_err_set(
-			err, INSP_E_SYS, "plugin %s/%s not loaded: %s%s", dir, name, why,
-			priv ? " (inspect runs with privileges the user lacks)" : "");
+		return insp_err_set(err, INSP_E_SYS, "plugin %s/%s not loaded: %s%s", dir, name,
+				    why,
+				    priv ? " (inspect runs with privileges the user lacks)" : "");
 	}
 	return fd;
 }

@@ -19,9 +19,13 @@
 static json_object *
 jstr(const char *s)
 {
-	char *e = esc_strdup(s);
-	json_object *o = e ? json_object_new_string(e) : NULL;
+	char *e;
+	json_object *o;
 
+	if (esc_plain(s))
+		return json_object_new_string(s);
+	e = esc_strdup(s);
+	o = e ? json_object_new_string(e) : NULL;
 	free(e);
 	return o;
 }

@@ -59,7 +59,14 @@ esc_mem(char *out, const char *str, size_t n, bool final, size_t *used)
 	size_t i = 0, o = 0;
 
 	while (i < n) {
-		size_t len = utf8_len(s + i, n - i);
+		size_t len;
+
+		/* most bytes: printable ASCII, copied without more ado */
+		if ((s[i] >= 0x20 && s[i] < 0x7f) || s[i] == '\n' || s[i] == '\t') {
+			out[o++] = (char)s[i++];
+			continue;
+		}
+		len = utf8_len(s + i, n - i);
 
 		if (len == CUT && !final)
 			break;
@@ -84,6 +91,15 @@ esc_mem(char *out, const char *str, size_t n, bool final, size_t *used)
 	return o;
 }
 
+bool
+esc_plain(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p >= 0x7f)
+			return false;
+	return true;
+}
+
 char *
 esc_strdup(const char *s)
 {
@@ -102,7 +118,7 @@ struct esc_cookie {
 	size_t npend;
 };
 
-#define CHUNK 1024
+#define CHUNK 4096
 
 static ssize_t
 cookie_write(void *cookie, const char *buf, size_t size)

@@ -21,6 +21,9 @@
  * sequence cut by the end of s are left; *used (may be NULL) gets the bytes
  * consumed, n when final. */
 size_t esc_mem(char *out, const char *s, size_t n, bool final, size_t *used);
+/* Whether s needs no escaping because it is printable ASCII, newline and tab only
+ * (the common case, checked fast; false says nothing more). */
+bool esc_plain(const char *s);
 /* s escaped, malloc'd (the caller frees it); NULL when memory runs out. */
 char *esc_strdup(const char *s);
 /* A stream that escapes every byte written to it, then writes it to raw and

@@ -46,12 +46,15 @@
 #   $GOVER $B 3.3  the stacks in that JSON are the runtime's own (runtime.Stack,
 #                  compare-stacks.py), its names escaped by check-escaped.py's own
 #                  implementation of the rule
+#   $GOVER shaped 3.4  the REPL on a terminal (pty-session.py; readline writes its
+#                  own controls there): tasks and threads show the escaped names
 # Every case ends with the fixture alive and untraced.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 ESCAPED=$ROOT/tests/integration/check-escaped.py
 COMPARE=$ROOT/tests/integration/compare-stacks.py
+PTY=$ROOT/tests/integration/pty-session.py
 export LC_ALL=C
 
 # --- privilege ---------------------------------------------------------------
@@ -305,6 +308,26 @@ stacks_ok() {
 	"$COMPARE" runtime "$1/dump.json" "$1/runtime.stacks" '^(main\.(bad|inLinkFile|inPkg|namedThread|\\x1b)|fixtures/shaped/)' >&2
 }
 
+# 3.4: steps of a terminal session, one JSON object a line (see pty-session.py and
+# tests/integration/0610-repl-tty.sh).
+cmd() { jq -nc --arg s "$1"$'\r' '{send: $s}'; }
+want() { jq -nc --arg e "$1" '{expect: $e, timeout: 10}'; }
+
+tty_ok() {
+	local p='\(inspect\) '
+	{
+		want "^attached to process $FIXTURE_PID .*\\n$p\$"
+		cmd tasks
+		want 'chan receive +main\.\\x1b\]0;pwned\\x07\\x1b\[2Jxx main\.go:[0-9]+\n'
+		cmd threads
+		want '\\x1b\]0;thr\\x07\\xff +S'
+		cmd detach
+		echo '{"exit": 0, "timeout": 15}'
+	} | INPUTRC=/dev/null TERM=xterm "$PTY" -t 10 -- "$INSPECT" attach "$FIXTURE_PID" \
+		>"$TEST_TMP/tty.log" 2>&1 || { grep -A 3 '^## FAILED' "$TEST_TMP/tty.log" >&2; return 1; }
+	fixture_alive
+}
+
 output_cases() {
 	local gover=$1 b=$2 dwarf=$3 dir
 	dir=$TEST_TMP/$gover-$b
@@ -323,6 +346,7 @@ output_cases() {
 	check "$gover $b 3.1 names shown escaped" names_ok "$dir" "$dwarf"
 	check "$gover $b 3.2 JSON valid UTF-8, names escaped" json_ok "$dir"
 	check "$gover $b 3.3 stacks are the runtime's, escaped" stacks_ok "$dir"
+	((dwarf)) && check "$gover $b 3.4 the REPL on a terminal: names escaped" tty_ok
 	check "$gover $b fixture unharmed" fixture_alive
 	fixture_stop
 }

@@ -32,7 +32,7 @@ check(const char *in, size_t n, const char *want)
 
 #define CHECK(in, want) check(in, sizeof(in) - 1, want)
 
-/* 1.0-1.2: text as it is. */
+/* 1.0-1.3: text as it is; esc_plain on what needs nothing (1.3). */
 static void
 test_1_passes(void **state)
 {
@@ -41,6 +41,10 @@ test_1_passes(void **state)
 	CHECK("a\tb\nc \\x1b", "a\tb\nc \\x1b");                    /* 1.1 */
 	CHECK("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xc2\xa0", /* 1.2: é € 😀 nbsp */
 	      "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xc2\xa0");
+	assert_true(esc_plain("main.main\tx\n")); /* 1.3: plain, and not */
+	assert_false(esc_plain("caf\xc3\xa9"));
+	assert_false(esc_plain("a\x1b"));
+	assert_false(esc_plain("a\x7f"));
 }
 
 /* 2.0-2.3: control characters. */
