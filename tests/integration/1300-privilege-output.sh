@@ -27,9 +27,12 @@
 #        takes its debug file under INSPECT_DEBUG_ROOT ("(debug: PATH)"); the setcap
 #        copy does not, notes "debuginfod not asked: inspect runs with privileges
 #        the user lacks" for DEBUGINFOD_URLS, and libdebuginfod wrote no cache
-# Test hooks:
+# Test hooks (tests/hooks/, linked into the test build INSPECT_TEST only):
 #   2.0  the shipped build ignores INSPECT_TEST_STOP_DELAY_MS=1500: its pause is
 #        under half of that, where the test build's (INSPECT_TEST) is 1500 ms or more
+#   2.1  the shipped build ignores INSPECT_TEST_NO_VM_READV (strace: it reads with
+#        process_vm_readv, where the test build makes none), and holds no
+#        INSPECT_TEST_ string at all
 # Output, on fixtures/go/shaped (its main.go: function, file and package names
 # rewritten into ESC ] 0;pwned BEL, ESC [2J, an OSC 8 hyperlink, ESC (0, C1 CSI
 # and bytes that are no UTF-8; a thread named ESC ] 0;thr BEL \xff; main.title a
@@ -245,6 +248,25 @@ hook_ok() {
 	fixture_alive
 }
 
+count_readv() {
+	local log=$TEST_TMP/strace.log
+	INSPECT_TEST_NO_VM_READV=1 strace -f -qq -e trace=process_vm_readv -o "$log" \
+		"$1" dump "$FIXTURE_PID" >"$OUT" 2>"$ERR" || { echo "$1 failed: $(head -c 300 "$ERR")" >&2; return 1; }
+	grep -c 'process_vm_readv(' "$log" || true
+}
+
+readv_hook_ok() {
+	local shipped test names
+	names=$(strings "$INSPECT" | grep INSPECT_TEST_ || true)
+	[[ -z $names ]] || { echo "the shipped build holds $names" >&2; return 1; }
+	shipped=$(count_readv "$INSPECT") || return 1
+	test=$(count_readv "$INSPECT_TEST") || return 1
+	((test == 0)) || { echo "the test build called process_vm_readv $test times" >&2; return 1; }
+	((shipped > 0)) ||
+		{ echo "the shipped build read no memory with process_vm_readv: it took the variable" >&2; return 1; }
+	fixture_alive
+}
+
 # --- output --------------------------------------------------------------------
 
 EXE_NAME=$'shaped\e]0;exe\a'
@@ -356,6 +378,11 @@ GOVERS=$(fixture_versions)
 privilege_cases
 FIXTURE_NAME=parked fixture_start "$(tail -n 1 <<<"$GOVERS")" 3
 check "2.0 the shipped build ignores INSPECT_TEST_STOP_DELAY_MS" hook_ok
+if command -v strace >/dev/null; then
+	check "2.1 the shipped build ignores INSPECT_TEST_NO_VM_READV" readv_hook_ok
+else
+	skip "2.1 INSPECT_TEST_NO_VM_READV" "no strace"
+fi
 fixture_stop
 for gover in $GOVERS; do
 	if [[ ! -x $FIXTURES/$gover/shaped ]]; then
