@@ -34,12 +34,20 @@ GEN_GOTABLES := $(BUILD)/tools/gen-gotables
 # Keep the unit tests' objects (make would delete them as intermediates, and print
 # that after the tests' summary).
 .SECONDARY:
-all: $(BUILD)/inspect $(BUILD)/plugins/go.so
+all: $(BUILD)/inspect $(BUILD)/inspect-test $(BUILD)/plugins/go.so
 
 deps:
 	@tools/deps.sh
 
 $(BUILD)/inspect: $(CORE_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
+
+# The test build: inspect with the test hooks of tests/hooks/X.c in place of
+# src/*/X.c (INSPECT_TEST_* variables), for the integration tests; never installed.
+TEST_HOOK_SRC := $(wildcard tests/hooks/*.c)
+TEST_HOOK_OBJ := $(TEST_HOOK_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_HOOKED := $(filter $(addprefix %/,$(notdir $(TEST_HOOK_OBJ))),$(CORE_OBJ))
+$(BUILD)/inspect-test: $(filter-out $(TEST_HOOKED),$(CORE_OBJ)) $(TEST_HOOK_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
 
 $(BUILD)/plugins/go.so: $(GO_OBJ)

@@ -243,7 +243,8 @@ static bool
 find_local(struct img *img, const char *exe_path, const char *root, const uint8_t *id, size_t idlen)
 {
 	struct want by_id = { .id = id, .idlen = idlen }, by_link = by_id;
-	const char *env = getenv("INSPECT_DEBUG_ROOT"), *link = debuglink(img->elf, &by_link.crc);
+	const char *env = secure_getenv("INSPECT_DEBUG_ROOT"),
+		   *link = debuglink(img->elf, &by_link.crc);
 	/* a container's own debug packages too (root is its /proc/PID/root) */
 	const char *roots[3] = { env && *env ? env : NULL, "", *root ? root : NULL };
 	char hex[2 * MAX_BUILD_ID + 1];
@@ -291,7 +292,7 @@ img_find_debug_file(struct img *img, const char *exe_path, const char *root)
 	if (fd >= 0 && !found)
 		snprintf(why, sizeof(why),
 			 "debuginfod at %s sent a file with another build-id or no DWARF",
-			 getenv("DEBUGINFOD_URLS"));
+			 secure_getenv("DEBUGINFOD_URLS"));
 	free(path);
 	if (!found)
 		snprintf(img->debug_search, sizeof(img->debug_search), "%s; %s", LOCAL_PLACES,

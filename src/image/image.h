@@ -116,4 +116,12 @@ int img_global_var(struct img *img, const char *name, struct img_var *out, struc
 /* The libdw handle for types, or NULL without DWARF. */
 Dwarf *img_dwarf(struct img *img);
 
+/* debuginfod.c */
+/* First thing in main: when inspect runs with privileges the user lacks (setcap,
+ * setuid: AT_SECURE), remove every DEBUGINFOD_* variable from the environment.
+ * libdebuginfod reads them with getenv (the servers, its cache folder, which it
+ * writes, headers), and libdw's native walk asks the servers itself. A dump then
+ * notes "debuginfod not asked" where DEBUGINFOD_URLS was set. */
+void img_debuginfod_secure(void);
+
 #endif

@@ -33,5 +33,10 @@ void mdl_libs_offer(struct insp_host *h, struct mdl_host_ctx *c);
  * and set c->s->runtime_lib. */
 int mdl_libs_switch(struct mdl_host_ctx *c, struct insp_err *err);
 void mdl_libs_release(struct mdl_host_ctx *c);
+/* stop-delay.c: called with the process stopped, before the copy; 0, or -1 when
+ * a signal came. The shipped build does nothing; the test build
+ * (tests/hooks/stop-delay.c, in BUILD/inspect-test) waits INSPECT_TEST_STOP_DELAY_MS,
+ * so that tests can signal or kill inspect, or the target, while it is stopped. */
+int mdl_stop_delay(struct insp_err *err);
 
 #endif

@@ -49,6 +49,11 @@ struct tgt_proc {
 		.mem_fd = -1                                                                       \
 	}
 
+/* no-vm-readv.c: false, as shipped; the test build's (tests/hooks/no-vm-readv.c,
+ * in BUILD/inspect-test) says INSPECT_TEST_NO_VM_READV is set: read through
+ * /proc/PID/mem from the start, so that tests cover that path. */
+bool tgt_test_no_vm_readv(void);
+
 /* procfs.c */
 /* Check the process exists, is ours to trace and not traced already; read its exe. */
 int tgt_proc_open(struct tgt_proc *p, pid_t pid, struct insp_err *err);
