@@ -255,6 +255,50 @@ gpkg_short(struct gpr *p, const char *pkg, const char *member, struct gpkg_name 
 	return n;
 }
 
+int
+gpkg_member(struct gpr *p, const char *member, struct gpkg_name *out)
+{
+	const struct gpkg_index *ix = index_of(p);
+	size_t ml = strlen(member);
+	int n = 0;
+
+	if (!ix)
+		return -1;
+	for (size_t i = 0; i < ix->n; i++) {
+		const struct gpkg_entry *e = &ix->v[i];
+		size_t l = strlen(e->name);
+
+		if (l <= ml + 1 || e->name[l - ml - 1] != '.' || strcmp(e->name + l - ml, member))
+			continue;
+		if (n++ == 0)
+			to_name(e, out);
+	}
+	return n;
+}
+
+bool
+gpkg_of_func(const char *func, char *buf, size_t size)
+{
+	/* The runtime's funcpkgpath: up to the first dot after the last slash,
+	 * where the slashes of type arguments ("[...]") do not count. */
+	const char *bracket = strchr(func, '['), *end = bracket ? bracket : func + strlen(func);
+	const char *slash = memrchr(func, '/', (size_t)(end - func));
+	const char *dot = memchr(slash ? slash : func, '.', (size_t)(end - (slash ? slash : func)));
+	char *path;
+
+	if (!dot || dot == func || (size_t)(dot - func) >= size)
+		return false;
+	memcpy(buf, func, (size_t)(dot - func));
+	buf[dot - func] = 0;
+	/* the linker's names escape the last element's dots as the DWARF's
+	 * variables do: the index holds them unescaped */
+	if (!(path = unescape(buf)))
+		return false;
+	memcpy(buf, path, strlen(path) + 1);
+	free(path);
+	return true;
+}
+
 /* A constant's name without the package of type name tn (its first pkglen
  * bytes, dot included), as Delve trims it. */
 static const char *
