@@ -251,6 +251,27 @@ package_member(struct parser *ps, const char *start, const char *prefix, const c
 	return package_value(ps, start, &g, out) < 0 ? -1 : 1;
 }
 
+/* After a field that is not one (or the variable unreadable), where a frame
+ * variable hid a package path:
+ * "; a package path? quote it: "PATH".member" into buf (else ""). */
+static const char *
+path_hint(struct parser *ps, const char *where, char *buf, size_t size)
+{
+	const char *s = ps->path_start, *e = ps->path_end, *slash, *dot, *mend;
+
+	buf[0] = 0;
+	if (!s || where < s || where >= e)
+		return buf;
+	slash = memrchr(s, '/', (size_t)(e - s));
+	if (!(dot = memchr(slash, '.', (size_t)(e - slash))))
+		return buf;
+	for (mend = dot + 1; mend < e && *mend != '.'; mend++)
+		;
+	snprintf(buf, size, "; a package path? quote it: \"%.*s\".%.*s", (int)(dot - s), s,
+		 (int)(mend - dot - 1), dot + 1);
+	return buf;
+}
+
 /* The end of the run of path characters at start, without trailing dots. */
 static const char *
 path_run(const char *start)
@@ -298,7 +319,7 @@ static int
 resolve(struct parser *ps, const char *start, const char *nm, struct gval *out)
 {
 	const char *why, *end = path_run(start), *slash, *dot;
-	char full[sizeof(ps->p->frame_pkg) + MAX_NAME];
+	char full[sizeof(ps->p->frame_pkg) + MAX_NAME], hint[MAX_NAME * 2];
 	struct gpkg_name g;
 	int r;
 
@@ -309,8 +330,6 @@ resolve(struct parser *ps, const char *start, const char *nm, struct gval *out)
 
 		if (strcmp(vn, nm) != 0 && !(vn[0] == '&' && strcmp(vn + 1, nm) == 0))
 			continue;
-		if ((why = gexpr_var_value(ps->p, ps->vars, ps->nvars, &ps->vars[i], out)))
-			return fail(ps, start, "%s is <optimized out>: %s", nm, why);
 		/* "github.com/x/y.gitCommit" with a variable github: the path is
 		 * its fields to the parser, and the quoted path the way out */
 		slash = memchr(start, '/', (size_t)(end - start));
@@ -318,6 +337,9 @@ resolve(struct parser *ps, const char *start, const char *nm, struct gval *out)
 			ps->path_start = start;
 			ps->path_end = end;
 		}
+		if ((why = gexpr_var_value(ps->p, ps->vars, ps->nvars, &ps->vars[i], out)))
+			return fail(ps, start, "%s is <optimized out>: %s%s", nm, why,
+				    path_hint(ps, ps->at, hint, sizeof(hint)));
 		return 0;
 	}
 	if (ps->p->frame_pkg[0] && !strchr(nm, '/')) {
@@ -398,26 +420,6 @@ deref(struct parser *ps, const char *where, const struct gval *v, struct gval *o
 		return fail(ps, where, "%s points to no type", gtype_name(&v->type));
 	*out = gval_at(&et, ptr);
 	return 0;
-}
-
-/* After a field that is not one, where a frame variable hid a package path:
- * "; a package path? quote it: "PATH".member" into buf (else ""). */
-static const char *
-path_hint(struct parser *ps, const char *where, char *buf, size_t size)
-{
-	const char *s = ps->path_start, *e = ps->path_end, *slash, *dot, *mend;
-
-	buf[0] = 0;
-	if (!s || where < s || where >= e)
-		return buf;
-	slash = memrchr(s, '/', (size_t)(e - s));
-	if (!(dot = memchr(slash, '.', (size_t)(e - slash))))
-		return buf;
-	for (mend = dot + 1; mend < e && *mend != '.'; mend++)
-		;
-	snprintf(buf, size, "; a package path? quote it: \"%.*s\".%.*s", (int)(dot - s), s,
-		 (int)(mend - dot - 1), dot + 1);
-	return buf;
 }
 
 static int
