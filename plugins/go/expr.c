@@ -304,8 +304,8 @@ no_variable(struct parser *ps, const char *start, const char *nm)
 			    "named %s alone: name it with its package (pkg.%s)%s",
 			    nm, nm, hint);
 	if (ps->p->frame_pkg[0])
-		return fail(ps, start, "no variable %s in this frame or its package (%s.%s)%s",
-			    nm, ps->p->frame_pkg, nm, hint);
+		return fail(ps, start, "no variable %s in this frame or its package (%s.%s)%s", nm,
+			    ps->p->frame_pkg, nm, hint);
 	return fail(ps, start, "no variable %s in this frame%s", nm, hint);
 }
 

@@ -509,7 +509,8 @@ img_frame_vars(struct img *img, const struct img_scope *sc, struct img_var **var
 	Dwarf_Die frames[MAX_NEST];
 	size_t nframes = 1;
 	uint64_t cfa = sc->cfa, fb;
-	struct loc_ctx x = { img, sc->pc - img->bias, &cfa, NULL, sc->ret ? sc->ret - img->bias : 0 };
+	struct loc_ctx x = { img, sc->pc - img->bias, &cfa, NULL,
+			     sc->ret ? sc->ret - img->bias : 0 };
 	struct collect c = { &x, NULL, 0, 0 };
 
 	*vars = NULL;
