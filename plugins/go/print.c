@@ -46,7 +46,8 @@ frame_vars(const struct insp_host *h, const struct insp_scope *sc, struct insp_v
 	return sc ? h->frame_vars(h->ctx, sc, vars, n, err) : 0;
 }
 
-/* The frame of sc in p: that there is one, and its function's package. */
+/* The frame of sc in p: that there is one, and its function's package ("" if
+ * unknown: no pclntab, or an inlined call whose name the tree does not give). */
 static void
 frame_package(struct gpr *p, const struct insp_scope *sc)
 {
@@ -54,7 +55,6 @@ frame_package(struct gpr *p, const struct insp_scope *sc)
 	int n;
 
 	p->frame = sc != NULL;
-	p->frame_pkg[0] = 0;
 	if (!sc || !p->st || !p->st->pcln ||
 	    (n = gort_pclntab_frames(p->st->pcln, sc->pc, sc->call_site, f, 64)) <= 0 ||
 	    sc->inline_depth >= (uint32_t)n || !f[sc->inline_depth].func ||

@@ -27,7 +27,8 @@
 #                  the dictionary, is the program's (*main.Box[int])(0xPTR) {V: 3,
 #                  Tag: "three"}; v, the capture, which the DWARF types by its
 #                  shape alone, is (go.shape.*uint8)(0xPTR) with that reason
-#                  (no dictionary index), not "no dictionary"
+#                  (no dictionary index), not "no dictionary"; Delve shows the
+#                  same shape for v, the real type for x, at that address
 #   GOVER B 1.8    bp in main.main, of the named pointer type main.BoxPtr, prints
 #                  as (main.BoxPtr)(0xPTR) {V: 5, Tag: "five"}, *bp as the Box:
 #                  followed once (unless optimized out)
@@ -200,6 +201,12 @@ spawn_case() {
 	g=$(awk '/^v = /{ sub(/^v = /, ""); print; exit }' "$SES")
 	re='^\(go\.shape\.\*uint8(_0)?\)\('"$ptr"'\) <shape type, the real one unknown: its DWARF type is the shape itself, with no dictionary index \(DW_AT_go_dict_index\)'
 	[[ $g =~ $re ]] || { echo "v = $g, want (go.shape.*uint8)($ptr) <... no dictionary index ...>" >&2; return 1; }
+	# Delve: v its shape, x the real type, at the same address
+	dlv_for "$gover" >/dev/null || return 0
+	_lib_dlv "$FIXTURE_PID" $'goroutines\n'"goroutine $id frame $fr locals" "$TEST_TMP/dlv.spawn" || return 1
+	grep -Eq '^v = \(go\.shape\.\*uint8(_0)?\)\('"$ptr"'\)$' "$TEST_TMP/dlv.spawn" &&
+		grep -qxF "x = (*main.Box[int])($ptr)" "$TEST_TMP/dlv.spawn" ||
+		{ echo "Delve's locals: $(grep -E '^[vx] = ' "$TEST_TMP/dlv.spawn" | tr '\n' ' ')" >&2; return 1; }
 }
 
 myint_case() {
