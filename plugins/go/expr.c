@@ -291,9 +291,9 @@ path_run(const char *start)
 static int
 no_variable(struct parser *ps, const char *start, const char *nm)
 {
-	struct gpkg_name g;
+	struct gpkg_name g, other;
 	char hint[MAX_NAME * 2] = "";
-	int r = gpkg_member(ps->p, nm, &g);
+	int r = gpkg_short(ps->p, NULL, nm, &g, &other);
 
 	if (r > 0)
 		snprintf(hint, sizeof(hint), "; a package variable of that name: %s%s", g.full,

@@ -244,34 +244,13 @@ gpkg_short(struct gpr *p, const char *pkg, const char *member, struct gpkg_name 
 		const struct gpkg_entry *e = &ix->v[i];
 		size_t l = strlen(e->name);
 
-		/* PATH.member, where the unit's package is pkg */
+		/* PATH.member, where the unit's package is pkg (any if NULL) */
 		if (l <= ml + 1 || e->name[l - ml - 1] != '.' || strcmp(e->name + l - ml, member) ||
-		    strcmp(package_name(e, l - ml - 1, buf, sizeof(buf)), pkg) != 0)
+		    (pkg && strcmp(package_name(e, l - ml - 1, buf, sizeof(buf)), pkg) != 0))
 			continue;
 		if (n < 2)
 			to_name(e, n == 0 ? out : other);
 		n++;
-	}
-	return n;
-}
-
-int
-gpkg_member(struct gpr *p, const char *member, struct gpkg_name *out)
-{
-	const struct gpkg_index *ix = index_of(p);
-	size_t ml = strlen(member);
-	int n = 0;
-
-	if (!ix)
-		return -1;
-	for (size_t i = 0; i < ix->n; i++) {
-		const struct gpkg_entry *e = &ix->v[i];
-		size_t l = strlen(e->name);
-
-		if (l <= ml + 1 || e->name[l - ml - 1] != '.' || strcmp(e->name + l - ml, member))
-			continue;
-		if (n++ == 0)
-			to_name(e, out);
 	}
 	return n;
 }

@@ -173,13 +173,10 @@ struct gpkg_name {
  * index could not be built (out of memory). */
 int gpkg_exact(struct gpr *p, const char *name, struct gpkg_name *out);
 /* Those named member in a package whose own name is pkg ("server" for
- * .../v2/server and .../legacy/server): how many (more than 1: ambiguous), the
- * first in *out, the second in *other; -1 as gpkg_exact. */
+ * .../v2/server and .../legacy/server; NULL: any package): how many (more than
+ * 1: ambiguous), the first in *out, the second in *other; -1 as gpkg_exact. */
 int gpkg_short(struct gpr *p, const char *pkg, const char *member, struct gpkg_name *out,
 	       struct gpkg_name *other);
-/* Those named member in any package: how many, the first in *out; -1 as
- * gpkg_exact. */
-int gpkg_member(struct gpr *p, const char *member, struct gpkg_name *out);
 /* The import path of the package of func, a function's symbol name
  * ("main.main", "github.com/x/y.v3/pkg.(*T).M", "pkg.F[go.shape.int].func1",
  * ".../log-util%2ev3.Line"), as Go spells it, into buf: true; false if it has
