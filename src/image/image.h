@@ -98,12 +98,15 @@ struct img_var {
 };
 
 /* The scope of one logical frame: its pc (a return address less one for a caller),
- * which of the calls inlined at pc (0: the innermost), and its canonical frame
- * address (the caller's sp before the call), which Go's frame base is. */
+ * which of the calls inlined at pc (0: the innermost), its canonical frame
+ * address (the caller's sp before the call), which Go's frame base is, and for a
+ * caller, its return address (0 for the frame that runs): where a variable is at
+ * pc in a register, its location there if wholly in memory. */
 struct img_scope {
 	uint64_t pc;
 	uint32_t inline_depth;
 	uint64_t cfa;
+	uint64_t ret;
 };
 
 /* The parameters, then the locals in scope at sc, in DWARF order (outer blocks

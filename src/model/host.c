@@ -249,7 +249,8 @@ host_frame_vars(void *ctx, const struct insp_scope *sc, struct insp_var **vars, 
 		struct insp_err *err)
 {
 	struct mdl_host_ctx *c = ctx;
-	struct img_scope is = { sc->call_site ? sc->pc - 1 : sc->pc, sc->inline_depth, sc->cfa };
+	struct img_scope is = { sc->call_site ? sc->pc - 1 : sc->pc, sc->inline_depth, sc->cfa,
+				sc->call_site ? sc->pc : 0 };
 	struct img_var *iv = NULL;
 	size_t ni = 0;
 	int ret = 0;
