@@ -11,92 +11,43 @@
 
 #define STACK_CAP       (1u << 20)    /* per goroutine */
 #define STACK_TOTAL_CAP (1024u << 20) /* all goroutines */
-#define STACK_GUESS     1024          /* bytes a parked goroutine uses, to reserve */
+#define STACK_GUESS     1024          /* bytes a goroutine started before the stop uses */
 
-/* Grow *p to n elements of size each and write every byte, so that its pages are
- * mapped now and not faulted in one by one while the target is stopped (a fault
- * costs microseconds in a VM; 30,000 goroutines need thousands of pages). */
+/* n elements of size each, every byte written, so that its pages are mapped
+ * now and not faulted in one by one while the target is stopped (a fault costs
+ * microseconds in a VM; 30,000 goroutines need thousands of pages). */
 static int
 reserve_array(void *pp, size_t n, size_t size)
 {
-	void **p = pp, *grown = realloc(*p, n * size);
+	void **p = pp;
 
-	if (!grown)
+	free(*p);
+	*p = calloc(n ? n : 1, size);
+	if (!*p)
 		return -1;
-	memset(grown, 0, n * size);
-	*p = grown;
+	memset(*p, 0, (n ? n : 1) * size);
 	return 0;
 }
 
 static int
-reserve(struct gort_state *st, uint64_t ngs, size_t stack_bytes, struct insp_err *err)
+reserve_gs(struct gort_state *st, struct insp_err *err)
 {
-	if (ngs > st->gcap) {
-		if (reserve_array(&st->gaddrs, ngs, 8) < 0 ||
-		    reserve_array(&st->gbytes, ngs, st->l.g_size) < 0 ||
-		    reserve_array(&st->gok, ngs, sizeof(*st->gok)) < 0 ||
-		    reserve_array(&st->stacks, ngs, sizeof(*st->stacks)) < 0 ||
-		    reserve_array(&st->reads, ngs, sizeof(*st->reads)) < 0)
-			return insp_err_set(err, INSP_E_SYS, "out of memory for %llu goroutines",
-					    (unsigned long long)ngs);
-		st->gcap = ngs;
-	}
-	if (stack_bytes > st->stack_cap) {
-		if (reserve_array(&st->stack_buf, stack_bytes, 1) < 0)
-			return insp_err_set(err, INSP_E_SYS,
-					    "out of memory for %zu bytes of stacks", stack_bytes);
-		st->stack_cap = stack_bytes;
-	}
+	if (reserve_array(&st->gbytes, st->gcap, st->l.g_size) < 0 ||
+	    reserve_array(&st->gok, st->gcap, sizeof(*st->gok)) < 0 ||
+	    reserve_array(&st->stacks, st->gcap, sizeof(*st->stacks)) < 0 ||
+	    reserve_array(&st->skip_lo, st->gcap, sizeof(*st->skip_lo)) < 0 ||
+	    reserve_array(&st->reads, st->gcap, sizeof(*st->reads)) < 0)
+		return insp_err_set(err, INSP_E_SYS, "out of memory for %llu goroutines",
+				    (unsigned long long)st->gcap);
 	return 0;
 }
 
-static int
-read_allglen(const struct gort_state *st, const struct insp_host *h, uint64_t *n,
-	     struct insp_err *err)
-{
-	if (h->read(h->ctx, st->l.allglen, n, 8, err) < 0)
-		return -1;
-	if (*n > GORT_MAX_GOROUTINES)
-		return insp_err_set(err, INSP_E_CORRUPT,
-				    "runtime.allglen is %llu: the goroutine registry looks corrupt",
-				    (unsigned long long)*n);
-	return 0;
-}
-
-int
-gort_registry_reserve(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
-{
-	uint64_t n;
-
-	if (read_allglen(st, h, &n, err) < 0)
-		return -1;
-	n += n / 4 + 256; /* room for goroutines started before the stop */
-	/* read_stacks never copies more than STACK_TOTAL_CAP: past 1M goroutines
-	 * the guess would reserve (and touch) up to 20 GiB it can never use */
-	return reserve(st, n, n < STACK_TOTAL_CAP / STACK_GUESS ? n * STACK_GUESS : STACK_TOTAL_CAP,
-		       err);
-}
-
+/* Every g struct of st->gaddrs into gbytes, gok set: one batch of reads. */
 static int
 read_gs(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
 {
-	uint64_t gptr;
 	int ret;
 
-	if (read_allglen(st, h, &st->nallg, err) < 0 ||
-	    h->read(h->ctx, st->l.allgptr, &gptr, 8, err) < 0)
-		return -1;
-	/* Goroutines started between prepare and the stop fit in the reserve; a
-	 * count far past it is a corrupt word, not milliseconds of growth. */
-	if (st->nallg > 2 * st->gcap + 100000)
-		return insp_err_set(err, INSP_E_CORRUPT,
-				    "runtime.allglen went from %llu to %llu while stopping: the "
-				    "goroutine registry looks corrupt",
-				    (unsigned long long)st->gcap, (unsigned long long)st->nallg);
-	if (reserve(st, st->nallg, 0, err) < 0)
-		return -1;
-	if (st->nallg && h->read(h->ctx, gptr, st->gaddrs, st->nallg * 8, err) < 0)
-		return -1;
 	for (uint64_t i = 0; i < st->nallg; i++) {
 		st->reads[i].addr = st->gaddrs[i];
 		st->reads[i].buf = st->gbytes + i * st->l.g_size;
@@ -106,6 +57,99 @@ read_gs(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
 	for (uint64_t i = 0; i < st->nallg; i++)
 		st->gok[i] = st->reads[i].ok;
 	return ret;
+}
+
+static bool
+is_live(const struct gort_state *st, uint64_t i)
+{
+	if (!st->gok[i])
+		return false;
+	return gort_g_exists(gort_g_status(&st->l, st->gbytes + i * st->l.g_size));
+}
+
+struct bounds {
+	uint64_t lo, hi, i;
+};
+
+static int
+cmp_lo(const void *a, const void *b)
+{
+	const struct bounds *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* Goroutines' stacks never share bytes: of those whose bounds overlap, the
+ * first by address keeps its stack, the others get skip_lo (their stack.lo, so
+ * that a stack moved since is copied after all). */
+static int
+mark_overlaps(struct gort_state *st, struct insp_err *err)
+{
+	struct bounds *b = malloc((st->nallg ? st->nallg : 1) * sizeof(*b));
+	uint64_t n = 0, end = 0;
+
+	if (!b)
+		return insp_err_set(err, INSP_E_SYS, "out of memory");
+	for (uint64_t i = 0; i < st->nallg; i++) {
+		const uint8_t *g = st->gbytes + i * st->l.g_size;
+		uint64_t lo = gort_u64(g + st->l.g_stack_lo), hi = gort_u64(g + st->l.g_stack_hi);
+
+		st->skip_lo[i] = 0;
+		if (is_live(st, i) && lo && lo < hi)
+			b[n++] = (struct bounds){ lo, hi, i };
+	}
+	qsort(b, n, sizeof(*b), cmp_lo);
+	for (uint64_t k = 0; k < n; k++) {
+		if (b[k].lo < end)
+			st->skip_lo[b[k].i] = b[k].lo;
+		else
+			end = b[k].hi;
+	}
+	free(b);
+	return 0;
+}
+
+/* Bytes of stack a goroutine uses as its g says before the stop: from the sp
+ * it parked or entered a syscall with; a running one may use all of it. */
+static size_t
+stack_guess(const struct gort_state *st, uint64_t i)
+{
+	const uint8_t *g = st->gbytes + i * st->l.g_size;
+	uint64_t lo = gort_u64(g + st->l.g_stack_lo), hi = gort_u64(g + st->l.g_stack_hi);
+	uint32_t status = gort_g_status(&st->l, g);
+	uint64_t sp = gort_u64(g + st->l.g_sched_sp), len = 0;
+
+	if (status == GORT_G_SYSCALL && gort_u64(g + st->l.g_syscallsp))
+		sp = gort_u64(g + st->l.g_syscallsp);
+	if (status == GORT_G_RUNNING && lo < hi)
+		len = hi - lo;
+	else if (sp >= lo && sp < hi)
+		len = hi - sp;
+	return len > STACK_CAP ? STACK_CAP : (size_t)len;
+}
+
+int
+gort_registry_reserve(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
+{
+	size_t total = 0;
+
+	if (gort_allgs_prepare(st, h, err) < 0 || reserve_gs(st, err) < 0)
+		return -1;
+	/* The gs as they are now (while the target runs) tell what their stacks
+	 * take: reserve that, and room for those started before the stop. */
+	if (read_gs(st, h, err) < 0 || mark_overlaps(st, err) < 0)
+		return -1;
+	for (uint64_t i = 0; i < st->nallg && total < STACK_TOTAL_CAP; i++)
+		if (is_live(st, i) && !st->skip_lo[i])
+			total += stack_guess(st, i);
+	total += total / 4 + (st->gcap - st->nallg) * STACK_GUESS;
+	if (total > STACK_TOTAL_CAP)
+		total = STACK_TOTAL_CAP;
+	if (reserve_array(&st->stack_buf, total, 1) < 0)
+		return insp_err_set(err, INSP_E_SYS, "out of memory for %zu bytes of stacks",
+				    total);
+	st->stack_cap = total;
+	return 0;
 }
 
 static int
@@ -211,15 +255,8 @@ resume_point(const struct gort_state *st, const struct insp_host *h, uint64_t i,
 	}
 }
 
-static bool
-is_live(const struct gort_state *st, uint64_t i)
-{
-	if (!st->gok[i])
-		return false;
-	return gort_g_exists(gort_g_status(&st->l, st->gbytes + i * st->l.g_size));
-}
-
-/* Every used stack into stack_buf, by one batch of reads. */
+/* Every used stack into stack_buf, by one batch of reads: as much as was
+ * reserved before the stop; the rest is cut (decode notes it). */
 static int
 read_stacks(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
 {
@@ -233,14 +270,16 @@ read_stacks(struct gort_state *st, const struct insp_host *h, struct insp_err *e
 		if (!is_live(st, i))
 			continue;
 		resume_point(st, h, i, s);
-		if (total + s->len > STACK_TOTAL_CAP) {
+		if (st->skip_lo[i] &&
+		    st->skip_lo[i] == gort_u64(st->gbytes + i * st->l.g_size + st->l.g_stack_lo)) {
+			s->len = 0;
+			s->overlap = true;
+		} else if (s->len > st->stack_cap - total) {
 			s->len = 0;
 			s->over_cap = true; /* decode says the copy was left out */
 		}
 		total += s->len;
 	}
-	if (reserve(st, 0, total, err) < 0)
-		return -1;
 	for (uint64_t i = 0; i < st->nallg; i++) {
 		struct gort_gstack *s = &st->stacks[i];
 
@@ -265,7 +304,8 @@ read_stacks(struct gort_state *st, const struct insp_host *h, struct insp_err *e
 int
 gort_registry_capture(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
 {
-	if (read_gs(st, h, err) < 0 || read_ms(st, h, err) < 0)
+	if (gort_allgs_capture(st, h, err) < 0 || read_gs(st, h, err) < 0 ||
+	    read_ms(st, h, err) < 0)
 		return -1;
 	return read_stacks(st, h, err);
 }
@@ -273,20 +313,20 @@ gort_registry_capture(struct gort_state *st, const struct insp_host *h, struct i
 void
 gort_registry_free(struct gort_state *st)
 {
-	free(st->gaddrs);
+	gort_allgs_free(st);
 	free(st->gbytes);
+	free(st->skip_lo);
 	free(st->gok);
 	free(st->ms);
 	free(st->stacks);
 	free(st->stack_buf);
 	free(st->reads);
-	st->gaddrs = NULL;
+	st->skip_lo = NULL;
 	st->gbytes = st->stack_buf = NULL;
 	st->gok = NULL;
 	st->ms = NULL;
 	st->stacks = NULL;
 	st->reads = NULL;
-	st->gcap = st->nallg = 0;
 	st->stack_cap = 0;
 	st->nms = 0;
 }
