@@ -1480,6 +1480,57 @@ test_stack_loop(void **state)
 	fake_release(&f);
 }
 
+#define BIG_STACKS (HEAP + 0x1000000) /* 2 MiB: two stacks of 1 MiB */
+
+/* Between prepare and capture, g[0] and g[3] move to stacks of 1 MiB each, used
+ * to the bottom: more than was reserved for their stacks before the stop. */
+static void
+grow_stacks(struct fake *f)
+{
+	map(f, BIG_STACKS, 2u << 20);
+	for (int k = 0; k < 2; k++) {
+		uint64_t g = g_addr(k ? 3 : 0), lo = BIG_STACKS + ((uint64_t)k << 20);
+
+		poke64(f, g + G_STACK_LO, lo);
+		poke64(f, g + G_STACK_HI, lo + (1u << 20));
+		poke64(f, g + G_SCHED_SP, lo);
+	}
+}
+
+/* 3.9: stacks that do not fit what was reserved before the stop are cut with a
+ * note (nothing is allocated while stopped); overlapping stacks are not copied
+ * (issue 13) */
+static void
+test_stack_reserve(void **state)
+{
+	struct insp_err err;
+	struct fake f;
+	int cut = 0, overlap = 0;
+
+	(void)state;
+	NEED_IMAGE();
+	/* 3.9.1 grown between prepare and capture: one fits, one does not */
+	fake_init(&f);
+	assert_int_equal(run(&f, &err, grow_stacks), P_DONE);
+	assert_int_equal(f.ntasks, 3);
+	for (size_t i = 0; i < f.ntasks; i++)
+		cut += task(&f, i)->note && strstr(task(&f, i)->note, "filled the copy limit");
+	assert_int_equal(cut, 1);
+	assert_true(has_note(&f, "the stacks of 1 goroutines were not copied: they did not fit"));
+	fake_release(&f);
+	/* 3.9.2 g[3] claims g[0]'s stack: one of them is copied */
+	fake_init(&f);
+	poke64(&f, g_addr(3) + G_STACK_LO, stack_lo(0));
+	poke64(&f, g_addr(3) + G_STACK_HI, stack_lo(0) + STACK_SIZE);
+	assert_int_equal(run(&f, &err, NULL), P_DONE);
+	assert_int_equal(f.ntasks, 3);
+	for (size_t i = 0; i < f.ntasks; i++)
+		overlap += task(&f, i)->note && strstr(task(&f, i)->note, "overlap another");
+	assert_int_equal(overlap, 1);
+	assert_true(has_note(&f, "the stacks of 1 goroutines were not copied: their bounds overlap"));
+	fake_release(&f);
+}
+
 /* A binary without names for the registry is refused in prepare, with what was tried. */
 static void
 expect_unlocated(struct fake *f, const char *tried)
@@ -1568,6 +1619,7 @@ main(void)
 		cmocka_unit_test(test_mloop),        cmocka_unit_test(test_reason_len),
 		cmocka_unit_test(test_reason_index), cmocka_unit_test(test_sp_outside),
 		cmocka_unit_test(test_stack_loop),   cmocka_unit_test(test_located),
+		cmocka_unit_test(test_stack_reserve),
 	};
 
 	/* a hang is a failure too */
