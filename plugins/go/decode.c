@@ -162,6 +162,8 @@ walk(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb
 		if (s->overlap)
 			return "its stack was not copied: its bounds overlap another goroutine's "
 			       "stack";
+		if (s->bad_bounds)
+			return "its stack was not copied: its bounds are no stack's (corrupt)";
 		return s->len ? "its stack could not be read" : "its stack is outside its bounds";
 	}
 	n = gort_unwind(st->pcln, s->pc, s->sp, s->call_site, &stk, wb->pf, wb->npf, &why);

@@ -60,6 +60,7 @@ struct gort_gstack {
 	bool ok;
 	bool over_cap; /* not copied: the stacks before it filled the copy limit */
 	bool overlap;  /* not copied: its bounds overlap another goroutine's stack */
+	bool bad_bounds; /* not copied: its bounds are no stack's (empty, over 1 GB) */
 };
 
 struct gtype_index;

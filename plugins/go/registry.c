@@ -12,6 +12,9 @@
 #define STACK_CAP       (1u << 20)    /* per goroutine */
 #define STACK_TOTAL_CAP (1024u << 20) /* all goroutines */
 #define STACK_GUESS     1024          /* bytes a goroutine started before the stop uses */
+/* The runtime's maxstacksize on 64-bit (runtime/proc.go, Go 1.19 to 1.26): wider
+ * bounds are no stack's. */
+#define STACK_MAX 1000000000ull
 
 /* n elements of size each, every byte written, so that its pages are mapped
  * now and not faulted in one by one while the target is stopped (a fault costs
@@ -71,17 +74,29 @@ struct bounds {
 	uint64_t lo, hi, i;
 };
 
+/* By address, then by place in the registry: of two gs claiming one stack, the
+ * one listed first (the runtime only appends) keeps it. */
 static int
 cmp_lo(const void *a, const void *b)
 {
 	const struct bounds *x = a, *y = b;
 
-	return x->lo < y->lo ? -1 : x->lo > y->lo;
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* Bounds a goroutine's stack may have. */
+static bool
+stack_bounds_ok(uint64_t lo, uint64_t hi)
+{
+	return lo && lo < hi && hi - lo <= STACK_MAX;
 }
 
 /* Goroutines' stacks never share bytes: of those whose bounds overlap, the
  * first by address keeps its stack, the others get skip_lo (their stack.lo, so
- * that a stack moved since is copied after all). */
+ * that a stack moved since is copied after all). Bounds no stack has are left
+ * out here (resume_point refuses them): they would hide every other stack. */
 static int
 mark_overlaps(struct gort_state *st, struct insp_err *err)
 {
@@ -95,7 +110,7 @@ mark_overlaps(struct gort_state *st, struct insp_err *err)
 		uint64_t lo = gort_u64(g + st->l.g_stack_lo), hi = gort_u64(g + st->l.g_stack_hi);
 
 		st->skip_lo[i] = 0;
-		if (is_live(st, i) && lo && lo < hi)
+		if (is_live(st, i) && stack_bounds_ok(lo, hi))
 			b[n++] = (struct bounds){ lo, hi, i };
 	}
 	qsort(b, n, sizeof(*b), cmp_lo);
@@ -121,7 +136,9 @@ stack_guess(const struct gort_state *st, uint64_t i)
 
 	if (status == GORT_G_SYSCALL && gort_u64(g + st->l.g_syscallsp))
 		sp = gort_u64(g + st->l.g_syscallsp);
-	if (status == GORT_G_RUNNING && lo < hi)
+	if (!stack_bounds_ok(lo, hi))
+		len = 0;
+	else if (status == GORT_G_RUNNING)
 		len = hi - lo;
 	else if (sp >= lo && sp < hi)
 		len = hi - sp;
@@ -248,7 +265,9 @@ resume_point(const struct gort_state *st, const struct insp_host *h, uint64_t i,
 		s->pc = gort_u64(g + st->l.g_syscallpc);
 		s->sp = gort_u64(g + st->l.g_syscallsp);
 	}
-	if (s->sp >= lo && s->sp < hi) {
+	if (!stack_bounds_ok(lo, hi))
+		s->bad_bounds = true;
+	else if (s->sp >= lo && s->sp < hi) {
 		s->len = hi - s->sp;
 		if (s->len > STACK_CAP)
 			s->len = STACK_CAP;

@@ -19,6 +19,9 @@
 #        the 1,099 overlapping stacks not copied with a note; the pause below 10
 #        times the baseline's with 1,300 goroutines; peak memory below the
 #        baseline's + 32 MiB (1 GiB reserved and copied while stopped before)
+#   4b.N stack-garbage (50 fake gs claiming stack bounds [0x1000, 128 TiB)): those
+#        50, and no other goroutine, have the note that their bounds are no
+#        stack's (the first would hide every real stack as overlapping it)
 #   5.N  waitstrings (runtime.waitReasonStrings corrupt): exit 0 (9 before), the
 #        release's table with a note, the parked goroutines in "chan receive"
 # After each dump the fixture is alive and beating, untraced (fixture_alive).
@@ -122,6 +125,19 @@ case_stacks() {
 		fixture_alive
 }
 
+case_garbage() {
+	local noted want
+	run_dump dump --format json "$FIXTURE_PID"
+	((RC == 0)) || { echo "inspect dump exited $RC: $(head -c 300 "$ERR")" >&2; return 1; }
+	same_account || return 1
+	noted=$(jq '[.goroutines[] | select(.note != null) | .id] | sort | join(" ")' "$OUT")
+	want=$(jq -n '[range(100000; 100050)] | join(" ")')
+	[[ $noted == "$want" ]] || { echo "goroutines with a note: $noted" >&2; return 1; }
+	[[ $(jq '[.goroutines[] | select(.note != null and (.note | test("bounds are no stack")))] | length' "$OUT") == 50 ]] ||
+		{ echo "notes: $(jq -c '[.goroutines[].note | select(. != null)] | unique' "$OUT")" >&2; return 1; }
+	fixture_alive
+}
+
 case_waitstrings() {
 	local parked
 	run_dump dump --format json "$FIXTURE_PID"
@@ -158,6 +174,9 @@ for ver in $(fixture_versions); do
 	fixture_start "$ver" 200 -mode stack-1G
 	check "4.$ver stack-1G: overlapping stacks not copied, pause and memory bounded" case_stacks
 	figures "4.$ver stack-1G"
+	fixture_stop
+	fixture_start "$ver" 200 -mode stack-garbage
+	check "4b.$ver stack-garbage: only the fakes' stacks are refused" case_garbage
 	fixture_stop
 	fixture_start "$ver" 200 -mode waitstrings
 	check "5.$ver waitstrings: the release's table, a note" case_waitstrings
