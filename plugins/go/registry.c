@@ -173,14 +173,23 @@ static int
 read_ms(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
 {
 	uint8_t *m = malloc(st->l.m_size);
-	uint64_t addr, g0;
-	size_t cap = 0;
+	uint64_t addr, g0, mark = 0;
+	size_t cap = 0, next_mark = 1;
 
 	if (!m)
 		return insp_err_set(err, INSP_E_SYS, "out of memory");
 	if (h->read(h->ctx, st->l.allm, &addr, 8, err) < 0)
 		goto fail;
 	while (addr) {
+		/* Brent's test: the M at each power of two is the mark; a loop
+		 * comes back to it within twice its length (a loop walked to
+		 * GORT_MAX_MS took 0.7 s of the pause; issue 13). */
+		if (addr == mark) {
+			insp_err_set(err, INSP_E_CORRUPT,
+				     "the list of Ms (runtime.allm) loops back to M 0x%llx",
+				     (unsigned long long)addr);
+			goto fail;
+		}
 		if (st->nms == GORT_MAX_MS) {
 			insp_err_set(err, INSP_E_CORRUPT,
 				     "the list of Ms (runtime.allm) does not end");
@@ -206,7 +215,10 @@ read_ms(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
 		g0 = gort_u64(m + st->l.m_g0);
 		if (g0)
 			h->read(h->ctx, g0 + st->l.g_sched_sp, &st->ms[st->nms].g0_sp, 8, NULL);
-		st->nms++;
+		if (++st->nms == next_mark) {
+			mark = addr;
+			next_mark *= 2;
+		}
 		addr = gort_u64(m + st->l.m_alllink);
 	}
 	free(m);

@@ -24,6 +24,8 @@
 #        stack's (the first would hide every real stack as overlapping it)
 #   5.N  waitstrings (runtime.waitReasonStrings corrupt): exit 0 (9 before), the
 #        release's table with a note, the parked goroutines in "chan receive"
+#   6.N  allm-cycle (the runtime's M list made a loop): exit 9 as soon as the
+#        walk comes back to an M (it walked 100,000 Ms, 0.7 s of pause, before)
 # After each dump the fixture is alive and beating, untraced (fixture_alive).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -150,6 +152,14 @@ case_waitstrings() {
 	fixture_alive
 }
 
+case_mloop() {
+	heartbeat_stall_ms >/dev/null || return 1
+	run_dump dump --format json "$FIXTURE_PID"
+	expect_status 9 "the list of Ms \(runtime.allm\) loops back to M 0x[0-9a-f]+" || return 1
+	echo "# 6 allm-cycle: heartbeat stall $(heartbeat_stall_ms) ms"
+	fixture_alive
+}
+
 [[ -x $TIME ]] || _lib_bail "$TIME is missing (Debian package time: tools/deps.sh)"
 ran=0
 for ver in $(fixture_versions); do
@@ -180,6 +190,9 @@ for ver in $(fixture_versions); do
 	fixture_stop
 	fixture_start "$ver" 200 -mode waitstrings
 	check "5.$ver waitstrings: the release's table, a note" case_waitstrings
+	fixture_stop
+	fixture_start "$ver" 200 -mode allm-cycle
+	check "6.$ver allm-cycle: exit 9, the loop found" case_mloop
 	fixture_stop
 done
 ((ran)) || skip "hostile" "no fixture built"
