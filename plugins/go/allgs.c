@@ -12,10 +12,8 @@
 /* Goroutines that may start between the count before the stop and the stop. */
 #define ENTRY_SLACK 1024
 
-/* Write every byte now: a page fault costs microseconds in a VM, not while the
- * target waits. NULL if out of memory. */
-static void *
-touched(size_t n, size_t size)
+void *
+gort_touched(size_t n, size_t size)
 {
 	void *p = calloc(n ? n : 1, size);
 
@@ -130,7 +128,7 @@ gort_allgs_prepare(struct gort_state *st, const struct insp_host *h, struct insp
 	    check_array(h, ptr, n, err) < 0)
 		return -1;
 	r->ecap = n + n / 4 + ENTRY_SLACK;
-	if (!(r->entries = touched(r->ecap, 8)))
+	if (!(r->entries = gort_touched(r->ecap, 8)))
 		return insp_err_set(err, INSP_E_SYS, "out of memory for %llu registry entries",
 				    (unsigned long long)n);
 	if (n && h->read(h->ctx, ptr, r->entries, n * 8, err) < 0)
@@ -140,7 +138,7 @@ gort_allgs_prepare(struct gort_state *st, const struct insp_host *h, struct insp
 	st->gcap = held + held / 4 + ENTRY_SLACK;
 	for (r->nset = 1; r->nset < 2 * st->gcap;)
 		r->nset *= 2;
-	if (!(r->set = touched(r->nset, 8)) || !(st->gaddrs = touched(st->gcap, 8)))
+	if (!(r->set = gort_touched(r->nset, 8)) || !(st->gaddrs = gort_touched(st->gcap, 8)))
 		return insp_err_set(err, INSP_E_SYS, "out of memory for %llu goroutines",
 				    (unsigned long long)st->gcap);
 	/* Again in the registry's order (the sort took it), each g once. */
@@ -165,7 +163,7 @@ int
 gort_allgs_capture(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
 {
 	struct gort_allgs *r = &st->allgs;
-	uint64_t n, ptr, from = 0, m;
+	uint64_t n, ptr, from = 0, m, cut;
 
 	if (read_allglen(st, h, &n, err) < 0 || h->read(h->ctx, st->l.allgptr, &ptr, 8, err) < 0)
 		return -1;
@@ -182,13 +180,17 @@ gort_allgs_capture(struct gort_state *st, const struct insp_host *h, struct insp
 	if (m && h->read(h->ctx, ptr + 8 * from, r->entries, m * 8, err) < 0)
 		return -1;
 	/* New gs are not checked against the map: it may predate their memory. A
-	 * g that cannot be read is a note of decode. */
+	 * g that cannot be read is a note of decode; one past the reserve started
+	 * after inspect sized it. */
+	cut = r->cut;
 	for (uint64_t i = 0; i < m; i++) {
 		if (r->entries[i])
 			keep(st, r->entries[i], st->gcap);
 		else
 			r->unreadable++;
 	}
+	r->late += r->cut - cut;
+	r->cut = cut;
 	return 0;
 }
 
@@ -209,13 +211,13 @@ gort_allgs_notes(const struct gort_state *st, const struct insp_host *h)
 			(unsigned long long)r->unreadable, (unsigned long long)r->n);
 	if (r->cut)
 		h->note(h->ctx,
-			"%llu entries of runtime.allgs name gs that overlap others or exceed what "
-			"its memory holds: left out; the goroutine registry looks corrupt",
+			"%llu entries of runtime.allgs name gs past those its memory holds "
+			"without overlapping: left out; the goroutine registry looks corrupt",
 			(unsigned long long)r->cut);
 	if (r->late)
 		h->note(h->ctx,
-			"runtime.allglen grew from %llu to %llu before the stop: the last %llu "
-			"goroutines were not read (run inspect again)",
+			"runtime.allglen grew from %llu to %llu before the stop: %llu goroutines "
+			"started after inspect sized its buffers were not read (run inspect again)",
 			(unsigned long long)r->n0, (unsigned long long)r->n,
 			(unsigned long long)r->late);
 }

@@ -84,8 +84,9 @@ struct gort_allgs {
 	uint64_t *set; /* open addressing by g address, 0 empty; nset slots, a power of 2 */
 	size_t nset;
 	uint64_t n; /* allglen at the stop */
-	/* entries that repeat a g, that exceed the reserve or overlap, that are 0
-	 * or in no readable memory, that were appended past ecap before the stop */
+	/* entries that repeat a g; that name gs past those its memory holds
+	 * without overlapping; that are 0 or in no readable memory; and gs
+	 * appended before the stop past what was reserved */
 	uint64_t dups, cut, unreadable, late;
 	uint64_t n0, nallg0; /* allglen and distinct gs before the stop */
 };
@@ -209,7 +210,12 @@ int gort_locate(struct gort_state *st, const struct insp_host *h, struct insp_er
 /* waitreason.c: read runtime.waitReasonStrings from the target, or take the
  * table's when it was not found. */
 int gort_waitreasons_read(struct gort_state *st, const struct insp_host *h, struct insp_err *err);
-/* allgs.c: before the stop, read allglen, allgptr and the entries, and reserve
+/* allgs.c: n elements of size each (at least one), zeroed with every byte
+ * written, so that their pages are mapped now and not faulted in one by one while
+ * the target is stopped (a fault costs microseconds in a VM); NULL if out of
+ * memory. */
+void *gort_touched(size_t n, size_t size);
+/* Before the stop, read allglen, allgptr and the entries, and reserve
  * (touched) st->gaddrs for every g the target's memory can hold, plus room for
  * those started before the stop: st->gcap; st->nallg distinct gs as they are
  * now. -1 with INSP_E_CORRUPT when the array lies outside readable memory. */

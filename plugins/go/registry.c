@@ -1,8 +1,9 @@
-/* The Go plugin's capture: while every thread is stopped, copy the goroutine
- * registry (allglen, then allgptr: one word each, never the 3-word allgs header a
- * thread may be half-way through writing), every g, the M list, and the used part
- * of each live goroutine's stack. Bulk reads into buffers sized and touched before
- * the stop; decoding waits for the detach.
+/* The Go plugin's capture: before the stop, size and touch every buffer by the gs
+ * the target holds (allgs.c) and by the stack bytes they use, read while it runs;
+ * while every thread is stopped, copy the registry's new entries (allglen, then
+ * allgptr: one word each, never the 3-word allgs header a thread may be half-way
+ * through writing), every g, the M list, and the used part of each live
+ * goroutine's stack, into those buffers only. Decoding waits for the detach.
  * SPDX-License-Identifier: MIT */
 #include "gort.h"
 
@@ -16,20 +17,16 @@
  * bounds are no stack's. */
 #define STACK_MAX 1000000000ull
 
-/* n elements of size each, every byte written, so that its pages are mapped
- * now and not faulted in one by one while the target is stopped (a fault costs
- * microseconds in a VM; 30,000 goroutines need thousands of pages). */
+/* *pp anew as n touched elements (gort_touched: 30,000 goroutines need
+ * thousands of pages, each a fault while stopped otherwise). */
 static int
 reserve_array(void *pp, size_t n, size_t size)
 {
 	void **p = pp;
 
 	free(*p);
-	*p = calloc(n ? n : 1, size);
-	if (!*p)
-		return -1;
-	memset(*p, 0, (n ? n : 1) * size);
-	return 0;
+	*p = gort_touched(n, size);
+	return *p ? 0 : -1;
 }
 
 static int
