@@ -14,8 +14,7 @@
 /* Without the target's array, or when it is corrupt (why says how): the strings
  * of the release's table (the exact release's, else its minor release's). */
 static int
-from_table(struct gort_state *st, const struct insp_host *h, const char *why,
-	   struct insp_err *err)
+from_table(struct gort_state *st, const struct insp_host *h, const char *why, struct insp_err *err)
 {
 	const struct gort_table *t = st->table;
 	bool exact = st->table_exact;

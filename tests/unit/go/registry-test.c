@@ -1529,7 +1529,8 @@ test_stack_reserve(void **state)
 	for (size_t i = 0; i < f.ntasks; i++)
 		overlap += task(&f, i)->note && strstr(task(&f, i)->note, "overlap another");
 	assert_int_equal(overlap, 1);
-	assert_true(has_note(&f, "the stacks of 1 goroutines were not copied: their bounds overlap"));
+	assert_true(
+		has_note(&f, "the stacks of 1 goroutines were not copied: their bounds overlap"));
 	fake_release(&f);
 }
 
@@ -1615,12 +1616,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_clean),        cmocka_unit_test(test_read_faults),
-		cmocka_unit_test(test_alloc_faults), cmocka_unit_test(test_allglen),
-		cmocka_unit_test(test_allgptr),      cmocka_unit_test(test_gptr),
-		cmocka_unit_test(test_mloop),        cmocka_unit_test(test_reason_len),
-		cmocka_unit_test(test_reason_index), cmocka_unit_test(test_sp_outside),
-		cmocka_unit_test(test_stack_loop),   cmocka_unit_test(test_located),
+		cmocka_unit_test(test_clean),         cmocka_unit_test(test_read_faults),
+		cmocka_unit_test(test_alloc_faults),  cmocka_unit_test(test_allglen),
+		cmocka_unit_test(test_allgptr),       cmocka_unit_test(test_gptr),
+		cmocka_unit_test(test_mloop),         cmocka_unit_test(test_reason_len),
+		cmocka_unit_test(test_reason_index),  cmocka_unit_test(test_sp_outside),
+		cmocka_unit_test(test_stack_loop),    cmocka_unit_test(test_located),
 		cmocka_unit_test(test_stack_reserve),
 	};
 
