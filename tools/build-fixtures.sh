@@ -35,6 +35,8 @@
 #                               sequences and bytes that are no UTF-8
 # and for tests/integration/1200-values-generic-timer.sh (tools/build-values.sh):
 #   OUT/<goX.Y>/generics-noopt, timers[-sw], timers-async
+# and for tests/integration/1310-hostile-sizes.sh (tools/build-hostile.sh):
+#   OUT/<goX.Y>/hostile
 set -euo pipefail
 
 out=${1:?usage: build-fixtures.sh OUTDIR}
@@ -67,4 +69,5 @@ while read -r name gobin; do
 	(cd "$root/tests/unit/go/testdata/hello" && "$gobin" build -o "$out/$name/hello" .)
 	"$root/tools/build-edges.sh" "$gobin" "$out/$name"
 	"$root/tools/build-values.sh" "$gobin" "$out/$name"
+	"$root/tools/build-hostile.sh" "$gobin" "$out/$name"
 done <<<"$toolchains"

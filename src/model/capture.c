@@ -34,7 +34,7 @@ struct capture {
 	size_t stack_copy; /* bytes per thread */
 };
 
-/* Before the stop: the memory map, and a touched buffer for the threads' stacks
+/* Before the stop: a touched buffer for the threads' stacks
  * (a page fault costs microseconds in a VM; not while the process waits). */
 static int
 reserve_thread_stacks(struct capture *c, struct insp_err *err)
@@ -44,8 +44,6 @@ reserve_thread_stacks(struct capture *c, struct insp_err *err)
 	struct dirent *de;
 	DIR *d;
 
-	if (tgt_maps_read(c->hc.proc->io_tid, &c->maps, err) < 0)
-		return -1;
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)c->hc.proc->pid);
 	d = opendir(path);
 	while (d && (de = readdir(d)))
@@ -222,6 +220,11 @@ mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_s
 	if (tgt_proc_open(proc, pid, err) < 0)
 		goto out;
 	recheck = true;
+	/* The map bounds what the target's words may claim (plugins size their
+	 * buffers by it: host.readable) and where thread stacks end. */
+	if (tgt_maps_read(proc->io_tid, &c.maps, err) < 0)
+		goto out;
+	c.hc.maps = &c.maps;
 	s->exe = arena_strdup(&s->arena, proc->exe);
 	if (proc->exe_deleted)
 		mdl_note(s,

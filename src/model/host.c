@@ -76,6 +76,14 @@ host_readv(void *ctx, struct insp_read *reads, size_t n, struct insp_err *err)
 	return tgt_readv(c->proc, reads, n, err);
 }
 
+static int
+host_readable(void *ctx, uint64_t addr, uint64_t *lo, uint64_t *hi)
+{
+	struct mdl_host_ctx *c = ctx;
+
+	return c->maps ? tgt_maps_readable(c->maps, addr, lo, hi) : -1;
+}
+
 static void *
 host_alloc(void *ctx, size_t size)
 {
@@ -300,6 +308,8 @@ mdl_host_init(struct insp_host *h, struct mdl_host_ctx *c)
 		.frame_vars = host_frame_vars,
 		.global_var = host_global_var,
 	};
+	if (c->maps)
+		h->readable = host_readable;
 	if (c->img) {
 		h->exe_path = c->s->runtime_lib ? c->s->runtime_lib : c->s->exe;
 		h->has_dwarf = img_has_dwarf(c->img);

@@ -12,6 +12,7 @@ struct mdl_host_ctx {
 	struct mdl_snapshot *s;
 	struct img *img;       /* the executable's, or the library's the runtime is in */
 	struct tgt_proc *proc; /* NULL once detached: reads fail */
+	const struct tgt_maps *maps; /* the memory map before prepare, or NULL */
 	/* libs.c, during the probe: the files mapped, those that are libraries */
 	struct tgt_files files;
 	const char **libs;

@@ -139,6 +139,7 @@ int tgt_readv(struct tgt_proc *p, struct insp_read *reads, size_t n, struct insp
 struct tgt_mapping {
 	uint64_t lo, hi, offset, ino;
 	unsigned dev_major, dev_minor;
+	char perms[5];   /* "r-xp" */
 	char path[4096]; /* as the kernel names it (" (deleted)" kept); "" if none */
 };
 
@@ -150,15 +151,21 @@ int tgt_maps_each(pid_t pid, int (*fn)(const struct tgt_mapping *m, void *arg), 
 
 /* maps.c: the address ranges of /proc/PID/maps, in address order. */
 struct tgt_maps {
-	struct {
+	struct tgt_range {
 		uint64_t lo, hi;
+		bool readable;
 	} * ranges;
 	size_t n, cap;
+	struct tgt_range *runs; /* readable memory: adjacent readable ranges merged */
+	size_t nruns;
 };
 
 int tgt_maps_read(pid_t pid, struct tgt_maps *m, struct insp_err *err);
 /* End of the mapping that holds addr, or 0 if none does. */
 uint64_t tgt_maps_end(const struct tgt_maps *m, uint64_t addr);
+/* The readable memory around addr, adjacent readable mappings taken as one:
+ * [*lo, *hi); 0, or -1 if no readable mapping holds addr. O(log n). */
+int tgt_maps_readable(const struct tgt_maps *m, uint64_t addr, uint64_t *lo, uint64_t *hi);
 void tgt_maps_release(struct tgt_maps *m);
 
 /* mapfiles.c: the files mapped into a process, each once, in address order. */
