@@ -66,6 +66,15 @@ $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(CORE_LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) -lcmocka
 
+# The dump's fault test (tests/unit/model/capture-test.c) runs the core and the Go
+# plugin (linked in) with every memory read through the test double of
+# tests/lib/faultmem.c.
+FAULTMEM_WRAP := -Wl,--wrap=tgt_read,--wrap=tgt_readv
+$(BUILD)/tests/unit/model/capture-test: $(BUILD)/obj/tests/unit/model/capture-test.o \
+		$(BUILD)/obj/tests/lib/faultmem.o $(CORE_LIB_OBJ) $(GO_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $(FAULTMEM_WRAP) -o $@ $^ $(CORE_LIBS) -lcmocka
+
 $(GEN_GOTABLES): tools/gen-gotables.c $(CORE_LIB_OBJ) $(GO_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Iplugins/go $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
@@ -90,7 +99,7 @@ integration: all fixtures $(HELPERS) $(GEN_GOTABLES)
 # The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all $(UNIT_TESTS:build/%=build/asan/%)
-	@tools/run-unit.sh build/asan $(BUILD)/fixtures
+	@INSPECT_TEST_STRIDE=7 tools/run-unit.sh build/asan $(BUILD)/fixtures
 	@INSPECT=build/asan/inspect FIXTURES=$(BUILD)/fixtures HELPERS=$(BUILD)/tests/helpers \
 		GEN_GOTABLES=$(GEN_GOTABLES) tests/run-integration.sh
 

@@ -13,7 +13,7 @@ for test in $(find "$build/tests/unit" -name '*-test' -type f | sort); do
 	for gobin in "${gobins[@]}"; do
 		label=$(basename "$test")
 		[ "$gobin" = none ] || label="$label ($(basename "$(dirname "$gobin")"))"
-		if INSPECT_TEST_GOBIN=$gobin "$test" >"$build/unit.log" 2>&1; then
+		if INSPECT_TEST_GOBIN=$gobin INSPECT_TEST_FIXTURES=$fixtures "$test" >"$build/unit.log" 2>&1; then
 			passed=$((passed + 1))
 			echo "ok - $label"
 		else
