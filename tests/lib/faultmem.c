@@ -64,7 +64,7 @@ fm_seal(void)
 {
 	size_t out = 0;
 
-	if (fm.sealed)
+	if (fm.sealed || !fm.nregions)
 		return;
 	/* By address, then in order of addition: the merge copies later adds over earlier ones. */
 	qsort(fm.regions, fm.nregions, sizeof(*fm.regions), by_addr);
@@ -98,6 +98,8 @@ serve(struct insp_read *r)
 {
 	size_t lo = 0, hi;
 
+	if (!r->len)
+		return true; /* as process_vm_readv: nothing to copy is no fault */
 	fm_seal();
 	hi = fm.nregions;
 	while (lo < hi) {
@@ -137,7 +139,7 @@ __wrap_tgt_readv(struct tgt_proc *p, struct insp_read *reads, size_t n, struct i
 	if (fm.live) {
 		ret = __real_tgt_readv(p, reads, n, err);
 		for (size_t i = 0; fm.record && i < n; i++)
-			if (reads[i].ok)
+			if (reads[i].ok && (!fm.record_max || reads[i].len <= fm.record_max))
 				fm_add(reads[i].addr, reads[i].buf, reads[i].len);
 	} else {
 		for (size_t i = 0; i < n && ret == 0; i++)

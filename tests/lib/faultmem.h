@@ -27,6 +27,7 @@ enum fm_fault {
 struct fm_state {
 	bool live;   /* pass reads to the real tgt_readv (else serve the image) */
 	bool record; /* live: add what each read returned to the image */
+	size_t record_max; /* record: reads longer than this are not kept (0: all) */
 	bool fallback; /* not live: a read the image lacks goes to the process */
 	/* The image: regions sorted by address, disjoint (fm_seal merges them). */
 	struct fm_region {

@@ -6,7 +6,9 @@
  * Every outcome must be a report (notes allowed) or -1 with a documented code and
  * a message: never a crash (ASan), never a hang; and the fixture runs on unharmed.
  * INSPECT_TEST_STRIDE=K tries every K-th N only (the ASan run: see tools/run-unit.sh).
- * INSPECT_TEST_RECORD=FILE saves the recording (the fuzz corpora's seeds).
+ * INSPECT_TEST_RECORD=FILE saves the recording (the fuzz corpora's seeds) and
+ * skips the faults; INSPECT_TEST_RECORD_MAX=BYTES leaves longer reads out of it
+ * (the threads' stacks: small seeds).
  * SPDX-License-Identifier: MIT */
 #include <stdarg.h>
 #include <stddef.h>
@@ -239,6 +241,8 @@ test_clean(void **state)
 	NEED_FIXTURE();
 	fm_reset();
 	fm.live = fm.record = true;
+	if (rec && getenv("INSPECT_TEST_RECORD_MAX"))
+		fm.record_max = strtoul(getenv("INSPECT_TEST_RECORD_MAX"), NULL, 10);
 	dump(&o);
 	/* 1.1 a report */
 	if (o.ret < 0)
@@ -278,6 +282,8 @@ test_faults(void **state)
 
 	(void)state;
 	NEED_FIXTURE();
+	if (getenv("INSPECT_TEST_RECORD"))
+		skip(); /* only the recording was asked for */
 	assert_true(clean_reads > 0);
 	if (!stride)
 		stride = 1;
