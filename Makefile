@@ -97,15 +97,16 @@ $(FUZZ_BUILD)/obj/%.o: %.c
 $(FUZZ_BUILD)/%: $(FUZZ_BUILD)/obj/tests/fuzz/%.o $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $(FAULTMEM_WRAP) -o $@ $^ $(CORE_LIBS)
 
+FUZZ_RECORDER := $(BUILD)/tests/unit/model/capture-test
 fuzz: deps
-	@$(MAKE) --no-print-directory all fixtures $(FUZZ_BINS)
-	@tools/run-fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(BUILD)/fixtures
+	@$(MAKE) --no-print-directory all fixtures $(FUZZ_BINS) $(FUZZ_RECORDER)
+	@UNIT_BUILD=$(BUILD) tools/run-fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(BUILD)/fixtures
 
 # Inside make check: every harness on its corpus, then FUZZ_CHECK_SECONDS of
 # fuzzing each (2 minutes in all at most).
-FUZZ_CHECK_SECONDS ?= 15
-fuzz-check: all fixtures $(FUZZ_BINS)
-	@tools/run-fuzz.sh $(FUZZ_BUILD) $(FUZZ_CHECK_SECONDS) $(BUILD)/fixtures
+FUZZ_CHECK_SECONDS ?= 12
+fuzz-check: all fixtures $(FUZZ_BINS) $(FUZZ_RECORDER)
+	@UNIT_BUILD=$(BUILD) tools/run-fuzz.sh $(FUZZ_BUILD) $(FUZZ_CHECK_SECONDS) $(BUILD)/fixtures
 
 $(GEN_GOTABLES): tools/gen-gotables.c $(CORE_LIB_OBJ) $(GO_OBJ)
 	@mkdir -p $(dir $@)

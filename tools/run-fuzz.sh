@@ -5,9 +5,9 @@
 # the tree; a crash's input is kept in FUZZ_BUILD/crashes/<name>/ and fails the run
 # (add it to the corpus once fixed). Prints executions per second of each.
 #   run-fuzz.sh FUZZ_BUILD SECONDS FIXTURES
-# The registry, value and expr harnesses replay recordings of FIXTURES/go1.26/vars;
-# when that build is not the one recorded (another Go 1.26 release), they are
-# recorded again from a live run of it first (tests/unit/model/capture-test).
+# The registry, value and expr harnesses replay recordings of FIXTURES/go1.26/vars:
+# the tree's, and one made here first from a live run of it (UNIT_BUILD's
+# tests/unit/model/capture-test).
 set -uo pipefail
 
 build=${1:?usage: run-fuzz.sh FUZZ_BUILD SECONDS FIXTURES}
@@ -20,16 +20,25 @@ scratch=$(mktemp -d "${TMPDIR:-/tmp}/inspect-fuzz.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
 failed=0 t0=$(date +%s.%N)
 
-extra=() # per harness: a folder of seeds made here
-if [[ -x $gobin ]] && ! sha256sum --status -c <(sed "s|  .*|  $gobin|" "$corpora/vars.sha256"); then
-	echo "fuzz: $gobin is not the build recorded in tests/fuzz/corpus: recording it again"
+# A recording of this machine's build of the fixture (its addresses move with the
+# path it was built in): else the tree's, made from another build, decodes to errors.
+if [[ -x $gobin ]]; then
 	mkdir -p "$scratch/rec"
-	unit=${UNIT_BUILD:-build}/tests/unit/model/capture-test
-	INSPECT_TEST_FIXTURES=$fixtures INSPECT_TEST_RECORD=$scratch/rec/vars-go1.26 "$unit" >/dev/null ||
-		{ echo "fuzz: could not record $gobin"; exit 1; }
-	export INSPECT_FUZZ_IMAGE=$scratch/rec/vars-go1.26
+	if INSPECT_TEST_FIXTURES=$fixtures INSPECT_TEST_RECORD=$scratch/rec/vars-go1.26 INSPECT_TEST_RECORD_MAX=16384 \
+		"${UNIT_BUILD:-build}/tests/unit/model/capture-test" >"$scratch/rec.log" 2>&1; then
+		export INSPECT_FUZZ_IMAGE=$scratch/rec/vars-go1.26
+	else
+		echo "fuzz: could not record $gobin (see below): registry, value and expr start from the tree's recording"
+		sed 's/^/    /' "$scratch/rec.log"
+	fi
 fi
 export INSPECT_FUZZ_GOBIN=$gobin
+# The fixtures' own pclntabs (hundreds of KiB: not in the tree) seed pclntab too.
+mkdir -p "$scratch/pcln"
+for v in go1.19 go1.26; do
+	[[ -x $fixtures/$v/hello ]] &&
+		objcopy -O binary --only-section=.gopclntab "$fixtures/$v/hello" "$scratch/pcln/hello-$v"
+done
 
 for bin in "$build"/*; do
 	[[ -f $bin && -x $bin ]] || continue
@@ -37,7 +46,10 @@ for bin in "$build"/*; do
 	case $name in registry | value | expr) [[ -x $gobin ]] || { echo "skip - fuzz $name: no $gobin (make fixtures)"; continue; } ;; esac
 	mkdir -p "$scratch/$name" "$build/crashes/$name"
 	dirs=("$scratch/$name" "$corpora/$name")
-	[[ $name != expr && -n ${INSPECT_FUZZ_IMAGE:-} ]] && dirs+=("$scratch/rec")
+	case $name in
+	registry | value) [[ -n ${INSPECT_FUZZ_IMAGE:-} ]] && dirs+=("$scratch/rec") ;;
+	pclntab) dirs+=("$scratch/pcln") ;;
+	esac
 	log=$build/$name.log
 	# -rss_limit_mb: each input has its own snapshot arena (256 MiB cap)
 	"$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
