@@ -25,6 +25,7 @@ failed=0 t0=$(date +%s.%N)
 if [[ -x $gobin ]]; then
 	mkdir -p "$scratch/rec"
 	if INSPECT_TEST_FIXTURES=$fixtures INSPECT_TEST_RECORD=$scratch/rec/vars-go1.26 INSPECT_TEST_RECORD_MAX=16384 \
+		INSPECT_TEST_GOVER=go1.26 \
 		"${UNIT_BUILD:-build}/tests/unit/model/capture-test" >"$scratch/rec.log" 2>&1; then
 		export INSPECT_FUZZ_IMAGE=$scratch/rec/vars-go1.26
 	else

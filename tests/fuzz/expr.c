@@ -65,7 +65,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct insp_print_opts o = { .max_string = 64, .max_elems = 16, .max_depth = 4 };
+	static const struct insp_print_opts o = { .max_string = 64,
+						  .max_elems = 16,
+						  .max_depth = 4 };
 	struct insp_err err = INSP_ERR_INIT;
 	const char *text;
 	char *expr;

@@ -11,13 +11,15 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* fixtures/go/vars/main.go */
-static const char *const exprs[] = { "order", "big", "m", "e", "err", "ep", "p", "sl", "long",
-				     "main.Config", "main.chFull" };
+static const char *const exprs[] = { "order", "big", "m",    "e",           "err",        "ep",
+				     "p",     "sl",  "long", "main.Config", "main.chFull" };
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct insp_print_opts o = { .max_string = 64, .max_elems = 16, .max_depth = 4 };
+	static const struct insp_print_opts o = { .max_string = 64,
+						  .max_elems = 16,
+						  .max_depth = 4 };
 	struct mdl_filter f = { .system = false };
 	struct insp_scope sc;
 	struct mdl_grouping g;

@@ -13,8 +13,7 @@ struct fm_state fm = { .at = SIZE_MAX };
 
 int __real_tgt_readv(struct tgt_proc *p, struct insp_read *reads, size_t n, struct insp_err *err);
 int __wrap_tgt_readv(struct tgt_proc *p, struct insp_read *reads, size_t n, struct insp_err *err);
-int __wrap_tgt_read(struct tgt_proc *p, uint64_t addr, void *buf, size_t len,
-		    struct insp_err *err);
+int __wrap_tgt_read(struct tgt_proc *p, uint64_t addr, void *buf, size_t len, struct insp_err *err);
 
 void
 fm_reset(void)
@@ -251,8 +250,10 @@ fm_save(const char *path, const struct insp_thread *threads, size_t n)
 		return -1;
 	fm_seal();
 	for (size_t i = 0; i < n; i++) {
-		struct fm_thread_rec rec = { (uint32_t)threads[i].tid, (uint32_t)threads[i].ns_tid,
-					     { 0 }, threads[i].tls_base };
+		struct fm_thread_rec rec = { (uint32_t)threads[i].tid,
+					     (uint32_t)threads[i].ns_tid,
+					     { 0 },
+					     threads[i].tls_base };
 
 		memcpy(rec.regs, threads[i].regs, sizeof(rec.regs));
 		put(f, 0, 8);

@@ -25,17 +25,17 @@ enum fm_fault {
 #define FM_MAX_THREADS 64
 
 struct fm_state {
-	bool live;   /* pass reads to the real tgt_readv (else serve the image) */
-	bool record; /* live: add what each read returned to the image */
+	bool live;         /* pass reads to the real tgt_readv (else serve the image) */
+	bool record;       /* live: add what each read returned to the image */
 	size_t record_max; /* record: reads longer than this are not kept (0: all) */
-	bool fallback; /* not live: a read the image lacks goes to the process */
+	bool fallback;     /* not live: a read the image lacks goes to the process */
 	/* The image: regions sorted by address, disjoint (fm_seal merges them). */
 	struct fm_region {
 		uint64_t addr;
 		size_t len;
 		uint8_t *bytes;
 		size_t seq; /* order of addition: the later wins */
-	} *regions;
+	} * regions;
 	size_t nregions, cap;
 	bool sealed;
 	struct insp_thread threads[FM_MAX_THREADS];

@@ -1,11 +1,13 @@
 /* Fault-injection tests of a whole dump (src/model/capture.c and everything a dump
  * and a print run: the Go plugin, the report, --locals, print): a real fixture
- * (INSPECT_TEST_FIXTURES/goX.Y/vars; skipped without it) is dumped once with every
+ * (each INSPECT_TEST_FIXTURES/goX.Y/vars; skipped without) is dumped once with every
  * read recorded (tests/lib/faultmem.c), then again for every N with read N served
  * from that recording failing or returning garbage, the other reads served from it.
  * Every outcome must be a report (notes allowed) or -1 with a documented code and
  * a message: never a crash (ASan), never a hang; and the fixture runs on unharmed.
- * INSPECT_TEST_STRIDE=K tries every K-th N only (the ASan run: see tools/run-unit.sh).
+ * INSPECT_TEST_STRIDE=K tries every K-th N only (the ASan run: see make asan); the
+ * older Go releases' fixtures every 3K-th.
+ * INSPECT_TEST_GOVER=goX.Y tests that build only.
  * INSPECT_TEST_RECORD=FILE saves the recording (the fuzz corpora's seeds) and
  * skips the faults; INSPECT_TEST_RECORD_MAX=BYTES leaves longer reads out of it
  * (the threads' stacks: small seeds).
@@ -34,6 +36,10 @@ const struct insp_plugin *insp_plugin_entry(void); /* plugins/go, linked in */
 
 static struct rt_plugin_set plugins;
 static pid_t fixture = -1;
+/* Of the clean run (1.x), for the faults (2.x). */
+static size_t clean_reads;
+static char *clean_printed;
+static size_t stride_factor = 1; /* main: the older releases' stride is larger */
 /* The threads of the recording run, for INSPECT_TEST_RECORD. */
 static struct insp_thread threads[FM_MAX_THREADS];
 static size_t nthreads;
@@ -50,8 +56,9 @@ struct outcome {
 };
 
 /* The vars fixture's values (fixtures/go/vars/main.go, main.allKinds). */
-static const char *const exprs[] = { "s", "sl", "*p", "m[\"b\"]", "order.Tags[1]", "len(big)",
-				     "main.Config", "main.chFull" };
+static const char *const exprs[] = {
+	"s", "sl", "*p", "m[\"b\"]", "order.Tags[1]", "len(big)", "main.Config", "main.chFull"
+};
 
 static void
 outcome_free(struct outcome *o)
@@ -68,7 +75,8 @@ allkinds(const struct mdl_snapshot *s, uint32_t *frame)
 		const struct insp_task *t = s->tasks[i];
 
 		for (uint32_t k = 0; k < t->nframes; k++)
-			if (t->frames[k].loc.func && strcmp(t->frames[k].loc.func, "main.allKinds") == 0)
+			if (t->frames[k].loc.func &&
+			    strcmp(t->frames[k].loc.func, "main.allKinds") == 0)
 				return *frame = k, t;
 	}
 	return NULL;
@@ -161,33 +169,16 @@ check_unharmed(const char *tc)
 	closedir(d);
 }
 
-/* Start the newest vars fixture built; "ready" on its stdout. */
+/* Start FIXTURES/gover/vars; "ready" on its stdout. */
 static int
 setup(void **state)
 {
-	const char *dir = getenv("INSPECT_TEST_FIXTURES");
-	char bin[4096] = "", line[64];
-	struct dirent *de;
+	char bin[4096], line[64];
 	int fds[2];
 	FILE *in;
-	DIR *d;
 
 	(void)state;
-	if (!dir || !(d = opendir(dir)))
-		return 0;
-	while ((de = readdir(d))) {
-		char cand[4096];
-
-		snprintf(cand, sizeof(cand), "%s/%s/vars", dir, de->d_name);
-		if (strncmp(de->d_name, "go1.", 4) == 0 && access(cand, X_OK) == 0 &&
-		    strverscmp(de->d_name, gover) > 0) {
-			snprintf(gover, sizeof(gover), "%s", de->d_name);
-			snprintf(bin, sizeof(bin), "%s", cand);
-		}
-	}
-	closedir(d);
-	if (!bin[0])
-		return 0;
+	snprintf(bin, sizeof(bin), "%s/%s/vars", getenv("INSPECT_TEST_FIXTURES"), gover);
 	if (pipe(fds) < 0 || (fixture = fork()) < 0)
 		return -1;
 	if (fixture == 0) {
@@ -215,7 +206,11 @@ teardown(void **state)
 		kill(fixture, SIGKILL);
 		waitpid(fixture, NULL, 0);
 	}
+	fixture = -1;
 	fm_reset();
+	free(clean_printed);
+	clean_printed = NULL;
+	clean_reads = 0;
 	return 0;
 }
 
@@ -225,9 +220,6 @@ teardown(void **state)
 			skip(); /* prints the reason through cmocka */                             \
 	} while (0)
 
-static size_t clean_reads;
-static char *clean_printed;
-
 /* 1.x: the recording run, live: the fixture's known values */
 static void
 test_clean(void **state)
@@ -236,8 +228,6 @@ test_clean(void **state)
 	const char *rec = getenv("INSPECT_TEST_RECORD");
 
 	(void)state;
-	if (fixture <= 0)
-		print_message("    skipped: no INSPECT_TEST_FIXTURES/go1.*/vars (make fixtures)\n");
 	NEED_FIXTURE();
 	fm_reset();
 	fm.live = fm.record = true;
@@ -261,8 +251,7 @@ test_clean(void **state)
 	check_unharmed("1.4");
 	clean_reads = fm.reads;
 	clean_printed = strdup(o.printed);
-	print_message("    %s: %zu reads, recorded in %zu regions\n", gover, fm.reads,
-		      fm.nregions);
+	print_message("    %s: %zu reads, recorded in %zu regions\n", gover, fm.reads, fm.nregions);
 	if (rec && fm_save(rec, threads, nthreads) < 0)
 		fail_msg("cannot write %s", rec);
 	outcome_free(&o);
@@ -287,6 +276,7 @@ test_faults(void **state)
 	assert_true(clean_reads > 0);
 	if (!stride)
 		stride = 1;
+	stride *= stride_factor;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (size_t k = 0; k < sizeof(faults) / sizeof(faults[0]); k++) {
 		for (size_t n = 0; n <= clean_reads + stride - 1; n += stride) {
@@ -308,8 +298,8 @@ test_faults(void **state)
 				errors++;
 				if (o.err.code != INSP_E_CORRUPT && o.err.code != INSP_E_LAYOUT &&
 				    o.err.code != INSP_E_EXITED && o.err.code != INSP_E_SYS)
-					fail_msg("%s: failed with code %d (%s)", tc, (int)o.err.code,
-						 o.err.msg);
+					fail_msg("%s: failed with code %d (%s)", tc,
+						 (int)o.err.code, o.err.msg);
 				if (!o.err.msg[0])
 					fail_msg("%s: failed without a message", tc);
 			} else {
@@ -336,6 +326,8 @@ test_faults(void **state)
 		      errors);
 }
 
+/* Each INSPECT_TEST_FIXTURES/goX.Y/vars (INSPECT_TEST_GOVER: that one only) in a
+ * group of its own: every N for the newest, every 3rd for the older ones. */
 int
 main(void)
 {
@@ -343,6 +335,33 @@ main(void)
 		cmocka_unit_test(test_clean),
 		cmocka_unit_test(test_faults),
 	};
+	const char *dir = getenv("INSPECT_TEST_FIXTURES"), *only = getenv("INSPECT_TEST_GOVER");
+	struct dirent **names = NULL;
+	int n = dir ? scandir(dir, &names, NULL, versionsort) : -1, failed = 0, last = -1;
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	for (int i = 0; i < n; i++) {
+		char bin[4096];
+
+		snprintf(bin, sizeof(bin), "%s/%s/vars", dir, names[i]->d_name);
+		if (strncmp(names[i]->d_name, "go1.", 4) == 0 && access(bin, X_OK) == 0 &&
+		    (!only || strcmp(only, names[i]->d_name) == 0))
+			last = i;
+		else
+			names[i]->d_name[0] = 0; /* not a fixture's folder */
+	}
+	for (int i = 0; i <= last; i++) {
+		if (names[i]->d_name[0]) {
+			snprintf(gover, sizeof(gover), "%s", names[i]->d_name);
+			stride_factor = i == last ? 1 : 3;
+			failed += cmocka_run_group_tests_name(gover, tests, setup, teardown);
+		}
+	}
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	if (last < 0)
+		/* as the unit tests of unit/go without INSPECT_TEST_GOBIN: said, not failed */
+		printf("capture-test: skipped: no INSPECT_TEST_FIXTURES/goX.Y/vars (make "
+		       "fixtures)\n");
+	return failed;
 }
