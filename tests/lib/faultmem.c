@@ -133,14 +133,14 @@ __wrap_tgt_readv(struct tgt_proc *p, struct insp_read *reads, size_t n, struct i
 {
 	int ret = 0;
 
-	if (fm.gone)
-		goto gone;
 	if (fm.live) {
 		ret = __real_tgt_readv(p, reads, n, err);
 		for (size_t i = 0; fm.record && i < n; i++)
 			if (reads[i].ok && (!fm.record_max || reads[i].len <= fm.record_max))
 				fm_add(reads[i].addr, reads[i].buf, reads[i].len);
 	} else {
+		for (size_t i = 0; i < n; i++)
+			reads[i].ok = false;
 		for (size_t i = 0; i < n && ret == 0; i++)
 			if (!(reads[i].ok = serve(&reads[i])) && fm.fallback)
 				ret = __real_tgt_readv(p, &reads[i], 1, err);
@@ -159,19 +159,10 @@ __wrap_tgt_readv(struct tgt_proc *p, struct insp_read *reads, size_t n, struct i
 				((uint8_t *)r->buf)[k] = (uint8_t)next_random();
 			r->ok = true;
 			break;
-		case FM_GONE:
-			fm.gone = true;
-			break;
 		}
 	}
 	fm.reads += n;
-	if (!fm.gone)
-		return ret;
-gone:
-	for (size_t i = 0; i < n; i++)
-		reads[i].ok = false;
-	return insp_err_set(err, INSP_E_EXITED, "process %d exited while attached",
-			    p ? (int)p->pid : 0);
+	return ret;
 }
 
 /* As mem.c's tgt_read, over the wrapped tgt_readv (mem.c calls its own). */

@@ -1,8 +1,7 @@
 /* A test double of the target layer's memory reads (src/target/mem.c): linked with
  * -Wl,--wrap=tgt_read,--wrap=tgt_readv, it sees every read the core and the plugins
  * make. It passes them to the live process (and records what they returned) or
- * serves them from a memory image, and makes read N fail, return garbage or find
- * the process gone. Shared by the fault tests (tests/unit/model/capture-test.c)
+ * serves them from a memory image, and makes read N fail or return garbage. Shared by the fault tests (tests/unit/model/capture-test.c)
  * and the fuzz harnesses (tests/fuzz/), whose inputs are such images.
  * SPDX-License-Identifier: MIT */
 #ifndef TESTS_FAULTMEM_H
@@ -18,7 +17,6 @@ enum fm_fault {
 	FM_NONE,
 	FM_FAIL,    /* read N fails (an unmapped address) */
 	FM_GARBAGE, /* read N succeeds with random bytes */
-	FM_GONE,    /* read N and every later one: the process exited */
 };
 
 /* A thread of the image: what the stop gave (registers, its ns tid). */
@@ -44,7 +42,6 @@ struct fm_state {
 	size_t reads;
 	size_t at; /* the read that faults (SIZE_MAX: none) */
 	enum fm_fault fault;
-	bool gone;
 	uint64_t rng;
 };
 

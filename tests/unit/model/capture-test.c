@@ -257,7 +257,7 @@ test_clean(void **state)
 	outcome_free(&o);
 }
 
-static const char *const fault_names[] = { "none", "fails", "garbage", "gone" };
+static const char *const fault_names[] = { "none", "fails", "garbage" };
 
 /* 2.x: read N of the replayed recording fails (2.1) or returns garbage (2.2), for
  * every N (every INSPECT_TEST_STRIDE-th); N = the number of reads is the clean run. */
