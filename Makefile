@@ -83,7 +83,7 @@ FUZZ_BUILD := build/fuzz
 FUZZ_SECONDS ?= 300
 FUZZ_CC := clang
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
-FUZZ_CFLAGS := -O1 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Iinclude -Isrc -Iplugins/go \
+FUZZ_CFLAGS := -O1 -g -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -Isrc -Iplugins/go \
 	-fno-omit-frame-pointer $(FUZZ_SAN) -fsanitize=fuzzer-no-link
 FUZZ_NAMES := $(basename $(notdir $(filter-out tests/fuzz/replay.c,$(wildcard tests/fuzz/*.c))))
 FUZZ_BINS := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/%)

@@ -4,9 +4,12 @@
  * fixture it was recorded from (replay.h: the vars fixture, a variable of every
  * kind). After the capture, every variable of each site's frame (dump --locals)
  * and a few expressions in main.allKinds's frame and of package variables are
- * printed. Never a crash, never a hang.
+ * printed. Never a crash, never a hang. INSPECT_FUZZ_SHOW=1 prints the expressions'
+ * values (or errors) of each input.
  * SPDX-License-Identifier: MIT */
 #include "replay.h"
+
+#include <stdlib.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -35,7 +38,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < sizeof(exprs) / sizeof(exprs[0]); i++) {
 			struct insp_err err = INSP_ERR_INIT;
 
-			(void)mdl_print(&r.s, frame ? &sc : NULL, exprs[i], &o, &text, &err);
+			int ret = mdl_print(&r.s, frame ? &sc : NULL, exprs[i], &o, &text, &err);
+
+			if (getenv("INSPECT_FUZZ_SHOW"))
+				printf("%s = %s\n", exprs[i], ret < 0 ? err.msg : text);
 		}
 	}
 	replay_release(&r);
