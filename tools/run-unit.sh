@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run every unit test binary under BUILD/tests/unit: those of the Go plugin
 # (unit/go) once per Go toolchain's test binary (FIXTURES/<goX.Y>/hello, given in
-# INSPECT_TEST_GOBIN), the others once.
+# INSPECT_TEST_GOBIN), the others once. INSPECT_TEST_FIXTURES names FIXTURES to all
+# (tests/unit/model/capture-test starts fixtures from it).
 set -uo pipefail
 
 build=${1:?usage: run-unit.sh BUILD [FIXTURES]}
