@@ -82,6 +82,22 @@ allkinds(const struct mdl_snapshot *s, uint32_t *frame)
 	return NULL;
 }
 
+/* A hang is a failure: each dump has HANG_S seconds (the clean one takes 20 ms). */
+#define HANG_S 20
+static char current[384]; /* the case running, for the alarm's message */
+
+static void
+on_alarm(int sig)
+{
+	static const char msg[] = "capture-test: a dump hung: ";
+
+	(void)sig;
+	(void)!write(2, msg, sizeof(msg) - 1);
+	(void)!write(2, current, strlen(current));
+	(void)!write(2, "\n", 1);
+	_exit(1); /* the kernel detaches a tracer that exits: the fixture runs on */
+}
+
 /* inspect dump --locals --stacks=8 PID, then print exprs in main.allKinds's frame
  * while still stopped, as the REPL would; detach. */
 static void
@@ -103,6 +119,8 @@ dump(struct outcome *o)
 	s.keep_stopped = true;
 	pr = open_memstream(&o->printed, &o->plen);
 	assert_non_null(pr);
+	signal(SIGALRM, on_alarm);
+	alarm(HANG_S);
 	o->ret = mdl_snapshot_capture(&s, fixture, &plugins, &o->err);
 	if (o->ret == 0 && fm.record) {
 		nthreads = s.nthreads < FM_MAX_THREADS ? s.nthreads : FM_MAX_THREADS;
@@ -133,6 +151,7 @@ dump(struct outcome *o)
 		assert_int_equal(mdl_snapshot_detach(&s, &e), 0);
 	}
 	mdl_snapshot_release(&s);
+	alarm(0);
 }
 
 /* The fixture exists, and none of its threads is stopped or traced. */
@@ -231,6 +250,7 @@ test_clean(void **state)
 	NEED_FIXTURE();
 	fm_reset();
 	fm.live = fm.record = true;
+	snprintf(current, sizeof(current), "%s 1.x clean", gover);
 	if (rec && getenv("INSPECT_TEST_RECORD_MAX"))
 		fm.record_max = strtoul(getenv("INSPECT_TEST_RECORD_MAX"), NULL, 10);
 	dump(&o);
@@ -287,6 +307,7 @@ test_faults(void **state)
 				n = clean_reads;
 			snprintf(tc, sizeof(tc), "2.%zu read %zu %s", k + 1, n,
 				 fault_names[faults[k]]);
+			snprintf(current, sizeof(current), "%s %s", gover, tc);
 			fm.live = fm.record = false;
 			fm.fallback = true;
 			fm.reads = 0;
