@@ -71,7 +71,8 @@ struct want {
 
 /* The .gnu_debuglink file name, or NULL; *crc: the CRC-32 after it. The section is
  * the name, NUL, padding to 4 bytes, then the CRC in the file's byte order (binutils
- * bfd/opncls.c bfd_create_gnu_debuglink_section). */
+ * bfd/opncls.c bfd_create_gnu_debuglink_section). A SHT_NOBITS one has a size but
+ * no bytes (libelf gives d_buf NULL): none (issue 13, found by tests/fuzz/elf). */
 static const char *
 debuglink(Elf *elf, uint32_t *crc)
 {
@@ -87,7 +88,7 @@ debuglink(Elf *elf, uint32_t *crc)
 
 		if (!gelf_getshdr(scn, &shdr) || !(n = elf_strptr(elf, shstrndx, shdr.sh_name)) ||
 		    strcmp(n, ".gnu_debuglink") != 0 || !(d = elf_getdata(scn, NULL)) ||
-		    !d->d_size || !memchr(d->d_buf, 0, d->d_size))
+		    !d->d_buf || !d->d_size || !memchr(d->d_buf, 0, d->d_size))
 			continue;
 		size_t at = (strlen(d->d_buf) + 4) & ~(size_t)3;
 		const uint8_t *b = (const uint8_t *)d->d_buf + at;

@@ -138,7 +138,9 @@ host_set_info(void *ctx, const char *key, const char *value)
 	}
 }
 
-static void
+/* The format attributes here let clang's -Wformat-nonliteral (the fuzz build)
+ * see that fmt is checked at the callers. */
+static void __attribute__((format(printf, 2, 0)))
 vnote(struct mdl_snapshot *s, const char *fmt, va_list ap)
 {
 	char buf[512];
@@ -160,7 +162,7 @@ mdl_note(struct mdl_snapshot *s, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void
+static void __attribute__((format(printf, 2, 3)))
 host_note(void *ctx, const char *fmt, ...)
 {
 	va_list ap;
