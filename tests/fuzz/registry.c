@@ -27,13 +27,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (r.ret < 0)
 			printf("error %d: %s\n", (int)r.err.code, r.err.msg);
 		else if (mdl_group(&r.s, &f, MDL_GROUP_REASON, &g, &r.err) == 0)
-			(void)ui_report_text(stdout, &r.s, &g, 3);
+			(void)ui_report_text(stdout, &r.s, &g, 3, 0);
 	}
 	if (r.ret == 0) {
 		for (size_t i = 0; i < sizeof(bys) / sizeof(bys[0]); i++) {
 			if (mdl_group(&r.s, &f, bys[i], &g, &r.err) < 0)
 				continue;
-			(void)ui_report_text(replay_null(), &r.s, &g, 8);
+			(void)ui_report_text(replay_null(), &r.s, &g, 8, 0);
 			(void)ui_report_json(replay_null(), &r.s, &f, &g);
 		}
 	}
