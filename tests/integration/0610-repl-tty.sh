@@ -88,7 +88,7 @@ case_1() {
 		cmd "tasks -with reason=chan-recv"
 		want "^tasks -with reason=chan-recv\\n$want_list\\[$(wc -w <<<"$ids") goroutines\\]$AGAIN"
 		cmd "task $id"
-		want "^task $id\\ngoroutine $id  chan receive  main\\.blockChanRecv main\\.go:[0-9]+\\n  created by main\\.main main\\.go:[0-9]+$AGAIN"
+		want "^task $id\\ngoroutine $id  chan receive  main\\.blockChanRecv main\\.go:[0-9]+\\n  (waiting .*\\n  )?created by main\\.main main\\.go:[0-9]+.*$AGAIN"
 		cmd bt
 		want "^bt\\n>   0  runtime\\.gopark .*\\n(    [12]  .*\\n){2}    3  main\\.blockChanRecv +\\S*/main\\.go:[0-9]+\\n(.*\\n)*?    [0-9]+  runtime\\.goexit .*$AGAIN"
 		sh_step "for t in /proc/$FIXTURE_PID/task/*; do sed 's/.*) //; s/ .*//' \$t/stat; done >$TEST_TMP/states
@@ -169,7 +169,7 @@ case_2_2() {
 		keys "task 1"$'\t\t'
 		want "^task 1\\n$ids *\\n${P}task 1\$"
 		cmd ""
-		want "^\\ngoroutine 1  chan receive  main\\.main main\\.go:[0-9]+$AGAIN"
+		want "^\\ngoroutine 1  chan receive  main\\.main main\\.go:[0-9]+(\\n  waiting .*)?$AGAIN"
 		cmd detach
 		ends 0
 	} | session 2.2

@@ -48,7 +48,7 @@ print_ok() {
 		'[.goroutines[] | select(.user_top.func == "main.sendFull" and .go_pc.line == $l)][0].id' "$j")
 	printf '%s\n' "task $all" "frame $frame" "print m" "print ch" "print order.Tags[0]" "print e" \
 		"print big[42]" "print main.Config.Workers" |
-		"$INSPECT" attach "$FIXTURE_PID" 2>"$ERR" | grep -v '^(inspect) \|^attached \|^detached \|^goroutine \|^  created by \|^>' >"$OUT" ||
+		"$INSPECT" attach "$FIXTURE_PID" 2>"$ERR" | grep -v '^(inspect) \|^attached \|^detached \|^goroutine \|^  waiting \|^  created by \|^>' >"$OUT" ||
 		{ echo "attach: $(head -c 300 "$ERR")" >&2; return 1; }
 	want=$(printf '%s\n' 'map[string]int ["a": 1, "b": 2, "c": 3]' \
 		"chan int 3/3, [1,2,3], waiting to send: $s4, $s5" '"rush"' 'interface {}(int) 42' '"42"' 8)
