@@ -35,6 +35,8 @@
 #                               sequences and bytes that are no UTF-8
 # and for tests/integration/1200-values-generic-timer.sh (tools/build-values.sh):
 #   OUT/<goX.Y>/generics-noopt, timers[-sw], timers-async
+# and for tests/integration/1400-labels.sh (tools/build-labels.sh):
+#   OUT/<goX.Y>/labels[-sw]    fixtures/go/labels, and with -s -w
 set -euo pipefail
 
 out=${1:?usage: build-fixtures.sh OUTDIR}
@@ -60,7 +62,8 @@ while read -r name gobin; do
 		"$root/tools/build-frame-shown.sh" "$gobin" "$out/$name" &&
 		"$root/tools/build-frames.sh" "$gobin" "$out/$name" &&
 		"$root/tools/build-pvars.sh" "$gobin" "$out/$name" &&
-		"$root/tools/build-shaped.sh" "$gobin" "$out/$name")
+		"$root/tools/build-shaped.sh" "$gobin" "$out/$name" &&
+		"$root/tools/build-labels.sh" "$gobin" "$out/$name")
 	(cd "$out/$name" && objcopy --only-keep-debug vars-bid vars-bid.debug &&
 		objcopy --strip-all vars-bid vars-stripped &&
 		objcopy --strip-all --add-gnu-debuglink=vars-bid.debug vars-bid vars-linked)
