@@ -245,7 +245,15 @@ ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
 	for (size_t i = 0; i < g->ngroups; i++) {
 		json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "reason", jstr(g->groups[i].key));
+		if (g->by == MDL_GROUP_LABEL) {
+			/* --group label=KEY: the value, null for those without it */
+			json_object_object_add(o, "label", jstr(g->label));
+			json_object_object_add(o, "value", g->groups[i].label_value
+								   ? jstr(g->groups[i].label_value)
+								   : NULL);
+		} else {
+			json_object_object_add(o, "reason", jstr(g->groups[i].key));
+		}
 		json_object_object_add(o, "count",
 				       json_object_new_int64((int64_t)g->groups[i].count));
 		json_object_array_add(groups, o);
