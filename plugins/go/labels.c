@@ -221,23 +221,23 @@ cmp_set(const void *pa, const void *pb)
 	return (a->addr > b->addr) - (a->addr < b->addr);
 }
 
-/* The distinct g.labels of the live goroutines, sorted. */
+static int
+cmp_u64(const void *pa, const void *pb)
+{
+	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+
+	return (a > b) - (a < b);
+}
+
+/* The distinct g.labels of the live goroutines, sorted (as words: a sort of
+ * the sets themselves moves ten times the bytes). */
 static int
 collect_sets(struct gort_labels *c, const struct gort_state *st)
 {
-	size_t n = 0;
+	uint64_t *addrs = malloc((st->nallg ? st->nallg : 1) * sizeof(*addrs));
+	size_t n = 0, u = 0;
 
-	for (uint64_t i = 0; i < st->nallg; i++) {
-		const uint8_t *g = st->gbytes + i * st->l.g_size;
-
-		if (st->gok[i] && gort_g_exists(gort_g_status(&st->l, g)) &&
-		    gort_u64(g + st->l.g_labels))
-			n++;
-	}
-	if (!n)
-		return 0;
-	c->sets = calloc(n, sizeof(*c->sets));
-	if (!c->sets)
+	if (!addrs)
 		return -1;
 	for (uint64_t i = 0; i < st->nallg; i++) {
 		const uint8_t *g = st->gbytes + i * st->l.g_size;
@@ -245,19 +245,106 @@ collect_sets(struct gort_labels *c, const struct gort_state *st)
 
 		if (st->gok[i] && gort_g_exists(gort_g_status(&st->l, g)) &&
 		    (p = gort_u64(g + st->l.g_labels)))
-			c->sets[c->nsets++].addr = p;
+			addrs[n++] = p;
 	}
-	qsort(c->sets, c->nsets, sizeof(*c->sets), cmp_set);
-	n = 0;
-	for (size_t i = 0; i < c->nsets; i++)
-		if (!n || c->sets[n - 1].addr != c->sets[i].addr)
-			c->sets[n++] = c->sets[i];
-	if (n > MAX_SETS) {
-		c->dropped = n - MAX_SETS;
-		n = MAX_SETS;
+	qsort(addrs, n, sizeof(*addrs), cmp_u64);
+	for (size_t i = 0; i < n; i++)
+		if (!u || addrs[u - 1] != addrs[i])
+			addrs[u++] = addrs[i];
+	if (u > MAX_SETS) {
+		c->dropped = u - MAX_SETS;
+		u = MAX_SETS;
 	}
-	c->nsets = n;
+	c->sets = u ? calloc(u, sizeof(*c->sets)) : NULL;
+	if (u && !c->sets) {
+		free(addrs);
+		return -1;
+	}
+	for (size_t i = 0; i < u; i++)
+		c->sets[i].addr = addrs[i];
+	c->nsets = u;
+	free(addrs);
 	return 0;
+}
+
+#define PAGE 4096
+
+static const struct insp_read *sort_reads; /* qsort has no context argument */
+
+static int
+cmp_read(const void *pa, const void *pb)
+{
+	uint64_t a = sort_reads[*(const size_t *)pa].addr, b = sort_reads[*(const size_t *)pb].addr;
+
+	return (a > b) - (a < b);
+}
+
+/* h->readv of n reads in fewer: sorted by address, the reads that lie in one
+ * page of the target become one read of the span they cover, copied out after.
+ * Go's allocator packs small objects of a size class side by side, so label
+ * sets, their elements and their strings share pages: 10,000 labelled
+ * goroutines cost tens of reads, not tens of thousands (process_vm_readv pins
+ * the pages of every remote iovec). A read that crosses a page goes alone, so
+ * no page is touched that the reads themselves would not touch. -1 when the
+ * process is gone or memory ran out. */
+static int
+readv_packed(const struct insp_host *h, struct insp_read *r, size_t n)
+{
+	size_t *order = malloc(n * sizeof(*order)), ns = 0, total = 0, off = 0;
+	struct insp_read *spans = malloc(n * sizeof(*spans));
+	size_t *first = malloc(n * sizeof(*first)); /* the span of each read, in order */
+	uint8_t *buf = NULL;
+	bool sorted = true;
+	int ret = -1;
+
+	if (!order || !spans || !first)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		order[i] = i;
+		sorted = sorted && (!i || r[i - 1].addr <= r[i].addr);
+	}
+	sort_reads = r;
+	if (!sorted) /* the sets are in address order, often their parts too */
+		qsort(order, n, sizeof(*order), cmp_read);
+	for (size_t k = 0; k < n; k++) {
+		const struct insp_read *q = &r[order[k]];
+		uint64_t end = q->addr + q->len;
+		struct insp_read *sp = ns ? &spans[ns - 1] : NULL;
+
+		if (sp && sp->addr / PAGE == q->addr / PAGE && (end - 1) / PAGE == sp->addr / PAGE) {
+			if (end > sp->addr + sp->len)
+				sp->len = end - sp->addr;
+		} else {
+			spans[ns++] = (struct insp_read){ q->addr, NULL, q->len, false };
+		}
+		first[k] = ns - 1;
+	}
+	for (size_t i = 0; i < ns; i++)
+		total += spans[i].len;
+	buf = malloc(total ? total : 1);
+	if (!buf)
+		goto out;
+	for (size_t i = 0; i < ns; i++) {
+		spans[i].buf = buf + off;
+		off += spans[i].len;
+	}
+	if (h->readv(h->ctx, spans, ns, NULL) < 0)
+		goto out;
+	for (size_t k = 0; k < n; k++) {
+		struct insp_read *q = &r[order[k]];
+		const struct insp_read *sp = &spans[first[k]];
+
+		q->ok = sp->ok;
+		if (q->ok)
+			memcpy(q->buf, (const uint8_t *)sp->buf + (q->addr - sp->addr), q->len);
+	}
+	ret = 0;
+out:
+	free(order);
+	free(spans);
+	free(first);
+	free(buf);
+	return ret;
 }
 
 /* One read per set still ok: len bytes at its address (via_word: at the word
@@ -283,7 +370,7 @@ read_headers(struct gort_labels *c, const struct insp_host *h, bool via_word, ui
 		}
 		r[n++] = (struct insp_read){ base + off, s->hdr, len, false };
 	}
-	if (n && h->readv(h->ctx, r, n, NULL) < 0)
+	if (n && readv_packed(h, r, n) < 0)
 		return -1;
 	for (size_t i = 0, k = 0; i < c->nsets && k < n; i++)
 		if (c->sets[i].ok && r[k].buf == c->sets[i].hdr)
@@ -368,7 +455,7 @@ read_slices(struct gort_labels *c, const struct gort_labels_layout *l, const str
 					     false };
 		off += s->units * l->pair_size;
 	}
-	if (n && h->readv(h->ctx, r, n, NULL) < 0)
+	if (n && readv_packed(h, r, n) < 0)
 		ret = -1;
 	for (size_t i = 0, k = 0; ret == 0 && i < c->nsets; i++) {
 		struct lset *s = &c->sets[i];
@@ -403,7 +490,9 @@ read_maps(struct gort_labels *c, const struct gort_labels_layout *l, const struc
 	uint8_t *ubuf = NULL;
 	int ret = -1;
 
-	if (read_headers(c, h, false, 0, 8) < 0 || read_headers(c, h, true, 0, l->hmap_size) < 0)
+	if (read_headers(c, h, false, 0, 8) < 0)
+		return -1;
+	if (read_headers(c, h, true, 0, l->hmap_size) < 0)
 		return -1;
 	/* at most two runs of buckets per set, then one unit per overflow bucket */
 	cap = 2 * c->nsets;
@@ -454,8 +543,9 @@ read_maps(struct gort_labels *c, const struct gort_labels_layout *l, const struc
 		for (size_t u = 0; u < nu; u++)
 			r[u] = (struct insp_read){ units[u].addr, ubuf + units[u].off,
 						   units[u].count * l->bucket_size, false };
-		if (h->readv(h->ctx, r, nu, NULL) < 0)
+		if (readv_packed(h, r, nu) < 0)
 			goto out;
+		TIMING("buckets");
 		for (size_t u = 0; u < nu; u++) {
 			struct lset *s = &c->sets[units[u].set];
 
@@ -562,7 +652,7 @@ read_strings(struct gort_labels *c, const struct insp_host *h)
 		if (vl)
 			r[n++] = (struct insp_read){ q->vp, c->bytes + q->vo, vl, false };
 	}
-	if (n && h->readv(h->ctx, r, n, NULL) < 0)
+	if (n && readv_packed(h, r, n) < 0)
 		return -1;
 	for (size_t p = 0, k = 0; p < c->npairs && k < n; p++) {
 		struct lpair *q = &c->pairs[p];
