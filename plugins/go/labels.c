@@ -545,7 +545,6 @@ read_maps(struct gort_labels *c, const struct gort_labels_layout *l, const struc
 						   units[u].count * l->bucket_size, false };
 		if (readv_packed(h, r, nu) < 0)
 			goto out;
-		TIMING("buckets");
 		for (size_t u = 0; u < nu; u++) {
 			struct lset *s = &c->sets[units[u].set];
 
