@@ -164,9 +164,10 @@ usage_ok() {
 }
 
 versions=(go1.19 go1.23 go1.24 go1.26)
+built=$FIXTURES
 for v in "${versions[@]}"; do
 	for prog in labels labels-sw; do
-		FIXTURES=$BUILD/fixtures
+		FIXTURES=$built
 		[[ -x $FIXTURES/$v/$prog ]] || FIXTURES=$BUILD/matrix
 		name=$v${prog#labels}
 		if [[ ! -x $FIXTURES/$v/$prog ]]; then
