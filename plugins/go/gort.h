@@ -101,9 +101,9 @@ enum gort_labels_kind {
 
 struct gort_labels_layout {
 	enum gort_labels_kind kind;
-	uint64_t list, pair_size, key, value;    /* slice: the []label, an element */
+	uint64_t list, pair_size, key, value; /* slice: the []label, an element */
 	uint64_t hmap_size, count, B, flags, buckets, oldbuckets; /* map: the hmap */
-	uint64_t bucket_size, keys, elems, overflow; /* its buckets of 8 slots */
+	uint64_t bucket_size, keys, elems, overflow;              /* its buckets of 8 slots */
 };
 
 struct gort_labels;

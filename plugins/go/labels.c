@@ -51,7 +51,7 @@ struct lset {
 	uint32_t first, n; /* its pairs */
 	uint32_t units;    /* slice: elements read; map: buckets read */
 	bool ok, cut;
-	bool empty; /* a nil map: no labels */
+	bool empty;                     /* a nil map: no labels */
 	const struct insp_label *shown; /* built once in decode, shared */
 	uint32_t nshown;
 	bool built;
@@ -81,10 +81,10 @@ struct gort_labels {
 	size_t npairs, pairs_cap;
 	uint8_t *bytes; /* keys and values, back to back */
 	size_t nbytes;
-	bool over_bytes; /* MAX_BYTES was reached */
-	size_t corrupt;   /* sets whose length is no length */
-	size_t unread_gs; /* goroutines whose set could not be read (decode) */
-	size_t bad_strs;  /* keys or values that could not be read */
+	bool over_bytes;     /* MAX_BYTES was reached */
+	size_t corrupt;      /* sets whose length is no length */
+	size_t unread_gs;    /* goroutines whose set could not be read (decode) */
+	size_t bad_strs;     /* keys or values that could not be read */
 	struct insp_read *r; /* a batch of reads */
 	size_t rcap;
 };
@@ -129,19 +129,24 @@ dwarf_slice(struct gort_labels_layout *l, const struct insp_host *h)
 	} else if (!field(h, "runtime/pprof.labelMap", "LabelSet.list", &l->list)) {
 		return false;
 	}
-	return h->type_size(h->ctx, pair, &l->pair_size, NULL) == 0 &&
-	       field(h, pair, k, &l->key) && field(h, pair, v, &l->value);
+	return h->type_size(h->ctx, pair, &l->pair_size, NULL) == 0 && field(h, pair, k, &l->key) &&
+	       field(h, pair, v, &l->value);
 }
 
 static bool
 dwarf_map(struct gort_labels_layout *l, const struct insp_host *h)
 {
 	const char *hm = "hash<string,string>", *b = "bucket<string,string>";
+	uint64_t tophash;
 
-	return h->type_size(h->ctx, hm, &l->hmap_size, NULL) == 0 && field(h, hm, "count", &l->count) &&
-	       field(h, hm, "flags", &l->flags) && field(h, hm, "B", &l->B) &&
-	       field(h, hm, "buckets", &l->buckets) && field(h, hm, "oldbuckets", &l->oldbuckets) &&
-	       h->type_size(h->ctx, b, &l->bucket_size, NULL) == 0 && field(h, b, "keys", &l->keys) &&
+	/* the slots' tophash bytes come first: capture reads them at 0 */
+	return field(h, b, "tophash", &tophash) && tophash == 0 &&
+	       h->type_size(h->ctx, hm, &l->hmap_size, NULL) == 0 &&
+	       field(h, hm, "count", &l->count) && field(h, hm, "flags", &l->flags) &&
+	       field(h, hm, "B", &l->B) && field(h, hm, "buckets", &l->buckets) &&
+	       field(h, hm, "oldbuckets", &l->oldbuckets) &&
+	       h->type_size(h->ctx, b, &l->bucket_size, NULL) == 0 &&
+	       field(h, b, "keys", &l->keys) &&
 	       (field(h, b, "elems", &l->elems) || field(h, b, "values", &l->elems)) &&
 	       field(h, b, "overflow", &l->overflow);
 }
@@ -205,8 +210,9 @@ gort_labels_resolve(struct gort_state *st, const struct insp_host *h)
 	}
 	if (l->kind == GORT_LABELS_NONE || !sane(l)) {
 		l->kind = GORT_LABELS_NONE;
-		h->note(h->ctx, "the layout of runtime/pprof's labels in %s is unknown: labels "
-				"are not shown",
+		h->note(h->ctx,
+			"the layout of runtime/pprof's labels in %s is unknown: labels "
+			"are not shown",
 			st->version);
 	}
 }
@@ -311,7 +317,8 @@ readv_packed(const struct insp_host *h, struct insp_read *r, size_t n)
 		uint64_t end = q->addr + q->len;
 		struct insp_read *sp = ns ? &spans[ns - 1] : NULL;
 
-		if (sp && sp->addr / PAGE == q->addr / PAGE && (end - 1) / PAGE == sp->addr / PAGE) {
+		if (sp && sp->addr / PAGE == q->addr / PAGE &&
+		    (end - 1) / PAGE == sp->addr / PAGE) {
 			if (end > sp->addr + sp->len)
 				sp->len = end - sp->addr;
 		} else {
@@ -624,7 +631,8 @@ read_strings(struct gort_labels *c, const struct insp_host *h)
 		return -1;
 	for (size_t p = 0; p < c->npairs; p++) {
 		struct lpair *q = &c->pairs[p];
-		size_t kl = q->kl < MAX_STR ? q->kl : MAX_STR, vl = q->vl < MAX_STR ? q->vl : MAX_STR;
+		size_t kl = q->kl < MAX_STR ? q->kl : MAX_STR,
+		       vl = q->vl < MAX_STR ? q->vl : MAX_STR;
 
 		if (total + kl + vl > MAX_BYTES) {
 			c->over_bytes = true;
@@ -641,7 +649,8 @@ read_strings(struct gort_labels *c, const struct insp_host *h)
 	c->nbytes = total;
 	for (size_t p = 0; p < c->npairs; p++) {
 		struct lpair *q = &c->pairs[p];
-		size_t kl = q->kl < MAX_STR ? q->kl : MAX_STR, vl = q->vl < MAX_STR ? q->vl : MAX_STR;
+		size_t kl = q->kl < MAX_STR ? q->kl : MAX_STR,
+		       vl = q->vl < MAX_STR ? q->vl : MAX_STR;
 
 		if (!q->copied)
 			break; /* past MAX_BYTES */
@@ -783,8 +792,7 @@ gort_labels_done(struct gort_state *st, const struct insp_host *h)
 	const struct gort_labels *c = st->labels;
 
 	if (c && c->unread_gs)
-		h->note(h->ctx,
-			"the labels of %zu goroutines could not be read%s%s", c->unread_gs,
+		h->note(h->ctx, "the labels of %zu goroutines could not be read%s%s", c->unread_gs,
 			c->dropped ? " (more distinct label sets than inspect copies)" : "",
 			c->corrupt ? " (a label set's length is corrupt)" : "");
 	if (c && (c->bad_strs || c->over_bytes))

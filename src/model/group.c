@@ -1,7 +1,6 @@
 /* The model layer's grouping: tasks that pass a filter, bucketed by wait reason
- * (or state), by identical stack, by function, creator or label value, and inside each bucket by the
- * frame they stand at and where they were created, biggest first: how a leak
- * shows itself.
+ * (or state), by identical stack, by function, creator or label value, and inside each bucket by
+ * the frame they stand at and where they were created, biggest first: how a leak shows itself.
  * SPDX-License-Identifier: MIT */
 #include "model/model.h"
 

@@ -229,7 +229,7 @@ struct mdl_group {
 
 struct mdl_grouping {
 	enum mdl_group_by by;
-	const char *label; /* label: the key */
+	const char *label;        /* label: the key */
 	struct mdl_group *groups; /* biggest first */
 	size_t ngroups;
 	size_t shown;  /* tasks that passed the filter */

@@ -47,8 +47,9 @@ parse(struct ui_session *s, int argc, char **argv, struct tasks_opts *o)
 		case 'g':
 			o->grouped = true;
 			if (ui_parse_group(optarg, &o->report.by, &o->report.label) < 0)
-				return fprintf(s->out, "-group takes reason, stack, func, creator or "
-						       "label=KEY\n"),
+				return fprintf(s->out,
+					       "-group takes reason, stack, func, creator or "
+					       "label=KEY\n"),
 				       -1;
 			break;
 		case 'l':

@@ -248,9 +248,9 @@ ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
 		if (g->by == MDL_GROUP_LABEL) {
 			/* --group label=KEY: the value, null for those without it */
 			json_object_object_add(o, "label", jstr(g->label));
-			json_object_object_add(o, "value", g->groups[i].label_value
-								   ? jstr(g->groups[i].label_value)
-								   : NULL);
+			json_object_object_add(
+				o, "value",
+				g->groups[i].label_value ? jstr(g->groups[i].label_value) : NULL);
 		} else {
 			json_object_object_add(o, "reason", jstr(g->groups[i].key));
 		}

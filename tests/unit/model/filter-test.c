@@ -128,7 +128,8 @@ static const struct pcase {
 	{ "", false, 0, NULL, "bad filter '': " USE },
 	{ "=gc", false, 0, NULL, "bad filter '=gc': " USE },
 	{ "gc", false, 0, NULL, "bad filter 'gc': did you mean 'reason=gc'? (" USE ")" },
-	{ "label=k", false, 0, NULL, "bad filter 'label=k': a label is label:KEY or label:KEY=VALUE (label:tenant=acme)" },
+	{ "label=k", false, 0, NULL,
+	  "bad filter 'label=k': a label is label:KEY or label:KEY=VALUE (label:tenant=acme)" },
 	{ "reason=gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc", false, 0, NULL,
 	  "too many values in 'reason=gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc' (at "
 	  "most 16)" },
@@ -493,10 +494,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_1_0_parse),
-		cmocka_unit_test(test_1_1_many),
-		cmocka_unit_test(test_2_match),
-		cmocka_unit_test(test_3_0_key_frame),
+		cmocka_unit_test(test_1_0_parse),  cmocka_unit_test(test_1_1_many),
+		cmocka_unit_test(test_2_match),    cmocka_unit_test(test_3_0_key_frame),
 		cmocka_unit_test(test_3_1_labels),
 	};
 

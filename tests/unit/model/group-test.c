@@ -685,8 +685,8 @@ test_5_0_label(void **state)
 	static const struct {
 		const struct insp_label *labels;
 		uint32_t n;
-	} defs[] = { { acme, 1 }, { globex, 1 }, { NULL, 0 }, { acme_api, 2 }, { acme, 1 },
-		     { NULL, 0 }, { globex, 1 } };
+	} defs[] = { { acme, 1 }, { globex, 1 }, { NULL, 0 },  { acme_api, 2 },
+		     { acme, 1 }, { NULL, 0 },   { globex, 1 } };
 	struct mdl_filter f = { 0 };
 	struct insp_err err = INSP_ERR_INIT;
 	struct mdl_grouping g;
