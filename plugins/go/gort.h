@@ -108,6 +108,8 @@ struct gort_labels_layout {
 
 struct gort_labels;
 
+#define GORT_LABELS_HDR 64 /* bytes of a label set's header that capture copies */
+
 struct gort_state {
 	struct gort_layout l;
 	const struct gort_table *table; /* the layout's, without DWARF; else NULL */
@@ -226,10 +228,21 @@ int gort_registry_decode(struct gort_state *st, const struct insp_host *h, struc
 void gort_bubbles_capture(struct gort_state *st, const struct insp_host *h);
 /* The bubble at addr, or NULL when it was not read. */
 const struct gort_bubble *gort_bubble_find(const struct gort_state *st, uint64_t addr);
-/* labels.c: pprof labels. In prepare (needs st->pcln and st->minor): the
+/* readpack.c: h->readv of n reads in fewer: sorted by address, the reads that
+ * lie in one page of the target become one read of the span they cover, copied
+ * out after.
+ * Go's allocator packs small objects of a size class side by side, so label
+ * sets, their elements and their strings share pages: 10,000 labelled
+ * goroutines cost tens of reads, not tens of thousands (process_vm_readv pins
+ * the pages of every remote iovec). A read that crosses a page goes alone, so
+ * no page is touched that the reads themselves would not touch. -1 when the
+ * process is gone or memory ran out. */
+int gort_readv_packed(const struct insp_host *h, struct insp_read *r, size_t n);
+/* labels-layout.c: pprof labels. In prepare (needs st->pcln and st->minor): the
  * layout of labelMap, from DWARF or from the release; never fails (a layout it
  * cannot tell is a note, and no labels). */
 void gort_labels_resolve(struct gort_state *st, const struct insp_host *h);
+/* labels.c: the labels themselves. */
 /* While stopped: copy the distinct label sets of the live goroutines, bounded
  * (count and bytes); never fails (what it cannot read is a note in decode). */
 void gort_labels_capture(struct gort_state *st, const struct insp_host *h);

@@ -2,36 +2,14 @@
  * thread is stopped, copy each distinct label set the live goroutines point at, in
  * a few batches of reads, bounded in count and bytes; after the detach, give each
  * task its labels. Labels live in the heap and change once the process runs: they
- * are never read after the stop. Read-only, never a failure of the dump.
+ * are never read after the stop. Read-only, never a failure of the dump. Where
+ * g.labels points in each release: labels-layout.c.
  * SPDX-License-Identifier: MIT */
 #include "gort.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/*
- * g.labels (an unsafe.Pointer, nil: none) points at a runtime/pprof labelMap;
- * runtime.newproc1 copies the creator's pointer, so a goroutine started under
- * labels shares its creator's set. runtime/pprof/label.go of each release:
- *
- *   Go 1.19-1.23  type labelMap map[string]string: the pointer is at a word
- *                 holding the *hmap: count int @0, flags @8, B uint8 @9,
- *                 buckets @16, oldbuckets @24 (48 bytes); a bucket<string,string>
- *                 is tophash [8]uint8 @0, keys [8]string @8, values (elems from
- *                 1.20) [8]string @136, overflow @264 (272 bytes). A slot is
- *                 full when its tophash >= minTopHash (5); an evacuated one
- *                 (2, 3, 4) is not, so reading old and new buckets alike gives
- *                 each entry once while the map grows.
- *   Go 1.24-1.25  type labelMap struct{ LabelSet }, LabelSet{ list []label },
- *                 label{ key, value string }: a slice @0 of 32-byte pairs
- *                 (key @0, value @16), sorted by key.
- *   Go 1.26       the same through internal/runtime/pprof/label: labelMap{
- *                 label.Set }, Set{ List []Label }, Label{ Key, Value string }.
- *
- * With DWARF these offsets come from the types by name; without, from the
- * release (the layouts above are the same for every release of a range).
- */
 
 #define MAX_SETS    (1u << 20)  /* distinct label sets copied per capture */
 #define MAX_PER_SET 64          /* labels of one set kept */
@@ -43,7 +21,7 @@
 #define MAX_ROUNDS  8           /* map: rounds of overflow buckets */
 #define MIN_TOPHASH 5           /* runtime/map.go minTopHash */
 #define SAME_SIZE   8           /* hmap.flags sameSizeGrow */
-#define HDR         64          /* bytes of a set's header copy */
+#define HDR         GORT_LABELS_HDR
 
 struct lset {
 	uint64_t addr; /* g.labels */
@@ -104,119 +82,6 @@ reads_for(struct gort_labels *c, size_t n)
 	return c->r;
 }
 
-/* ---- layout ---- */
-
-static bool
-field(const struct insp_host *h, const char *type, const char *path, uint64_t *off)
-{
-	struct insp_field f;
-
-	if (h->field(h->ctx, type, path, &f, NULL) < 0)
-		return false;
-	*off = f.offset;
-	return true;
-}
-
-static bool
-dwarf_slice(struct gort_labels_layout *l, const struct insp_host *h)
-{
-	const char *pair = "runtime/pprof.label", *k = "key", *v = "value";
-
-	if (field(h, "runtime/pprof.labelMap", "Set.List", &l->list)) {
-		pair = "internal/runtime/pprof/label.Label"; /* Go 1.26 */
-		k = "Key";
-		v = "Value";
-	} else if (!field(h, "runtime/pprof.labelMap", "LabelSet.list", &l->list)) {
-		return false;
-	}
-	return h->type_size(h->ctx, pair, &l->pair_size, NULL) == 0 && field(h, pair, k, &l->key) &&
-	       field(h, pair, v, &l->value);
-}
-
-static bool
-dwarf_map(struct gort_labels_layout *l, const struct insp_host *h)
-{
-	const char *hm = "hash<string,string>", *b = "bucket<string,string>";
-	uint64_t tophash;
-
-	/* the slots' tophash bytes come first: capture reads them at 0 */
-	return field(h, b, "tophash", &tophash) && tophash == 0 &&
-	       h->type_size(h->ctx, hm, &l->hmap_size, NULL) == 0 &&
-	       field(h, hm, "count", &l->count) && field(h, hm, "flags", &l->flags) &&
-	       field(h, hm, "B", &l->B) && field(h, hm, "buckets", &l->buckets) &&
-	       field(h, hm, "oldbuckets", &l->oldbuckets) &&
-	       h->type_size(h->ctx, b, &l->bucket_size, NULL) == 0 &&
-	       field(h, b, "keys", &l->keys) &&
-	       (field(h, b, "elems", &l->elems) || field(h, b, "values", &l->elems)) &&
-	       field(h, b, "overflow", &l->overflow);
-}
-
-static void
-release_layout(struct gort_labels_layout *l, int minor)
-{
-	if (minor >= 24)
-		*l = (struct gort_labels_layout){ .kind = GORT_LABELS_SLICE,
-						  .pair_size = 32,
-						  .value = 16 };
-	else
-		*l = (struct gort_labels_layout){ .kind = GORT_LABELS_MAP,
-						  .hmap_size = 48,
-						  .flags = 8,
-						  .B = 9,
-						  .buckets = 16,
-						  .oldbuckets = 24,
-						  .bucket_size = 272,
-						  .keys = 8,
-						  .elems = 136,
-						  .overflow = 264 };
-}
-
-/* Does every offset fit what is read: a header of HDR bytes, 8-slot buckets of
- * 16-byte strings? */
-static bool
-sane(const struct gort_labels_layout *l)
-{
-	if (l->kind == GORT_LABELS_SLICE)
-		return l->list + 24 <= HDR && l->pair_size >= 32 && l->pair_size <= 256 &&
-		       l->key + 16 <= l->pair_size && l->value + 16 <= l->pair_size;
-	return l->hmap_size <= HDR && l->count + 8 <= l->hmap_size && l->B < l->hmap_size &&
-	       l->flags < l->hmap_size && l->buckets + 8 <= l->hmap_size &&
-	       l->oldbuckets + 8 <= l->hmap_size && l->bucket_size <= 1024 &&
-	       l->keys + 8 * 16 <= l->bucket_size && l->elems + 8 * 16 <= l->bucket_size &&
-	       l->overflow + 8 <= l->bucket_size;
-}
-
-void
-gort_labels_resolve(struct gort_state *st, const struct insp_host *h)
-{
-	struct gort_labels_layout *l = &st->lab;
-	struct gort_func fn;
-
-	memset(l, 0, sizeof(*l));
-	/* Only runtime/pprof sets g.labels (through this linkname of the runtime's
-	 * setter); without it no goroutine has labels, and no type is looked for. */
-	if (gort_pclntab_lookup(st->pcln, "runtime/pprof.runtime_setProfLabel", &fn) < 0)
-		return;
-	if (h->has_dwarf) {
-		l->kind = GORT_LABELS_SLICE;
-		if (!dwarf_slice(l, h)) {
-			memset(l, 0, sizeof(*l));
-			l->kind = GORT_LABELS_MAP;
-			if (!dwarf_map(l, h))
-				l->kind = GORT_LABELS_NONE;
-		}
-	} else if (st->minor) {
-		release_layout(l, st->minor);
-	}
-	if (l->kind == GORT_LABELS_NONE || !sane(l)) {
-		l->kind = GORT_LABELS_NONE;
-		h->note(h->ctx,
-			"the layout of runtime/pprof's labels in %s is unknown: labels "
-			"are not shown",
-			st->version);
-	}
-}
-
 /* ---- capture ---- */
 
 static int
@@ -273,87 +138,6 @@ collect_sets(struct gort_labels *c, const struct gort_state *st)
 	return 0;
 }
 
-#define PAGE 4096
-
-static const struct insp_read *sort_reads; /* qsort has no context argument */
-
-static int
-cmp_read(const void *pa, const void *pb)
-{
-	uint64_t a = sort_reads[*(const size_t *)pa].addr, b = sort_reads[*(const size_t *)pb].addr;
-
-	return (a > b) - (a < b);
-}
-
-/* h->readv of n reads in fewer: sorted by address, the reads that lie in one
- * page of the target become one read of the span they cover, copied out after.
- * Go's allocator packs small objects of a size class side by side, so label
- * sets, their elements and their strings share pages: 10,000 labelled
- * goroutines cost tens of reads, not tens of thousands (process_vm_readv pins
- * the pages of every remote iovec). A read that crosses a page goes alone, so
- * no page is touched that the reads themselves would not touch. -1 when the
- * process is gone or memory ran out. */
-static int
-readv_packed(const struct insp_host *h, struct insp_read *r, size_t n)
-{
-	size_t *order = malloc(n * sizeof(*order)), ns = 0, total = 0, off = 0;
-	struct insp_read *spans = malloc(n * sizeof(*spans));
-	size_t *first = malloc(n * sizeof(*first)); /* the span of each read, in order */
-	uint8_t *buf = NULL;
-	bool sorted = true;
-	int ret = -1;
-
-	if (!order || !spans || !first)
-		goto out;
-	for (size_t i = 0; i < n; i++) {
-		order[i] = i;
-		sorted = sorted && (!i || r[i - 1].addr <= r[i].addr);
-	}
-	sort_reads = r;
-	if (!sorted) /* the sets are in address order, often their parts too */
-		qsort(order, n, sizeof(*order), cmp_read);
-	for (size_t k = 0; k < n; k++) {
-		const struct insp_read *q = &r[order[k]];
-		uint64_t end = q->addr + q->len;
-		struct insp_read *sp = ns ? &spans[ns - 1] : NULL;
-
-		if (sp && sp->addr / PAGE == q->addr / PAGE &&
-		    (end - 1) / PAGE == sp->addr / PAGE) {
-			if (end > sp->addr + sp->len)
-				sp->len = end - sp->addr;
-		} else {
-			spans[ns++] = (struct insp_read){ q->addr, NULL, q->len, false };
-		}
-		first[k] = ns - 1;
-	}
-	for (size_t i = 0; i < ns; i++)
-		total += spans[i].len;
-	buf = malloc(total ? total : 1);
-	if (!buf)
-		goto out;
-	for (size_t i = 0; i < ns; i++) {
-		spans[i].buf = buf + off;
-		off += spans[i].len;
-	}
-	if (h->readv(h->ctx, spans, ns, NULL) < 0)
-		goto out;
-	for (size_t k = 0; k < n; k++) {
-		struct insp_read *q = &r[order[k]];
-		const struct insp_read *sp = &spans[first[k]];
-
-		q->ok = sp->ok;
-		if (q->ok)
-			memcpy(q->buf, (const uint8_t *)sp->buf + (q->addr - sp->addr), q->len);
-	}
-	ret = 0;
-out:
-	free(order);
-	free(spans);
-	free(first);
-	free(buf);
-	return ret;
-}
-
 /* One read per set still ok: len bytes at its address (via_word: at the word
  * its header starts with) plus off, into its header; ok says which worked. */
 static int
@@ -377,7 +161,7 @@ read_headers(struct gort_labels *c, const struct insp_host *h, bool via_word, ui
 		}
 		r[n++] = (struct insp_read){ base + off, s->hdr, len, false };
 	}
-	if (n && readv_packed(h, r, n) < 0)
+	if (n && gort_readv_packed(h, r, n) < 0)
 		return -1;
 	for (size_t i = 0, k = 0; i < c->nsets && k < n; i++)
 		if (c->sets[i].ok && r[k].buf == c->sets[i].hdr)
@@ -462,7 +246,7 @@ read_slices(struct gort_labels *c, const struct gort_labels_layout *l, const str
 					     false };
 		off += s->units * l->pair_size;
 	}
-	if (n && readv_packed(h, r, n) < 0)
+	if (n && gort_readv_packed(h, r, n) < 0)
 		ret = -1;
 	for (size_t i = 0, k = 0; ret == 0 && i < c->nsets; i++) {
 		struct lset *s = &c->sets[i];
@@ -550,7 +334,7 @@ read_maps(struct gort_labels *c, const struct gort_labels_layout *l, const struc
 		for (size_t u = 0; u < nu; u++)
 			r[u] = (struct insp_read){ units[u].addr, ubuf + units[u].off,
 						   units[u].count * l->bucket_size, false };
-		if (readv_packed(h, r, nu) < 0)
+		if (gort_readv_packed(h, r, nu) < 0)
 			goto out;
 		for (size_t u = 0; u < nu; u++) {
 			struct lset *s = &c->sets[units[u].set];
@@ -660,7 +444,7 @@ read_strings(struct gort_labels *c, const struct insp_host *h)
 		if (vl)
 			r[n++] = (struct insp_read){ q->vp, c->bytes + q->vo, vl, false };
 	}
-	if (n && readv_packed(h, r, n) < 0)
+	if (n && gort_readv_packed(h, r, n) < 0)
 		return -1;
 	for (size_t p = 0, k = 0; p < c->npairs && k < n; p++) {
 		struct lpair *q = &c->pairs[p];
