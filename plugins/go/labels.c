@@ -27,7 +27,7 @@ struct lset {
 	uint64_t addr; /* g.labels */
 	uint8_t hdr[HDR];
 	uint32_t first, n; /* its pairs */
-	uint32_t units;    /* slice: elements read; map: buckets read */
+	uint32_t units;    /* slice: elements read; map: buckets read or queued */
 	bool ok, cut;
 	bool empty;                     /* a nil map: no labels */
 	const struct insp_label *shown; /* built once in decode, shared */
@@ -48,7 +48,6 @@ struct lunit {
 	uint32_t set, count;
 	uint64_t addr;
 	size_t off; /* into ubuf */
-	bool ok;
 };
 
 struct gort_labels {
@@ -311,10 +310,13 @@ read_maps(struct gort_labels *c, const struct gort_labels_layout *l, const struc
 		nb = (uint64_t)1 << B;
 		nold = s->hdr[l->flags] & SAME_SIZE ? nb : (nb > 1 ? nb / 2 : 1);
 		units[nu++] = (struct lunit){ (uint32_t)i, (uint32_t)nb,
-					      gort_u64(s->hdr + l->buckets), 0, false };
-		if (gort_u64(s->hdr + l->oldbuckets))
+					      gort_u64(s->hdr + l->buckets), 0 };
+		s->units = (uint32_t)nb;
+		if (gort_u64(s->hdr + l->oldbuckets)) {
 			units[nu++] = (struct lunit){ (uint32_t)i, (uint32_t)nold,
-						      gort_u64(s->hdr + l->oldbuckets), 0, false };
+						      gort_u64(s->hdr + l->oldbuckets), 0 };
+			s->units += (uint32_t)nold;
+		}
 	}
 	for (int round = 0; nu && round < MAX_ROUNDS; round++) {
 		size_t nn = 0;
@@ -347,7 +349,6 @@ read_maps(struct gort_labels *c, const struct gort_labels_layout *l, const struc
 				const uint8_t *bk = ubuf + units[u].off + b * l->bucket_size;
 				uint64_t ovf = gort_u64(bk + l->overflow);
 
-				s->units++;
 				for (int slot = 0; slot < 8; slot++)
 					if (bk[slot] >= MIN_TOPHASH &&
 					    add_pair(c, units[u].set, bk + l->keys + 16 * slot,
@@ -355,11 +356,12 @@ read_maps(struct gort_labels *c, const struct gort_labels_layout *l, const struc
 						goto out;
 				if (!ovf)
 					continue;
-				if (s->units + nn >= MAX_UNITS) {
+				if (s->units >= MAX_UNITS) {
 					s->cut = true;
 					continue;
 				}
-				next[nn++] = (struct lunit){ units[u].set, 1, ovf, 0, false };
+				s->units++;
+				next[nn++] = (struct lunit){ units[u].set, 1, ovf, 0 };
 			}
 		}
 		free(units);
@@ -539,7 +541,8 @@ build(const struct insp_host *h, struct gort_labels *c, struct lset *s)
 		n++;
 	}
 	/* a map's order is its hash's; the runtime's slice is sorted already */
-	qsort(out, n, sizeof(*out), cmp_label);
+	if (n > 1)
+		qsort(out, n, sizeof(*out), cmp_label);
 	s->shown = n ? out : NULL;
 	s->nshown = n;
 	return 0;
@@ -557,7 +560,7 @@ gort_labels_of(const struct gort_state *st, const struct insp_host *h, const uin
 	key.addr = gort_u64(g + st->l.g_labels);
 	if (!key.addr)
 		return 0;
-	s = bsearch(&key, c->sets, c->nsets, sizeof(key), cmp_set);
+	s = c->nsets ? bsearch(&key, c->sets, c->nsets, sizeof(key), cmp_set) : NULL;
 	if (!s || !s->ok) {
 		c->unread_gs++;
 		return 0;
