@@ -236,7 +236,8 @@ struct mdl_grouping {
 	size_t hidden; /* the runtime's own tasks left out (no --system) */
 };
 
-/* Group the snapshot's tasks that pass f; memory from the snapshot. */
+/* Group the snapshot's tasks that pass f; memory from the snapshot. by
+ * MDL_GROUP_LABEL needs a key: mdl_group_label (here it groups by reason). */
 int mdl_group(struct mdl_snapshot *s, const struct mdl_filter *f, enum mdl_group_by by,
 	      struct mdl_grouping *out, struct insp_err *err);
 /* The same by the value of the label key (MDL_GROUP_LABEL): a group per value,
