@@ -3,7 +3,8 @@
 # on the labels fixture (fixtures/go/labels/main.go: 3 goroutines labelled
 # tenant=acme, 2 tenant=globex (one by Do, one by SetGoroutineLabels), 1
 # tenant=initech,handler=/api and its child that inherits both, 1 tenant=umbrella
-# with a hostile note= and a 5000-byte blob=, 2 without labels; -n N more in
+# with a hostile note= and a 5000-byte blob=, 1 tenant=wide with 20 more, 1 with
+# 70 labels h00..h69, 2 without labels; -n N more in
 # main.parkBulk labelled tenant=bulk-<i%10>).
 #
 # Oracles: the fixture's own print of each label set's count ("count N
@@ -16,7 +17,8 @@
 # has them, each as built (GOVER) and stripped with -s -w (GOVER-sw):
 #   $V 1.0  JSON: the labels of every goroutine, counted per label set, are the
 #           fixture's counts; the goroutines without labels carry no "labels"
-#   $V 1.1  main.parkChild, started inside pprof.Do, has its creator's labels
+#   $V 1.1  main.parkChild, started inside pprof.Do, has its creator's labels;
+#           (b) the goroutine of 70 labels has 64 of its own and labels_cut
 #   $V 2.0  --group label=tenant: one block per value with the fixture's counts,
 #           and the goroutines without the label in their own block; JSON groups
 #           say label, value (null for those without) and count
@@ -48,6 +50,7 @@ GO=${GO:-/usr/local/go/bin/go}
 counts_json() {
 	jq -r '.goroutines[] | select(.labels) | .labels |
 		if .tenant == "umbrella" then "umbrella"
+		elif has("h00") or has("h69") then "huge"
 		else to_entries | sort_by(.key) | map(.key + "=" + .value) | join(",") end' "$1" |
 		sort | uniq -c | awk '{ print $1, $2 }' | sort -k2
 }
@@ -67,6 +70,14 @@ unlabelled_ok() {
 	got=$(jq -r '[.goroutines[] | select((.user_top.func // "") | startswith("main.park")) |
 		select(.labels == null) | .user_top.func] | group_by(.) | map("\(.[0]) \(length)") | .[]' "$1")
 	[[ $got == "main.parkPlain 2" ]] || { echo "unlabelled park goroutines: $got" >&2; return 1; }
+}
+
+# huge_ok JSON: the goroutine of 70 labels shows 64 of them, of its own, and says it has more.
+huge_ok() {
+	local got
+	got=$(jq -c '[.goroutines[] | select(.labels_cut) | [(.labels | length),
+		(.labels | to_entries | all(.key == "h" + (.value | ltrimstr("v"))))]]' "$1")
+	[[ $got == '[[64,true]]' ]] || { echo "cut label sets [count, own]: $got" >&2; return 1; }
 }
 
 child_ok() {
@@ -184,6 +195,7 @@ for v in "${versions[@]}"; do
 		check "$name 1.0b equal counts" counts_ok "$all"
 		check "$name 1.0c the unlabelled have none" unlabelled_ok "$all"
 		check "$name 1.1 a child inherits its creator's labels" child_ok "$all"
+		check "$name 1.1b 70 labels: 64 kept, labels_cut" huge_ok "$all"
 		$full && check "$name 1.2 tenants are go tool pprof -tags's" pprof_ok "$all"
 		check "$name 2.0 --group label=tenant" group_ok "$all"
 		check "$name 3.0 --with label:tenant=acme,globex" filter_ok "$all" --with label:tenant=acme,globex \
