@@ -37,6 +37,8 @@
 #   OUT/<goX.Y>/generics-noopt, timers[-sw], timers-async
 # and for tests/integration/1310-hostile-sizes.sh (tools/build-hostile.sh):
 #   OUT/<goX.Y>/hostile
+# and for tests/integration/1400-labels.sh (tools/build-labels.sh):
+#   OUT/<goX.Y>/labels[-sw]    fixtures/go/labels, and with -s -w
 set -euo pipefail
 
 out=${1:?usage: build-fixtures.sh OUTDIR}
@@ -62,7 +64,8 @@ while read -r name gobin; do
 		"$root/tools/build-frame-shown.sh" "$gobin" "$out/$name" &&
 		"$root/tools/build-frames.sh" "$gobin" "$out/$name" &&
 		"$root/tools/build-pvars.sh" "$gobin" "$out/$name" &&
-		"$root/tools/build-shaped.sh" "$gobin" "$out/$name")
+		"$root/tools/build-shaped.sh" "$gobin" "$out/$name" &&
+		"$root/tools/build-labels.sh" "$gobin" "$out/$name")
 	(cd "$out/$name" && objcopy --only-keep-debug vars-bid vars-bid.debug &&
 		objcopy --strip-all vars-bid vars-stripped &&
 		objcopy --strip-all --add-gnu-debuglink=vars-bid.debug vars-bid vars-linked)

@@ -31,13 +31,16 @@ for rel in $releases; do
 		rm -f "$dir"/*
 	fi
 done
-# The fixtures of the runtime's words (Go 1.25+ only: bubbles) and of print's
+# The fixtures of the runtime's words (Go 1.25+ only: bubbles), of labels and of print's
 # values (tools/build-values.sh: Go 1.23 only), as build-fixtures.sh.
 for rel in $releases; do
 	[ -x "$out/${rel%.*}/parked" ] || continue
 	(export GOTOOLCHAIN=$rel GOFLAGS=-buildvcs=false CGO_ENABLED=0 &&
 		"$root/tools/build-words.sh" "$gobin" "$out/${rel%.*}") ||
 		echo "build-matrix: $rel: tools/build-words.sh failed" >&2
+	(export GOTOOLCHAIN=$rel GOFLAGS=-buildvcs=false &&
+		"$root/tools/build-labels.sh" "$gobin" "$out/${rel%.*}") ||
+		echo "build-matrix: $rel: tools/build-labels.sh failed" >&2
 	# test 1200 reads Go 1.23's, the first with synchronous timer channels
 	[[ $rel != go1.23.* ]] || (export GOTOOLCHAIN=$rel GOFLAGS=-buildvcs=false &&
 		"$root/tools/build-values.sh" "$gobin" "$out/${rel%.*}") ||

@@ -47,6 +47,14 @@ enum insp_task_flags {
 	INSP_TASK_DURABLE = 1 << 4,
 };
 
+/* A key/value label a program put on a task (Go's pprof labels:
+ * runtime/pprof.Do; Python's contextvars could be others). Strings the target
+ * chose: any bytes but NUL, bounded by the plugin; a value the plugin cut ends
+ * in "... (N bytes)". (ABI 5) */
+struct insp_label {
+	const char *key, *value;
+};
+
 struct insp_task {
 	uint64_t id;
 	/* The runtime's word for the state: "running", "runnable", "waiting", "syscall"... */
@@ -81,6 +89,11 @@ struct insp_task {
 	 * state ("select (durable), synctest bubble 2"): what the report groups by
 	 * and shows. NULL: reason, else state. */
 	const char *words;
+	/* Its labels, sorted by key, unique keys; NULL and 0: none. labels_cut: it
+	 * has more than those kept. */
+	const struct insp_label *labels;
+	uint32_t nlabels;
+	bool labels_cut;
 };
 
 #endif

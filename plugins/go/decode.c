@@ -260,6 +260,8 @@ decode_one(const struct gort_state *st, const struct insp_host *h, struct walk_b
 		t->flags |= INSP_TASK_SYSTEM;
 	if (l->g_parent_goid != GORT_NONE)
 		t->parent_id = gort_u64(g + l->g_parent_goid);
+	if (gort_labels_of(st, h, g, t) < 0)
+		return -1;
 	why = walk(st, h, wb, &st->stacks[i], g, t);
 	if (why) {
 		char *note = h->alloc(h->ctx, strlen(why) + 1);

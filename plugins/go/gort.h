@@ -22,7 +22,7 @@
 	X(g_size) X(m_size) X(g_stack_lo) X(g_stack_hi) X(g_sched_sp) X(g_sched_pc)            \
 	X(g_syscallsp) X(g_syscallpc) X(g_status) X(g_goid) X(g_waitsince) X(g_waitreason)     \
 	X(g_gopc) X(g_startpc) X(g_lockedm) X(g_parent_goid) X(g_m) X(m_g0) X(m_procid)        \
-	X(m_curg) X(m_alllink) X(md_text) X(md_gofunc) X(g_bubble) X(bubble_id)
+	X(m_curg) X(m_alllink) X(md_text) X(md_gofunc) X(g_bubble) X(bubble_id) X(g_labels)
 /* clang-format on */
 
 struct gort_layout {
@@ -107,6 +107,25 @@ struct gort_bubble {
 
 #define GORT_MAX_BUBBLES 1024 /* distinct bubbles read per capture */
 
+/* Where a goroutine's pprof labels are: g.labels points at a runtime/pprof
+ * labelMap (labels.c says how each release lays it out). Offsets in bytes. */
+enum gort_labels_kind {
+	GORT_LABELS_NONE,  /* runtime/pprof is not linked: no goroutine has labels */
+	GORT_LABELS_MAP,   /* Go <= 1.23: a map[string]string (a *hmap word) */
+	GORT_LABELS_SLICE, /* Go >= 1.24: a struct holding a sorted []label */
+};
+
+struct gort_labels_layout {
+	enum gort_labels_kind kind;
+	uint64_t list, pair_size, key, value; /* slice: the []label, an element */
+	uint64_t hmap_size, count, B, flags, buckets, oldbuckets; /* map: the hmap */
+	uint64_t bucket_size, keys, elems, overflow;              /* its buckets of 8 slots */
+};
+
+struct gort_labels;
+
+#define GORT_LABELS_HDR 64 /* bytes of a label set's header that capture copies */
+
 struct gort_state {
 	struct gort_layout l;
 	const struct gort_table *table; /* the layout's, without DWARF; else NULL */
@@ -153,6 +172,8 @@ struct gort_state {
 	size_t stack_bytes;
 	struct gort_bubble bubbles[GORT_MAX_BUBBLES]; /* sorted by addr */
 	size_t nbubbles;
+	struct gort_labels_layout lab;
+	struct gort_labels *labels; /* copied while stopped (labels.c), or NULL */
 };
 
 /* print.c: the plugin ABI's print and frame_values. */
@@ -242,6 +263,31 @@ int gort_registry_decode(struct gort_state *st, const struct insp_host *h, struc
 void gort_bubbles_capture(struct gort_state *st, const struct insp_host *h);
 /* The bubble at addr, or NULL when it was not read. */
 const struct gort_bubble *gort_bubble_find(const struct gort_state *st, uint64_t addr);
+/* readpack.c: h->readv of n reads in fewer: sorted by address, the reads that
+ * lie in one page of the target become one read of the span they cover, copied
+ * out after.
+ * Go's allocator packs small objects of a size class side by side, so label
+ * sets, their elements and their strings share pages: 10,000 labelled
+ * goroutines cost tens of reads, not tens of thousands (process_vm_readv pins
+ * the pages of every remote iovec). A read that crosses a page goes alone, so
+ * no page is touched that the reads themselves would not touch. -1 when the
+ * process is gone or memory ran out. */
+int gort_readv_packed(const struct insp_host *h, struct insp_read *r, size_t n);
+/* labels-layout.c: pprof labels. In prepare (needs st->pcln and st->minor): the
+ * layout of labelMap, from DWARF or from the release; never fails (a layout it
+ * cannot tell is a note, and no labels). */
+void gort_labels_resolve(struct gort_state *st, const struct insp_host *h);
+/* labels.c: the labels themselves. */
+/* While stopped: copy the distinct label sets of the live goroutines, bounded
+ * (count and bytes); never fails (what it cannot read is a note in decode). */
+void gort_labels_capture(struct gort_state *st, const struct insp_host *h);
+/* In decode: the labels of the g copied at g into t, in snapshot memory; -1 when
+ * snapshot memory ran out. */
+int gort_labels_of(const struct gort_state *st, const struct insp_host *h, const uint8_t *g,
+		   struct insp_task *t);
+/* After decode: notes on what could not be read, and the copies freed. */
+void gort_labels_done(struct gort_state *st, const struct insp_host *h);
+void gort_labels_free(struct gort_state *st);
 /* words.c: the reason, state words, decorations and sandbox of the g at index
  * i of the copy (status without the scan bit) into t, as the runtime's
  * traceback prints them; -1 when snapshot memory ran out. */

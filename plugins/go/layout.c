@@ -65,6 +65,8 @@ gort_layout_resolve(struct gort_layout *l, const struct insp_host *h, struct ins
 		{ "runtime.moduledata", "gofunc", &l->md_gofunc, 8, false },
 		/* testing/synctest, Go 1.25+: the goroutine's bubble */
 		{ "runtime.g", "bubble", &l->g_bubble, 8, true },
+		/* runtime/pprof's labels: an unsafe.Pointer to a labelMap */
+		{ "runtime.g", "labels", &l->g_labels, 8, false },
 	};
 	struct insp_field f;
 	uint64_t md_size;

@@ -117,6 +117,7 @@ go_release(void *state)
 	if (st->pcln)
 		gort_pclntab_free(st->pcln);
 	gort_registry_free(st);
+	gort_labels_free(st);
 	gtype_index_free(st->rtypes);
 	gpkg_index_free(st->pkgnames);
 	gort_names_free(st->names);
@@ -148,6 +149,7 @@ go_prepare(const struct insp_host *h, void **state, struct insp_err *err)
 		return -1;
 	find_runtime_dir(st);
 	find_modules(st, h);
+	gort_labels_resolve(st, h);
 	st->names = gort_names_new();
 	if (gort_locate(st, h, err) < 0 || gort_waitreasons_read(st, h, err) < 0 ||
 	    gort_registry_reserve(st, h, err) < 0)
@@ -162,6 +164,7 @@ go_capture(void *state, const struct insp_host *h, struct insp_err *err)
 	if (gort_registry_capture(state, h, err) < 0)
 		return -1;
 	gort_bubbles_capture(state, h);
+	gort_labels_capture(state, h);
 	return 0;
 }
 
@@ -171,6 +174,7 @@ go_decode(void *state, const struct insp_host *h, struct insp_err *err)
 	struct gort_state *st = state;
 	int ret = gort_registry_decode(st, h, err);
 
+	gort_labels_done(st, h);
 	/* The copies are decoded: only the pclntab serves what comes after. */
 	gort_registry_free(st);
 	return ret;

@@ -1,6 +1,6 @@
 /* The model layer's filters: --with/--without conditions on tasks, by wait reason
- * (a short name, the runtime's words, or those in quotes, exact), by function,
- * running, leaked or user; one parser for `inspect dump` and the REPL's `tasks`.
+ * (a short name, the runtime's words, or those in quotes, exact), by function, by
+ * label, running, leaked or user; one parser for `inspect dump` and the REPL's `tasks`.
  * All conditions must hold (Delve's goroutines -with does the same); any one
  * value of a condition may (reason=mutex,select).
  * SPDX-License-Identifier: MIT */
@@ -11,7 +11,7 @@
 
 #include "util/suggest.h"
 
-#define USE "use reason=NAME, func=SUBSTRING, running, leaked or user"
+#define USE "use reason=NAME, func=SUBSTRING, label:KEY[=VALUE], running, leaked or user"
 
 const char *
 mdl_task_key(const struct insp_task *t)
@@ -23,6 +23,15 @@ const struct insp_loc *
 mdl_task_frame(const struct insp_task *t)
 {
 	return t->user_top.func ? &t->user_top : &t->top;
+}
+
+const char *
+mdl_task_label(const struct insp_task *t, const char *key, size_t len)
+{
+	for (uint32_t i = 0; i < t->nlabels; i++)
+		if (strlen(t->labels[i].key) == len && strncmp(t->labels[i].key, key, len) == 0)
+			return t->labels[i].value;
+	return NULL;
 }
 
 /* ---- parsing ---- */
@@ -266,8 +275,22 @@ mdl_filter_add(struct mdl_filter *f, bool without, const char *spec,
 		c->kind = MDL_COND_LEAKED;
 	} else if (strcmp(spec, "user") == 0) {
 		c->kind = MDL_COND_USER;
+	} else if (strncmp(spec, "label:", 6) == 0) {
+		c->kind = MDL_COND_LABEL;
+		c->key = spec + 6;
+		c->key_len = field > 6 ? field - 6 : 0;
+		if (!c->key_len)
+			return insp_err_set(err, INSP_E_USAGE,
+					    "bad filter '%s': a label's key is empty (label:KEY or "
+					    "label:KEY=VALUE)",
+					    spec);
+		if (eq && parse_values(c, spec, eq + 1, plugins, err) < 0)
+			return -1;
 	} else if (field == 5 && strncmp(spec, "label", 5) == 0) {
-		return insp_err_set(err, INSP_E_USAGE, "labels are not read yet");
+		return insp_err_set(err, INSP_E_USAGE,
+				    "bad filter '%s': a label is label:KEY or label:KEY=VALUE "
+				    "(label:tenant=acme)",
+				    spec);
 	} else if (eq && ((field == 4 && strncmp(spec, "func", 4) == 0) ||
 			  (field == 6 && strncmp(spec, "reason", 6) == 0))) {
 		c->kind = field == 4 ? MDL_COND_FUNC : MDL_COND_REASON;
@@ -348,6 +371,20 @@ value_holds(const struct mdl_cond *c, const struct mdl_value *v, const struct md
 	       (!v->exact && is_text(plain_key(t), v));
 }
 
+/* label:K (no values): it has K; label:K=V,W: K's value is one of them. */
+static bool
+label_holds(const struct mdl_cond *c, const struct insp_task *t)
+{
+	const char *v = mdl_task_label(t, c->key, c->key_len);
+
+	if (!v || !c->nvals)
+		return v != NULL;
+	for (size_t k = 0; k < c->nvals; k++)
+		if (is_text(v, &c->vals[k]))
+			return true;
+	return false;
+}
+
 static bool
 cond_holds(const struct mdl_cond *c, const struct mdl_snapshot *s, const struct insp_task *t)
 {
@@ -358,6 +395,8 @@ cond_holds(const struct mdl_cond *c, const struct mdl_snapshot *s, const struct 
 		return t->flags & INSP_TASK_LEAKED;
 	case MDL_COND_USER:
 		return !(t->flags & INSP_TASK_SYSTEM);
+	case MDL_COND_LABEL:
+		return label_holds(c, t);
 	case MDL_COND_FUNC:
 	case MDL_COND_REASON:
 		for (size_t i = 0; i < c->nvals; i++)

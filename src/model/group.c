@@ -1,10 +1,10 @@
 /* The model layer's grouping: tasks that pass a filter, bucketed by wait reason
- * (or state), by identical stack, or by function, and inside each bucket by the
- * frame they stand at and where they were created, biggest first: how a leak
- * shows itself.
+ * (or state), by identical stack, by function, creator or label value, and inside each bucket by
+ * the frame they stand at and where they were created, biggest first: how a leak shows itself.
  * SPDX-License-Identifier: MIT */
 #include "model/model.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,8 +56,30 @@ creator_key(const struct insp_task *t)
 	return t->go_pc.func ? t->go_pc.func : "(no go statement)";
 }
 
-/* qsort has no context argument: the mode of the sort in progress. */
+/* qsort has no context argument: the mode of the sort in progress, and the
+ * label key of MDL_GROUP_LABEL. */
 static enum mdl_group_by sort_by;
+static const char *sort_label;
+
+static const char *
+label_value(const struct insp_task *t)
+{
+	return mdl_task_label(t, sort_label, strlen(sort_label));
+}
+
+/* "KEY=VALUE", or "(no KEY label)", in snapshot memory; NULL when it is full. */
+static const char *
+label_key(struct mdl_snapshot *s, const char *value)
+{
+	size_t len = strlen(sort_label) + (value ? strlen(value) : 0) + 16;
+	char *k = arena_alloc(&s->arena, len);
+
+	if (k && value)
+		snprintf(k, len, "%s=%s", sort_label, value);
+	else if (k)
+		snprintf(k, len, "(no %s label)", sort_label);
+	return k;
+}
 
 /* Same group? */
 static int
@@ -70,6 +92,8 @@ cmp_group(const struct insp_task *a, const struct insp_task *b)
 		return strcmp(func_key(a), func_key(b));
 	case MDL_GROUP_CREATOR:
 		return cmp_loc(&a->go_pc, &b->go_pc);
+	case MDL_GROUP_LABEL:
+		return cmp_str(label_value(a), label_value(b));
 	case MDL_GROUP_REASON:
 		break;
 	}
@@ -90,6 +114,20 @@ cmp_tasks(const void *pa, const void *pb)
 	if (!c)
 		c = (a->id > b->id) - (a->id < b->id);
 	return c;
+}
+
+static bool
+same_labels(const struct insp_task *a, const struct insp_task *b)
+{
+	if (a->labels == b->labels)
+		return a->nlabels == b->nlabels && a->labels_cut == b->labels_cut;
+	if (a->nlabels != b->nlabels || a->labels_cut != b->labels_cut)
+		return false;
+	for (uint32_t i = 0; i < a->nlabels; i++)
+		if (strcmp(a->labels[i].key, b->labels[i].key) ||
+		    strcmp(a->labels[i].value, b->labels[i].value))
+			return false;
+	return true;
 }
 
 static int
@@ -122,9 +160,9 @@ cmp_groups(const void *pa, const void *pb)
 	return strcmp(a->key, b->key);
 }
 
-int
-mdl_group(struct mdl_snapshot *s, const struct mdl_filter *f, enum mdl_group_by by,
-	  struct mdl_grouping *out, struct insp_err *err)
+static int
+group(struct mdl_snapshot *s, const struct mdl_filter *f, enum mdl_group_by by, const char *label,
+      struct mdl_grouping *out, struct insp_err *err)
 {
 	struct insp_task **shown;
 	struct mdl_group *g = NULL;
@@ -134,6 +172,7 @@ mdl_group(struct mdl_snapshot *s, const struct mdl_filter *f, enum mdl_group_by 
 
 	memset(out, 0, sizeof(*out));
 	out->by = by;
+	out->label = label;
 	with_system.system = true;
 	shown = malloc((s->ntasks + 1) * sizeof(*shown));
 	/* At most one group and one site per task; a group's sites are the run of
@@ -153,6 +192,7 @@ mdl_group(struct mdl_snapshot *s, const struct mdl_filter *f, enum mdl_group_by 
 	}
 	out->shown = n;
 	sort_by = by;
+	sort_label = label;
 	qsort(shown, n, sizeof(*shown), cmp_tasks);
 	for (size_t i = 0; i < n; i++) {
 		struct insp_task *t = shown[i];
@@ -162,7 +202,14 @@ mdl_group(struct mdl_snapshot *s, const struct mdl_filter *f, enum mdl_group_by 
 			g = &out->groups[out->ngroups++];
 			g->key = by == MDL_GROUP_FUNC      ? func_key(t)
 				 : by == MDL_GROUP_CREATOR ? creator_key(t)
+				 : by == MDL_GROUP_LABEL   ? label_key(s, label_value(t))
 							   : mdl_task_key(t);
+			if (!g->key) {
+				free(shown);
+				return insp_err_set(err, INSP_E_SYS, "out of memory");
+			}
+			if (by == MDL_GROUP_LABEL)
+				g->label_value = label_value(t);
 			g->max_wait_ns = -1;
 			g->sites = sites + nsites;
 			site = NULL;
@@ -179,6 +226,8 @@ mdl_group(struct mdl_snapshot *s, const struct mdl_filter *f, enum mdl_group_by 
 		}
 		if (site->count < MDL_EXAMPLES)
 			site->examples[site->count] = t->id;
+		if (!site->labels_differ && !same_labels(site->first, t))
+			site->labels_differ = true;
 		site->count++;
 	}
 	for (size_t i = 0; i < out->ngroups; i++)
@@ -187,4 +236,18 @@ mdl_group(struct mdl_snapshot *s, const struct mdl_filter *f, enum mdl_group_by 
 	qsort(out->groups, out->ngroups, sizeof(*out->groups), cmp_groups);
 	free(shown);
 	return 0;
+}
+
+int
+mdl_group(struct mdl_snapshot *s, const struct mdl_filter *f, enum mdl_group_by by,
+	  struct mdl_grouping *out, struct insp_err *err)
+{
+	return group(s, f, by == MDL_GROUP_LABEL ? MDL_GROUP_REASON : by, NULL, out, err);
+}
+
+int
+mdl_group_label(struct mdl_snapshot *s, const struct mdl_filter *f, const char *key,
+		struct mdl_grouping *out, struct insp_err *err)
+{
+	return group(s, f, MDL_GROUP_LABEL, key, out, err);
 }

@@ -136,6 +136,7 @@ enum mdl_cond_kind {
 	MDL_COND_RUNNING,
 	MDL_COND_LEAKED,
 	MDL_COND_USER,
+	MDL_COND_LABEL,
 };
 
 /* One value of a condition; a condition holds if any of its values does
@@ -155,8 +156,10 @@ struct mdl_value {
 struct mdl_cond {
 	enum mdl_cond_kind kind;
 	bool without;
-	struct mdl_value vals[MDL_MAX_VALUES]; /* of reason= and func= */
+	struct mdl_value vals[MDL_MAX_VALUES]; /* of reason=, func= and label:K= */
 	size_t nvals;
+	const char *key; /* label:K, into the spec, key_len bytes */
+	size_t key_len;
 };
 
 #define MDL_MAX_CONDS 32
@@ -174,6 +177,8 @@ struct mdl_filter {
  *                    send"); a comma followed by a blank is part of the words
  *                    ("select (durable), synctest bubble 2")
  *   func=S[,S]...    the frame shown has S in its function's name
+ *   label:K          it has the label K (Go's pprof labels)
+ *   label:K=V[,V]... its label K is V, exactly (bare or in quotes)
  *   running, leaked (the runtime found it can never wake), user (not the
  *   runtime's own).
  * Any one value of a condition may hold. An unknown name or field is
@@ -188,6 +193,8 @@ bool mdl_filter_match(const struct mdl_filter *f, const struct mdl_snapshot *s,
 const char *mdl_task_key(const struct insp_task *t);
 /* The frame to show for a task: its innermost user frame, else its innermost. */
 const struct insp_loc *mdl_task_frame(const struct insp_task *t);
+/* The value of t's label key (len bytes), or NULL when it has none. */
+const char *mdl_task_label(const struct insp_task *t, const char *key, size_t len);
 
 /* group.c */
 #define MDL_EXAMPLES 3
@@ -197,6 +204,7 @@ enum mdl_group_by {
 	MDL_GROUP_STACK,   /* by identical stacks */
 	MDL_GROUP_FUNC,    /* by the function of the frame shown (mdl_task_frame) */
 	MDL_GROUP_CREATOR, /* by the go statement that created them */
+	MDL_GROUP_LABEL,   /* by the value of a label (mdl_group_label) */
 };
 
 /* Tasks of one group that stand at the same frame and were created at the same place. */
@@ -205,10 +213,14 @@ struct mdl_site {
 	const struct insp_task *first; /* the example with the smallest id */
 	size_t count;
 	uint64_t examples[MDL_EXAMPLES];
+	bool labels_differ; /* its tasks do not all have first's labels */
 };
 
 struct mdl_group {
-	const char *key; /* the reason, the function, or (stack) the first task's reason */
+	/* the reason, the function, (stack) the first task's reason, or (label)
+	 * "KEY=VALUE" and for those without the label "(no KEY label)" */
+	const char *key;
+	const char *label_value; /* label: the value, NULL for those without it */
 	size_t count;
 	int64_t max_wait_ns; /* -1: unknown for all */
 	struct mdl_site *sites;
@@ -217,15 +229,21 @@ struct mdl_group {
 
 struct mdl_grouping {
 	enum mdl_group_by by;
+	const char *label;        /* label: the key */
 	struct mdl_group *groups; /* biggest first */
 	size_t ngroups;
 	size_t shown;  /* tasks that passed the filter */
 	size_t hidden; /* the runtime's own tasks left out (no --system) */
 };
 
-/* Group the snapshot's tasks that pass f; memory from the snapshot. */
+/* Group the snapshot's tasks that pass f; memory from the snapshot. by
+ * MDL_GROUP_LABEL needs a key: mdl_group_label (here it groups by reason). */
 int mdl_group(struct mdl_snapshot *s, const struct mdl_filter *f, enum mdl_group_by by,
 	      struct mdl_grouping *out, struct insp_err *err);
+/* The same by the value of the label key (MDL_GROUP_LABEL): a group per value,
+ * and one of the tasks without that label. key must outlive out. */
+int mdl_group_label(struct mdl_snapshot *s, const struct mdl_filter *f, const char *key,
+		    struct mdl_grouping *out, struct insp_err *err);
 /* Do a and b have the same stack (functions, files and lines)? -1, 0, 1 to sort. */
 int mdl_stack_cmp(const struct insp_task *a, const struct insp_task *b);
 

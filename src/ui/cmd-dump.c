@@ -22,7 +22,9 @@ usage(FILE *out, const struct rt_plugin_set *plugins)
 	      "  --without COND    drop goroutines for which COND holds (repeatable)\n"
 	      "  --format FMT      text (default) or json\n"
 	      "  --group BY        reason (default), stack (identical stacks), func (the\n"
-	      "                    function shown) or creator (the go statement)\n"
+	      "                    function shown), creator (the go statement), or\n"
+	      "                    label=KEY (a block per value of the pprof label KEY,\n"
+	      "                    and one of the goroutines without it)\n"
 	      "  --stacks[=N]      print each site's stack, N frames at most (default 100);\n"
 	      "                    JSON has every goroutine's frames, N at most\n"
 	      "  --locals          the arguments and locals of each site's example goroutine\n"
@@ -46,6 +48,8 @@ usage(FILE *out, const struct rt_plugin_set *plugins)
 	      "                    blank is part of the words\n"
 	      "  func=SUBSTRING    its innermost user frame's function contains SUBSTRING\n"
 	      "                    (func=A,B: any of them)\n"
+	      "  label:KEY         has the pprof label KEY (runtime/pprof.Do)\n"
+	      "  label:KEY=V       its label KEY is V, exactly (label:KEY=A,B: any of them)\n"
 	      "  running           runs on an OS thread now\n"
 	      "  leaked            the runtime found it can never wake (Go 1.26 built with\n"
 	      "                    GOEXPERIMENT=goroutineleakprofile, after the goroutineleak\n"
@@ -65,9 +69,12 @@ usage(FILE *out, const struct rt_plugin_set *plugins)
 }
 
 int
-ui_parse_group(const char *s, enum mdl_group_by *by)
+ui_parse_group(const char *s, enum mdl_group_by *by, const char **label)
 {
-	if (strcmp(s, "reason") == 0)
+	if (strncmp(s, "label=", 6) == 0 && s[6]) {
+		*by = MDL_GROUP_LABEL;
+		*label = s + 6;
+	} else if (strcmp(s, "reason") == 0)
 		*by = MDL_GROUP_REASON;
 	else if (strcmp(s, "stack") == 0)
 		*by = MDL_GROUP_STACK;
@@ -151,10 +158,10 @@ ui_dump_parse(int argc, char **argv, const struct rt_plugin_set *plugins, struct
 			o->threads = true;
 			break;
 		case 'g':
-			if (ui_parse_group(optarg, &o->by) < 0)
+			if (ui_parse_group(optarg, &o->by, &o->label) < 0)
 				return insp_err_set(err, INSP_E_USAGE,
-						    "unknown grouping '%s' (reason, stack, func or "
-						    "creator)",
+						    "unknown grouping '%s' (reason, stack, func, "
+						    "creator or label=KEY)",
 						    optarg);
 			break;
 		case 'S':
@@ -206,7 +213,8 @@ ui_dump_report(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts *o, 
 	bool threads = s->threads_wanted;
 	int ret;
 
-	if (mdl_group(s, &o->filter, o->by, &groups, err) < 0)
+	if ((o->by == MDL_GROUP_LABEL ? mdl_group_label(s, &o->filter, o->label, &groups, err)
+				      : mdl_group(s, &o->filter, o->by, &groups, err)) < 0)
 		return -1;
 	/* --locals reads the process: while it is stopped, then it goes on before
 	 * the report is written (a slow reader of stdout must not hold it). */

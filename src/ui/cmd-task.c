@@ -56,6 +56,11 @@ run_task(struct ui_session *s, int argc, char **argv)
 	} else if (t->reason) {
 		fputs("  waiting since: unknown (no GC cycle has seen it wait yet)\n", s->out);
 	}
+	if (t->nlabels || t->labels_cut) {
+		fputs("  labels: ", s->out);
+		ui_print_labels(s->out, t);
+		fputc('\n', s->out);
+	}
 	if (t->go_pc.func) {
 		fprintf(s->out, "  created by %s %s:%u", t->go_pc.func, ui_basename(t->go_pc.file),
 			t->go_pc.line);

@@ -46,9 +46,10 @@ parse(struct ui_session *s, int argc, char **argv, struct tasks_opts *o)
 			break;
 		case 'g':
 			o->grouped = true;
-			if (ui_parse_group(optarg, &o->report.by) < 0)
+			if (ui_parse_group(optarg, &o->report.by, &o->report.label) < 0)
 				return fprintf(s->out,
-					       "-group takes reason, stack, func or creator\n"),
+					       "-group takes reason, stack, func, creator or "
+					       "label=KEY\n"),
 				       -1;
 			break;
 		case 'l':
@@ -107,6 +108,11 @@ print_task(FILE *out, const struct insp_task *t, unsigned stacks)
 	if (t->tid)
 		fprintf(out, "  (thread %d)", (int)t->tid);
 	fputc('\n', out);
+	if (stacks && (t->nlabels || t->labels_cut)) {
+		fputs("              labels: ", out);
+		ui_print_labels(out, t);
+		fputc('\n', out);
+	}
 	for (uint32_t i = 0; i < t->nframes && i < stacks && !ui_interrupted; i++)
 		fprintf(out, "              %s  %s:%u%s\n",
 			t->frames[i].loc.func ? t->frames[i].loc.func : "?",
@@ -158,7 +164,8 @@ const struct ui_cmd ui_cmd_tasks = {
 	.name = "tasks",
 	.options = options,
 	.alias = "goroutines",
-	.usage = "tasks [-with COND]... [-without COND]... [-group reason|stack|func|creator] "
+	.usage = "tasks [-with COND]... [-without COND]... "
+		 "[-group reason|stack|func|creator|label=KEY] "
 		 "[-limit N] [-t [N]] [-system] [-threads]",
 	.summary = "list the goroutines, or group them",
 	.help = "COND, as dump's --with takes it ('dump --help' lists the reason names):\n"
@@ -166,6 +173,7 @@ const struct ui_cmd ui_cmd_tasks = {
 		"                  prints them: reason=\"chan send\" or reason='chan send'\n"
 		"  reason='\"TEXT\"' those words exactly (not \"chan send (leaked)\")\n"
 		"  reason=A,B      any of them (reason=mutex,select); func= takes a list too\n"
+		"  label:KEY       has the pprof label KEY; label:KEY=V[,V]: its value is V\n"
 		"  func=SUBSTRING, running, leaked, user\n"
 		"-t [N] shows N frames of each (default 100).\n"
 		"-group prints the dump's report; -threads adds the OS threads to it.\n"

@@ -101,3 +101,30 @@ ui_parse_pid(const char *s, pid_t *pid)
 	*pid = (pid_t)v;
 	return 0;
 }
+
+void
+ui_put_oneline(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\n')
+			fputs("\\n", out);
+		else if (*s == '\t')
+			fputs("\\t", out);
+		else
+			fputc(*s, out);
+	}
+}
+
+void
+ui_print_labels(FILE *out, const struct insp_task *t)
+{
+	for (uint32_t i = 0; i < t->nlabels; i++) {
+		if (i)
+			fputs(", ", out);
+		ui_put_oneline(out, t->labels[i].key);
+		fputc('=', out);
+		ui_put_oneline(out, t->labels[i].value);
+	}
+	if (t->labels_cut)
+		fputs(t->nlabels ? ", ..." : "...", out);
+}

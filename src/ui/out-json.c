@@ -101,6 +101,21 @@ values_json(const struct mdl_task_values *v)
 	return o;
 }
 
+/* {"key": "value"} of a task's labels; keys escaped as values are. */
+static json_object *
+labels_json(const struct insp_task *t)
+{
+	json_object *o = json_object_new_object();
+
+	for (uint32_t i = 0; i < t->nlabels; i++) {
+		char *k = esc_plain(t->labels[i].key) ? NULL : esc_strdup(t->labels[i].key);
+
+		json_object_object_add(o, k ? k : t->labels[i].key, jstr(t->labels[i].value));
+		free(k);
+	}
+	return o;
+}
+
 /* The JSON name of a sandbox: its words with '_' for ' ' ("synctest_bubble"). */
 static const char *
 sandbox_key(const char *words, char *buf, size_t size)
@@ -139,6 +154,11 @@ task_json(const struct mdl_snapshot *s, const struct insp_task *t, bool frames)
 		json_object_object_add(o, sandbox_key(t->sandbox, key, sizeof(key)),
 				       json_object_new_uint64(t->sandbox_id));
 	json_object_object_add(o, "created_by", created_by_json(t));
+	/* only when it has any: most goroutines have none */
+	if (t->nlabels)
+		json_object_object_add(o, "labels", labels_json(t));
+	if (t->labels_cut)
+		json_object_object_add(o, "labels_cut", json_object_new_boolean(true));
 	if (frames) {
 		json_object_object_add(o, "frames", frames_json(t->frames, t->nframes));
 		json_object_object_add(o, "frames_cut", json_object_new_boolean(t->frames_cut));
@@ -225,7 +245,15 @@ ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
 	for (size_t i = 0; i < g->ngroups; i++) {
 		json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "reason", jstr(g->groups[i].key));
+		if (g->by == MDL_GROUP_LABEL) {
+			/* --group label=KEY: the value, null for those without it */
+			json_object_object_add(o, "label", jstr(g->label));
+			json_object_object_add(
+				o, "value",
+				g->groups[i].label_value ? jstr(g->groups[i].label_value) : NULL);
+		} else {
+			json_object_object_add(o, "reason", jstr(g->groups[i].key));
+		}
 		json_object_object_add(o, "count",
 				       json_object_new_int64((int64_t)g->groups[i].count));
 		json_object_array_add(groups, o);

@@ -175,6 +175,25 @@ print_stack(FILE *out, const struct insp_task *t, unsigned max, int indent, int 
 	}
 }
 
+/* With stacks: the labels of the site's example, whose stack is shown; when the
+ * site's goroutines do not all have them, whose they are. */
+static void
+print_site_labels(FILE *out, const struct mdl_site *site, int indent)
+{
+	const struct insp_task *t = site->first;
+
+	if (!t->nlabels && !t->labels_cut && !site->labels_differ)
+		return;
+	fprintf(out, "%*slabels: ", indent, "");
+	if (t->nlabels || t->labels_cut)
+		ui_print_labels(out, t);
+	else
+		fputs("(none)", out);
+	if (site->labels_differ)
+		fprintf(out, "  (goroutine %" PRIu64 "'s; others here have other labels)", t->id);
+	fputc('\n', out);
+}
+
 /* --locals: the variables of the site's example, under its line. */
 static void
 print_values(FILE *out, const struct mdl_snapshot *s, const struct insp_task *t, int indent)
@@ -245,20 +264,22 @@ ui_report_text(FILE *out, struct mdl_snapshot *s, const struct mdl_grouping *g, 
 		const struct mdl_group *gr = &g->groups[i];
 
 		fprintf(out, "\n  %*s  ", w.count, ui_count(gr->count, count, sizeof(count)));
+		/* a label's value is the target's: on one line */
+		ui_put_oneline(out, gr->key);
 		if (gr->max_wait_ns >= NS_PER_MIN)
-			fprintf(out, "%-*s  waiting >= %" PRId64 " min", w.key, gr->key,
-				gr->max_wait_ns / NS_PER_MIN);
-		else
-			fputs(gr->key, out);
+			fprintf(out, "%*s  waiting >= %" PRId64 " min",
+				w.key - (int)strlen(gr->key), "", gr->max_wait_ns / NS_PER_MIN);
 		fputc('\n', out);
 		waits = waits || gr->max_wait_ns >= 0;
 		for (size_t j = 0; j < gr->nsites; j++) {
 			print_site(out, g, &gr->sites[j], &w);
 			print_values(out, s, gr->sites[j].first, 2 * w.count + 8);
 			/* Under --group stack every site has the same stack: once. */
-			if (stacks && (g->by != MDL_GROUP_STACK || j == gr->nsites - 1))
+			if (stacks && (g->by != MDL_GROUP_STACK || j == gr->nsites - 1)) {
+				print_site_labels(out, &gr->sites[j], 2 * w.count + 8);
 				print_stack(out, gr->sites[j].first, stacks, 2 * w.count + 8,
 					    w.sfunc);
+			}
 		}
 	}
 	if (rest)

@@ -122,6 +122,11 @@ const char *ui_count(size_t n, char *buf, size_t size);
 const char *ui_sources(const struct mdl_snapshot *s, char *buf, size_t size);
 /* The keys of those facts, for JSON; ends with NULL. */
 extern const char *const ui_source_keys[];
+/* s on one line: a newline or tab in it (a label's value, which the target
+ * chose) as the text \n or \t; the stream escapes the rest. */
+void ui_put_oneline(FILE *out, const char *s);
+/* A task's labels, "k=v, k=v", on one line ("..." after them when cut). */
+void ui_print_labels(FILE *out, const struct insp_task *t);
 /* The last part of a path. */
 const char *ui_basename(const char *path);
 /* Load the plugins, or print why not and return an exit status > 0. */
@@ -136,6 +141,7 @@ int ui_parse_pid(const char *s, pid_t *pid);
 struct ui_dump_opts {
 	struct mdl_filter filter;
 	enum mdl_group_by by;
+	const char *label; /* --group label=KEY: the key, in argv */
 	unsigned stacks; /* frames to show under each site; 0: none */
 	bool json, threads, help;
 	bool locals; /* the variables of each site's example, read while stopped */
@@ -152,8 +158,9 @@ uint32_t ui_dump_frames(const struct ui_dump_opts *o);
 /* detach: let a process kept stopped for --locals go before the report is written. */
 int ui_dump_report(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts *o, bool detach,
 		   struct insp_err *err);
-/* "reason", "stack", "func" or "creator": 0, or -1. */
-int ui_parse_group(const char *s, enum mdl_group_by *by);
+/* "reason", "stack", "func", "creator" or "label=KEY" (*label: KEY, in s): 0,
+ * or -1. */
+int ui_parse_group(const char *s, enum mdl_group_by *by, const char **label);
 /* "--stacks", "-t": NULL is the default, else 1 to a million frames. */
 int ui_parse_frames(const char *s, unsigned *n);
 

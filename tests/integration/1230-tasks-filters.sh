@@ -273,7 +273,7 @@ for gover in $(fixture_versions); do
 	check "$gover 1.3a did you mean (reason)" near_ok "tasks -with reason=chan-recieve" \
 		"unknown reason name 'chan-recieve' (did you mean 'chan receive'?)" reason=chan-recieve
 	check "$gover 1.3b did you mean (field)" near_ok "tasks -with resaon=select" \
-		"bad filter 'resaon=select': did you mean 'reason=select'? (use reason=NAME, func=SUBSTRING, running, leaked or user)" \
+		"bad filter 'resaon=select': did you mean 'reason=select'? (use reason=NAME, func=SUBSTRING, label:KEY[=VALUE], running, leaked or user)" \
 		resaon=select
 	check "$gover 1.3c words split at a blank: quote them" words_split_ok
 	check "$gover 1.3d a quoted value, then \", \"" near_ok \

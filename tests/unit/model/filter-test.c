@@ -4,7 +4,7 @@
  * mdl_filter_match on a snapshot built by hand, with a plugin whose reason names
  * have a fallback (mutex) and an any-of name (gc), under three runtimes' reason
  * lists, tasks whose words the runtime decorates (durable, leaked, a synctest
- * bubble) among them (2.N).
+ * bubble) among them (2.N); label:KEY[=V,...] on tasks with labels (3.1).
  * SPDX-License-Identifier: MIT */
 #include <stdarg.h>
 #include <stddef.h>
@@ -50,7 +50,7 @@ static struct rt_plugin_set plugins = { .plugins = { &test_plugin }, .n = 1 };
 
 /* ---- 1.N: parsing ---- */
 
-#define USE "use reason=NAME, func=SUBSTRING, running, leaked or user"
+#define USE "use reason=NAME, func=SUBSTRING, label:KEY[=VALUE], running, leaked or user"
 
 static const struct pcase {
 	const char *spec;
@@ -128,7 +128,8 @@ static const struct pcase {
 	{ "", false, 0, NULL, "bad filter '': " USE },
 	{ "=gc", false, 0, NULL, "bad filter '=gc': " USE },
 	{ "gc", false, 0, NULL, "bad filter 'gc': did you mean 'reason=gc'? (" USE ")" },
-	{ "label=k", false, 0, NULL, "labels are not read yet" },
+	{ "label=k", false, 0, NULL,
+	  "bad filter 'label=k': a label is label:KEY or label:KEY=VALUE (label:tenant=acme)" },
 	{ "reason=gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc", false, 0, NULL,
 	  "too many values in 'reason=gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc,gc' (at "
 	  "most 16)" },
@@ -432,14 +433,70 @@ test_3_0_key_frame(void **state)
 	assert_string_equal(mdl_task_key(&t), "runnable, synctest bubble 3");
 }
 
+/* 3.1: label:K has the key, label:K=V,W one of those values exactly,
+ * --without the opposite; mdl_task_label; a bad label condition says how. */
+static void
+test_3_1_labels(void **state)
+{
+	static const struct insp_label acme[] = { { "handler", "/api" }, { "tenant", "acme" } };
+	static const struct insp_label acme2[] = { { "tenant", "acme2" } };
+	struct insp_task ts[] = {
+		{ .id = 1, .state = "waiting", .labels = acme, .nlabels = 2 },
+		{ .id = 2, .state = "waiting", .labels = acme2, .nlabels = 1 },
+		{ .id = 3, .state = "waiting" },
+	};
+	static const struct {
+		const char *spec;
+		bool without;
+		unsigned want; /* bit N: task N */
+	} cases[] = {
+		{ "label:tenant", false, T(1) | T(2) },
+		{ "label:tenant", true, T(3) },
+		{ "label:tenant=acme", false, T(1) },
+		{ "label:tenant=acme,acme2", false, T(1) | T(2) },
+		{ "label:tenant='acme2'", false, T(2) },
+		{ "label:handler=/api", false, T(1) },
+		{ "label:tenan", false, 0 },
+		{ "label:tenant=acme", true, T(2) | T(3) },
+	};
+	struct mdl_snapshot s = MDL_SNAPSHOT_INIT;
+
+	(void)state;
+	assert_string_equal(mdl_task_label(&ts[0], "tenant", 6), "acme");
+	assert_null(mdl_task_label(&ts[0], "tenan", 5));
+	assert_null(mdl_task_label(&ts[2], "tenant", 6));
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct mdl_filter f = { 0 };
+		struct insp_err err = INSP_ERR_INIT;
+		unsigned got = 0;
+
+		if (mdl_filter_add(&f, cases[c].without, cases[c].spec, &plugins, &err) < 0)
+			fail_msg("3.1.%zu '%s': %s", c, cases[c].spec, err.msg);
+		for (size_t i = 0; i < 3; i++)
+			if (mdl_filter_match(&f, &s, &ts[i]))
+				got |= T(ts[i].id);
+		if (got != cases[c].want)
+			fail_msg("3.1.%zu '%s': tasks 0x%x pass, want 0x%x", c, cases[c].spec, got,
+				 cases[c].want);
+	}
+	for (size_t i = 0; i < 3; i++) {
+		static const char *const bad[] = { "label:", "label=tenant", "label:=acme" };
+		struct mdl_filter f = { 0 };
+		struct insp_err err = INSP_ERR_INIT;
+
+		assert_int_equal(mdl_filter_add(&f, false, bad[i], &plugins, &err), -1);
+		assert_int_equal(err.code, INSP_E_USAGE);
+		assert_non_null(strstr(err.msg, "label:KEY"));
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_1_0_parse),
-		cmocka_unit_test(test_1_1_many),
-		cmocka_unit_test(test_2_match),
-		cmocka_unit_test(test_3_0_key_frame),
+		cmocka_unit_test(test_1_0_parse),  cmocka_unit_test(test_1_1_many),
+		cmocka_unit_test(test_2_match),    cmocka_unit_test(test_3_0_key_frame),
+		cmocka_unit_test(test_3_1_labels),
 	};
 
 	return cmocka_run_group_tests_name("filter", tests, NULL, NULL) ? 1 : 0;

@@ -3,7 +3,7 @@
  * sites biggest first then by frame and creator, examples the smallest ids,
  * max_wait_ns, shown and hidden, tasks without a user frame under their top frame,
  * tasks that do not wait under their state. By function (2.N), by stack and
- * mdl_stack_cmp (3.N). qsort is replaced by one that reverses ties (4.N).
+ * mdl_stack_cmp (3.N). By a label's value (5.N). qsort is replaced by one that reverses ties (4.N).
  * SPDX-License-Identifier: MIT */
 #include <stdarg.h>
 #include <stddef.h>
@@ -673,6 +673,65 @@ test_4_0_qsort(void **state)
 	assert_memory_equal(v, want, sizeof(want));
 }
 
+/* 5.0: --group label=tenant: a group per value, one of the tasks without the
+ * label, biggest first, ties by key; a site whose tasks have other labels than
+ * its first says so; mdl_group never groups by label. */
+static void
+test_5_0_label(void **state)
+{
+	static const struct insp_label acme[] = { { "tenant", "acme" } };
+	static const struct insp_label acme_api[] = { { "handler", "/api" }, { "tenant", "acme" } };
+	static const struct insp_label globex[] = { { "tenant", "globex" } };
+	static const struct {
+		const struct insp_label *labels;
+		uint32_t n;
+	} defs[] = { { acme, 1 }, { globex, 1 }, { NULL, 0 },  { acme_api, 2 },
+		     { acme, 1 }, { NULL, 0 },   { globex, 1 } };
+	struct mdl_filter f = { 0 };
+	struct insp_err err = INSP_ERR_INIT;
+	struct mdl_grouping g;
+	struct mdl_snapshot s = MDL_SNAPSHOT_INIT;
+	size_t n = sizeof(defs) / sizeof(defs[0]);
+
+	(void)state;
+	s.tasks = calloc(n, sizeof(*s.tasks));
+	assert_non_null(s.tasks);
+	for (size_t i = 0; i < n; i++) {
+		struct insp_task *t = arena_alloc(&s.arena, sizeof(*t));
+
+		assert_non_null(t);
+		t->id = i + 1;
+		t->state = "waiting";
+		t->reason = "chan receive";
+		t->wait_ns = -1;
+		t->user_top.func = "main.park";
+		t->user_top.line = 1;
+		t->labels = defs[i].labels;
+		t->nlabels = defs[i].n;
+		s.tasks[s.ntasks++] = t;
+	}
+	assert_int_equal(mdl_group_label(&s, &f, "tenant", &g, &err), 0);
+	assert_int_equal(g.by, MDL_GROUP_LABEL);
+	assert_string_equal(g.label, "tenant");
+	assert_int_equal(g.ngroups, 3);
+	assert_string_equal(g.groups[0].key, "tenant=acme");
+	assert_string_equal(g.groups[0].label_value, "acme");
+	assert_int_equal(g.groups[0].count, 3);
+	assert_int_equal(g.groups[0].nsites, 1);
+	assert_true(g.groups[0].sites[0].labels_differ); /* one has handler= too */
+	assert_string_equal(g.groups[1].key, "(no tenant label)");
+	assert_null(g.groups[1].label_value);
+	assert_int_equal(g.groups[1].count, 2);
+	assert_false(g.groups[1].sites[0].labels_differ);
+	assert_string_equal(g.groups[2].key, "tenant=globex");
+	assert_int_equal(g.groups[2].count, 2);
+	assert_false(g.groups[2].sites[0].labels_differ);
+	assert_int_equal(mdl_group(&s, &f, MDL_GROUP_LABEL, &g, &err), 0);
+	assert_int_equal(g.by, MDL_GROUP_REASON);
+	assert_int_equal(g.ngroups, 1);
+	mdl_snapshot_release(&s);
+}
+
 int
 main(void)
 {
@@ -687,6 +746,7 @@ main(void)
 		cmocka_unit_test(test_3_0_stack),
 		cmocka_unit_test(test_3_1_stack_cmp),
 		cmocka_unit_test(test_4_0_qsort),
+		cmocka_unit_test(test_5_0_label),
 	};
 
 	return cmocka_run_group_tests_name("group", tests, NULL, NULL) ? 1 : 0;
