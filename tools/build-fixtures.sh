@@ -32,6 +32,7 @@
 #   OUT/<goX.Y>/generics[-sw]   fixtures/go/generics, and with -s -w
 # and for tests/integration/1200-values-generic-timer.sh (tools/build-values.sh):
 #   OUT/<goX.Y>/generics-noopt, timers[-sw], timers-async
+# and for tests/integration/1320-signals.sh and `make soak`: tools/build-soak.sh
 set -euo pipefail
 
 out=${1:?usage: build-fixtures.sh OUTDIR}
@@ -63,4 +64,5 @@ while read -r name gobin; do
 	(cd "$root/tests/unit/go/testdata/hello" && "$gobin" build -o "$out/$name/hello" .)
 	"$root/tools/build-edges.sh" "$gobin" "$out/$name"
 	"$root/tools/build-values.sh" "$gobin" "$out/$name"
+	"$root/tools/build-soak.sh" "$gobin" "$out/$name"
 done <<<"$toolchains"
