@@ -87,7 +87,7 @@ untraced() {
 
 kinds=(dump attach kill-dump kill-held)
 declare -A runs=() longest=() pause_of=()
-max_pause=0 killed=0
+killed=0
 stall >/dev/null
 t0=$(date +%s)
 for ((c = 1; c <= CYCLES; c++)); do
@@ -129,7 +129,7 @@ for ((c = 1; c <= CYCLES; c++)); do
 		longest[$kind]=$s
 		pause_of[$kind]=$p
 	fi
-	max_pause=$(awk -v a="$max_pause" -v b="$p" 'BEGIN { print (b > a ? b : a) }')
+	[[ $kind != dump ]] || echo "$p $s" >>"$tmp/pauses"
 done
 t1=$(date +%s)
 kill -TERM "$load"
@@ -143,7 +143,14 @@ echo "soak: $CYCLES cycles in $((t1 - t0)) s on $gover httpsvc at $RATE requests
 	"kill-held ${runs[kill-held]:-0} ($killed SIGKILLs landed)"
 echo "soak: requests $requests, failed $failed; latency p50 $p50 ms, p99 $p99 ms, max $lmax ms"
 echo "soak: targets left traced or stopped: $left; dumps or attaches that failed: $bad_runs"
-echo "soak: longest heartbeat stall: dump ${longest[dump]:-0} ms (its pause ${pause_of[dump]:-0} ms;" \
-	"longest pause of a dump $max_pause ms), attach ${longest[attach]:-0} ms, kill-dump ${longest[kill-dump]:-0} ms," \
+echo "soak: longest heartbeat stall: dump ${longest[dump]:-0} ms (its pause ${pause_of[dump]:-0} ms)," \
+	"attach ${longest[attach]:-0} ms, kill-dump ${longest[kill-dump]:-0} ms," \
 	"kill-held ${longest[kill-held]:-0} ms (held up to 300 ms by design)"
+# pct COLUMN: p50, p99 and max of that column of $tmp/pauses.
+pct() {
+	cut -d' ' -f "$1" "$tmp/pauses" | sort -n |
+		awk '{ v[NR] = $1 } END { printf "p50 %s, p99 %s, max %s", v[int((NR - 1) * 0.5) + 1], v[int((NR - 1) * 0.99) + 1], v[NR] }'
+}
+[[ ! -s $tmp/pauses ]] || echo "soak: dumps: pause (ms) $(pct 1); heartbeat stall (ms) $(pct 2)"
+uptime | sed 's/.*load average/soak: load average at the end/'
 ((failed == 0 && left == 0 && bad_runs == 0))

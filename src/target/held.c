@@ -38,9 +38,8 @@ reap_exits(struct tgt_proc *p)
 				t->gone = exited = true;
 			continue;
 		}
-		if (si.si_pid != t->tid ||
-		    !(si.si_code == CLD_EXITED || si.si_code == CLD_KILLED ||
-		      si.si_code == CLD_DUMPED))
+		if (si.si_pid != t->tid || !(si.si_code == CLD_EXITED || si.si_code == CLD_KILLED ||
+					     si.si_code == CLD_DUMPED))
 			continue; /* still in its stop */
 		waitpid(t->tid, NULL, WNOHANG | __WALL);
 		t->gone = exited = true;
