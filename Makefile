@@ -26,20 +26,29 @@ GO_OBJ := $(GO_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC := $(wildcard tests/unit/*/*-test.c)
 UNIT_TESTS := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
 CORE_LIB_OBJ := $(filter-out $(BUILD)/obj/src/main.o,$(CORE_OBJ))
+CORE_LIB_SRC := $(filter-out src/main.c,$(CORE_SRC))
 HELPERS := $(BUILD)/tests/helpers/tracer $(BUILD)/tests/helpers/sigsend
 # The generator of plugins/go/tables.c (tools/gen-gotables.sh), also run by test 1010.
 GEN_GOTABLES := $(BUILD)/tools/gen-gotables
 
-.PHONY: all deps fixtures check unit integration asan demo bench soak style clean
+.PHONY: all deps fixtures check unit integration asan fuzz fuzz-check demo bench soak style clean
 # Keep the unit tests' objects (make would delete them as intermediates, and print
 # that after the tests' summary).
 .SECONDARY:
-all: $(BUILD)/inspect $(BUILD)/plugins/go.so
+all: $(BUILD)/inspect $(BUILD)/inspect-test $(BUILD)/plugins/go.so
 
 deps:
 	@tools/deps.sh
 
 $(BUILD)/inspect: $(CORE_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
+
+# The test build: inspect with the test hooks of tests/hooks/X.c in place of
+# src/*/X.c (INSPECT_TEST_* variables), for the integration tests; never installed.
+TEST_HOOK_SRC := $(wildcard tests/hooks/*.c)
+TEST_HOOK_OBJ := $(TEST_HOOK_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_HOOKED := $(filter $(addprefix %/,$(notdir $(TEST_HOOK_OBJ))),$(CORE_OBJ))
+$(BUILD)/inspect-test: $(filter-out $(TEST_HOOKED),$(CORE_OBJ)) $(TEST_HOOK_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
 
 $(BUILD)/plugins/go.so: $(GO_OBJ)
@@ -66,6 +75,47 @@ $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(CORE_LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) -lcmocka
 
+# The dump's fault test (tests/unit/model/capture-test.c) runs the core and the Go
+# plugin (linked in) with every memory read through the test double of
+# tests/lib/faultmem.c.
+FAULTMEM_WRAP := -Wl,--wrap=tgt_read,--wrap=tgt_readv
+$(BUILD)/tests/unit/model/capture-test: $(BUILD)/obj/tests/unit/model/capture-test.o \
+		$(BUILD)/obj/tests/lib/faultmem.o $(CORE_LIB_OBJ) $(GO_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $(FAULTMEM_WRAP) -o $@ $^ $(CORE_LIBS) -lcmocka
+
+# Fuzz harnesses (tests/fuzz/<name>.c, libFuzzer): their own build with clang,
+# every object instrumented, in FUZZ_BUILD; `make fuzz` runs each FUZZ_SECONDS
+# (tools/run-fuzz.sh), `make check` a bounded run of each.
+FUZZ_BUILD := build/fuzz
+FUZZ_SECONDS ?= 300
+FUZZ_CC := clang
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS := -O1 -g -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude -Isrc -Iplugins/go \
+	-fno-omit-frame-pointer $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+FUZZ_NAMES := $(basename $(notdir $(filter-out tests/fuzz/replay.c,$(wildcard tests/fuzz/*.c))))
+FUZZ_BINS := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/%)
+FUZZ_OBJ := $(CORE_LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o) $(GO_SRC:%.c=$(FUZZ_BUILD)/obj/%.o) \
+	$(FUZZ_BUILD)/obj/tests/lib/faultmem.o $(FUZZ_BUILD)/obj/tests/fuzz/replay.o
+
+$(FUZZ_BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(FUZZ_BUILD)/%: $(FUZZ_BUILD)/obj/tests/fuzz/%.o $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $(FAULTMEM_WRAP) -o $@ $^ $(CORE_LIBS)
+
+FUZZ_RECORDER := $(BUILD)/tests/unit/model/capture-test
+fuzz: deps
+	@$(MAKE) --no-print-directory all fixtures $(FUZZ_BINS) $(FUZZ_RECORDER)
+	@UNIT_BUILD=$(BUILD) tools/run-fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(BUILD)/fixtures
+
+# Inside make check: every harness on its corpus, then FUZZ_CHECK_SECONDS of
+# fuzzing each (2 minutes in all at most).
+FUZZ_CHECK_SECONDS ?= 12
+fuzz-check: all fixtures $(FUZZ_BINS) $(FUZZ_RECORDER)
+	@UNIT_BUILD=$(BUILD) tools/run-fuzz.sh $(FUZZ_BUILD) $(FUZZ_CHECK_SECONDS) $(BUILD)/fixtures
+
 $(GEN_GOTABLES): tools/gen-gotables.c $(CORE_LIB_OBJ) $(GO_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Iplugins/go $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
@@ -90,13 +140,13 @@ integration: all fixtures $(HELPERS) $(GEN_GOTABLES)
 # The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all $(UNIT_TESTS:build/%=build/asan/%)
-	@tools/run-unit.sh build/asan $(BUILD)/fixtures
+	@INSPECT_TEST_STRIDE=3 tools/run-unit.sh build/asan $(BUILD)/fixtures
 	@INSPECT=build/asan/inspect FIXTURES=$(BUILD)/fixtures HELPERS=$(BUILD)/tests/helpers \
 		GEN_GOTABLES=$(GEN_GOTABLES) tests/run-integration.sh
 
 check: deps
 	@$(MAKE) --no-print-directory all fixtures
-	@$(MAKE) --no-print-directory unit integration asan
+	@$(MAKE) --no-print-directory unit integration asan fuzz-check
 
 demo: deps
 	@$(MAKE) --no-print-directory all fixtures
@@ -117,4 +167,4 @@ style:
 clean:
 	rm -rf build
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(FUZZ_BUILD)/obj -name '*.d' 2>/dev/null)

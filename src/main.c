@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "image/image.h"
 #include "ui/ui.h"
 
 #define INSPECT_VERSION "0.1.0"
@@ -27,6 +28,8 @@ usage(FILE *out)
 int
 main(int argc, char **argv)
 {
+	ui_streams_escape();
+	img_debuginfod_secure();
 	if (argc < 2) {
 		usage(stderr);
 		return 64;

@@ -30,8 +30,13 @@
 #                               built by default, with -trimpath, and -s -w too;
 #   OUT/<goX.Y>/ordersvc-gopath  the same in GOPATH mode
 #   OUT/<goX.Y>/generics[-sw]   fixtures/go/generics, and with -s -w
+# and for tests/integration/1300-privilege-output.sh (tools/build-shaped.sh):
+#   OUT/<goX.Y>/shaped[-sw]     fixtures/go/shaped with names rewritten into escape
+#                               sequences and bytes that are no UTF-8
 # and for tests/integration/1200-values-generic-timer.sh (tools/build-values.sh):
 #   OUT/<goX.Y>/generics-noopt, timers[-sw], timers-async
+# and for tests/integration/1310-hostile-sizes.sh (tools/build-hostile.sh):
+#   OUT/<goX.Y>/hostile
 # and for tests/integration/1320-signals.sh and `make soak`: tools/build-soak.sh
 set -euo pipefail
 
@@ -57,12 +62,14 @@ while read -r name gobin; do
 		"$root/tools/build-words.sh" "$gobin" "$out/$name" &&
 		"$root/tools/build-frame-shown.sh" "$gobin" "$out/$name" &&
 		"$root/tools/build-frames.sh" "$gobin" "$out/$name" &&
-		"$root/tools/build-pvars.sh" "$gobin" "$out/$name")
+		"$root/tools/build-pvars.sh" "$gobin" "$out/$name" &&
+		"$root/tools/build-shaped.sh" "$gobin" "$out/$name")
 	(cd "$out/$name" && objcopy --only-keep-debug vars-bid vars-bid.debug &&
 		objcopy --strip-all vars-bid vars-stripped &&
 		objcopy --strip-all --add-gnu-debuglink=vars-bid.debug vars-bid vars-linked)
 	(cd "$root/tests/unit/go/testdata/hello" && "$gobin" build -o "$out/$name/hello" .)
 	"$root/tools/build-edges.sh" "$gobin" "$out/$name"
 	"$root/tools/build-values.sh" "$gobin" "$out/$name"
+	"$root/tools/build-hostile.sh" "$gobin" "$out/$name"
 	"$root/tools/build-soak.sh" "$gobin" "$out/$name"
 done <<<"$toolchains"

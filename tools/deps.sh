@@ -5,10 +5,13 @@ set -euo pipefail
 
 DELVE_VERSION=v1.27.2
 
+# clang and its libFuzzer runtime (libclang-rt-dev ships libclang_rt.fuzzer): the
+# fuzz harnesses of tests/fuzz.
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 for pkg in gcc make libdw-dev libelf-dev libdebuginfod-dev libreadline-dev libjson-c-dev \
-	libcmocka-dev zlib1g-dev golang-1.19-go delve jq; do
+	libcmocka-dev zlib1g-dev golang-1.19-go delve jq libcap2-bin time \
+	clang libclang-rt-dev; do
 	have_pkg "$pkg" || need+=("$pkg")
 done
 # The tests' comparisons are Python; a machine may have one that dpkg does not know.

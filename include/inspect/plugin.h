@@ -175,6 +175,12 @@ struct insp_host {
 	 * executable: a runtime there may start and end differently (Go's
 	 * runtime.main returns after the library's init). */
 	bool image_is_lib;
+	/* ABI 5. The readable memory of the target around addr, as
+	 * /proc/PID/maps said before prepare() (adjacent readable mappings taken
+	 * as one): [*lo, *hi); 0, or -1 if none holds addr. For bounds on what the
+	 * target's words claim: a count of things must fit in memory it has.
+	 * Pure lookup (no system call, no allocation); may be NULL (no map). */
+	int (*readable)(void *ctx, uint64_t addr, uint64_t *lo, uint64_t *hi);
 };
 
 /* A short reason name users type (`reason=chan-recv`). strings are the runtime's

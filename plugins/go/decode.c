@@ -159,6 +159,11 @@ walk(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb
 		if (s->over_cap)
 			return "its stack was not copied: the stacks before it filled the copy "
 			       "limit";
+		if (s->overlap)
+			return "its stack was not copied: its bounds overlap another goroutine's "
+			       "stack";
+		if (s->bad_bounds)
+			return "its stack was not copied: its bounds are no stack's (corrupt)";
 		return s->len ? "its stack could not be read" : "its stack is outside its bounds";
 	}
 	n = gort_unwind(st->pcln, s->pc, s->sp, s->call_site, &stk, wb->pf, wb->npf, &why);
@@ -269,7 +274,7 @@ int
 gort_registry_decode(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
 {
 	struct walk_buf wb = { NULL, 0, NULL, h->max_frames };
-	size_t unreadable = 0, unknown = 0;
+	size_t unreadable = 0, unknown = 0, over_cap = 0, overlap = 0;
 	int ret = 0;
 
 	/* One physical frame more than kept tells whether the stack goes on. */
@@ -297,6 +302,8 @@ gort_registry_decode(struct gort_state *st, const struct insp_host *h, struct in
 			unknown++;
 			continue;
 		}
+		over_cap += st->stacks[i].over_cap;
+		overlap += st->stacks[i].overlap;
 		if (decode_one(st, h, &wb, i) < 0) {
 			ret = insp_err_set(err, INSP_E_CORRUPT,
 					   "too many goroutines to hold (%llu in allgs)",
@@ -314,5 +321,16 @@ gort_registry_decode(struct gort_state *st, const struct insp_host *h, struct in
 	if (unknown)
 		h->note(h->ctx, "%zu of %llu g structs have a status no Go release uses: left out",
 			unknown, (unsigned long long)st->nallg);
+	gort_allgs_notes(st, h);
+	if (overlap)
+		h->note(h->ctx,
+			"the stacks of %zu goroutines were not copied: their bounds overlap "
+			"another goroutine's stack (corrupt g structs?)",
+			overlap);
+	if (over_cap)
+		h->note(h->ctx,
+			"the stacks of %zu goroutines were not copied: they did not fit in the "
+			"%zu MiB reserved before the stop",
+			over_cap, st->stack_cap >> 20);
 	return 0;
 }

@@ -30,6 +30,10 @@ struct parser {
 	const char *text, *at;
 	struct insp_err *err;
 	int nest;
+	/* A variable of the frame whose name begins what looks like an import
+	 * path (github.com/x/y.v): where the path starts and ends, for the hint on
+	 * the field after it. */
+	const char *path_start, *path_end;
 };
 
 static int fail(struct parser *ps, const char *where, const char *fmt, ...)
@@ -38,7 +42,7 @@ static int fail(struct parser *ps, const char *where, const char *fmt, ...)
 static int
 fail(struct parser *ps, const char *where, const char *fmt, ...)
 {
-	char why[256];
+	char why[512];
 	va_list ap;
 	int col = (int)(where - ps->text);
 
@@ -247,15 +251,76 @@ package_member(struct parser *ps, const char *start, const char *prefix, const c
 	return package_value(ps, start, &g, out) < 0 ? -1 : 1;
 }
 
-/* A variable of the frame, else a package variable or constant: by its full
- * name, the longest that names one, its package path unquoted
+/* After a field that is not one (or the variable unreadable), where a frame
+ * variable hid a package path:
+ * "; a package path? quote it: "PATH".member" into buf (else ""). */
+static const char *
+path_hint(struct parser *ps, const char *where, char *buf, size_t size)
+{
+	const char *s = ps->path_start, *e = ps->path_end, *slash, *dot, *mend;
+
+	buf[0] = 0;
+	if (!s || where < s || where >= e)
+		return buf;
+	slash = memrchr(s, '/', (size_t)(e - s));
+	if (!(dot = memchr(slash, '.', (size_t)(e - slash))))
+		return buf;
+	for (mend = dot + 1; mend < e && *mend != '.'; mend++)
+		;
+	snprintf(buf, size, "; a package path? quote it: \"%.*s\".%.*s", (int)(dot - s), s,
+		 (int)(mend - dot - 1), dot + 1);
+	return buf;
+}
+
+/* The end of the run of path characters at start, without trailing dots. */
+static const char *
+path_run(const char *start)
+{
+	const char *end = start;
+
+	while (is_path_char(*end))
+		end++;
+	while (end > start && end[-1] == '.')
+		end--;
+	return end;
+}
+
+/* Why nm, no variable of the frame, names no package member either (nm has no
+ * dot): where it was looked for, and the package variable of that name that
+ * the user may have meant. */
+static int
+no_variable(struct parser *ps, const char *start, const char *nm)
+{
+	struct gpkg_name g, other;
+	char hint[MAX_NAME * 2] = "";
+	int r = gpkg_short(ps->p, NULL, nm, &g, &other);
+
+	if (r > 0)
+		snprintf(hint, sizeof(hint), "; a package variable of that name: %s%s", g.full,
+			 r > 1 ? " (and more)" : "");
+	if (!ps->p->frame)
+		return fail(ps, start,
+			    "no frame is selected (task N; frame K) and no package variable is "
+			    "named %s alone: name it with its package (pkg.%s)%s",
+			    nm, nm, hint);
+	if (ps->p->frame_pkg[0])
+		return fail(ps, start, "no variable %s in this frame or its package (%s.%s)%s", nm,
+			    ps->p->frame_pkg, nm, hint);
+	return fail(ps, start, "no variable %s in this frame%s", nm, hint);
+}
+
+/* A variable of the frame, else of its function's package (x is PKG.x in the
+ * code of PKG, as Delve looks it up), else a package variable or constant: by
+ * its full name, the longest that names one, its package path unquoted
  * ("github.com/x/some-svc/v2/server.gitCommit") where no variable of the
  * frame has the name before its first dot; else by its package's own name
  * ("server.gitCommit"). The rest of the dots are fields (done by the caller). */
 static int
 resolve(struct parser *ps, const char *start, const char *nm, struct gval *out)
 {
-	const char *why, *end, *slash, *dot;
+	const char *why, *end = path_run(start), *slash, *dot;
+	char full[sizeof(ps->p->frame_pkg) + MAX_NAME], hint[MAX_NAME * 2];
+	struct gpkg_name g;
 	int r;
 
 	/* the last of that name: an inner block's, or the compiler's later copy,
@@ -265,18 +330,29 @@ resolve(struct parser *ps, const char *start, const char *nm, struct gval *out)
 
 		if (strcmp(vn, nm) != 0 && !(vn[0] == '&' && strcmp(vn + 1, nm) == 0))
 			continue;
+		/* "github.com/x/y.gitCommit" with a variable github: the path is
+		 * its fields to the parser, and the quoted path the way out */
+		slash = memchr(start, '/', (size_t)(end - start));
+		if (slash && memchr(start, '.', (size_t)(slash - start))) {
+			ps->path_start = start;
+			ps->path_end = end;
+		}
 		if ((why = gexpr_var_value(ps->p, ps->vars, ps->nvars, &ps->vars[i], out)))
-			return fail(ps, start, "%s is <optimized out>: %s", nm, why);
+			return fail(ps, start, "%s is <optimized out>: %s%s", nm, why,
+				    path_hint(ps, ps->at, hint, sizeof(hint)));
 		return 0;
 	}
-	for (end = start; is_path_char(*end); end++)
-		;
-	while (end > start && end[-1] == '.')
-		end--;
+	if (ps->p->frame_pkg[0] && !strchr(nm, '/')) {
+		snprintf(full, sizeof(full), "%s.%s", ps->p->frame_pkg, nm);
+		if ((r = gpkg_exact(ps->p, full, &g)) < 0)
+			return fail(ps, start, "out of memory for the package names");
+		if (r == 1)
+			return package_value(ps, start, &g, out);
+	}
 	if ((r = package_member(ps, start, "", start, end, true, out)) != 0)
 		return r < 0 ? -1 : 0;
 	if (!memchr(start, '.', (size_t)(end - start)))
-		return fail(ps, start, "no variable %s in this frame or a package", nm);
+		return no_variable(ps, start, nm);
 	/* name what was looked for: the path and the member after it */
 	for (slash = dot = start; dot < end; dot++)
 		if (*dot == '/')
@@ -285,9 +361,10 @@ resolve(struct parser *ps, const char *start, const char *nm, struct gval *out)
 	for (dot = dot ? dot + 1 : end; dot < end && *dot != '.'; dot++)
 		;
 	return fail(ps, start,
-		    "no variable %s in this frame, nor a package variable or integer constant "
-		    "%.*s (Go's DWARF has no other constants)",
-		    nm, (int)(dot - start), start);
+		    "%s%s%s package variable or integer constant %.*s (Go's DWARF has no other "
+		    "constants)",
+		    ps->p->frame ? "no variable " : "", ps->p->frame ? nm : "",
+		    ps->p->frame ? " in this frame, nor a" : "no", (int)(dot - start), start);
 }
 
 /* "PATH".member: a package variable or constant of the quoted import path, as
@@ -348,6 +425,7 @@ deref(struct parser *ps, const char *where, const struct gval *v, struct gval *o
 static int
 field(struct parser *ps, struct gval *v)
 {
+	char hint[MAX_NAME * 2];
 	const char *where;
 	char nm[MAX_NAME];
 	Dwarf_Die ft;
@@ -361,10 +439,11 @@ field(struct parser *ps, struct gval *v)
 	if (gtype_kind(&v->type) == GK_PTR && deref(ps, where, v, v) < 0)
 		return -1;
 	if (gtype_kind(&v->type) != GK_STRUCT)
-		return fail(ps, where, "%s is not a struct: it has no field %s",
-			    gtype_name(&v->type), nm);
+		return fail(ps, where, "%s is not a struct: it has no field %s%s",
+			    gtype_name(&v->type), nm, path_hint(ps, where, hint, sizeof(hint)));
 	if (gtype_field(&v->type, nm, &ft, &off) < 0)
-		return fail(ps, where, "%s has no field %s", gtype_name(&v->type), nm);
+		return fail(ps, where, "%s has no field %s%s", gtype_name(&v->type), nm,
+			    path_hint(ps, where, hint, sizeof(hint)));
 	if (v->bytes) {
 		if (off + gtype_size(&ft) > v->size)
 			return fail(ps, where, "field %s lies outside the value", nm);
@@ -680,7 +759,7 @@ int
 gexpr_eval(struct gpr *p, const struct insp_var *vars, size_t n, const char *text, struct gval *out,
 	   struct insp_err *err)
 {
-	struct parser ps = { p, vars, n, text, text, err, 0 };
+	struct parser ps = { p, vars, n, text, text, err, 0, NULL, NULL };
 
 	if (expr(&ps, out) < 0)
 		return -1;

@@ -59,6 +59,8 @@ struct gort_gstack {
 	size_t len;
 	bool ok;
 	bool over_cap; /* not copied: the stacks before it filled the copy limit */
+	bool overlap;  /* not copied: its bounds overlap another goroutine's stack */
+	bool bad_bounds; /* not copied: its bounds are no stack's (empty, over 1 GB) */
 };
 
 struct gtype_index;
@@ -73,6 +75,20 @@ struct gort_modules {
 	 * back to back; malloc'd, NULL if none. */
 	char *dotless;
 	size_t ndotless;
+};
+
+/* allgs.c: the registry's entries, and the set that keeps each g once. */
+struct gort_allgs {
+	uint64_t *entries; /* ecap words: the entries as read */
+	uint64_t ecap;
+	uint64_t *set; /* open addressing by g address, 0 empty; nset slots, a power of 2 */
+	size_t nset;
+	uint64_t n; /* allglen at the stop */
+	/* entries that repeat a g; that name gs past those its memory holds
+	 * without overlapping; that are 0 or in no readable memory; and gs
+	 * appended before the stop past what was reserved */
+	uint64_t dups, cut, unreadable, late;
+	uint64_t n0, nallg0; /* allglen and distinct gs before the stop */
 };
 
 struct gort_m {
@@ -110,10 +126,14 @@ struct gort_state {
 	uint64_t gcap;
 	size_t stack_cap;
 	struct insp_read *reads;
-	uint64_t nallg;
-	uint64_t *gaddrs;
+	struct gort_allgs allgs;
+	uint64_t nallg;   /* distinct gs of the registry */
+	uint64_t *gaddrs; /* their addresses, in the registry's order */
 	uint8_t *gbytes; /* nallg * g_size */
 	bool *gok;
+	/* before the stop: a g whose stack overlaps another's has its stack.lo
+	 * here (its stack is not copied unless it moved), else 0 */
+	uint64_t *skip_lo;
 	struct gort_m *ms;
 	size_t nms;
 	struct gort_gstack *stacks; /* one per g; only for live ones */
@@ -190,6 +210,21 @@ int gort_locate(struct gort_state *st, const struct insp_host *h, struct insp_er
 /* waitreason.c: read runtime.waitReasonStrings from the target, or take the
  * table's when it was not found. */
 int gort_waitreasons_read(struct gort_state *st, const struct insp_host *h, struct insp_err *err);
+/* allgs.c: n elements of size each (at least one), zeroed with every byte
+ * written, so that their pages are mapped now and not faulted in one by one while
+ * the target is stopped (a fault costs microseconds in a VM); NULL if out of
+ * memory. */
+void *gort_touched(size_t n, size_t size);
+/* Before the stop, read allglen, allgptr and the entries, and reserve
+ * (touched) st->gaddrs for every g the target's memory can hold, plus room for
+ * those started before the stop: st->gcap; st->nallg distinct gs as they are
+ * now. -1 with INSP_E_CORRUPT when the array lies outside readable memory. */
+int gort_allgs_prepare(struct gort_state *st, const struct insp_host *h, struct insp_err *err);
+/* While stopped: st->gaddrs and st->nallg anew, each g once; allocates nothing. */
+int gort_allgs_capture(struct gort_state *st, const struct insp_host *h, struct insp_err *err);
+/* The notes on what the entries held: duplicates, unreadable, left out. */
+void gort_allgs_notes(const struct gort_state *st, const struct insp_host *h);
+void gort_allgs_free(struct gort_state *st);
 /* registry.c: before the stop, size and touch the buffers for the registry as
  * it is now; while stopped, copy allgs, the g structs, the m list and the used
  * stacks. */

@@ -244,15 +244,38 @@ gpkg_short(struct gpr *p, const char *pkg, const char *member, struct gpkg_name 
 		const struct gpkg_entry *e = &ix->v[i];
 		size_t l = strlen(e->name);
 
-		/* PATH.member, where the unit's package is pkg */
+		/* PATH.member, where the unit's package is pkg (any if NULL) */
 		if (l <= ml + 1 || e->name[l - ml - 1] != '.' || strcmp(e->name + l - ml, member) ||
-		    strcmp(package_name(e, l - ml - 1, buf, sizeof(buf)), pkg) != 0)
+		    (pkg && strcmp(package_name(e, l - ml - 1, buf, sizeof(buf)), pkg) != 0))
 			continue;
 		if (n < 2)
 			to_name(e, n == 0 ? out : other);
 		n++;
 	}
 	return n;
+}
+
+bool
+gpkg_of_func(const char *func, char *buf, size_t size)
+{
+	/* The runtime's funcpkgpath: up to the first dot after the last slash,
+	 * where the slashes of type arguments ("[...]") do not count. */
+	const char *bracket = strchr(func, '['), *end = bracket ? bracket : func + strlen(func);
+	const char *slash = memrchr(func, '/', (size_t)(end - func));
+	const char *dot = memchr(slash ? slash : func, '.', (size_t)(end - (slash ? slash : func)));
+	char *path;
+
+	if (!dot || dot == func || (size_t)(dot - func) >= size)
+		return false;
+	memcpy(buf, func, (size_t)(dot - func));
+	buf[dot - func] = 0;
+	/* the linker's names escape the last element's dots as the DWARF's
+	 * variables do: the index holds them unescaped */
+	if (!(path = unescape(buf)))
+		return false;
+	memcpy(buf, path, strlen(path) + 1);
+	free(path);
+	return true;
 }
 
 /* A constant's name without the package of type name tn (its first pkglen

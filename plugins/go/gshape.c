@@ -91,7 +91,11 @@ gshape_resolve(struct gpr *p, const struct insp_var *vars, size_t n, Dwarf_Die *
 
 	if (dwarf_tag(t) != DW_TAG_typedef || !dwarf_attr(t, DW_AT_go_dict_index, &a) ||
 	    dwarf_formudata(&a, &idx) != 0)
-		return NULL;
+		/* a closure's captured variable, for one: the compiler types it
+		 * by the shape alone, so no dictionary says what it stands for */
+		return gshape_is(t) ? "its DWARF type is the shape itself, with no dictionary "
+				      "index (DW_AT_go_dict_index) to find the real one by"
+				    : NULL;
 	/* on any failure below, the shape itself, not the ".paramN" typedef */
 	if (gtype_ref(t, DW_AT_type, &shape) < 0)
 		return "its shape type is not in the DWARF";

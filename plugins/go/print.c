@@ -46,6 +46,22 @@ frame_vars(const struct insp_host *h, const struct insp_scope *sc, struct insp_v
 	return sc ? h->frame_vars(h->ctx, sc, vars, n, err) : 0;
 }
 
+/* The frame of sc in p: that there is one, and its function's package ("" if
+ * unknown: no pclntab, or an inlined call whose name the tree does not give). */
+static void
+frame_package(struct gpr *p, const struct insp_scope *sc)
+{
+	struct gort_srcframe f[64];
+	int n;
+
+	p->frame = sc != NULL;
+	if (!sc || !p->st || !p->st->pcln ||
+	    (n = gort_pclntab_frames(p->st->pcln, sc->pc, sc->call_site, f, 64)) <= 0 ||
+	    sc->inline_depth >= (uint32_t)n || !f[sc->inline_depth].func ||
+	    !gpkg_of_func(f[sc->inline_depth].func, p->frame_pkg, sizeof(p->frame_pkg)))
+		p->frame_pkg[0] = 0;
+}
+
 int
 gort_print(void *state, const struct insp_host *h, const struct insp_scope *sc, const char *expr,
 	   const struct insp_print_opts *o, const char **text, struct insp_err *err)
@@ -58,6 +74,7 @@ gort_print(void *state, const struct insp_host *h, const struct insp_scope *sc, 
 
 	if (open_printer(&p, state, h, o, err) < 0 || frame_vars(h, sc, &vars, &n, err) < 0)
 		return -1;
+	frame_package(&p, sc);
 	ret = gexpr_eval(&p, vars, n, expr, &v, err);
 	if (ret == 0)
 		gval_print(&p, &v, 0, true);

@@ -1,8 +1,9 @@
-/* The Go plugin's capture: while every thread is stopped, copy the goroutine
- * registry (allglen, then allgptr: one word each, never the 3-word allgs header a
- * thread may be half-way through writing), every g, the M list, and the used part
- * of each live goroutine's stack. Bulk reads into buffers sized and touched before
- * the stop; decoding waits for the detach.
+/* The Go plugin's capture: before the stop, size and touch every buffer by the gs
+ * the target holds (allgs.c) and by the stack bytes they use, read while it runs;
+ * while every thread is stopped, copy the registry's new entries (allglen, then
+ * allgptr: one word each, never the 3-word allgs header a thread may be half-way
+ * through writing), every g, the M list, and the used part of each live
+ * goroutine's stack, into those buffers only. Decoding waits for the detach.
  * SPDX-License-Identifier: MIT */
 #include "gort.h"
 
@@ -11,92 +12,42 @@
 
 #define STACK_CAP       (1u << 20)    /* per goroutine */
 #define STACK_TOTAL_CAP (1024u << 20) /* all goroutines */
-#define STACK_GUESS     1024          /* bytes a parked goroutine uses, to reserve */
+#define STACK_GUESS     1024          /* bytes a goroutine started before the stop uses */
+/* The runtime's maxstacksize on 64-bit (runtime/proc.go, Go 1.19 to 1.26): wider
+ * bounds are no stack's. */
+#define STACK_MAX 1000000000ull
 
-/* Grow *p to n elements of size each and write every byte, so that its pages are
- * mapped now and not faulted in one by one while the target is stopped (a fault
- * costs microseconds in a VM; 30,000 goroutines need thousands of pages). */
+/* *pp anew as n touched elements (gort_touched: 30,000 goroutines need
+ * thousands of pages, each a fault while stopped otherwise). */
 static int
 reserve_array(void *pp, size_t n, size_t size)
 {
-	void **p = pp, *grown = realloc(*p, n * size);
+	void **p = pp;
 
-	if (!grown)
-		return -1;
-	memset(grown, 0, n * size);
-	*p = grown;
-	return 0;
+	free(*p);
+	*p = gort_touched(n, size);
+	return *p ? 0 : -1;
 }
 
 static int
-reserve(struct gort_state *st, uint64_t ngs, size_t stack_bytes, struct insp_err *err)
+reserve_gs(struct gort_state *st, struct insp_err *err)
 {
-	if (ngs > st->gcap) {
-		if (reserve_array(&st->gaddrs, ngs, 8) < 0 ||
-		    reserve_array(&st->gbytes, ngs, st->l.g_size) < 0 ||
-		    reserve_array(&st->gok, ngs, sizeof(*st->gok)) < 0 ||
-		    reserve_array(&st->stacks, ngs, sizeof(*st->stacks)) < 0 ||
-		    reserve_array(&st->reads, ngs, sizeof(*st->reads)) < 0)
-			return insp_err_set(err, INSP_E_SYS, "out of memory for %llu goroutines",
-					    (unsigned long long)ngs);
-		st->gcap = ngs;
-	}
-	if (stack_bytes > st->stack_cap) {
-		if (reserve_array(&st->stack_buf, stack_bytes, 1) < 0)
-			return insp_err_set(err, INSP_E_SYS,
-					    "out of memory for %zu bytes of stacks", stack_bytes);
-		st->stack_cap = stack_bytes;
-	}
+	if (reserve_array(&st->gbytes, st->gcap, st->l.g_size) < 0 ||
+	    reserve_array(&st->gok, st->gcap, sizeof(*st->gok)) < 0 ||
+	    reserve_array(&st->stacks, st->gcap, sizeof(*st->stacks)) < 0 ||
+	    reserve_array(&st->skip_lo, st->gcap, sizeof(*st->skip_lo)) < 0 ||
+	    reserve_array(&st->reads, st->gcap, sizeof(*st->reads)) < 0)
+		return insp_err_set(err, INSP_E_SYS, "out of memory for %llu goroutines",
+				    (unsigned long long)st->gcap);
 	return 0;
 }
 
-static int
-read_allglen(const struct gort_state *st, const struct insp_host *h, uint64_t *n,
-	     struct insp_err *err)
-{
-	if (h->read(h->ctx, st->l.allglen, n, 8, err) < 0)
-		return -1;
-	if (*n > GORT_MAX_GOROUTINES)
-		return insp_err_set(err, INSP_E_CORRUPT,
-				    "runtime.allglen is %llu: the goroutine registry looks corrupt",
-				    (unsigned long long)*n);
-	return 0;
-}
-
-int
-gort_registry_reserve(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
-{
-	uint64_t n;
-
-	if (read_allglen(st, h, &n, err) < 0)
-		return -1;
-	n += n / 4 + 256; /* room for goroutines started before the stop */
-	/* read_stacks never copies more than STACK_TOTAL_CAP: past 1M goroutines
-	 * the guess would reserve (and touch) up to 20 GiB it can never use */
-	return reserve(st, n, n < STACK_TOTAL_CAP / STACK_GUESS ? n * STACK_GUESS : STACK_TOTAL_CAP,
-		       err);
-}
-
+/* Every g struct of st->gaddrs into gbytes, gok set: one batch of reads. */
 static int
 read_gs(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
 {
-	uint64_t gptr;
 	int ret;
 
-	if (read_allglen(st, h, &st->nallg, err) < 0 ||
-	    h->read(h->ctx, st->l.allgptr, &gptr, 8, err) < 0)
-		return -1;
-	/* Goroutines started between prepare and the stop fit in the reserve; a
-	 * count far past it is a corrupt word, not milliseconds of growth. */
-	if (st->nallg > 2 * st->gcap + 100000)
-		return insp_err_set(err, INSP_E_CORRUPT,
-				    "runtime.allglen went from %llu to %llu while stopping: the "
-				    "goroutine registry looks corrupt",
-				    (unsigned long long)st->gcap, (unsigned long long)st->nallg);
-	if (reserve(st, st->nallg, 0, err) < 0)
-		return -1;
-	if (st->nallg && h->read(h->ctx, gptr, st->gaddrs, st->nallg * 8, err) < 0)
-		return -1;
 	for (uint64_t i = 0; i < st->nallg; i++) {
 		st->reads[i].addr = st->gaddrs[i];
 		st->reads[i].buf = st->gbytes + i * st->l.g_size;
@@ -108,18 +59,134 @@ read_gs(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
 	return ret;
 }
 
+static bool
+is_live(const struct gort_state *st, uint64_t i)
+{
+	if (!st->gok[i])
+		return false;
+	return gort_g_exists(gort_g_status(&st->l, st->gbytes + i * st->l.g_size));
+}
+
+struct bounds {
+	uint64_t lo, hi, i;
+};
+
+/* By address, then by place in the registry: of two gs claiming one stack, the
+ * one listed first (the runtime only appends) keeps it. */
+static int
+cmp_lo(const void *a, const void *b)
+{
+	const struct bounds *x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* Bounds a goroutine's stack may have. */
+static bool
+stack_bounds_ok(uint64_t lo, uint64_t hi)
+{
+	return lo && lo < hi && hi - lo <= STACK_MAX;
+}
+
+/* Goroutines' stacks never share bytes: of those whose bounds overlap, the
+ * first by address keeps its stack, the others get skip_lo (their stack.lo, so
+ * that a stack moved since is copied after all). Bounds no stack has are left
+ * out here (resume_point refuses them): they would hide every other stack. */
+static int
+mark_overlaps(struct gort_state *st, struct insp_err *err)
+{
+	struct bounds *b = malloc((st->nallg ? st->nallg : 1) * sizeof(*b));
+	uint64_t n = 0, end = 0;
+
+	if (!b)
+		return insp_err_set(err, INSP_E_SYS, "out of memory");
+	for (uint64_t i = 0; i < st->nallg; i++) {
+		const uint8_t *g = st->gbytes + i * st->l.g_size;
+		uint64_t lo = gort_u64(g + st->l.g_stack_lo), hi = gort_u64(g + st->l.g_stack_hi);
+
+		st->skip_lo[i] = 0;
+		if (is_live(st, i) && stack_bounds_ok(lo, hi))
+			b[n++] = (struct bounds){ lo, hi, i };
+	}
+	qsort(b, n, sizeof(*b), cmp_lo);
+	for (uint64_t k = 0; k < n; k++) {
+		if (b[k].lo < end)
+			st->skip_lo[b[k].i] = b[k].lo;
+		else
+			end = b[k].hi;
+	}
+	free(b);
+	return 0;
+}
+
+/* Bytes of stack a goroutine uses as its g says before the stop: from the sp
+ * it parked or entered a syscall with; a running one may use all of it. */
+static size_t
+stack_guess(const struct gort_state *st, uint64_t i)
+{
+	const uint8_t *g = st->gbytes + i * st->l.g_size;
+	uint64_t lo = gort_u64(g + st->l.g_stack_lo), hi = gort_u64(g + st->l.g_stack_hi);
+	uint32_t status = gort_g_status(&st->l, g);
+	uint64_t sp = gort_u64(g + st->l.g_sched_sp), len = 0;
+
+	if (status == GORT_G_SYSCALL && gort_u64(g + st->l.g_syscallsp))
+		sp = gort_u64(g + st->l.g_syscallsp);
+	if (!stack_bounds_ok(lo, hi))
+		len = 0;
+	else if (status == GORT_G_RUNNING)
+		len = hi - lo;
+	else if (sp >= lo && sp < hi)
+		len = hi - sp;
+	return len > STACK_CAP ? STACK_CAP : (size_t)len;
+}
+
+int
+gort_registry_reserve(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
+{
+	size_t total = 0;
+
+	if (gort_allgs_prepare(st, h, err) < 0 || reserve_gs(st, err) < 0)
+		return -1;
+	/* The gs as they are now (while the target runs) tell what their stacks
+	 * take: reserve that, and room for those started before the stop. */
+	if (read_gs(st, h, err) < 0 || mark_overlaps(st, err) < 0)
+		return -1;
+	for (uint64_t i = 0; i < st->nallg && total < STACK_TOTAL_CAP; i++)
+		if (is_live(st, i) && !st->skip_lo[i])
+			total += stack_guess(st, i);
+	total += total / 4 + (st->gcap - st->nallg) * STACK_GUESS;
+	if (total > STACK_TOTAL_CAP)
+		total = STACK_TOTAL_CAP;
+	if (reserve_array(&st->stack_buf, total, 1) < 0)
+		return insp_err_set(err, INSP_E_SYS, "out of memory for %zu bytes of stacks",
+				    total);
+	st->stack_cap = total;
+	return 0;
+}
+
 static int
 read_ms(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
 {
 	uint8_t *m = malloc(st->l.m_size);
-	uint64_t addr, g0;
-	size_t cap = 0;
+	uint64_t addr, g0, mark = 0;
+	size_t cap = 0, next_mark = 1;
 
 	if (!m)
 		return insp_err_set(err, INSP_E_SYS, "out of memory");
 	if (h->read(h->ctx, st->l.allm, &addr, 8, err) < 0)
 		goto fail;
 	while (addr) {
+		/* Brent's test: the M at each power of two is the mark; a loop
+		 * comes back to it within twice its length (a loop walked to
+		 * GORT_MAX_MS took 0.7 s of the pause; issue 13). */
+		if (addr == mark) {
+			insp_err_set(err, INSP_E_CORRUPT,
+				     "the list of Ms (runtime.allm) loops back to M 0x%llx",
+				     (unsigned long long)addr);
+			goto fail;
+		}
 		if (st->nms == GORT_MAX_MS) {
 			insp_err_set(err, INSP_E_CORRUPT,
 				     "the list of Ms (runtime.allm) does not end");
@@ -145,7 +212,10 @@ read_ms(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
 		g0 = gort_u64(m + st->l.m_g0);
 		if (g0)
 			h->read(h->ctx, g0 + st->l.g_sched_sp, &st->ms[st->nms].g0_sp, 8, NULL);
-		st->nms++;
+		if (++st->nms == next_mark) {
+			mark = addr;
+			next_mark *= 2;
+		}
 		addr = gort_u64(m + st->l.m_alllink);
 	}
 	free(m);
@@ -204,22 +274,17 @@ resume_point(const struct gort_state *st, const struct insp_host *h, uint64_t i,
 		s->pc = gort_u64(g + st->l.g_syscallpc);
 		s->sp = gort_u64(g + st->l.g_syscallsp);
 	}
-	if (s->sp >= lo && s->sp < hi) {
+	if (!stack_bounds_ok(lo, hi))
+		s->bad_bounds = true;
+	else if (s->sp >= lo && s->sp < hi) {
 		s->len = hi - s->sp;
 		if (s->len > STACK_CAP)
 			s->len = STACK_CAP;
 	}
 }
 
-static bool
-is_live(const struct gort_state *st, uint64_t i)
-{
-	if (!st->gok[i])
-		return false;
-	return gort_g_exists(gort_g_status(&st->l, st->gbytes + i * st->l.g_size));
-}
-
-/* Every used stack into stack_buf, by one batch of reads. */
+/* Every used stack into stack_buf, by one batch of reads: as much as was
+ * reserved before the stop; the rest is cut (decode notes it). */
 static int
 read_stacks(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
 {
@@ -233,14 +298,16 @@ read_stacks(struct gort_state *st, const struct insp_host *h, struct insp_err *e
 		if (!is_live(st, i))
 			continue;
 		resume_point(st, h, i, s);
-		if (total + s->len > STACK_TOTAL_CAP) {
+		if (st->skip_lo[i] &&
+		    st->skip_lo[i] == gort_u64(st->gbytes + i * st->l.g_size + st->l.g_stack_lo)) {
+			s->len = 0;
+			s->overlap = true;
+		} else if (s->len > st->stack_cap - total) {
 			s->len = 0;
 			s->over_cap = true; /* decode says the copy was left out */
 		}
 		total += s->len;
 	}
-	if (reserve(st, 0, total, err) < 0)
-		return -1;
 	for (uint64_t i = 0; i < st->nallg; i++) {
 		struct gort_gstack *s = &st->stacks[i];
 
@@ -265,7 +332,8 @@ read_stacks(struct gort_state *st, const struct insp_host *h, struct insp_err *e
 int
 gort_registry_capture(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
 {
-	if (read_gs(st, h, err) < 0 || read_ms(st, h, err) < 0)
+	if (gort_allgs_capture(st, h, err) < 0 || read_gs(st, h, err) < 0 ||
+	    read_ms(st, h, err) < 0)
 		return -1;
 	return read_stacks(st, h, err);
 }
@@ -273,20 +341,20 @@ gort_registry_capture(struct gort_state *st, const struct insp_host *h, struct i
 void
 gort_registry_free(struct gort_state *st)
 {
-	free(st->gaddrs);
+	gort_allgs_free(st);
 	free(st->gbytes);
+	free(st->skip_lo);
 	free(st->gok);
 	free(st->ms);
 	free(st->stacks);
 	free(st->stack_buf);
 	free(st->reads);
-	st->gaddrs = NULL;
+	st->skip_lo = NULL;
 	st->gbytes = st->stack_buf = NULL;
 	st->gok = NULL;
 	st->ms = NULL;
 	st->stacks = NULL;
 	st->reads = NULL;
-	st->gcap = st->nallg = 0;
 	st->stack_cap = 0;
 	st->nms = 0;
 }

@@ -78,6 +78,11 @@ struct gpr {
 	/* Why a variable read lately kept its shape type (gshape_resolve), for the
 	 * note on a shape pointer it does not follow; NULL if none. */
 	const char *shape_why;
+	/* For print: a frame is selected (its variables are the expression's),
+	 * and the import path of its function's package ("" if unknown), where a
+	 * name not of the frame is looked up first, as in the frame's code. */
+	bool frame;
+	char frame_pkg[256];
 };
 
 /* value.c: output */
@@ -168,10 +173,15 @@ struct gpkg_name {
  * index could not be built (out of memory). */
 int gpkg_exact(struct gpr *p, const char *name, struct gpkg_name *out);
 /* Those named member in a package whose own name is pkg ("server" for
- * .../v2/server and .../legacy/server): how many (more than 1: ambiguous), the
- * first in *out, the second in *other; -1 as gpkg_exact. */
+ * .../v2/server and .../legacy/server; NULL: any package): how many (more than
+ * 1: ambiguous), the first in *out, the second in *other; -1 as gpkg_exact. */
 int gpkg_short(struct gpr *p, const char *pkg, const char *member, struct gpkg_name *out,
 	       struct gpkg_name *other);
+/* The import path of the package of func, a function's symbol name
+ * ("main.main", "github.com/x/y.v3/pkg.(*T).M", "pkg.F[go.shape.int].func1",
+ * ".../log-util%2ev3.Line"), as Go spells it, into buf: true; false if it has
+ * none or it does not fit. */
+bool gpkg_of_func(const char *func, char *buf, size_t size);
 /* For the value n of type t: when t is a named type of a package with
  * constants, the names Delve gives n (the constant equal to it, else single-bit
  * constants or'ed: "FlagA|FlagC") printed, and true; else nothing, false. */

@@ -11,22 +11,34 @@
 
 #define MAX_REASONS 256
 
-/* Without the target's array: the strings of the release's table. */
+/* Without the target's array, or when it is corrupt (why says how): the strings
+ * of the release's table (the exact release's, else its minor release's). */
 static int
-from_table(struct gort_state *st, const struct insp_host *h, struct insp_err *err)
+from_table(struct gort_state *st, const struct insp_host *h, const char *why, struct insp_err *err)
 {
+	const struct gort_table *t = st->table;
+	bool exact = st->table_exact;
 	char source[64];
 
-	if (!st->table)
+	if (!t && why)
+		t = gort_table_find(st->version, &exact);
+	if (!t && why)
+		return insp_err_set(err, INSP_E_CORRUPT,
+				    "%s, and inspect has no table of the wait reasons of %s", why,
+				    st->version);
+	if (!t)
 		return insp_err_set(err, INSP_E_LAYOUT,
 				    "the wait reasons of '%s' were not found (no symbol "
 				    "runtime.waitReasonStrings)",
 				    h->exe_path);
-	st->reasons = st->table->reasons;
-	st->nreasons = st->table->nreasons;
+	if (why)
+		h->note(h->ctx, "%s: the wait reasons are %s's, from inspect's table", why,
+			t->version);
+	st->reasons = t->reasons;
+	st->nreasons = t->nreasons;
 	for (size_t i = 1; i < st->nreasons; i++)
 		h->add_reason(h->ctx, st->reasons[i]);
-	snprintf(source, sizeof(source), "table %s", st->table->version);
+	snprintf(source, sizeof(source), "table %s%s", t->version, exact ? "" : " (nearest)");
 	h->set_info(h->ctx, "wait_reasons", source);
 	return 0;
 }
@@ -40,8 +52,10 @@ gort_waitreasons_read(struct gort_state *st, const struct insp_host *h, struct i
 	const char **reasons;
 	char *bufs;
 
+	char why[160];
+
 	if (!st->l.reasons_addr)
-		return from_table(st, h, err);
+		return from_table(st, h, NULL, err);
 	if (n == 0 || n > MAX_REASONS)
 		return insp_err_set(err, INSP_E_LAYOUT,
 				    "runtime.waitReasonStrings in '%s' has %zu entries: an unknown "
@@ -61,16 +75,22 @@ gort_waitreasons_read(struct gort_state *st, const struct insp_host *h, struct i
 		reads[i].addr = gort_u64(table + i * 16);
 		reads[i].buf = bufs + i * (GORT_MAX_REASON_LEN + 1);
 		reads[i].len = len <= GORT_MAX_REASON_LEN ? len : 0;
-		if (len > GORT_MAX_REASON_LEN || (len && !reads[i].addr))
-			return insp_err_set(err, INSP_E_CORRUPT,
-					    "wait reason %zu of process %s is not a string", i,
-					    h->exe_path);
+		if (len > GORT_MAX_REASON_LEN || (len && !reads[i].addr)) {
+			snprintf(why, sizeof(why),
+				 "runtime.waitReasonStrings is corrupt (entry %zu is not a string)",
+				 i);
+			return from_table(st, h, why, err);
+		}
 	}
 	if (h->readv(h->ctx, reads, n, err) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		if (!reads[i].ok)
-			return insp_err_set(err, INSP_E_CORRUPT, "cannot read wait reason %zu", i);
+		if (!reads[i].ok) {
+			snprintf(why, sizeof(why),
+				 "runtime.waitReasonStrings is corrupt (entry %zu cannot be read)",
+				 i);
+			return from_table(st, h, why, err);
+		}
 		/* Bytes from the target reach a terminal: nothing but printable ASCII. */
 		for (size_t k = 0; k < reads[i].len; k++) {
 			char *c = (char *)reads[i].buf + k;

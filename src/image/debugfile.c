@@ -71,7 +71,8 @@ struct want {
 
 /* The .gnu_debuglink file name, or NULL; *crc: the CRC-32 after it. The section is
  * the name, NUL, padding to 4 bytes, then the CRC in the file's byte order (binutils
- * bfd/opncls.c bfd_create_gnu_debuglink_section). */
+ * bfd/opncls.c bfd_create_gnu_debuglink_section). A SHT_NOBITS one has a size but
+ * no bytes (libelf gives d_buf NULL): none (issue 13, found by tests/fuzz/elf). */
 static const char *
 debuglink(Elf *elf, uint32_t *crc)
 {
@@ -87,7 +88,7 @@ debuglink(Elf *elf, uint32_t *crc)
 
 		if (!gelf_getshdr(scn, &shdr) || !(n = elf_strptr(elf, shstrndx, shdr.sh_name)) ||
 		    strcmp(n, ".gnu_debuglink") != 0 || !(d = elf_getdata(scn, NULL)) ||
-		    !d->d_size || !memchr(d->d_buf, 0, d->d_size))
+		    !d->d_buf || !d->d_size || !memchr(d->d_buf, 0, d->d_size))
 			continue;
 		size_t at = (strlen(d->d_buf) + 4) & ~(size_t)3;
 		const uint8_t *b = (const uint8_t *)d->d_buf + at;
@@ -243,7 +244,8 @@ static bool
 find_local(struct img *img, const char *exe_path, const char *root, const uint8_t *id, size_t idlen)
 {
 	struct want by_id = { .id = id, .idlen = idlen }, by_link = by_id;
-	const char *env = getenv("INSPECT_DEBUG_ROOT"), *link = debuglink(img->elf, &by_link.crc);
+	const char *env = secure_getenv("INSPECT_DEBUG_ROOT"),
+		   *link = debuglink(img->elf, &by_link.crc);
 	/* a container's own debug packages too (root is its /proc/PID/root) */
 	const char *roots[3] = { env && *env ? env : NULL, "", *root ? root : NULL };
 	char hex[2 * MAX_BUILD_ID + 1];
@@ -291,7 +293,7 @@ img_find_debug_file(struct img *img, const char *exe_path, const char *root)
 	if (fd >= 0 && !found)
 		snprintf(why, sizeof(why),
 			 "debuginfod at %s sent a file with another build-id or no DWARF",
-			 getenv("DEBUGINFOD_URLS"));
+			 secure_getenv("DEBUGINFOD_URLS"));
 	free(path);
 	if (!found)
 		snprintf(img->debug_search, sizeof(img->debug_search), "%s; %s", LOCAL_PLACES,

@@ -98,12 +98,15 @@ struct img_var {
 };
 
 /* The scope of one logical frame: its pc (a return address less one for a caller),
- * which of the calls inlined at pc (0: the innermost), and its canonical frame
- * address (the caller's sp before the call), which Go's frame base is. */
+ * which of the calls inlined at pc (0: the innermost), its canonical frame
+ * address (the caller's sp before the call), which Go's frame base is, and for a
+ * caller, its return address (0 for the frame that runs): where a variable is at
+ * pc in a register, its location there if wholly in memory. */
 struct img_scope {
 	uint64_t pc;
 	uint32_t inline_depth;
 	uint64_t cfa;
+	uint64_t ret;
 };
 
 /* The parameters, then the locals in scope at sc, in DWARF order (outer blocks
@@ -115,5 +118,13 @@ int img_frame_vars(struct img *img, const struct img_scope *sc, struct img_var *
 int img_global_var(struct img *img, const char *name, struct img_var *out, struct insp_err *err);
 /* The libdw handle for types, or NULL without DWARF. */
 Dwarf *img_dwarf(struct img *img);
+
+/* debuginfod.c */
+/* First thing in main: when inspect runs with privileges the user lacks (setcap,
+ * setuid: AT_SECURE), remove every DEBUGINFOD_* variable from the environment.
+ * libdebuginfod reads them with getenv (the servers, its cache folder, which it
+ * writes, headers), and libdw's native walk asks the servers itself. A dump then
+ * notes "debuginfod not asked" where DEBUGINFOD_URLS was set. */
+void img_debuginfod_secure(void);
 
 #endif

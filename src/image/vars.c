@@ -135,11 +135,13 @@ find_func(struct img *img, uint64_t pc, Dwarf_Die *out)
 /* --- locations --- */
 
 /* What an expression may use: pc is link-time; cfa and fb are NULL where unknown
- * (a package variable has no frame; the frame base is evaluated without itself). */
+ * (a package variable has no frame; the frame base is evaluated without itself);
+ * ret: a caller's return address, link-time (0: none), see locate. */
 struct loc_ctx {
 	struct img *img;
 	uint64_t pc;
 	const uint64_t *cfa, *fb;
+	uint64_t ret;
 };
 
 /* What the piece being evaluated is so far. ST_DEREF: the word at the address
@@ -324,16 +326,48 @@ get_expr(Dwarf_Attribute *attr, uint64_t pc, Dwarf_Op **ops, size_t *len)
 	return dwarf_getlocation_addr(attr, pc, ops, len, 1);
 }
 
-/* Where die (a variable or a parameter) is at x->pc. */
+/* Whether v has a piece of kind. */
+static bool
+has_piece(const struct img_var *v, enum img_piece_kind kind)
+{
+	for (size_t i = 0; i < v->npieces; i++)
+		if (v->pieces[i].kind == kind)
+			return true;
+	return false;
+}
+
+/* Where the variable whose DW_AT_location is attr is at x->pc. */
+static void
+locate_at(const struct loc_ctx *x, Dwarf_Attribute *attr, struct img_var *v)
+{
+	Dwarf_Op *ops;
+	size_t len;
+	int r = get_expr(attr, x->pc, &ops, &len);
+
+	v->npieces = 0;
+	if (r < 0)
+		set_whole(v, IMG_PIECE_LOST, 0); /* an op libdw does not know, or bad DWARF */
+	else if (r > 0 && len > 0)
+		eval(x, attr, ops, len, v);
+}
+
+/* Where die (a variable or a parameter) is at x->pc. A caller's registers are
+ * not known (the callee has them; Go has no callee-saved ones at all), so where
+ * the location at the call (x->pc, the return address less one) holds one, the
+ * location at the return address is taken if it is wholly in memory: nothing of
+ * the caller runs between the two, so that memory already held the value while
+ * the call ran (the compiler names the register while it still holds the value
+ * and the stack slot it saved it to once the call has clobbered it). A location
+ * that starts at the return address only (none at the call) is left out: it may
+ * be what the call is yet to produce. */
 static void
 locate(const struct loc_ctx *x, Dwarf_Die *die, struct img_var *v)
 {
+	struct loc_ctx at_ret = *x;
+	struct img_var r;
 	Dwarf_Attribute a;
 	Dwarf_Block b;
-	Dwarf_Op *ops;
-	size_t len;
 	uint64_t val;
-	int r;
 
 	v->npieces = 0;
 	/* The location is the concrete DIE's own: an abstract origin has none. */
@@ -348,18 +382,22 @@ locate(const struct loc_ctx *x, Dwarf_Die *die, struct img_var *v)
 			set_whole(v, IMG_PIECE_LOST, 0);
 		return;
 	}
-	r = get_expr(&a, x->pc, &ops, &len);
-	if (r < 0)
-		set_whole(v, IMG_PIECE_LOST, 0); /* an op libdw does not know, or bad DWARF */
-	else if (r > 0 && len > 0)
-		eval(x, &a, ops, len, v);
+	locate_at(x, &a, v);
+	if (!x->ret || !has_piece(v, IMG_PIECE_REG))
+		return;
+	at_ret.pc = x->ret;
+	locate_at(&at_ret, &a, &r);
+	if (r.npieces && !has_piece(&r, IMG_PIECE_REG) && !has_piece(&r, IMG_PIECE_LOST)) {
+		memcpy(v->pieces, r.pieces, sizeof(r.pieces));
+		v->npieces = r.npieces;
+	}
 }
 
 /* The function's frame base at pc (Go: DW_OP_call_frame_cfa); false if unknown. */
 static bool
 frame_base(const struct loc_ctx *x, Dwarf_Die *func, uint64_t *fb)
 {
-	struct loc_ctx fx = { x->img, x->pc, x->cfa, NULL };
+	struct loc_ctx fx = { x->img, x->pc, x->cfa, NULL, 0 };
 	struct img_var v;
 	Dwarf_Attribute a;
 	Dwarf_Op *ops;
@@ -471,7 +509,8 @@ img_frame_vars(struct img *img, const struct img_scope *sc, struct img_var **var
 	Dwarf_Die frames[MAX_NEST];
 	size_t nframes = 1;
 	uint64_t cfa = sc->cfa, fb;
-	struct loc_ctx x = { img, sc->pc - img->bias, &cfa, NULL };
+	struct loc_ctx x = { img, sc->pc - img->bias, &cfa, NULL,
+			     sc->ret ? sc->ret - img->bias : 0 };
 	struct collect c = { &x, NULL, 0, 0 };
 
 	*vars = NULL;
@@ -526,7 +565,7 @@ match_global(Dwarf_Die *die, void *arg)
 int
 img_global_var(struct img *img, const char *name, struct img_var *out, struct insp_err *err)
 {
-	struct loc_ctx x = { img, 0, NULL, NULL };
+	struct loc_ctx x = { img, 0, NULL, NULL, 0 };
 	struct global_find g = { name, { &x, out, 0, 1 } };
 
 	if (!img->dwarf)

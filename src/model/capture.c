@@ -34,26 +34,7 @@ struct capture {
 	size_t stack_copy; /* bytes per thread */
 };
 
-/* Test-only: hold the process stopped this long before the copy, so that tests can
- * signal or kill inspect, or kill the target, while it is stopped. */
-static int
-test_delay(struct insp_err *err)
-{
-	const char *env = getenv("INSPECT_TEST_STOP_DELAY_MS");
-	long ms = env ? strtol(env, NULL, 10) : 0;
-
-	for (; ms > 0; ms -= 10) {
-		struct timespec ts = { 0, 10 * 1000000L };
-
-		nanosleep(&ts, NULL);
-		if (tgt_signals_pending())
-			return insp_err_set(err, INSP_E_INTR, "interrupted by signal %d",
-					    tgt_signals_pending());
-	}
-	return 0;
-}
-
-/* Before the stop: the memory map, and a touched buffer for the threads' stacks
+/* Before the stop: a touched buffer for the threads' stacks
  * (a page fault costs microseconds in a VM; not while the process waits). */
 static int
 reserve_thread_stacks(struct capture *c, struct insp_err *err)
@@ -63,8 +44,6 @@ reserve_thread_stacks(struct capture *c, struct insp_err *err)
 	struct dirent *de;
 	DIR *d;
 
-	if (tgt_maps_read(c->hc.proc->io_tid, &c->maps, err) < 0)
-		return -1;
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)c->hc.proc->pid);
 	d = opendir(path);
 	while (d && (de = readdir(d)))
@@ -147,7 +126,7 @@ stop_and_copy(struct capture *c, struct insp_host *h, void *state, struct insp_e
 	h->threads = s->threads;
 	h->nthreads = s->nthreads;
 	h->stop_ns = s->stop_ns;
-	ret = test_delay(err);
+	ret = mdl_stop_delay(err);
 	if (ret == 0 && c->stack_buf)
 		ret = copy_thread_stacks(c, err);
 	if (ret == 0)
@@ -241,6 +220,11 @@ mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_s
 	if (tgt_proc_open(proc, pid, err) < 0)
 		goto out;
 	recheck = true;
+	/* The map bounds what the target's words may claim (plugins size their
+	 * buffers by it: host.readable) and where thread stacks end. */
+	if (tgt_maps_read(proc->io_tid, &c.maps, err) < 0)
+		goto out;
+	c.hc.maps = &c.maps;
 	s->exe = arena_strdup(&s->arena, proc->exe);
 	if (proc->exe_deleted)
 		mdl_note(s,

@@ -78,6 +78,24 @@ decorated(void *ctx, const struct insp_reason_name *r, const char *word)
 	       (strncmp(l->text + len, " (", 2) == 0 || strncmp(l->text + len, ", ", 2) == 0);
 }
 
+/* Is the text the first word of the runtime's words ("chan" of "chan send")?
+ * A shell or the REPL split reason=chan send at the blank. */
+static bool
+first_word(void *ctx, const struct insp_reason_name *r, const char *word)
+{
+	struct suggest *sg = ctx;
+
+	(void)r;
+	if (strncmp(word, sg->typed, sg->len) == 0 && word[sg->len] == ' ' &&
+	    sg->n < SUGGEST_MAX) {
+		for (size_t i = 0; i < sg->n; i++)
+			if (strcmp(sg->names[i], word) == 0)
+				return false;
+		sg->names[sg->n++] = word;
+	}
+	return false;
+}
+
 static bool
 offer(void *ctx, const struct insp_reason_name *r, const char *word)
 {
@@ -119,6 +137,18 @@ reason_value(struct mdl_value *v, const struct rt_plugin_set *plugins, struct in
 	    each_reason_word(plugins, true, decorated, &l))
 		return 0;
 	suggest_init(&sg, v->text, v->len);
+	each_reason_word(plugins, true, first_word, &sg);
+	if (sg.n) {
+		size_t len = 0;
+
+		for (size_t i = 0; i < sg.n && len < sizeof(near); i++)
+			len += (size_t)snprintf(near + len, sizeof(near) - len, "%sreason=\"%s\"",
+						i ? " or " : "", sg.names[i]);
+		return insp_err_set(err, INSP_E_USAGE,
+				    "unknown reason name '%.*s': the words have a blank, quote "
+				    "them whole: %s",
+				    (int)v->len, v->text, near);
+	}
 	each_reason_word(plugins, true, offer, &sg);
 	if (sg.n)
 		return insp_err_set(err, INSP_E_USAGE, "unknown reason name '%.*s' (%s)",
@@ -158,9 +188,13 @@ parse_values(struct mdl_cond *c, const char *spec, const char *p,
 			v->len = (size_t)(end - p - 1);
 			v->exact = true;
 			p = end + 1;
-			if (*p && *p != ',')
+			/* ", " is part of the runtime's words, never between values */
+			if (*p && (*p != ',' || p[1] == ' ' || !p[1]))
 				return insp_err_set(err, INSP_E_USAGE,
-						    "bad filter '%s': a comma must follow a quote",
+						    "bad filter '%s': after a quoted value comes "
+						    "the end or a comma and the next value (the "
+						    "runtime's words with \", \" go whole in the "
+						    "quotes)",
 						    spec);
 		} else {
 			const char *end = p;

@@ -76,6 +76,14 @@ host_readv(void *ctx, struct insp_read *reads, size_t n, struct insp_err *err)
 	return tgt_readv(c->proc, reads, n, err);
 }
 
+static int
+host_readable(void *ctx, uint64_t addr, uint64_t *lo, uint64_t *hi)
+{
+	struct mdl_host_ctx *c = ctx;
+
+	return c->maps ? tgt_maps_readable(c->maps, addr, lo, hi) : -1;
+}
+
 static void *
 host_alloc(void *ctx, size_t size)
 {
@@ -130,7 +138,9 @@ host_set_info(void *ctx, const char *key, const char *value)
 	}
 }
 
-static void
+/* The format attributes here let clang's -Wformat-nonliteral (the fuzz build)
+ * see that fmt is checked at the callers. */
+static void __attribute__((format(printf, 2, 0)))
 vnote(struct mdl_snapshot *s, const char *fmt, va_list ap)
 {
 	char buf[512];
@@ -152,7 +162,7 @@ mdl_note(struct mdl_snapshot *s, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void
+static void __attribute__((format(printf, 2, 3)))
 host_note(void *ctx, const char *fmt, ...)
 {
 	va_list ap;
@@ -249,7 +259,8 @@ host_frame_vars(void *ctx, const struct insp_scope *sc, struct insp_var **vars, 
 		struct insp_err *err)
 {
 	struct mdl_host_ctx *c = ctx;
-	struct img_scope is = { sc->call_site ? sc->pc - 1 : sc->pc, sc->inline_depth, sc->cfa };
+	struct img_scope is = { sc->call_site ? sc->pc - 1 : sc->pc, sc->inline_depth, sc->cfa,
+				sc->call_site ? sc->pc : 0 };
 	struct img_var *iv = NULL;
 	size_t ni = 0;
 	int ret = 0;
@@ -299,6 +310,8 @@ mdl_host_init(struct insp_host *h, struct mdl_host_ctx *c)
 		.frame_vars = host_frame_vars,
 		.global_var = host_global_var,
 	};
+	if (c->maps)
+		h->readable = host_readable;
 	if (c->img) {
 		h->exe_path = c->s->runtime_lib ? c->s->runtime_lib : c->s->exe;
 		h->has_dwarf = img_has_dwarf(c->img);

@@ -12,6 +12,7 @@ struct mdl_host_ctx {
 	struct mdl_snapshot *s;
 	struct img *img;       /* the executable's, or the library's the runtime is in */
 	struct tgt_proc *proc; /* NULL once detached: reads fail */
+	const struct tgt_maps *maps; /* the memory map before prepare, or NULL */
 	/* libs.c, during the probe: the files mapped, those that are libraries */
 	struct tgt_files files;
 	const char **libs;
@@ -33,5 +34,10 @@ void mdl_libs_offer(struct insp_host *h, struct mdl_host_ctx *c);
  * and set c->s->runtime_lib. */
 int mdl_libs_switch(struct mdl_host_ctx *c, struct insp_err *err);
 void mdl_libs_release(struct mdl_host_ctx *c);
+/* stop-delay.c: called with the process stopped, before the copy; 0, or -1 when
+ * a signal came. The shipped build does nothing; the test build
+ * (tests/hooks/stop-delay.c, in BUILD/inspect-test) waits INSPECT_TEST_STOP_DELAY_MS,
+ * so that tests can signal or kill inspect, or the target, while it is stopped. */
+int mdl_stop_delay(struct insp_err *err);
 
 #endif

@@ -95,8 +95,9 @@ tgt_proc_open(struct tgt_proc *p, pid_t pid, struct insp_err *err)
 	pid_t tracer;
 
 	p->pid = pid;
-	/* For kernels without cross-memory attach, and to test the other path. */
-	p->no_vm_readv = getenv("INSPECT_NO_VM_READV") != NULL;
+	/* Without cross-memory attach, mem.c falls back by itself; tests take the
+	 * other path from the start (the test build only). */
+	p->no_vm_readv = tgt_test_no_vm_readv();
 	if (kill(pid, 0) < 0 && errno == ESRCH)
 		return insp_err_set(err, INSP_E_NOPROC, "no such process: %d", (int)pid);
 	tracer = (pid_t)status_field(pid, "TracerPid", &state);

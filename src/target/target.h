@@ -49,6 +49,11 @@ struct tgt_proc {
 		.mem_fd = -1                                                                       \
 	}
 
+/* no-vm-readv.c: false, as shipped; the test build's (tests/hooks/no-vm-readv.c,
+ * in BUILD/inspect-test) says INSPECT_TEST_NO_VM_READV is set: read through
+ * /proc/PID/mem from the start, so that tests cover that path. */
+bool tgt_test_no_vm_readv(void);
+
 /* procfs.c */
 /* Check the process exists, is ours to trace and not traced already; read its exe. */
 int tgt_proc_open(struct tgt_proc *p, pid_t pid, struct insp_err *err);
@@ -134,6 +139,7 @@ int tgt_readv(struct tgt_proc *p, struct insp_read *reads, size_t n, struct insp
 struct tgt_mapping {
 	uint64_t lo, hi, offset, ino;
 	unsigned dev_major, dev_minor;
+	char perms[5];   /* "r-xp" */
 	char path[4096]; /* as the kernel names it (" (deleted)" kept); "" if none */
 };
 
@@ -145,15 +151,21 @@ int tgt_maps_each(pid_t pid, int (*fn)(const struct tgt_mapping *m, void *arg), 
 
 /* maps.c: the address ranges of /proc/PID/maps, in address order. */
 struct tgt_maps {
-	struct {
+	struct tgt_range {
 		uint64_t lo, hi;
+		bool readable;
 	} * ranges;
 	size_t n, cap;
+	struct tgt_range *runs; /* readable memory: adjacent readable ranges merged */
+	size_t nruns;
 };
 
 int tgt_maps_read(pid_t pid, struct tgt_maps *m, struct insp_err *err);
 /* End of the mapping that holds addr, or 0 if none does. */
 uint64_t tgt_maps_end(const struct tgt_maps *m, uint64_t addr);
+/* The readable memory around addr, adjacent readable mappings taken as one:
+ * [*lo, *hi); 0, or -1 if no readable mapping holds addr. O(log n). */
+int tgt_maps_readable(const struct tgt_maps *m, uint64_t addr, uint64_t *lo, uint64_t *hi);
 void tgt_maps_release(struct tgt_maps *m);
 
 /* mapfiles.c: the files mapped into a process, each once, in address order. */

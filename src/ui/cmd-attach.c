@@ -97,6 +97,11 @@ run_attach(int argc, char **argv)
 		status = ui_error(&err);
 		goto out;
 	}
+	if (batch && !batch[strspn(batch, " \t;")]) {
+		fputs("inspect: --batch has no command\n", stderr);
+		status = ui_exit_status(INSP_E_USAGE);
+		goto out;
+	}
 	if (batch && !(commands = strdup(batch))) {
 		status = 1;
 		goto out;

@@ -116,6 +116,19 @@ ui_dump_parse(int argc, char **argv, const struct rt_plugin_set *plugins, struct
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	/* -with, as the REPL's tasks spells it: getopt would read -w -i -t -h */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		size_t len = strcspn(argv[i], "=");
+
+		if (argv[i][0] != '-' || argv[i][1] == '-' || len < 3)
+			continue;
+		for (const struct option *lo = longopts; lo->name; lo++)
+			if (strlen(lo->name) == len - 1 && strncmp(lo->name, argv[i] + 1, len - 1) == 0)
+				return insp_err_set(err, INSP_E_USAGE,
+						    "unknown option '%.*s': dump's options take two "
+						    "dashes, --%s",
+						    (int)len, argv[i], lo->name);
+	}
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -157,6 +170,11 @@ ui_dump_parse(int argc, char **argv, const struct rt_plugin_set *plugins, struct
 			o->help = true;
 			break;
 		default:
+			/* a short option names itself in optopt; a long one is the
+			 * argument getopt has just passed */
+			if (optopt)
+				return insp_err_set(err, INSP_E_USAGE,
+						    "unknown option '-%c' (see --help)", optopt);
 			return insp_err_set(err, INSP_E_USAGE, "unknown option '%s' (see --help)",
 					    argv[optind - 1]);
 		}

@@ -3,6 +3,8 @@
  * SPDX-License-Identifier: MIT */
 #include "ui/ui.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -50,9 +52,13 @@ parse(struct ui_session *s, int argc, char **argv, struct tasks_opts *o)
 				       -1;
 			break;
 		case 'l':
+			/* strtoul takes a sign and saturates: digits only, in range */
+			errno = 0;
 			o->report.limit = strtoul(optarg, &end, 10);
-			if (!*optarg || *end || !o->report.limit)
-				return fprintf(s->out, "-limit takes a count\n"), -1;
+			if (!isdigit((unsigned char)optarg[0]) || *end || errno || !o->report.limit)
+				return fprintf(s->out, "-limit takes a count from 1 up, not '%s'\n",
+					       optarg),
+				       -1;
 			break;
 		case 's':
 			o->report.filter.system = true;

@@ -97,6 +97,11 @@ ui_cmd_run_line(struct ui_session *s, const char *line)
 
 	if (!buf)
 		return -1;
+	/* a comment, as in a runbook's -x file (Delve's source skips them too) */
+	if (line[strspn(line, " \t")] == '#') {
+		ret = 0;
+		goto out;
+	}
 	n = split(line, buf, words, MAX_WORDS);
 	if (n == 0) {
 		ret = 0; /* an empty line repeats nothing */

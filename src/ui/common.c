@@ -83,10 +83,11 @@ int
 ui_load_plugins(struct rt_plugin_set *set)
 {
 	struct insp_err err = INSP_ERR_INIT;
+	int ret = rt_plugins_load(set, &err);
 
-	if (rt_plugins_load(set, &err) < 0)
-		return ui_error(&err);
-	return 0;
+	if (set->warning[0])
+		fprintf(stderr, "inspect: %s\n", set->warning);
+	return ret < 0 ? ui_error(&err) : 0;
 }
 
 int

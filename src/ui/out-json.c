@@ -5,9 +5,30 @@
 #include "ui/ui.h"
 
 #include <json-c/json.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "util/esc.h"
+
 #define NS_PER_MIN INT64_C(60000000000)
+
+/* Every string: json-c copies bytes as they are, and the target chose most of
+ * them. Escaped as in the text report (control characters and bytes that are not
+ * UTF-8 as the text \xNN: util/esc.h), the document is valid UTF-8 JSON, and
+ * a name reads the same in both. */
+static json_object *
+jstr(const char *s)
+{
+	char *e;
+	json_object *o;
+
+	if (esc_plain(s))
+		return json_object_new_string(s);
+	e = esc_strdup(s);
+	o = e ? json_object_new_string(e) : NULL;
+	free(e);
+	return o;
+}
 
 static json_object *
 loc_json(const struct insp_loc *loc)
@@ -17,8 +38,8 @@ loc_json(const struct insp_loc *loc)
 	if (!loc->func)
 		return NULL;
 	o = json_object_new_object();
-	json_object_object_add(o, "func", json_object_new_string(loc->func));
-	json_object_object_add(o, "file", loc->file ? json_object_new_string(loc->file) : NULL);
+	json_object_object_add(o, "func", jstr(loc->func));
+	json_object_object_add(o, "file", loc->file ? jstr(loc->file) : NULL);
 	json_object_object_add(o, "line", json_object_new_int64(loc->line));
 	return o;
 }
@@ -32,10 +53,8 @@ frames_json(const struct insp_frame *frames, uint32_t n)
 		const struct insp_frame *f = &frames[i];
 		json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "func",
-				       f->loc.func ? json_object_new_string(f->loc.func) : NULL);
-		json_object_object_add(o, "file",
-				       f->loc.file ? json_object_new_string(f->loc.file) : NULL);
+		json_object_object_add(o, "func", f->loc.func ? jstr(f->loc.func) : NULL);
+		json_object_object_add(o, "file", f->loc.file ? jstr(f->loc.file) : NULL);
 		json_object_object_add(o, "line", json_object_new_int64(f->loc.line));
 		json_object_object_add(o, "pc", json_object_new_uint64(f->loc.pc));
 		json_object_object_add(o, "inlined", json_object_new_boolean(f->inlined));
@@ -69,16 +88,16 @@ values_json(const struct mdl_task_values *v)
 	for (size_t i = 0; i < v->n; i++) {
 		json_object *e = json_object_new_object();
 
-		json_object_object_add(e, "name", json_object_new_string(v->vals[i].name));
+		json_object_object_add(e, "name", jstr(v->vals[i].name));
 		json_object_object_add(e, "arg", json_object_new_boolean(v->vals[i].arg));
 		if (v->vals[i].shadowed)
 			json_object_object_add(e, "shadowed", json_object_new_boolean(true));
-		json_object_object_add(e, "value", json_object_new_string(v->vals[i].text));
+		json_object_object_add(e, "value", jstr(v->vals[i].text));
 		json_object_array_add(a, e);
 	}
 	json_object_object_add(o, "variables", a);
 	if (v->error)
-		json_object_object_add(o, "error", json_object_new_string(v->error));
+		json_object_object_add(o, "error", jstr(v->error));
 	return o;
 }
 
@@ -102,17 +121,15 @@ task_json(const struct mdl_snapshot *s, const struct insp_task *t, bool frames)
 	char key[64];
 
 	json_object_object_add(o, "id", json_object_new_uint64(t->id));
-	json_object_object_add(o, "status", json_object_new_string(t->state));
-	json_object_object_add(o, "wait_reason",
-			       t->reason ? json_object_new_string(t->reason) : NULL);
+	json_object_object_add(o, "status", jstr(t->state));
+	json_object_object_add(o, "wait_reason", t->reason ? jstr(t->reason) : NULL);
 	json_object_object_add(o, "wait_minutes",
 			       t->wait_ns >= 0 ? json_object_new_int64(t->wait_ns / NS_PER_MIN)
 					       : NULL);
 	json_object_object_add(o, "top", loc_json(&t->top));
 	json_object_object_add(o, "user_top", loc_json(&t->user_top));
 	json_object_object_add(o, "go_pc", loc_json(&t->go_pc));
-	json_object_object_add(o, "start_func",
-			       t->start.func ? json_object_new_string(t->start.func) : NULL);
+	json_object_object_add(o, "start_func", t->start.func ? jstr(t->start.func) : NULL);
 	json_object_object_add(o, "thread", t->tid ? json_object_new_int(t->tid) : NULL);
 	json_object_object_add(o, "system", json_object_new_boolean(t->flags & INSP_TASK_SYSTEM));
 	json_object_object_add(o, "locked", json_object_new_boolean(t->flags & INSP_TASK_LOCKED));
@@ -129,7 +146,7 @@ task_json(const struct mdl_snapshot *s, const struct insp_task *t, bool frames)
 	if (v)
 		json_object_object_add(o, "locals", values_json(v));
 	if (t->note)
-		json_object_object_add(o, "note", json_object_new_string(t->note));
+		json_object_object_add(o, "note", jstr(t->note));
 	return o;
 }
 
@@ -145,13 +162,13 @@ threads_json(const struct mdl_snapshot *s)
 
 		state[0] = th->thread->state;
 		json_object_object_add(o, "tid", json_object_new_int(th->thread->tid));
-		json_object_object_add(o, "name", json_object_new_string(th->thread->name));
-		json_object_object_add(o, "state", json_object_new_string(state));
+		json_object_object_add(o, "name", jstr(th->thread->name));
+		json_object_object_add(o, "state", jstr(state));
 		json_object_object_add(o, "goroutine",
 				       th->task ? json_object_new_uint64(th->task->id) : NULL);
 		json_object_object_add(o, "frames", frames_json(th->frames, th->nframes));
 		if (th->why)
-			json_object_object_add(o, "note", json_object_new_string(th->why));
+			json_object_object_add(o, "note", jstr(th->why));
 		json_object_array_add(a, o);
 	}
 	return a;
@@ -190,20 +207,16 @@ ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
 	int ret = 0;
 
 	json_object_object_add(root, "pid", json_object_new_int(s->pid));
-	json_object_object_add(root, "exe", json_object_new_string(s->exe));
-	json_object_object_add(root, "runtime_lib",
-			       s->runtime_lib ? json_object_new_string(s->runtime_lib) : NULL);
-	json_object_object_add(root, "debug_file",
-			       s->debug_file ? json_object_new_string(s->debug_file) : NULL);
-	json_object_object_add(root, "runtime", json_object_new_string(s->plugin->name));
-	json_object_object_add(root, "go_version",
-			       version ? json_object_new_string(version) : NULL);
+	json_object_object_add(root, "exe", jstr(s->exe));
+	json_object_object_add(root, "runtime_lib", s->runtime_lib ? jstr(s->runtime_lib) : NULL);
+	json_object_object_add(root, "debug_file", s->debug_file ? jstr(s->debug_file) : NULL);
+	json_object_object_add(root, "runtime", jstr(s->plugin->name));
+	json_object_object_add(root, "go_version", version ? jstr(version) : NULL);
 	sources = json_object_new_object();
 	for (size_t i = 0; ui_source_keys[i]; i++)
 		if (mdl_info(s, ui_source_keys[i]))
-			json_object_object_add(
-				sources, ui_source_keys[i],
-				json_object_new_string(mdl_info(s, ui_source_keys[i])));
+			json_object_object_add(sources, ui_source_keys[i],
+					       jstr(mdl_info(s, ui_source_keys[i])));
 	json_object_object_add(root, "sources", sources);
 	json_object_object_add(root, "pause_ms", json_object_new_double(s->pause_ms));
 	json_object_object_add(root, "threads", json_object_new_int64((int64_t)s->nthreads));
@@ -212,7 +225,7 @@ ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
 	for (size_t i = 0; i < g->ngroups; i++) {
 		json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "reason", json_object_new_string(g->groups[i].key));
+		json_object_object_add(o, "reason", jstr(g->groups[i].key));
 		json_object_object_add(o, "count",
 				       json_object_new_int64((int64_t)g->groups[i].count));
 		json_object_array_add(groups, o);
@@ -222,7 +235,7 @@ ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
 		json_object_object_add(root, "os_threads", threads_json(s));
 	notes = json_object_new_array();
 	for (size_t i = 0; i < s->nnotes; i++)
-		json_object_array_add(notes, json_object_new_string(s->notes[i]));
+		json_object_array_add(notes, jstr(s->notes[i]));
 	json_object_object_add(root, "notes", notes);
 	/* The document is root's fields, then the goroutines: root without its
 	 * closing brace, a comma, and the array. */

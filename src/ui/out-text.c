@@ -160,10 +160,10 @@ print_stack(FILE *out, const struct insp_task *t, unsigned max, int indent, int 
 			where, f->inlined ? "  (inlined)" : "");
 	}
 	if ((uint32_t)n < t->nframes)
-		fprintf(out, "%*s... %u more frames (--stacks=N shows N)\n", indent, "",
+		fprintf(out, "%*s... %u more frames (--stacks=N, in the REPL -t N, shows N)\n", indent, "",
 			t->nframes - (uint32_t)n);
 	else if (t->frames_cut)
-		fprintf(out, "%*s... more frames (--stacks=N keeps N)\n", indent, "");
+		fprintf(out, "%*s... more frames (--stacks=N, in the REPL -t N, keeps N)\n", indent, "");
 	else if (t->note)
 		fprintf(out, "%*s... the walk ended early: %s\n", indent, "", t->note);
 	if (t->go_pc.func) {

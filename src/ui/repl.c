@@ -180,7 +180,8 @@ complete(const char *text, int start, int end)
 static const char *
 history_path(char *buf, size_t size)
 {
-	const char *home = getenv("HOME");
+	/* not as setuid root into a folder the user names */
+	const char *home = secure_getenv("HOME");
 
 	if (!home || !*home)
 		return NULL;
@@ -254,8 +255,15 @@ repl_tty(struct ui_session *s)
 	char path[4096];
 	const char *history = history_path(path, sizeof(path));
 	int fd = fileno(rl_instream ? rl_instream : stdin);
+	FILE *err = stderr;
 
 	rl_readline_name = "inspect";
+	/* readline's own escape sequences, and its bell (rl_ding writes BEL to
+	 * stderr), not through the escaper: the session prints to s->out */
+	if (ui_terminal) {
+		rl_outstream = ui_terminal;
+		stderr = ui_terminal_err;
+	}
 	rl_attempted_completion_function = complete;
 	rl_completer_word_break_characters = " \t\n"; /* reason=NAME is one word */
 	rl_catch_signals = 0; /* ours: SIGINT clears the line, TERM and HUP detach */
@@ -289,6 +297,7 @@ repl_tty(struct ui_session *s)
 		rl_callback_handler_remove();
 	if (history)
 		write_history(history);
+	stderr = err;
 	return 0;
 }
 

@@ -131,8 +131,10 @@ ui_script_run(struct ui_session *s, char *cmds, char sep)
 			c += strspn(c, " \t");
 		if (end > c && end[-1] == '\r')
 			end[-1] = '\0';
-		fprintf(s->out, UI_PROMPT "%s\n", c);
-		ui_cmd_run_line(s, c);
+		if (sep == '\n' || *c) { /* 'a;;b' has two commands */
+			fprintf(s->out, UI_PROMPT "%s\n", c);
+			ui_cmd_run_line(s, c);
+		}
 		if (last)
 			break;
 		c = end + 1;

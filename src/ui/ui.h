@@ -103,6 +103,13 @@ void ui_script_run(struct ui_session *s, char *cmds, char sep);
  * text), which ends the session. */
 int ui_repl(struct ui_session *s, FILE *in, bool tty);
 
+/* streams.c: make stdout and stderr escape what they print (control characters
+ * and invalid UTF-8 as \xNN: util/esc.h), first thing in main. ui_terminal and
+ * ui_terminal_err are the stdout and stderr that were, for readline's own terminal
+ * control; NULL before. */
+void ui_streams_escape(void);
+extern FILE *ui_terminal, *ui_terminal_err;
+
 /* common.c */
 /* Print "inspect: MSG" on stderr; return the exit status for err. */
 int ui_error(const struct insp_err *err);

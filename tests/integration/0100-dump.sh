@@ -7,8 +7,9 @@
 # (cases named GOVER/pie):
 #   $GOVER 1.0       dump --format json exits 0 with JSON; the fixture is unharmed
 #   $GOVER 1.1       the JSON has every documented field, with its type
-#   $GOVER 1.2       read through /proc/PID/mem (INSPECT_NO_VM_READV) instead of
-#                    process_vm_readv, the same goroutines with the same reasons
+#   $GOVER 1.2       read through /proc/PID/mem instead of process_vm_readv (the
+#                    test build's INSPECT_TEST_NO_VM_READV): the same goroutines
+#                    with the same reasons
 #   $GOVER 2.$k      exactly N goroutines stand in main.KIND, each with the wait
 #                    reason this Go release gives that call
 #   $GOVER 3.0       the goroutine ids are the runtime's own
@@ -111,7 +112,8 @@ same_as() {
 }
 
 mem_fallback_ok() {
-	INSPECT_NO_VM_READV=1 dump_json --without func=main.heartbeat && same_as "$1"
+	INSPECT=$INSPECT_TEST INSPECT_TEST_NO_VM_READV=1 dump_json --without func=main.heartbeat &&
+		same_as "$1"
 }
 
 for run in $(fixture_versions | sed 's|$|/parked|; p; s|/parked$|/parked-pie|' | sort); do

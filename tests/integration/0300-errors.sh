@@ -15,7 +15,8 @@
 #   2.1-2.3  SIGINT, SIGTERM, SIGHUP to inspect while it holds the process
 #        stopped: 128+N, "interrupted", and the fixture runs on, untraced
 #   2.4  SIGKILL to inspect while it holds the process stopped: the fixture runs on
-# The stopped window is made wide by INSPECT_TEST_STOP_DELAY_MS (test-only).
+# The stopped window is made wide by INSPECT_TEST_STOP_DELAY_MS, which only the
+# test build (INSPECT_TEST, BUILD/inspect-test) reads.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -75,7 +76,7 @@ stopped_by_inspect() {
 # stopped; inspect must exit WANT and leave the fixture running and untraced.
 during_stop() {
 	local ipid rc=0
-	INSPECT_TEST_STOP_DELAY_MS=5000 "$INSPECT" dump "$FIXTURE_PID" >"$OUT" 2>"$ERR" &
+	INSPECT_TEST_STOP_DELAY_MS=5000 "$INSPECT_TEST" dump "$FIXTURE_PID" >"$OUT" 2>"$ERR" &
 	ipid=$!
 	stopped_by_inspect "$FIXTURE_PID" || return 1
 	kill -"$1" "$ipid"
@@ -104,7 +105,7 @@ traced_ok() {
 
 exits_ok() {
 	local ipid rc=0
-	INSPECT_TEST_STOP_DELAY_MS=3000 "$INSPECT" dump "$FIXTURE_PID" >"$OUT" 2>"$ERR" &
+	INSPECT_TEST_STOP_DELAY_MS=3000 "$INSPECT_TEST" dump "$FIXTURE_PID" >"$OUT" 2>"$ERR" &
 	ipid=$!
 	stopped_by_inspect "$FIXTURE_PID" || return 1
 	kill -KILL "$FIXTURE_PID"

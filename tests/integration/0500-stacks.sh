@@ -72,7 +72,7 @@ spin_ok() {
 deep_cut_ok() {
 	inspect_run dump --stacks=50 --with func=main.deep "$FIXTURE_PID"
 	((RC == 0)) || { echo "exit $RC" >&2; return 1; }
-	grep -q '^ *\.\.\. more frames (--stacks=N keeps N)$' "$OUT" ||
+	grep -q '^ *\.\.\. more frames (--stacks=N, in the REPL -t N, keeps N)$' "$OUT" ||
 		{ echo "no note that the stack was cut: $(tail -n 3 "$OUT")" >&2; return 1; }
 	dump_json --stacks=50 --with func=main.deep || return 1
 	jq -e '.goroutines[0] | .frames_cut and (.frames | length) == 50' "$OUT" >/dev/null ||

@@ -137,7 +137,7 @@ bad_expressions() {
 	done <<-'EOF2'
 	print order.Tagz|main.Order has no field Tagz
 	print order.Tagz|        ^
-	print nope|no variable nope in this frame or a package
+	print nope|no variable nope in this frame or its package (main.nope)
 	print order.Tags[7]|index 7 out of range [0:2]
 	print m["zz"]|the map has no such key
 	print (order|')' was expected here

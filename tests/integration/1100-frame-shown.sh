@@ -35,7 +35,8 @@
 #   $GOVER $BUILD 2.0  every frame of them (--stacks, JSON) and its creator equal the
 #                      runtime's traceback, names included (main.Wait[...])
 #   $GOVER $BUILD 2.1  shown functions: main.Wait[...] 4, main.(*Box[...]).Hold 1,
-#                      main.Sum[...] 1, main.RawRead[...] 1, in JSON and in the text
+#                      main.Sum[...] 1, main.RawRead[...] 1, main.Spawn[...].func1 1
+#                      (a closure, spawn.go), in JSON and in the text
 #                      report; no "go.shape" in JSON, text, --stacks, --group func
 #                      or --threads
 #   $GOVER $BUILD 2.2  --with 'func=main.Wait[...]' selects the 4
@@ -211,7 +212,8 @@ generics_frames_ok() {
 	runtime_stacks >"$TEST_TMP/runtime.stacks" || return 1
 	"$ROOT/tests/integration/compare-stacks.py" runtime "$1" "$TEST_TMP/runtime.stacks" \
 		'\[\.\.\.\]' >"$TEST_TMP/cmp" || { cat "$TEST_TMP/cmp" >&2; return 1; }
-	grep -q '^7 goroutines compared' "$TEST_TMP/cmp" || { cat "$TEST_TMP/cmp" >&2; return 1; }
+	# 7 of main.go and main.Spawn[...].func1 (spawn.go, a closure)
+	grep -q '^8 goroutines compared' "$TEST_TMP/cmp" || { cat "$TEST_TMP/cmp" >&2; return 1; }
 }
 
 generics_text_ok() {
@@ -269,7 +271,7 @@ generics_cases() {
 	cp "$OUT" "$json"
 	check "$gover $build 2.0 frames as the runtime's" generics_frames_ok "$json"
 	printf '%s\t%s\n' 'main.Wait[...]' 4 'main.(*Box[...]).Hold' 1 'main.Sum[...]' 1 \
-		'main.RawRead[...]' 1 >"$TEST_TMP/want"
+		'main.RawRead[...]' 1 'main.Spawn[...].func1' 1 >"$TEST_TMP/want"
 	sleep 0.2
 	check "$gover $build 2.1a counts per shown function" counts_ok "$json" "$TEST_TMP/want"
 	check "$gover $build 2.1b text, --stacks, --group func" generics_text_ok "$json"

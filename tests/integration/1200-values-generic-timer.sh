@@ -23,6 +23,12 @@
 #                  frame is the program's value with its real type, read from the
 #                  dictionary: local = (*main.Box[int])(0xPTR) {V: 5, Tag: "five"}
 #   GOVER generics-noopt 1.MyInt  &v is a *main.MyInt, not a shape
+#   GOVER generics-noopt 1.9  Spawn[*Box[int]]'s closure (spawn.go): x, typed by
+#                  the dictionary, is the program's (*main.Box[int])(0xPTR) {V: 3,
+#                  Tag: "three"}; v, the capture, which the DWARF types by its
+#                  shape alone, is (go.shape.*uint8)(0xPTR) with that reason
+#                  (no dictionary index), not "no dictionary"; Delve shows the
+#                  same shape for v, the real type for x, at that address
 #   GOVER B 1.8    bp in main.main, of the named pointer type main.BoxPtr, prints
 #                  as (main.BoxPtr)(0xPTR) {V: 5, Tag: "five"}, *bp as the Box:
 #                  followed once (unless optimized out)
@@ -178,6 +184,31 @@ generics_opt_extra() {
 		{ echo "print *local: $g, want the shape refused" >&2; return 1; }
 }
 
+# spawn_case: the closure's x and v (spawn.go), as the program printed them.
+spawn_case() {
+	local json=$TEST_TMP/s.json id fr ptr vv tag g re
+	dump_json >/dev/null && cp "$OUT" "$json" || return 1
+	read -r id fr < <(jq -r '[.goroutines[] | select(.frames | map(.func) | index("main.Spawn[...].func1"))
+		| "\(.id) \(.frames | map(.func) | index("main.Spawn[...].func1"))"] | .[0] // empty' "$json") ||
+		{ echo "no main.Spawn[...].func1 in inspect's JSON" >&2; return 1; }
+	read -r ptr vv tag < <(expect_line 'Spawn\[\*Box\[int\]\]\.func1' |
+		sed -E 's/^v=(0x[0-9a-f]+) \*v=\{V:(.*) Tag:(.*)\}$/\1 \2 \3/')
+	[[ -n $ptr ]] || { echo "the fixture printed no Spawn line" >&2; return 1; }
+	session "task $id" "frame $fr" locals || return 1
+	g=$(awk '/^x = /{ sub(/^x = /, ""); print; exit }' "$SES")
+	[[ $g == "(*main.Box[int])($ptr) {V: $vv, Tag: \"$tag\"}" ]] ||
+		{ echo "x = $g, want (*main.Box[int])($ptr) {V: $vv, Tag: \"$tag\"}" >&2; return 1; }
+	g=$(awk '/^v = /{ sub(/^v = /, ""); print; exit }' "$SES")
+	re='^\(go\.shape\.\*uint8(_0)?\)\('"$ptr"'\) <shape type, the real one unknown: its DWARF type is the shape itself, with no dictionary index \(DW_AT_go_dict_index\)'
+	[[ $g =~ $re ]] || { echo "v = $g, want (go.shape.*uint8)($ptr) <... no dictionary index ...>" >&2; return 1; }
+	# Delve: v its shape, x the real type, at the same address
+	dlv_for "$gover" >/dev/null || return 0
+	_lib_dlv "$FIXTURE_PID" $'goroutines\n'"goroutine $id frame $fr locals" "$TEST_TMP/dlv.spawn" || return 1
+	grep -Eq '^v = \(go\.shape\.\*uint8(_0)?\)\('"$ptr"'\)$' "$TEST_TMP/dlv.spawn" &&
+		grep -qxF "x = (*main.Box[int])($ptr)" "$TEST_TMP/dlv.spawn" ||
+		{ echo "Delve's locals: $(grep -E '^[vx] = ' "$TEST_TMP/dlv.spawn" | tr '\n' ' ')" >&2; return 1; }
+}
+
 myint_case() {
 	local g
 	g=$(got 1 'print &v')
@@ -256,6 +287,7 @@ generics_cases() {
 		check "$gover $b 1.8 bp, of a named pointer type, followed once" generics_case 6 "$noopt"
 		if [[ -n $noopt ]]; then
 			check "$gover $b 1.MyInt &v is a *main.MyInt" myint_case
+			check "$gover $b 1.9 a closure's capture: its shape, and why" spawn_case
 		else
 			check "$gover $b 1.7 the shape pointer not followed, \"hi\" read" generics_opt_extra
 		fi

@@ -41,6 +41,20 @@
 #                body: locals without the compiler's #yield1, args with the
 #                result's shadowed copy as "(total) = 100" (its location ends
 #                in DW_OP_deref), args, locals and print total (100) as Delve
+# and, on the builds named:
+#   $GOVER pvars 10  (Go 1.23+) parked in main.ranged's range-over-func body,
+#                optimized: the inlined frames' v and i, each in a register at
+#                the call and in a stack slot from its return address on, read
+#                there: v = 1 and i = 1 (the fixture parks at v == 1), as Delve
+#   $GOVER $B 11 an unqualified name in main.named's frame is its package's
+#                (print x: main.x, the program's 42, as Delve); without a
+#                frame the message says none is selected, not "in this frame",
+#                and names main.x; with one, a name in neither says where it
+#                looked (this frame, main.NAME)
+#   $GOVER $B 12 main.shadow's variable github hides the unquoted path:
+#                print github.com/.../v2/server.gitCommit points to the quoted
+#                form, which prints the program's gitCommit; (pvars-noopt)
+#                print github is the program's 7
 # Every case ends with the fixture alive and untraced.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -90,13 +104,19 @@ find_ids() {
 	NAMED=$(ids_of main.named)
 	UNNAMED=$(ids_of main.unnamed)
 	RANGED=$(ids_of main.ranged)
+	SHADOW=$(ids_of main.shadow)
 	[[ $HOLD =~ ^[0-9]+\ [0-9]+$ && $NAMED =~ ^[0-9]+$ && $UNNAMED =~ ^[0-9]+$ ]] ||
 		{ echo "goroutines not found: Hold '$HOLD' named '$NAMED' unnamed '$UNNAMED'" >&2; return 1; }
 	HOLD_FRAME=$(frame_of "${HOLD% *}" "$SERVER.Hold")
 	NAMED_FRAME=$(frame_of "$NAMED" main.named)
 	UNNAMED_FRAME=$(frame_of "$UNNAMED" main.unnamed)
-	RANGED_FRAME=
-	[[ -z $RANGED ]] || RANGED_FRAME=$(frame_of "$RANGED" main.ranged)
+	SHADOW_FRAME=$(frame_of "$SHADOW" main.shadow)
+	RANGED_FRAME= BODY_FRAME= COUNT_FRAME=
+	[[ -z $RANGED ]] || {
+		RANGED_FRAME=$(frame_of "$RANGED" main.ranged)
+		BODY_FRAME=$(frame_of "$RANGED" main.ranged-range1)
+		COUNT_FRAME=$(frame_of "$RANGED" main.ranged.count.func1)
+	}
 }
 
 # Expressions of cases 1-3, and what each must print from the program's account.
@@ -170,9 +190,9 @@ errors() {
 		[[ $(part "$cmd") == *"$w"* ]] || { echo "$cmd: no '$w' in: $(part "$cmd" | head -c 400)" >&2; return 1; }
 	done <<-EOF2
 	print server.Mode|server.Mode is ambiguous: "${SERVER%server}legacy/server".Mode or "$SERVER".Mode
-	print server.VERSION|nor a package variable or integer constant server.VERSION (Go's DWARF has no other constants)
+	print server.VERSION|no package variable or integer constant server.VERSION (Go's DWARF has no other constants)
 	print "$SERVER"|a quoted package path is followed by .NAME
-	print server.Nope|nor a package variable or integer constant server.Nope
+	print server.Nope|no package variable or integer constant server.Nope (Go's DWARF
 	EOF2
 	fixture_alive
 }
@@ -299,6 +319,60 @@ ranged() {
 		{ echo "main.ranged differs from Delve: print total '$(part "print total")'" >&2; return 1; }
 }
 
+# The range-over-func body's variables in the optimized build, whose location
+# at the call is a register (lost: a parked frame keeps none) and from the
+# return address on a stack slot.
+ranged_optimized() {
+	[[ $BODY_FRAME =~ ^[0-9]+$ && $COUNT_FRAME =~ ^[0-9]+$ ]] ||
+		{ echo "frames of main.ranged-range1 '$BODY_FRAME', count.func1 '$COUNT_FRAME'" >&2; return 1; }
+	session "task $RANGED" "frame $BODY_FRAME" args "print v" "frame $COUNT_FRAME" locals "print i" ||
+		return 1
+	# (Delve lists v with neither args nor locals of the inlined body: print)
+	delve "goroutine $RANGED" "frame $BODY_FRAME print v" "frame $COUNT_FRAME print i" || return 1
+	[[ $(part args) == "v = 1" && $(part locals) == "i = 1" && $(part "print v") == 1 &&
+		$(part "print i") == 1 ]] ||
+		{ echo "args '$(part args)', locals '$(part locals)', want v = 1, i = 1" >&2; return 1; }
+	[[ $(cat "$TEST_TMP/dlv.2") == 1 && $(cat "$TEST_TMP/dlv.3") == 1 ]] ||
+		{ echo "Delve: $(cat "$TEST_TMP"/dlv.[23] | tr '\n' ' ')" >&2; return 1; }
+	fixture_alive
+}
+
+# Unqualified names: the frame's package, else a message true to where it looked.
+own_package() {
+	local x
+	x=$(own x)
+	[[ $x == 42 ]] || { echo "the program printed x=$x" >&2; return 1; }
+	# before any frame: a message, true to where it looked
+	WANT_RC=2 session "print x" || return 1
+	[[ $(part "print x") == "no frame is selected"*"a package variable of that name: main.x"* &&
+		$(part "print x") != *"in this frame"* ]] ||
+		{ echo "print x without a frame: $(part "print x" | head -1)" >&2; return 1; }
+	WANT_RC=2 session "task $NAMED" "frame $NAMED_FRAME" "print x" "print nope" || return 1
+	want "print x" "$x" || return 1
+	[[ $(part "print nope") == "no variable nope in this frame or its package (main.nope)"* ]] ||
+		{ echo "print nope: $(part "print nope" | head -1)" >&2; return 1; }
+	if dlv_for "$GOVER" >/dev/null; then
+		delve "goroutine $NAMED" "frame $NAMED_FRAME print x" || return 1
+		[[ $(cat "$TEST_TMP/dlv.2") == "$x" ]] || { echo "Delve's print x: $(cat "$TEST_TMP/dlv.2")" >&2; return 1; }
+	fi
+	fixture_alive
+}
+
+# A frame variable named as the path's first element: the quoted form is the way.
+shadowed_path() {
+	local path="$SERVER.gitCommit"
+	WANT_RC=2 session "task $SHADOW" "frame $SHADOW_FRAME" "print github" "print $path" "print \"$SERVER\".gitCommit" || return 1
+	[[ $(part "print $path" | head -1) == *"; a package path? quote it: \"$SERVER\".gitCommit" ]] ||
+		{ echo "print $path: $(part "print $path" | head -1)" >&2; return 1; }
+	want "print \"$SERVER\".gitCommit" "$(own gitCommit)" || return 1
+	if [[ $B == pvars-noopt ]]; then
+		want "print github" "$(own shadow.github)" &&
+			[[ $(part "print $path" | head -1) == "int is not a struct: it has no field com/example/some;"* ]] ||
+			{ echo "print $path: $(part "print $path" | head -1)" >&2; return 1; }
+	fi
+	fixture_alive
+}
+
 for GOVER in $(fixture_versions); do
 	for B in pvars pvars-trim pvars-noopt; do
 		[[ -x $FIXTURES/$GOVER/$B ]] || { skip "$GOVER $B" "not built (make fixtures)"; continue; }
@@ -319,6 +393,11 @@ for GOVER in $(fixture_versions); do
 			fi
 			[[ $B != pvars ]] || if dlv_for "$GOVER" >/dev/null; then
 				check "$GOVER $B 6 args of main.named as Delve lists them, (n) marked" named_args_optimized
+				if [[ -n $RANGED ]]; then
+					check "$GOVER $B 10 a caller's v, i in a stack slot from its return address: 1, 1, as Delve" ranged_optimized
+				else
+					skip "$GOVER $B 10 range-over-func" "$GOVER has none (Go 1.23+)"
+				fi
 			else
 				skip "$GOVER $B 6 args" "no Delve for $GOVER"
 			fi
@@ -333,6 +412,8 @@ for GOVER in $(fixture_versions); do
 				skip "$GOVER $B 9 range-over-func" "$GOVER has none (Go 1.23+)"
 			fi
 		fi
+		check "$GOVER $B 11 an unqualified name is the frame's package's (print x: main.x)" own_package
+		check "$GOVER $B 12 a variable github hides the unquoted path: the quoted form said" shadowed_path
 		fixture_stop
 	done
 done

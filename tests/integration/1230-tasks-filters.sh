@@ -21,6 +21,11 @@
 #               same goroutines as the REPL's tasks -with: one parser
 #   $GOVER 1.3  an unknown name: "did you mean", in the REPL (which goes on) and
 #               from dump (exit 64, before attaching), for a reason and a field
+#   $GOVER 1.3c reason=chan send, split at the blank: quote the words, in both
+#   $GOVER 1.3d 'reason="sleep", synctest bubble 2': ", " after a quote is refused
+#               (it is part of the runtime's words), not split into a second value
+#   $GOVER 1.3e tasks -limit -1 is refused; dump -with says dump's options take
+#               two dashes (the REPL's tasks takes -with), in the REPL and the shell
 #   $GOVER 2.0  tasks -group reason prints no thread section; -threads adds one
 #               with every thread of the process
 #   $GOVER 2.1  tasks -group reason -limit 3: the 3 biggest blocks of the report,
@@ -58,8 +63,10 @@ want() {
 	grep -Eq -- "$2" <<<"$1" || { echo "no /$2/ in: $(head -c 400 <<<"$1")" >&2; return 1; }
 }
 
+# session_ok [STATUS]: the session exited STATUS (0; 2 when a command failed)
+# and detached.
 session_ok() {
-	((RC == 0)) || { echo "session exit $RC: $(head -c 300 "$ERR")" >&2; return 1; }
+	((RC == ${1:-0})) || { echo "session exit $RC, want ${1:-0}: $(head -c 300 "$ERR")" >&2; return 1; }
 	grep -q "^detached from process $FIXTURE_PID " "$TEST_TMP/session" ||
 		{ echo "the session did not detach: $(tail -c 300 "$TEST_TMP/session")" >&2; return 1; }
 	fixture_alive && heartbeat_stall_ms >/dev/null # the session stopped it: a new record
@@ -109,6 +116,28 @@ near_ok() {
 	[[ $(part "$1") == "$2" ]] || { echo "REPL: '$(part "$1")', want '$2'" >&2; return 1; }
 	inspect_run dump --with "$3" "$FIXTURE_PID"
 	expect_status 64 "^inspect: $(sed 's/[][().?*+]/\\&/g' <<<"$2")$" && [[ ! -s $OUT ]] && fixture_alive
+}
+
+# reason=chan send, split by the REPL (or a shell) at the blank: the message
+# says to quote the words, the REPL's and dump's alike.
+words_split_ok() {
+	local msg
+	msg=$(part "tasks -with reason=chan send")
+	want "$msg" "^unknown reason name 'chan': the words have a blank, quote them whole: .*reason=\"chan send\"" || return 1
+	inspect_run dump --with reason=chan send "$FIXTURE_PID"
+	expect_status 64 '' && [[ $(<"$ERR") == "inspect: $msg" ]] ||
+		{ echo "dump said '$(<"$ERR")', the REPL '$msg'" >&2; return 1; }
+	fixture_alive
+}
+
+# Options the REPL's tasks and dump spell differently, and a count with a sign.
+options_ok() {
+	[[ $(part "tasks -limit -1") == "-limit takes a count from 1 up, not '-1'" ]] &&
+		[[ $(part "dump -with reason=sleep") == "unknown option '-with': dump's options take two dashes, --with" ]] ||
+		{ echo "got: $(part "tasks -limit -1") / $(part "dump -with reason=sleep")" >&2; return 1; }
+	inspect_run dump -with reason=sleep "$FIXTURE_PID"
+	expect_status 64 "^inspect: unknown option '-with': dump's options take two dashes, --with$" &&
+		[[ ! -s $OUT ]] && fixture_alive
 }
 
 # The blocks of a text report: COUNT<TAB>WORDS for each line after an empty one
@@ -219,11 +248,13 @@ for gover in $(fixture_versions); do
 		"tasks -with reason='\"chan send\"'" "tasks -with reason=mutex,select" \
 		'tasks -with reason=sleep,"IO wait" -without func=main.heartbeat' \
 		"tasks -with reason=chan-recieve" "tasks -with resaon=select" \
+		"tasks -with reason=chan send" "tasks -with 'reason=\"sleep\", synctest bubble 2'" \
+		"tasks -limit -1" "dump -with reason=sleep" \
 		"tasks -group reason" "tasks -group reason -threads" "tasks -group reason -limit 3" \
 		"tasks -with reason=chan-send -limit 2" "help tasks" "task 1" "task $id" detach
 	after=$(now_ns)
 	ls /proc/"$FIXTURE_PID"/task | sort -n >"$TEST_TMP/tids"
-	check "$gover 1.0 session" session_ok
+	check "$gover 1.0 session (commands failed: exit 2)" session_ok 2
 	check "$gover 1.0a reason=\"chan send\"" words_ok 'tasks -with reason="chan send"' "chan send" "$N"
 	check "$gover 1.0b reason='chan send'" words_ok "tasks -with reason='chan send'" "chan send" "$N"
 	check "$gover 1.0c reason=chan-send" words_ok "tasks -with reason=chan-send" "chan send" "$N"
@@ -244,6 +275,12 @@ for gover in $(fixture_versions); do
 	check "$gover 1.3b did you mean (field)" near_ok "tasks -with resaon=select" \
 		"bad filter 'resaon=select': did you mean 'reason=select'? (use reason=NAME, func=SUBSTRING, running, leaked or user)" \
 		resaon=select
+	check "$gover 1.3c words split at a blank: quote them" words_split_ok
+	check "$gover 1.3d a quoted value, then \", \"" near_ok \
+		"tasks -with 'reason=\"sleep\", synctest bubble 2'" \
+		"bad filter 'reason=\"sleep\", synctest bubble 2': after a quoted value comes the end or a comma and the next value (the runtime's words with \", \" go whole in the quotes)" \
+		'reason="sleep", synctest bubble 2'
+	check "$gover 1.3e -limit -1, dump -with" options_ok
 	check "$gover 2.0 -group: threads only with -threads" threads_ok
 	check "$gover 2.1 -group -limit" limit_ok
 	check "$gover 3.0 task N: wait" wait_ok "$id" "$before" "$after"

@@ -56,6 +56,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
 FIXTURES=${FIXTURES:-$BUILD/fixtures}
 INSPECT=${INSPECT:-$BUILD/inspect}
+# The test build beside it (make all): INSPECT_TEST_* hooks, which INSPECT ignores.
+INSPECT_TEST=${INSPECT_TEST:-$INSPECT-test}
 HELPERS=${HELPERS:-$ROOT/build/tests/helpers}
 FIXTURE_PROG=${FIXTURE_PROG:-parked}
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/inspect-test.XXXXXX")

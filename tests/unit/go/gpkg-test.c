@@ -49,6 +49,35 @@ teardown(void **state)
 	return 0;
 }
 
+/* The package of a function's symbol name, as the runtime's funcpkgpath finds
+ * it, with type arguments' slashes and dots not counted and the last element's
+ * escaped dots unescaped (no DWARF needed). */
+static void
+test_func_package(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "main.main", "main" },
+		{ "main.ranged-range1", "main" },
+		{ "net/http.(*Server).Serve", "net/http" },
+		{ SERVER ".(*Conn).Close", SERVER },
+		{ "github.com/a/b.v3/pkg.F", "github.com/a/b.v3/pkg" },
+		{ "github.com/a/log-util%2ev3.Line", "github.com/a/log-util.v3" },
+		{ "main.Spawn[go.shape.*uint8].func1", "main" },
+		{ "example.org/m/q.Map[go.shape.struct { F example.org/x/y.T }].Get",
+		  "example.org/m/q" },
+	};
+	char buf[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_true(gpkg_of_func(cases[i][0], buf, sizeof(buf)));
+		assert_string_equal(buf, cases[i][1]);
+	}
+	assert_false(gpkg_of_func("nodot", buf, sizeof(buf)));
+	assert_false(gpkg_of_func(".x", buf, sizeof(buf)));
+	assert_false(gpkg_of_func("main.main", buf, 4)); /* does not fit */
+}
+
 static void
 test_full_names(void **state)
 {
@@ -136,6 +165,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_func_package),
 		cmocka_unit_test(test_full_names),
 		cmocka_unit_test(test_package_names),
 		cmocka_unit_test(test_named_integers),

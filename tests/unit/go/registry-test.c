@@ -1127,6 +1127,7 @@ test_read_faults(void **state)
 /* The notes of decode.c for a stack it could not copy. */
 #define OUTSIDE    "its stack is outside its bounds"
 #define UNREADABLE "its stack could not be read"
+#define BADBOUNDS  "its stack was not copied: its bounds are no stack's (corrupt)"
 
 /* A process whose decode allocates more: a wait reason past the table, a status
  * no Go release uses (left out, with a note), a stack outside its bounds (a note). */
@@ -1223,7 +1224,7 @@ test_allglen(void **state)
 	fake_release(&f);
 }
 
-/* 3.2: allgptr pointing nowhere, and at 0 */
+/* 3.2: allgptr pointing nowhere, and at 0: the entries are read before the stop */
 static void
 test_allgptr(void **state)
 {
@@ -1236,7 +1237,7 @@ test_allgptr(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		fake_init(&f);
 		poke64(&f, img.allgptr, bad[i]);
-		assert_int_equal(run(&f, &err, NULL), P_CAPTURE);
+		assert_int_equal(run(&f, &err, NULL), P_PREPARE);
 		assert_int_equal(err.code, INSP_E_CORRUPT);
 		fake_release(&f);
 	}
@@ -1262,10 +1263,21 @@ test_gptr(void **state)
 	/* 3.3.1 every g pointer, and one past the end of memory */
 	fake_init(&f);
 	for (int i = 0; i < NG; i++)
-		poke64(&f, GARR + 8 * (uint64_t)i, i ? NOWHERE : UINT64_MAX - 16);
+		poke64(&f, GARR + 8 * (uint64_t)i,
+		       i ? NOWHERE + 0x1000 * (uint64_t)i : UINT64_MAX - 16);
 	assert_int_equal(run(&f, &err, NULL), P_DONE);
 	assert_int_equal(f.ntasks, 0);
 	assert_true(has_note(&f, "4 of 4 g structs could not be read"));
+	fake_release(&f);
+	/* 3.3.2 the same g listed again (issue 13): reported once, with a note */
+	fake_init(&f);
+	poke64(&f, GARR + 8, g_addr(0));
+	poke64(&f, GARR + 24, g_addr(0));
+	assert_int_equal(run(&f, &err, NULL), P_DONE);
+	assert_int_equal(f.ntasks, 2);
+	assert_int_equal(task(&f, 0)->id, 1);
+	assert_int_equal(task(&f, 1)->id, 9);
+	assert_true(has_note(&f, "lists a g more than once (2 of its 4 entries)"));
 	fake_release(&f);
 }
 
@@ -1301,7 +1313,21 @@ test_mloop(void **state)
 	fake_release(&f);
 }
 
-/* 3.5: wait reason strings with huge lengths, or a length without a pointer */
+/* The fake's corrupt waitReasonStrings gave way to the release's table. */
+static void
+table_reasons(struct fake *f)
+{
+	struct insp_err err;
+
+	assert_int_equal(run(f, &err, NULL), P_DONE);
+	assert_true(has_note(f, "runtime.waitReasonStrings is corrupt"));
+	assert_true(has_note(f, "from inspect's table"));
+	assert_non_null(task(f, 0)->reason);
+	assert_string_not_equal(task(f, 0)->reason, "wait reason 3");
+}
+
+/* 3.5: wait reason strings with huge lengths, or a length without a pointer: the
+ * release's table, with a note (issue 13) */
 static void
 test_reason_len(void **state)
 {
@@ -1314,21 +1340,18 @@ test_reason_len(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		fake_init(&f);
 		poke64(&f, img.reasons + 16 * 5 + 8, bad[i]);
-		assert_int_equal(run(&f, &err, NULL), P_PREPARE);
-		assert_int_equal(err.code, INSP_E_CORRUPT);
+		table_reasons(&f);
 		fake_release(&f);
 	}
 	/* 3.5.1 a length with a NULL pointer */
 	fake_init(&f);
 	poke64(&f, img.reasons + 16 * 0 + 8, 4);
-	assert_int_equal(run(&f, &err, NULL), P_PREPARE);
-	assert_int_equal(err.code, INSP_E_CORRUPT);
+	table_reasons(&f);
 	fake_release(&f);
 	/* 3.5.2 a string that cannot be read */
 	fake_init(&f);
 	poke64(&f, img.reasons + 16 * 2, NOWHERE);
-	assert_int_equal(run(&f, &err, NULL), P_PREPARE);
-	assert_int_equal(err.code, INSP_E_CORRUPT);
+	table_reasons(&f);
 	fake_release(&f);
 	/* 3.5.3 the longest string the plugin takes, 64 bytes */
 	fake_init(&f);
@@ -1387,13 +1410,14 @@ test_sp_outside(void **state)
 	poke64(&f, g_addr(0) + G_STACK_HI, stack_lo(0));
 	poke64(&f, g_addr(0) + G_STACK_LO, stack_lo(0) + STACK_SIZE);
 	assert_int_equal(run(&f, &err, NULL), P_DONE);
-	assert_str(task(&f, 0)->note, OUTSIDE);
+	assert_str(task(&f, 0)->note, BADBOUNDS);
 	fake_release(&f);
-	/* 3.7.2 a stack of 1 TiB: the copy is capped, its read fails, a note */
+	/* 3.7.2 a stack of 1 TiB, wider than the runtime's maxstacksize: not copied
+	 * (issue 13: it would hide every stack it overlaps) */
 	fake_init(&f);
 	poke64(&f, g_addr(0) + G_STACK_HI, stack_lo(0) + (1ull << 40));
 	assert_int_equal(run(&f, &err, NULL), P_DONE);
-	assert_str(task(&f, 0)->note, UNREADABLE);
+	assert_str(task(&f, 0)->note, BADBOUNDS);
 	assert_str(task(&f, 1)->top.func, "main.main");
 	fake_release(&f);
 	/* 3.7.3 the running goroutine's thread is on another stack (its g0's):
@@ -1455,6 +1479,58 @@ test_stack_loop(void **state)
 	assert_int_equal(run(&f, &err, NULL), P_DONE);
 	assert_non_null(task(&f, 0)->note);
 	assert_non_null(strstr(task(&f, 0)->note, "unknown pc"));
+	fake_release(&f);
+}
+
+#define BIG_STACKS (HEAP + 0x1000000) /* 2 MiB: two stacks of 1 MiB */
+
+/* Between prepare and capture, g[0] and g[3] move to stacks of 1 MiB each, used
+ * to the bottom: more than was reserved for their stacks before the stop. */
+static void
+grow_stacks(struct fake *f)
+{
+	map(f, BIG_STACKS, 2u << 20);
+	for (int k = 0; k < 2; k++) {
+		uint64_t g = g_addr(k ? 3 : 0), lo = BIG_STACKS + ((uint64_t)k << 20);
+
+		poke64(f, g + G_STACK_LO, lo);
+		poke64(f, g + G_STACK_HI, lo + (1u << 20));
+		poke64(f, g + G_SCHED_SP, lo);
+	}
+}
+
+/* 3.9: stacks that do not fit what was reserved before the stop are cut with a
+ * note (nothing is allocated while stopped); overlapping stacks are not copied
+ * (issue 13) */
+static void
+test_stack_reserve(void **state)
+{
+	struct insp_err err;
+	struct fake f;
+	int cut = 0, overlap = 0;
+
+	(void)state;
+	NEED_IMAGE();
+	/* 3.9.1 grown between prepare and capture: one fits, one does not */
+	fake_init(&f);
+	assert_int_equal(run(&f, &err, grow_stacks), P_DONE);
+	assert_int_equal(f.ntasks, 3);
+	for (size_t i = 0; i < f.ntasks; i++)
+		cut += task(&f, i)->note && strstr(task(&f, i)->note, "filled the copy limit");
+	assert_int_equal(cut, 1);
+	assert_true(has_note(&f, "the stacks of 1 goroutines were not copied: they did not fit"));
+	fake_release(&f);
+	/* 3.9.2 g[3] claims g[0]'s stack: one of them is copied */
+	fake_init(&f);
+	poke64(&f, g_addr(3) + G_STACK_LO, stack_lo(0));
+	poke64(&f, g_addr(3) + G_STACK_HI, stack_lo(0) + STACK_SIZE);
+	assert_int_equal(run(&f, &err, NULL), P_DONE);
+	assert_int_equal(f.ntasks, 3);
+	for (size_t i = 0; i < f.ntasks; i++)
+		overlap += task(&f, i)->note && strstr(task(&f, i)->note, "overlap another");
+	assert_int_equal(overlap, 1);
+	assert_true(
+		has_note(&f, "the stacks of 1 goroutines were not copied: their bounds overlap"));
 	fake_release(&f);
 }
 
@@ -1540,12 +1616,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_clean),        cmocka_unit_test(test_read_faults),
-		cmocka_unit_test(test_alloc_faults), cmocka_unit_test(test_allglen),
-		cmocka_unit_test(test_allgptr),      cmocka_unit_test(test_gptr),
-		cmocka_unit_test(test_mloop),        cmocka_unit_test(test_reason_len),
-		cmocka_unit_test(test_reason_index), cmocka_unit_test(test_sp_outside),
-		cmocka_unit_test(test_stack_loop),   cmocka_unit_test(test_located),
+		cmocka_unit_test(test_clean),         cmocka_unit_test(test_read_faults),
+		cmocka_unit_test(test_alloc_faults),  cmocka_unit_test(test_allglen),
+		cmocka_unit_test(test_allgptr),       cmocka_unit_test(test_gptr),
+		cmocka_unit_test(test_mloop),         cmocka_unit_test(test_reason_len),
+		cmocka_unit_test(test_reason_index),  cmocka_unit_test(test_sp_outside),
+		cmocka_unit_test(test_stack_loop),    cmocka_unit_test(test_located),
+		cmocka_unit_test(test_stack_reserve),
 	};
 
 	/* a hang is a failure too */

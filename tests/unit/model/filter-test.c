@@ -102,8 +102,16 @@ static const struct pcase {
 	{ "reason=chan recieve", false, 0, NULL,
 	  "unknown reason name 'chan recieve' (did you mean 'chan receive'?)" },
 	{ "reason=\"", false, 0, NULL, "bad filter 'reason=\"': a quote is not closed" },
-	{ "reason=\"a\"b", false, 0, NULL,
-	  "bad filter 'reason=\"a\"b': a comma must follow a quote" },
+#define AFTER_QUOTE                                                                        \
+	"after a quoted value comes the end or a comma and the next value (the runtime's " \
+	"words with \", \" go whole in the quotes)"
+	{ "reason=\"a\"b", false, 0, NULL, "bad filter 'reason=\"a\"b': " AFTER_QUOTE },
+	{ "reason=\"sleep\", synctest bubble 2", false, 0, NULL,
+	  "bad filter 'reason=\"sleep\", synctest bubble 2': " AFTER_QUOTE },
+	{ "reason=\"sleep\",", false, 0, NULL, "bad filter 'reason=\"sleep\",': " AFTER_QUOTE },
+	{ "reason=chan", false, 0, NULL,
+	  "unknown reason name 'chan': the words have a blank, quote them whole: "
+	  "reason=\"chan receive\"" },
 	{ "reason=mutex,,gc", false, 0, NULL, "bad filter 'reason=mutex,,gc': a value is empty" },
 	{ "reason=mutex,", false, 0, NULL, "bad filter 'reason=mutex,': a value is empty" },
 	{ "reason=", false, 0, NULL, "bad filter 'reason=': a value is empty" },
