@@ -28,7 +28,6 @@
 #include <sys/ptrace.h>
 #include <sys/user.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 /* Bound on rescans: a process that spawns threads faster than we stop them. */
@@ -94,26 +93,6 @@ read_thread_stat(pid_t pid, struct tgt_thread *t)
 	fclose(f);
 }
 
-/* Test-only (INSPECT_TEST_SEIZE_GAP_US, like INSPECT_TEST_STOP_DELAY_MS in
- * model/capture.c): widen the microseconds between a thread's SEIZE and its
- * INTERRUPT, in which it may take a signal, so that tests/integration/1320 can
- * show what becomes of a signal taken there. 0 (no gap) unless set. */
-static void
-test_seize_gap(void)
-{
-	static long us = -1;
-
-	if (us < 0) {
-		const char *env = getenv("INSPECT_TEST_SEIZE_GAP_US");
-
-		us = env ? strtol(env, NULL, 10) : 0;
-		if (us < 0 || us > 100000)
-			us = 0;
-	}
-	if (us > 0)
-		nanosleep(&(struct timespec){ .tv_nsec = us * 1000 }, NULL);
-}
-
 static int
 seize_one(struct tgt_proc *p, pid_t tid, struct insp_err *err)
 {
@@ -150,7 +129,7 @@ seize_one(struct tgt_proc *p, pid_t tid, struct insp_err *err)
 				    (int)tid, (int)p->pid, strerror(e));
 	}
 	t->seized = true;
-	test_seize_gap();
+	tgt_test_seize_gap(); /* none but in the test build */
 	if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) < 0 && errno == ESRCH)
 		t->gone = true;
 	return 0;

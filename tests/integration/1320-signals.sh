@@ -8,11 +8,12 @@
 # SIGRTMIN+1..4 it receives; real-time signals queue and never merge, so its
 # count is exact. sigsend (tests/helpers/sigsend.c) sends them at a steady pace
 # from before inspect starts until after it ends, across the seize, the stop and
-# the detach; INSPECT_TEST_SEIZE_GAP_US widens each thread's seize-to-interrupt
-# window, where a thread takes a signal in a signal-delivery-stop (the only way
-# inspect ever has a signal in hand), and INSPECT_TEST_STOP_DELAY_MS holds the
-# stop open. Before the fix (its stop report reaped, the signal then lived only in
-# inspect), SIGKILLing inspect lost signals in 3 of 5 trials.
+# the detach. The test build (INSPECT_TEST, lib.sh) runs with
+# INSPECT_TEST_SEIZE_GAP_US, which widens each thread's seize-to-interrupt window,
+# where a thread takes a signal in a signal-delivery-stop (the only way inspect
+# ever has a signal in hand), and INSPECT_TEST_STOP_DELAY_MS, which holds the stop
+# open. Before the fix (that stop's report reaped, the signal lived only in
+# inspect), SIGKILLing inspect lost 5-14 signals in each of 4 trials.
 #
 # For each GOVER with build/fixtures/GOVER/sigcount, SIG_TRIALS (4) trials each:
 #   $GOVER 1.0  dump, normal detach: it exits 0; the fixture received every signal
@@ -25,9 +26,9 @@
 #   $GOVER 2.1  no thread left traced or stopped, it beats
 # With the newest GOVER:
 #   3.0  unharmed (lib.sh) passes after a dump: stall below pause + a margin
-#        relative to the fixture's jitter in the same run
-#   3.1  and fails when an extra stop (SIGSTOP, >= 800 ms and twice the margin of
-#        the load just before) follows the dump
+#        relative to the fixture's delays measured in the same run
+#   3.1  and fails when an extra stop (SIGSTOP, >= 800 ms and twice the margin
+#        that stop_baseline_ms just before allows) follows the dump
 #   4.0  tools/soak.sh, SOAK_CYCLES=30: zero failed requests, zero targets left
 #        traced or stopped
 set -euo pipefail
@@ -65,7 +66,7 @@ trial() {
 	sleep 0.05
 	# Killed, it holds the stop open long enough to be seen stopped.
 	INSPECT_TEST_SEIZE_GAP_US=2000 INSPECT_TEST_STOP_DELAY_MS=$([[ $1 == kill ]] && echo 2000 || echo 200) \
-		"$INSPECT" dump "$FIXTURE_PID" >"$OUT" 2>"$ERR" &
+		"$INSPECT_TEST" dump "$FIXTURE_PID" >"$OUT" 2>"$ERR" &
 	ins=$!
 	if [[ $1 == kill ]]; then
 		for ((i = 0; i < 2000; i++)); do
@@ -122,26 +123,20 @@ done
 
 # --- the heartbeat check: relative, and able to fail ---------------------------
 
-# extra_stop MS: a stop of MS after the dump, which inspect does not report.
-extra_stop() {
-	kill -STOP "$FIXTURE_PID"
-	sleep "$(printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)))"
-	kill -CONT "$FIXTURE_PID"
-}
-
-# dump_then_stop: a dump, then an extra stop of at least 800 ms and twice the
-# margin the load just before allows; unharmed must fail. Up to 3 attempts: a
-# load spike within the same span can widen the margin past the stop.
+# dump_then_stop: a dump, then an extra stop (fixture_pause, which inspect does
+# not report) of at least 800 ms and twice the margin that the wake-up after a
+# stop just before allows; unharmed must fail. Up to 3 attempts: a load spike
+# within the same span can widen the margin past the stop.
 dump_then_stop() {
 	local a base ms
 	for ((a = 1; a <= 3; a++)); do
-		base=$(stall_baseline_ms) || return 1
+		base=$(stop_baseline_ms) || return 1
 		ms=$((2 * $(_lib_margin "$base")))
 		((ms >= 800)) || ms=800
 		((ms <= 5000)) || ms=5000
 		inspect_run dump --format json "$FIXTURE_PID"
 		((RC == 0)) || { echo "inspect dump exited $RC" >&2; return 1; }
-		extra_stop "$ms"
+		fixture_pause "$ms"
 		if ! unharmed "$(jq -r .pause_ms "$OUT")" 2>"$TEST_TMP/unharmed.err"; then
 			grep -q "heartbeat stalled" "$TEST_TMP/unharmed.err" && return 0
 			echo "unharmed failed otherwise: $(head -c 300 "$TEST_TMP/unharmed.err")" >&2
