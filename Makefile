@@ -27,11 +27,11 @@ UNIT_SRC := $(wildcard tests/unit/*/*-test.c)
 UNIT_TESTS := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%)
 CORE_LIB_OBJ := $(filter-out $(BUILD)/obj/src/main.o,$(CORE_OBJ))
 CORE_LIB_SRC := $(filter-out src/main.c,$(CORE_SRC))
-HELPERS := $(BUILD)/tests/helpers/tracer
+HELPERS := $(BUILD)/tests/helpers/tracer $(BUILD)/tests/helpers/sigsend
 # The generator of plugins/go/tables.c (tools/gen-gotables.sh), also run by test 1010.
 GEN_GOTABLES := $(BUILD)/tools/gen-gotables
 
-.PHONY: all deps fixtures check unit integration asan fuzz fuzz-check demo bench style clean
+.PHONY: all deps fixtures check unit integration asan fuzz fuzz-check demo bench soak style clean
 # Keep the unit tests' objects (make would delete them as intermediates, and print
 # that after the tests' summary).
 .SECONDARY:
@@ -151,6 +151,11 @@ check: deps
 demo: deps
 	@$(MAKE) --no-print-directory all fixtures
 	@tools/demo.sh $(BUILD)
+
+# Not part of check (minutes): SOAK_CYCLES (1000) cycles of dump, attach and SIGKILLs
+# of inspect on an HTTP service under load (tools/soak.sh; 1320-signals runs 30).
+soak: all fixtures
+	@BUILD=$(BUILD) tools/soak.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory all fixtures

@@ -39,6 +39,7 @@
 #   OUT/<goX.Y>/hostile
 # and for tests/integration/1400-labels.sh (tools/build-labels.sh):
 #   OUT/<goX.Y>/labels[-sw]    fixtures/go/labels, and with -s -w
+# and for tests/integration/1320-signals.sh and `make soak`: tools/build-soak.sh
 set -euo pipefail
 
 out=${1:?usage: build-fixtures.sh OUTDIR}
@@ -73,4 +74,5 @@ while read -r name gobin; do
 	"$root/tools/build-edges.sh" "$gobin" "$out/$name"
 	"$root/tools/build-values.sh" "$gobin" "$out/$name"
 	"$root/tools/build-hostile.sh" "$gobin" "$out/$name"
+	"$root/tools/build-soak.sh" "$gobin" "$out/$name"
 done <<<"$toolchains"

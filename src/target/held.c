@@ -18,7 +18,9 @@
 /* Wait, at most, for the exit statuses of a process the kernel is killing. */
 #define DYING_WAIT_MS 1000
 
-/* Take the exit status of each held thread that has one; true if one had. */
+/* Take the exit status of each held thread that has one; true if one had. A stop
+ * report is only looked at (WNOWAIT): reaping a signal-delivery-stop would take
+ * its signal out of the kernel's hands (seize.c wait_stop). */
 static bool
 reap_exits(struct tgt_proc *p)
 {
@@ -26,19 +28,23 @@ reap_exits(struct tgt_proc *p)
 
 	for (size_t i = 0; i < p->nthreads; i++) {
 		struct tgt_thread *t = &p->threads[i];
-		int status;
-		pid_t r;
+		siginfo_t si;
 
 		if (!t->seized || t->gone)
 			continue;
-		r = waitpid(t->tid, &status, WNOHANG | __WALL);
-		if (r < 0 && errno == ECHILD) /* no longer ours to wait for: gone */
-			t->gone = exited = true;
-		if (r != t->tid || !(WIFEXITED(status) || WIFSIGNALED(status)))
-			continue; /* still in its stop (a stop reported again changes nothing) */
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PID, (id_t)t->tid, &si, WEXITED | WNOHANG | WNOWAIT | __WALL) < 0) {
+			if (errno == ECHILD) /* no longer ours to wait for: gone */
+				t->gone = exited = true;
+			continue;
+		}
+		if (si.si_pid != t->tid || !(si.si_code == CLD_EXITED || si.si_code == CLD_KILLED ||
+					     si.si_code == CLD_DUMPED))
+			continue; /* still in its stop */
+		waitpid(t->tid, NULL, WNOHANG | __WALL);
 		t->gone = exited = true;
-		if (WIFSIGNALED(status) && !p->killed_by)
-			p->killed_by = WTERMSIG(status);
+		if (si.si_code != CLD_EXITED && !p->killed_by)
+			p->killed_by = si.si_status;
 	}
 	return exited;
 }

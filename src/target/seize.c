@@ -6,9 +6,13 @@
  *  1. A thread is in p->threads with seized=true from the moment SEIZE succeeds, so
  *     every exit path detaches it; tgt_proc_detach first waits for a seized thread
  *     that has not stopped yet, since the kernel only detaches a stopped tracee.
- *  2. A signal that arrives for a stopped thread (a signal-delivery-stop instead of
- *     our interrupt) is kept in pending_sig and handed back by PTRACE_DETACH, so the
- *     target loses no signal.
+ *  2. A signal that a seized thread dequeues before our interrupt stops it (a
+ *     signal-delivery-stop instead of the PTRACE_EVENT_STOP) stays in the kernel:
+ *     its stop report is never reaped (wait_stop), PTRACE_DETACH hands it back
+ *     (pending_sig), and if we die first the kernel resumes the thread with it.
+ *     A signal sent once every thread is stopped stays pending in the kernel (no
+ *     stopped tracee takes one: kernel/signal.c wants_signal) and is delivered
+ *     after the detach. So the target loses no signal, even if inspect is killed.
  *  3. SEIZE, not ATTACH: no SIGSTOP is ever sent. If inspect dies, even by SIGKILL,
  *     the kernel detaches its tracees and they run on (kernel/ptrace.c exit_ptrace).
  * Threads created while we stop the others are found by rescanning /proc/PID/task
@@ -125,22 +129,29 @@ seize_one(struct tgt_proc *p, pid_t tid, struct insp_err *err)
 				    (int)tid, (int)p->pid, strerror(e));
 	}
 	t->seized = true;
+	tgt_test_seize_gap(); /* none but in the test build */
 	if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) < 0 && errno == ESRCH)
 		t->gone = true;
 	return 0;
 }
 
 /* Wait for a seized thread's stop. intr: give up (for the caller to detach) when a
- * guarded signal arrives; the detach path waits regardless. */
+ * guarded signal arrives; the detach path waits regardless.
+ * The report is looked at with WNOWAIT first, and a signal-delivery-stop is left
+ * unreaped: reaping it (wait_task_stopped) zeroes the tracee's exit_code, which
+ * holds the signal, and a tracer that dies after that (SIGKILL) takes the signal
+ * with it: the kernel's exit_ptrace detaches without setting exit_code, and the
+ * tracee resumes with signal 0 (2 RT signals lost in 30 trials before this, issue
+ * 13). Unreaped, exit_code keeps the signal until PTRACE_DETACH hands it back or,
+ * if we die, the tracee resumes with it: inspect never holds a signal. */
 static int
 wait_stop(struct tgt_thread *t, bool intr, struct insp_err *err)
 {
-	int status;
+	siginfo_t si;
 
 	while (!t->stopped && !t->gone) {
-		pid_t r = waitpid(t->tid, &status, __WALL);
-
-		if (r < 0) {
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PID, (id_t)t->tid, &si, WEXITED | WSTOPPED | WNOWAIT | __WALL) < 0) {
 			if (errno == EINTR) {
 				if (intr && tgt_signals_pending())
 					return insp_err_set(err, INSP_E_INTR,
@@ -151,15 +162,22 @@ wait_stop(struct tgt_thread *t, bool intr, struct insp_err *err)
 			t->gone = true; /* ECHILD: no longer ours */
 			break;
 		}
-		if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		if (si.si_code == CLD_TRAPPED && (si.si_status >> 8) == 0) {
+			/* A signal-delivery-stop: a stop too, but the report stays. */
+			t->stopped = true;
+			t->pending_sig = si.si_status & 0x7f;
+			break;
+		}
+		/* An exit, or a PTRACE_EVENT_STOP (our interrupt; a group-stop): reap it. */
+		if (waitpid(t->tid, NULL, __WALL | WNOHANG) < 0 && errno != EINTR) {
 			t->gone = true;
 			break;
 		}
-		if (!WIFSTOPPED(status))
-			continue;
-		t->stopped = true;
-		if ((status >> 16) != PTRACE_EVENT_STOP)
-			t->pending_sig = WSTOPSIG(status);
+		if (si.si_code == CLD_TRAPPED)
+			t->stopped = true;
+		else if (si.si_code == CLD_EXITED || si.si_code == CLD_KILLED ||
+			 si.si_code == CLD_DUMPED)
+			t->gone = true;
 	}
 	return 0;
 }

@@ -54,6 +54,11 @@ struct tgt_proc {
  * /proc/PID/mem from the start, so that tests cover that path. */
 bool tgt_test_no_vm_readv(void);
 
+/* seize-gap.c: nothing, as shipped; the test build's (tests/hooks/seize-gap.c)
+ * sleeps INSPECT_TEST_SEIZE_GAP_US between a thread's SEIZE and INTERRUPT, so that
+ * tests can make threads take signals there. */
+void tgt_test_seize_gap(void);
+
 /* procfs.c */
 /* Check the process exists, is ours to trace and not traced already; read its exe. */
 int tgt_proc_open(struct tgt_proc *p, pid_t pid, struct insp_err *err);
