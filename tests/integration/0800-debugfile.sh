@@ -77,15 +77,15 @@ local_first() {
 
 # The wait for a silent server: bounded, and the process ran meanwhile.
 bounded_wait() {
-	local t0 t1 ms
+	local t0 t1
 	heartbeat_stall_ms >/dev/null || return 1 # a fresh record
 	t0=$(date +%s%N)
 	inspect_run dump "$FIXTURE_PID"
 	t1=$(date +%s%N)
 	expect_note "no DWARF, .*debuginfod at $SERVER_URL timed out \(DEBUGINFOD_TIMEOUT=1\)" || return 1
 	(((t1 - t0) / 1000000 < 5000)) || { echo "inspect took $(((t1 - t0) / 1000000)) ms" >&2; return 1; }
-	ms=$(heartbeat_stall_ms) || return 1
-	((ms < 500)) || { echo "heartbeat stalled $ms ms during the wait" >&2; return 1; }
+	# it ran during the wait: no stall past the report's pause and its own jitter
+	unharmed "$(sed -n 's/.* paused \([0-9.]*\) ms$/\1/p' "$OUT" | head -n 1)"
 }
 
 # The dump of a stripped binary without its debug file: made from the pclntab and

@@ -204,14 +204,11 @@ case_4_2() {
 
 # refused_before FILE ERE: -x FILE exits 64, stderr matching ERE, no attach, no stall.
 refused_before() {
-	local ms
 	heartbeat_stall_ms >/dev/null
 	inspect_run attach -x "$1" "$FIXTURE_PID" </dev/null
 	expect_status 64 "$2" || return 1
 	! grep -q "^attached" "$OUT" || { echo "it attached: $(head -c 200 "$OUT")" >&2; return 1; }
-	fixture_alive || return 1
-	ms=$(heartbeat_stall_ms)
-	((ms < STALL_MARGIN_MS)) || { echo "the heartbeat stalled $ms ms: it was stopped" >&2; return 1; }
+	unharmed 0 # never stopped: no stall past the fixture's own jitter
 }
 
 case_4_3() {

@@ -385,8 +385,6 @@ server_stop() {
 # --- inspect itself ---------------------------------------------------------
 
 OUT=$TEST_TMP/out ERR=$TEST_TMP/err RC=0
-# Stall the heartbeat may show beyond the pause on a busy two-core machine.
-STALL_MARGIN_MS=${STALL_MARGIN_MS:-100}
 
 inspect_run() {
 	RC=0
