@@ -77,6 +77,7 @@ const struct insp_plugin *insp_plugin_entry(void);
 #define G_WAITSINCE  168
 #define G_GOPC       176
 #define G_STARTPC    184
+#define G_LABELS     192 /* runtime/pprof's labels: 0, none */
 #define M_SIZE       320
 #define M_G0         0
 #define MD_SIZE      512
@@ -107,6 +108,7 @@ static const struct {
 	{ "runtime.g", "startpc", G_STARTPC, 8 },
 	{ "runtime.g", "lockedm", G_LOCKEDM, 8 },
 	{ "runtime.g", "parentGoid", G_PARENTGOID, 8 },
+	{ "runtime.g", "labels", G_LABELS, 8 },
 	{ "runtime.m", "procid", M_PROCID, 8 },
 	{ "runtime.m", "curg", M_CURG, 8 },
 	{ "runtime.m", "alllink", M_ALLLINK, 8 },
