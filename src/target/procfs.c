@@ -100,6 +100,9 @@ tgt_proc_open(struct tgt_proc *p, pid_t pid, struct insp_err *err)
 	p->no_vm_readv = tgt_test_no_vm_readv();
 	if (kill(pid, 0) < 0 && errno == ESRCH)
 		return insp_err_set(err, INSP_E_NOPROC, "no such process: %d", (int)pid);
+	/* before anything of it is read */
+	if (tgt_proc_check_owner(p, err) < 0)
+		return -1;
 	tracer = (pid_t)status_field(pid, "TracerPid", &state);
 	/* A zombie leader whose other threads run (pthread_exit) is a live process. */
 	p->io_tid = tgt_live_thread(pid);

@@ -286,6 +286,9 @@ tgt_proc_stop(struct tgt_proc *p, struct insp_err *err)
 		insp_err_set(err, INSP_E_EXITED, "process %d exited while attaching", (int)p->pid);
 		goto fail;
 	}
+	/* held now: its pid can name no other process until the detach */
+	if (tgt_proc_check_owner(p, err) < 0)
+		goto fail;
 	for (size_t i = 0; i < p->nthreads; i++)
 		if (p->threads[i].stopped)
 			read_regs(&p->threads[i]);

@@ -42,6 +42,7 @@ struct tgt_proc {
 	int64_t stop_begin_ns, stop_end_ns; /* CLOCK_MONOTONIC around the pause */
 	bool exited;                        /* tgt_proc_held found it dead or dying: it stays so */
 	int killed_by; /* the signal that killed it, when its exit status told */
+	unsigned long long start_ticks; /* owner.c: when it started, if privileged */
 };
 
 #define TGT_PROC_INIT                                                                              \
@@ -58,6 +59,13 @@ bool tgt_test_no_vm_readv(void);
  * sleeps INSPECT_TEST_SEIZE_GAP_US between a thread's SEIZE and INTERRUPT, so that
  * tests can make threads take signals there. */
 void tgt_test_seize_gap(void);
+
+/* owner.c: with privileges the user lacks (AT_SECURE: setcap, setuid), the
+ * process must be the user's own as plain ptrace needs it (real, effective, saved
+ * and fs uid and gid the caller's, dumpable), INSP_E_PERM if not; and, called
+ * again once the threads are held, the same process the pid named at the first
+ * call (INSP_E_EXITED if not). 0 at once without privileges. */
+int tgt_proc_check_owner(struct tgt_proc *p, struct insp_err *err);
 
 /* procfs.c */
 /* Check the process exists, is ours to trace and not traced already; read its exe. */

@@ -12,8 +12,10 @@
 #   1.1  that copy, as nobody, dumps a fixture nobody runs (Yama's ptrace_scope 1
 #        forbids it without the capability: the fixture is no child of inspect):
 #        the goroutine ids are the runtime's own (the installed plugins load and
-#        work); the fixture unharmed. (Another user's process is out of reach:
-#        /proc/PID/auxv is 0400, which CAP_SYS_PTRACE does not open.)
+#        work); the fixture unharmed
+#   1.1b that copy, as nobody, on root's fixture: exit 4, "it is not yours", the
+#        fixture never stopped (CAP_SYS_PTRACE reaches any uid: inspect keeps the
+#        copy to the caller's own processes, as plain ptrace would)
 #   1.2  the setcap copy in a folder nobody owns: exit 1, "plugin folder ... not
 #        used: it is not owned by root", no marker
 #   1.3  the plugin in the installed folder, owned by root but group-writable:
@@ -118,6 +120,16 @@ priv_dump_ok() {
 	unharmed "$(jq -r .pause_ms "$OUT")"
 }
 
+# Root's fixture: the setcap copy run by nobody refuses it before any read.
+others_refused_ok() {
+	heartbeat_stall_ms >/dev/null
+	run_as nobody "$PRIV/inspect" dump "$FIXTURE_PID"
+	expect_status 4 "^inspect: cannot attach to process $FIXTURE_PID: it is not yours " &&
+		[[ ! -s $OUT ]] || { echo "it printed: $(head -c 300 "$OUT")" >&2; return 1; }
+	run_as nobody "$PRIV/inspect" attach --batch info "$FIXTURE_PID"
+	expect_status 4 "it is not yours" && unharmed 0
+}
+
 # refused_ok DIR MESSAGE: the setcap copy in DIR loads nothing and says why.
 refused_ok() {
 	run_as nobody "$1/inspect" plugins
@@ -208,6 +220,9 @@ privilege_cases() {
 	nobody_fixture "$gover" parked
 	FIXTURES=$TEST_TMP/fxn FIXTURE_NAME=parked fixture_start "$gover" 3
 	check "1.1 the setcap copy dumps nobody's fixture as nobody" priv_dump_ok
+	fixture_stop
+	FIXTURE_NAME=parked fixture_start "$gover" 3
+	check "1.1b the setcap copy refuses root's fixture" others_refused_ok
 	fixture_stop
 	check "1.2 a folder the user owns is refused" refused_ok "$TEST_TMP/owned" \
 		"plugin folder $TEST_TMP/owned/plugins not used: it is not owned by root"
