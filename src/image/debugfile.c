@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -29,9 +30,16 @@
 #define MAX_DEBUG_FILE      ((off_t)4 << 30)
 #define MAX_DEBUG_FILE_TEXT "4 GiB"
 /* The local places, as img_debug_search tells them. */
-#define LOCAL_PLACES                                                                               \
-	"by build-id under /usr/lib/debug/.build-id, or its .gnu_debuglink; "                      \
-	"INSPECT_DEBUG_ROOT=DIR looks under DIR/usr/lib/debug"
+#define LOCAL_PLACES_SECURE "by build-id under /usr/lib/debug/.build-id, or its .gnu_debuglink"
+#define LOCAL_PLACES        LOCAL_PLACES_SECURE "; INSPECT_DEBUG_ROOT=DIR looks under DIR/usr/lib/debug"
+
+/* With privileges the user lacks (AT_SECURE) INSPECT_DEBUG_ROOT is not read:
+ * then it is not offered. */
+static const char *
+local_places(void)
+{
+	return getauxval(AT_SECURE) ? LOCAL_PLACES_SECURE : LOCAL_PLACES;
+}
 
 /* The bytes of the executable's NT_GNU_BUILD_ID note; 0 if it has none. */
 static size_t
@@ -284,7 +292,7 @@ img_find_debug_file(struct img *img, const char *exe_path, const char *root)
 	bool found;
 	int fd;
 
-	snprintf(img->debug_search, sizeof(img->debug_search), "%s", LOCAL_PLACES);
+	snprintf(img->debug_search, sizeof(img->debug_search), "%s", local_places());
 	if (find_local(img, exe_path, root ? root : "", id, idlen))
 		return;
 	/* Last, as elfutils does: the network is the slow way, and only if asked. */
@@ -296,7 +304,7 @@ img_find_debug_file(struct img *img, const char *exe_path, const char *root)
 			 secure_getenv("DEBUGINFOD_URLS"));
 	free(path);
 	if (!found)
-		snprintf(img->debug_search, sizeof(img->debug_search), "%s; %s", LOCAL_PLACES,
+		snprintf(img->debug_search, sizeof(img->debug_search), "%s; %s", local_places(),
 			 why[0] ? why : "DEBUGINFOD_URLS=URL asks a debuginfod server");
 }
 

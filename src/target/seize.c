@@ -68,6 +68,7 @@ static void
 read_thread_stat(pid_t pid, struct tgt_thread *t)
 {
 	char path[96], buf[512], *close;
+	size_t n_read;
 	FILE *f;
 
 	t->info.state = '?';
@@ -75,7 +76,10 @@ read_thread_stat(pid_t pid, struct tgt_thread *t)
 	f = fopen(path, "r");
 	if (!f)
 		return;
-	if (fgets(buf, sizeof(buf), f)) {
+	/* whole, not a line: the name may hold a newline (prctl PR_SET_NAME) */
+	n_read = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n_read] = '\0';
+	{
 		char *open = strchr(buf, '(');
 
 		close = strrchr(buf, ')');

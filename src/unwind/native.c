@@ -6,6 +6,7 @@
 #include "unwind/unwind.h"
 
 #include <elfutils/libdwfl.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,8 +219,10 @@ uw_native_open(struct uw_native **out, pid_t pid, const struct insp_thread *thre
 	if (rc == 0 && dwfl_report_end(u->dwfl, NULL, NULL) != 0)
 		rc = -1;
 	if (rc != 0) {
-		insp_err_set(err, INSP_E_NOPROC, "cannot read the modules of process %d: %s",
-			     (int)pid, rc > 0 ? strerror(rc) : dwfl_errmsg(-1));
+		/* EACCES: /proc/PID/maps is not ours to read, the process is there */
+		insp_err_set(err, rc == EACCES || rc == EPERM ? INSP_E_PERM : INSP_E_NOPROC,
+			     "cannot read the modules of process %d: %s", (int)pid,
+			     rc > 0 ? strerror(rc) : dwfl_errmsg(-1));
 		goto fail;
 	}
 	dwfl_getmodules(u->dwfl, lend_self, u, 0);

@@ -2,8 +2,10 @@
  * SPDX-License-Identifier: MIT */
 #include "replay.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../lib/faultmem.h"
 #include "image/image.h"
@@ -25,11 +27,24 @@ replay_init(void)
 	if (img)
 		return;
 	exe = getenv("INSPECT_FUZZ_GOBIN");
-	if (!exe)
-		exe = "build/fixtures/go1.26/vars";
+	if (!exe) {
+		/* the build's fixture, wherever this runs from: BUILD/fuzz/NAME */
+		static char path[PATH_MAX];
+		ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+		char *slash;
+
+		path[n > 0 ? n : 0] = '\0';
+		for (int up = 0; up < 2 && (slash = strrchr(path, '/')); up++)
+			*slash = '\0';
+		if (strlen(path) + sizeof("/fixtures/go1.26/vars") > sizeof(path))
+			path[0] = '\0';
+		strcat(path, "/fixtures/go1.26/vars");
+		exe = path;
+	}
 	if (img_open(&img, exe, exe, "", &err) < 0) {
+		/* no input's fault: not a crash for libFuzzer to keep */
 		fprintf(stderr, "replay: %s (set INSPECT_FUZZ_GOBIN)\n", err.msg);
-		abort();
+		exit(2);
 	}
 	null = fopen("/dev/null", "w");
 	if (!null)

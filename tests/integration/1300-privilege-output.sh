@@ -191,6 +191,9 @@ env_ignored_ok() {
 	! grep -q "(debug: " "$OUT" || { echo "INSPECT_DEBUG_ROOT was read: $(head -n 1 "$OUT")" >&2; return 1; }
 	grep -q "debuginfod not asked: inspect runs with privileges the user lacks" "$OUT" ||
 		{ echo "no note that debuginfod was not asked: $(grep note "$OUT")" >&2; return 1; }
+	# nor offered: it would not be read
+	! grep -q "INSPECT_DEBUG_ROOT" "$OUT" "$ERR" ||
+		{ echo "the note offers INSPECT_DEBUG_ROOT: $(grep -h INSPECT_DEBUG_ROOT "$OUT" "$ERR")" >&2; return 1; }
 	[[ ! -e $USERDIR/cache ]] || { echo "libdebuginfod wrote its cache" >&2; return 1; }
 	fixture_alive
 }
