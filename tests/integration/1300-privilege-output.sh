@@ -435,7 +435,7 @@ oneline_ok() {
 }
 
 thread_ok() {
-	grep -qE -- "^  [0-9]+ +$(sed 's/[][\\.^$*+?(){}|]/\\&/g' <<<"$NL_THREAD") +S  " "$1/stacks.txt" ||
+	grep -qE -- "^  [0-9]+ +$(sed 's/[][\\.^$*+?(){}|]/\\&/g' <<<"$NL_THREAD") +S( |$)" "$1/stacks.txt" ||
 		{ echo "--threads: no line with the thread name $NL_THREAD" >&2; return 1; }
 	grep -qF -- "$NL_THREAD" "$1/repl.txt" || { echo "threads: no $NL_THREAD" >&2; return 1; }
 }
