@@ -2,7 +2,7 @@
 # Build fixtures/go/shaped with the Go at GOBIN (the caller sets GOTOOLCHAIN and
 # GOFLAGS) into DIR, and rewrite its placeholder names in place (same length, so
 # every offset holds) into bytes an attacker would choose: escape sequences and
-# bytes that are no UTF-8 (tools/shape-names.py; the list is in
+# bytes that are no UTF-8, and newlines (tools/shape-names.py; the list is in
 # fixtures/go/shaped/main.go). DWARF is left uncompressed so that its copies of
 # the names change too.
 #   DIR/shaped      with DWARF
@@ -22,6 +22,8 @@ for b in shaped shaped-sw; do
 		'OscTitleQzqzqzqz=\x1b]0;pwned\x07\x1b[2J' \
 		'BadUtfQzqzqzqzqzq=bad\xff\xfe\xc0\xaf\xc2\x9bC1' \
 		'qzlinkqzqzqzqzqz=\x1b]8;;http://e\x07' \
-		'pkgqzqzqzqzqz=p\x1b(0\xff'
+		'pkgqzqzqzqzqz=p\x1b(0\xff' \
+		'NlQzqzqzqzqzqzqzqzqzqzqz=Nl\n  9  note: forged' \
+		'qznlqzqzqzqzqzqz=nl\nfile'
 	mv "$dir/$b.tmp" "$dir/$b"
 done

@@ -121,7 +121,7 @@ run_attach(int argc, char **argv)
 	fprintf(stdout,
 		"attached to process %d (%s, %s): %s goroutines, %zu threads; it stays stopped "
 		"until detach\n",
-		(int)snap.pid, snap.exe, version ? version : "?",
+		(int)snap.pid, ui_line(snap.exe), version ? ui_line(version) : "?",
 		ui_count(snap.ntasks, count, sizeof(count)), snap.nthreads);
 	fflush(stdout); /* a script waits for it on a pipe before it sends a command */
 	if (commands)

@@ -40,7 +40,7 @@ run_bt(struct ui_session *s, int argc, char **argv)
 	else if (s->task && !s->thread && s->task->frames_cut)
 		fprintf(s->out, "  ... the stack goes on past the frames kept\n");
 	else if (s->task && !s->thread && s->task->note)
-		fprintf(s->out, "  ... the walk ended early: %s\n", s->task->note);
+		fprintf(s->out, "  ... the walk ended early: %s\n", ui_line(s->task->note));
 	return 0;
 }
 

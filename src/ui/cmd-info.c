@@ -24,20 +24,21 @@ run_info(struct ui_session *s, int argc, char **argv)
 		}
 	}
 	fprintf(s->out, "process     %d\nexecutable  %s\nruntime     %s %s\n", (int)snap->pid,
-		snap->exe, snap->plugin->name, version ? version : "?");
+		ui_line(snap->exe), snap->plugin->name, version ? ui_line(version) : "?");
 	fprintf(s->out, "goroutines  %s (%s of the runtime's own",
 		ui_count(snap->ntasks, a, sizeof(a)), ui_count(system, b, sizeof(b)));
 	if (leaked)
 		fprintf(s->out, ", %s leaked", ui_count(leaked, a, sizeof(a)));
 	if (sandboxed)
-		fprintf(s->out, ", %s in a %s", ui_count(sandboxed, a, sizeof(a)), sandbox);
+		fprintf(s->out, ", %s in a %s", ui_count(sandboxed, a, sizeof(a)),
+			ui_line(sandbox));
 	fprintf(s->out, ")\nthreads     %zu\n", snap->nthreads);
 	fprintf(s->out, "%-11s %.1f s\n", snap->proc ? "paused" : "was paused",
 		mdl_snapshot_stopped_ms(snap) / 1000);
 	if (ui_sources(snap, sources, sizeof(sources)))
 		fprintf(s->out, "sources     %s\n", sources);
 	for (size_t i = 0; i < snap->nnotes; i++)
-		fprintf(s->out, "note: %s\n", snap->notes[i]);
+		fprintf(s->out, "note: %s\n", ui_line(snap->notes[i]));
 	return 0;
 }
 

@@ -33,7 +33,7 @@ run_print(struct ui_session *s, int argc, char **argv)
 	if (mdl_print(s->snap, selected_scope(s, s->frame, &sc), argv[1], &s->print, &text, &err) <
 	    0)
 		return fprintf(s->out, "%s\n", err.msg), -1;
-	fprintf(s->out, "%s\n", text);
+	fprintf(s->out, "%s\n", ui_line(text));
 	return 0;
 }
 
@@ -53,8 +53,8 @@ ui_print_frame_vars(struct ui_session *s, uint32_t i, bool args, bool locals, co
 	for (size_t k = 0; k < n && !ui_interrupted; k++) {
 		if (v[k].arg ? !args : !locals)
 			continue;
-		fprintf(s->out, v[k].shadowed ? "%s(%s) = %s\n" : "%s%s = %s\n", indent, v[k].name,
-			v[k].text);
+		fprintf(s->out, v[k].shadowed ? "%s(%s) = %s\n" : "%s%s = %s\n", indent,
+			ui_line(v[k].name), ui_line(v[k].text));
 		shown++;
 	}
 	if (!shown)

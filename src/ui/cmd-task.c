@@ -42,8 +42,9 @@ run_task(struct ui_session *s, int argc, char **argv)
 	s->thread = NULL;
 	s->frame = 0;
 	f = mdl_task_frame(t);
-	fprintf(s->out, "goroutine %" PRIu64 "  %s  %s %s:%u", t->id, mdl_task_key(t),
-		f->func ? f->func : "?", f->file ? ui_basename(f->file) : "?", f->line);
+	fprintf(s->out, "goroutine %" PRIu64 "  %s  %s %s:%u", t->id, ui_line(mdl_task_key(t)),
+		f->func ? ui_line(f->func) : "?", f->file ? ui_line(ui_basename(f->file)) : "?",
+		f->line);
 	if (t->tid)
 		fprintf(s->out, "  on thread %d", (int)t->tid);
 	fputc('\n', s->out);
@@ -62,8 +63,8 @@ run_task(struct ui_session *s, int argc, char **argv)
 		fputc('\n', s->out);
 	}
 	if (t->go_pc.func) {
-		fprintf(s->out, "  created by %s %s:%u", t->go_pc.func, ui_basename(t->go_pc.file),
-			t->go_pc.line);
+		fprintf(s->out, "  created by %s %s:%u", ui_line(t->go_pc.func),
+			ui_line(ui_basename(t->go_pc.file)), t->go_pc.line);
 		/* 0 is no task: the runtime did not record the creator (Go before 1.21) */
 		if (t->parent_id)
 			fprintf(s->out, " in goroutine %" PRIu64 "\n", t->parent_id);

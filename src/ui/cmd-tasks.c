@@ -103,8 +103,9 @@ print_task(FILE *out, const struct insp_task *t, unsigned stacks)
 {
 	const struct insp_loc *f = mdl_task_frame(t);
 
-	fprintf(out, "  %8" PRIu64 "  %-24s  %s %s:%u", t->id, mdl_task_key(t),
-		f->func ? f->func : "?", f->file ? ui_basename(f->file) : "?", f->line);
+	fprintf(out, "  %8" PRIu64 "  %-24s  %s %s:%u", t->id, ui_line(mdl_task_key(t)),
+		f->func ? ui_line(f->func) : "?", f->file ? ui_line(ui_basename(f->file)) : "?",
+		f->line);
 	if (t->tid)
 		fprintf(out, "  (thread %d)", (int)t->tid);
 	fputc('\n', out);
@@ -115,8 +116,8 @@ print_task(FILE *out, const struct insp_task *t, unsigned stacks)
 	}
 	for (uint32_t i = 0; i < t->nframes && i < stacks && !ui_interrupted; i++)
 		fprintf(out, "              %s  %s:%u%s\n",
-			t->frames[i].loc.func ? t->frames[i].loc.func : "?",
-			t->frames[i].loc.file ? ui_basename(t->frames[i].loc.file) : "?",
+			t->frames[i].loc.func ? ui_line(t->frames[i].loc.func) : "?",
+			t->frames[i].loc.file ? ui_line(ui_basename(t->frames[i].loc.file)) : "?",
 			t->frames[i].loc.line, t->frames[i].inlined ? "  (inlined)" : "");
 }
 

@@ -11,11 +11,12 @@ static void
 print_thread(FILE *out, const struct mdl_thread *th, bool selected)
 {
 	fprintf(out, "%c %-8d %-15s %c", selected ? '>' : ' ', (int)th->thread->tid,
-		th->thread->name, th->thread->state);
+		ui_line(th->thread->name), th->thread->state);
 	if (th->task)
-		fprintf(out, "  goroutine %" PRIu64 " (%s)", th->task->id, mdl_task_key(th->task));
+		fprintf(out, "  goroutine %" PRIu64 " (%s)", th->task->id,
+			ui_line(mdl_task_key(th->task)));
 	else if (th->nframes && th->frames[0].loc.func)
-		fprintf(out, "  %s", th->frames[0].loc.func);
+		fprintf(out, "  %s", ui_line(th->frames[0].loc.func));
 	fputc('\n', out);
 }
 

@@ -177,6 +177,6 @@ void
 ui_print_frame(FILE *out, uint32_t i, const struct insp_frame *f, bool selected, int width)
 {
 	fprintf(out, "%c %3u  %-*s  %s:%u%s\n", selected ? '>' : ' ', i, width,
-		f->loc.func ? f->loc.func : "?", f->loc.file ? f->loc.file : "?", f->loc.line,
-		f->inlined ? "  (inlined)" : "");
+		f->loc.func ? ui_line(f->loc.func) : "?", f->loc.file ? ui_line(f->loc.file) : "?",
+		f->loc.line, f->inlined ? "  (inlined)" : "");
 }

@@ -102,17 +102,39 @@ ui_parse_pid(const char *s, pid_t *pid)
 	return 0;
 }
 
+const char *
+ui_line(const char *s)
+{
+	static char *slot[UI_LINE_SLOTS];
+	static unsigned next;
+	size_t n = 0;
+	char *copy, *o;
+
+	if (!s || !s[strcspn(s, "\n\t")])
+		return s; /* the usual case: nothing to copy */
+	for (const char *p = s; *p; p++)
+		n += *p == '\n' || *p == '\t' ? 2 : 1;
+	if (!(copy = malloc(n + 1)))
+		return "?";
+	for (o = copy; *s; s++) {
+		if (*s == '\n' || *s == '\t') {
+			*o++ = '\\';
+			*o++ = *s == '\n' ? 'n' : 't';
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+	free(slot[next]);
+	slot[next] = copy;
+	next = (next + 1) % UI_LINE_SLOTS;
+	return copy;
+}
+
 void
 ui_put_oneline(FILE *out, const char *s)
 {
-	for (; *s; s++) {
-		if (*s == '\n')
-			fputs("\\n", out);
-		else if (*s == '\t')
-			fputs("\\t", out);
-		else
-			fputc(*s, out);
-	}
+	fputs(ui_line(s), out);
 }
 
 void

@@ -20,9 +20,9 @@ static void
 where_of(const struct insp_loc *loc, char *buf, size_t size)
 {
 	if (loc->func && loc->file && loc->line)
-		snprintf(buf, size, "%s:%u", ui_basename(loc->file), loc->line);
+		snprintf(buf, size, "%s:%u", ui_line(ui_basename(loc->file)), loc->line);
 	else if (loc->func && loc->file)
-		snprintf(buf, size, "%s", ui_basename(loc->file)); /* a module without lines */
+		snprintf(buf, size, "%s", ui_line(ui_basename(loc->file))); /* no lines */
 	else if (loc->pc)
 		snprintf(buf, size, "0x%" PRIx64, loc->pc);
 	else
@@ -39,7 +39,7 @@ creator_of(const struct insp_task *t, char *buf, size_t size)
 		return;
 	}
 	where_of(&t->go_pc, where, sizeof(where));
-	snprintf(buf, size, "created by %s %s", t->go_pc.func, where);
+	snprintf(buf, size, "created by %s %s", ui_line(t->go_pc.func), where);
 }
 
 /* The site's first column: its function, or under --group func (where the group
@@ -48,8 +48,8 @@ static const char *
 label_of(const struct mdl_grouping *g, const struct mdl_site *site)
 {
 	if (g->by == MDL_GROUP_FUNC)
-		return mdl_task_key(site->first);
-	return site->frame->func ? site->frame->func : "?";
+		return ui_line(mdl_task_key(site->first));
+	return site->frame->func ? ui_line(site->frame->func) : "?";
 }
 
 static int
@@ -98,12 +98,12 @@ print_header(FILE *out, const struct mdl_snapshot *s, const struct mdl_grouping 
 	const char *version = mdl_info(s, "go_version");
 	char a[32], b[32], sources[256];
 
-	fprintf(out, "process %d  %s", (int)s->pid, s->exe);
+	fprintf(out, "process %d  %s", (int)s->pid, ui_line(s->exe));
 	if (s->runtime_lib)
-		fprintf(out, " (runtime in %s)", s->runtime_lib);
+		fprintf(out, " (runtime in %s)", ui_line(s->runtime_lib));
 	if (s->debug_file)
-		fprintf(out, " (debug: %s)", s->debug_file);
-	fprintf(out, "  %s  %s goroutines", version ? version : "?",
+		fprintf(out, " (debug: %s)", ui_line(s->debug_file));
+	fprintf(out, "  %s  %s goroutines", version ? ui_line(version) : "?",
 		ui_count(g->shown, a, sizeof(a)));
 	if (g->shown + g->hidden != s->ntasks)
 		fprintf(out, " (of %s)", ui_count(s->ntasks, b, sizeof(b)));
@@ -156,8 +156,9 @@ print_stack(FILE *out, const struct insp_task *t, unsigned max, int indent, int 
 		const struct insp_frame *f = &t->frames[k];
 
 		where_of(&f->loc, where, sizeof(where));
-		fprintf(out, "%*s%-*s  %s%s\n", indent, "", width, f->loc.func ? f->loc.func : "?",
-			where, f->inlined ? "  (inlined)" : "");
+		fprintf(out, "%*s%-*s  %s%s\n", indent, "", width,
+			f->loc.func ? ui_line(f->loc.func) : "?", where,
+			f->inlined ? "  (inlined)" : "");
 	}
 	if ((uint32_t)n < t->nframes)
 		fprintf(out, "%*s... %u more frames (--stacks=N, in the REPL -t N, shows N)\n", indent, "",
@@ -165,7 +166,7 @@ print_stack(FILE *out, const struct insp_task *t, unsigned max, int indent, int 
 	else if (t->frames_cut)
 		fprintf(out, "%*s... more frames (--stacks=N, in the REPL -t N, keeps N)\n", indent, "");
 	else if (t->note)
-		fprintf(out, "%*s... the walk ended early: %s\n", indent, "", t->note);
+		fprintf(out, "%*s... the walk ended early: %s\n", indent, "", ui_line(t->note));
 	if (t->go_pc.func) {
 		creator_of(t, creator, sizeof(creator));
 		fprintf(out, "%*s%s", indent, "", creator);
@@ -205,14 +206,15 @@ print_values(FILE *out, const struct mdl_snapshot *s, const struct insp_task *t,
 		return;
 	f = v->frame < t->nframes ? &t->frames[v->frame] : NULL;
 	fprintf(out, "%*sgoroutine %" PRIu64 ", frame %u %s:\n", indent, "", t->id, v->frame,
-		f && f->loc.func ? f->loc.func : "?");
+		f && f->loc.func ? ui_line(f->loc.func) : "?");
 	if (v->error)
-		fprintf(out, "%*s  %s\n", indent, "", v->error);
+		fprintf(out, "%*s  %s\n", indent, "", ui_line(v->error));
 	else if (!v->n)
 		fprintf(out, "%*s  (no variables)\n", indent, "");
 	for (size_t i = 0; i < v->n; i++)
 		fprintf(out, v->vals[i].shadowed ? "%*s  %s(%s) = %s\n" : "%*s  %s%s = %s\n",
-			indent, "", v->vals[i].arg ? "arg " : "", v->vals[i].name, v->vals[i].text);
+			indent, "", v->vals[i].arg ? "arg " : "", ui_line(v->vals[i].name),
+			ui_line(v->vals[i].text));
 }
 
 /* --threads: every OS thread, what it runs, and its native stack. */
@@ -231,15 +233,15 @@ print_threads(FILE *out, const struct mdl_snapshot *s, unsigned max)
 		const struct mdl_thread *th = &s->native[i];
 		struct insp_task shown = { .frames = th->frames, .nframes = th->nframes };
 
-		fprintf(out, "\n  %-7d  %-15s  %c", (int)th->thread->tid, th->thread->name,
+		fprintf(out, "\n  %-7d  %-15s  %c", (int)th->thread->tid, ui_line(th->thread->name),
 			th->thread->state);
 		if (th->task)
 			fprintf(out, "  goroutine %" PRIu64 " (%s)", th->task->id,
-				mdl_task_key(th->task));
+				ui_line(mdl_task_key(th->task)));
 		fputc('\n', out);
 		print_stack(out, &shown, max, 11, width);
 		if (th->why)
-			fprintf(out, "%*s... %s\n", 11, "", th->why);
+			fprintf(out, "%*s... %s\n", 11, "", ui_line(th->why));
 	}
 }
 
@@ -297,6 +299,6 @@ ui_report_text(FILE *out, struct mdl_snapshot *s, const struct mdl_grouping *g, 
 			"\n  wait times are lower bounds: the runtime stamps them only during a "
 			"GC cycle\n");
 	for (size_t i = 0; i < s->nnotes; i++)
-		fprintf(out, "note: %s\n", s->notes[i]);
+		fprintf(out, "note: %s\n", ui_line(s->notes[i]));
 	return 0;
 }

@@ -122,8 +122,15 @@ const char *ui_count(size_t n, char *buf, size_t size);
 const char *ui_sources(const struct mdl_snapshot *s, char *buf, size_t size);
 /* The keys of those facts, for JSON; ends with NULL. */
 extern const char *const ui_source_keys[];
-/* s on one line: a newline or tab in it (a label's value, which the target
- * chose) as the text \n or \t; the stream escapes the rest. */
+/* s for one line of text output: s itself, or, when s holds a newline or tab
+ * (names, paths and labels are the target's bytes: a newline in them would
+ * forge report lines), a copy with those as the text \n or \t; the stream
+ * escapes the rest (JSON escapes by itself: it takes the bytes as they are).
+ * The copy lives until UI_LINE_SLOTS more calls, enough for the fields of one
+ * printf; NULL stays NULL; "?" if memory runs out. */
+#define UI_LINE_SLOTS 16
+const char *ui_line(const char *s);
+/* ui_line(s) written to out. */
 void ui_put_oneline(FILE *out, const char *s);
 /* A task's labels, "k=v, k=v", on one line ("..." after them when cut). */
 void ui_print_labels(FILE *out, const struct insp_task *t);

@@ -37,9 +37,12 @@
 #        INSPECT_TEST_ string at all
 # Output, on fixtures/go/shaped (its main.go: function, file and package names
 # rewritten into ESC ] 0;pwned BEL, ESC [2J, an OSC 8 hyperlink, ESC (0, C1 CSI
-# and bytes that are no UTF-8; a thread named ESC ] 0;thr BEL \xff; main.title a
-# string with ESC), started from a file whose name holds ESC ] 0;exe BEL, for
-# each Go toolchain built (GOVER) with DWARF (shaped) and -s -w (shaped-sw):
+# and bytes that are no UTF-8; a function name and a file name with a newline
+# followed by what looks like a group line ("  9  note: forged"); a thread named
+# ESC ] 0;thr BEL \xff newline T; main.title a string with ESC), started from a
+# file whose name holds ESC ] 0;exe BEL in a folder whose name holds a newline
+# ("fx\n  9  forged"), for each Go toolchain built (GOVER) with DWARF (shaped)
+# and -s -w (shaped-sw):
 #   $GOVER $B 3.0  dump, dump --stacks --threads, dump --group func, and the REPL
 #                  (tasks, task, bt, frame, threads, info, print main.title,
 #                  locals, dump --stacks), stdout and stderr: valid UTF-8 without
@@ -53,6 +56,15 @@
 #                  implementation of the rule
 #   $GOVER shaped 3.4  the REPL on a terminal (pty-session.py; readline writes its
 #                  own controls there): tasks and threads show the escaped names
+#   $GOVER $B 3.5  a newline from the target forges no line: in dump, --stacks and
+#                  --group func, the counts of the group lines ("  N  ...") sum to
+#                  the header's goroutines; no line of any text output starts with
+#                  the text after a newline; the function, its file and the
+#                  executable's folder show \n on the line of the dump's site, the
+#                  --stacks frame, the REPL's tasks, task, bt, frame, the banner,
+#                  info and the dump header; in the JSON, the names hold the newline
+#   $GOVER $B 3.6  the thread's name with its newline: \n in threads and --threads
+#                  (needs read_thread_stat to read a comm with a newline)
 # Every case ends with the fixture alive and untraced.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -289,19 +301,20 @@ readv_hook_ok() {
 # --- output --------------------------------------------------------------------
 
 EXE_NAME=$'shaped\e]0;exe\a'
+EXE_DIR=$'fx\n  9  forged' # under TEST_TMP
 
 # Each name as it must be shown: the placeholders of fixtures/go/shaped, as
 # tools/build-shaped.sh rewrites them, escaped.
 want_names() {
 	local dwarf=$1
 	printf '%s\n' 'main.\x1b]0;pwned\x07\x1b[2Jxx' 'main.bad\xff\xfe\xc0\xaf\xc2\x9bC1xxxxxx' \
-		'fixtures/shaped/p\x1b(0\xffxxxxxxxx.Park' 'shaped\x1b]0;exe\x07' '\x1b]0;thr\x07\xff'
+		'fixtures/shaped/p\x1b(0\xffxxxxxxxx.Park' 'shaped\x1b]0;exe\x07'
 	((dwarf)) && printf '%s\n' '"\x1b]0;pwned\x07 title"'
 	return 0
 }
 
 text_outputs() {
-	local dir=$1 id
+	local dir=$1 id nl
 	inspect_run dump "$FIXTURE_PID"
 	((RC == 0)) || { echo "dump exited $RC: $(head -c 300 "$ERR")" >&2; return 1; }
 	cat "$OUT" "$ERR" >"$dir/dump.txt"
@@ -312,9 +325,11 @@ text_outputs() {
 	cat "$OUT" "$ERR" >"$dir/func.txt"
 	id=$(jq -r '.goroutines[] | select(.frames[].func == "main.inLinkFile") | .id' \
 		"$dir/dump.json" | head -n 1)
-	[[ -n $id ]] || { echo "no goroutine in main.inLinkFile in the JSON" >&2; return 1; }
+	nl=$(jq -r '.goroutines[] | select(.frames[].func | startswith("main.Nl\n")) | .id' \
+		"$dir/dump.json" | head -n 1)
+	[[ -n $id && -n $nl ]] || { echo "no goroutine in main.inLinkFile or main.Nl in the JSON" >&2; return 1; }
 	inspect_run attach --batch "tasks; task $id; bt; frame 3; locals; threads; info; \
-print main.title; dump --stacks; print main.nosuch" "$FIXTURE_PID"
+print main.title; dump --stacks; task $nl; bt; frame 3; print main.nosuch" "$FIXTURE_PID"
 	# 2: print main.nosuch fails, on purpose (its message is checked)
 	((RC == 2)) || { echo "attach exited $RC, want 2: $(head -c 300 "$ERR")" >&2; return 1; }
 	cat "$OUT" "$ERR" >"$dir/repl.txt"
@@ -362,7 +377,7 @@ tty_ok() {
 		cmd tasks
 		want 'chan receive +main\.\\x1b\]0;pwned\\x07\\x1b\[2Jxx main\.go:[0-9]+\n'
 		cmd threads
-		want '\\x1b\]0;thr\\x07\\xff +S'
+		want '\\x1b\]0;thr\\x07\\xff\\nT +S'
 		cmd detach
 		echo '{"exit": 0, "timeout": 15}'
 	} | INPUTRC=/dev/null TERM=xterm "$PTY" -t 10 -- "$INSPECT" attach "$FIXTURE_PID" \
@@ -370,12 +385,67 @@ tty_ok() {
 	fixture_alive
 }
 
+# 3.5: the names with a newline, as shown: one line each.
+NL_FUNC='main.Nl\n  9  note: forgedxxxx'
+NL_FILE='nl\nfilexxxxxxxxx.go'
+NL_EXE="${EXE_DIR//$'\n'/\\n}/"
+NL_THREAD='\x1b]0;thr\x07\xff\nT'
+
+# groups_sum FILE: the header's goroutines, and the sum of the group lines' counts
+# (up to the --threads part, whose lines look alike), equal.
+groups_sum() {
+	local total sum
+	total=$(grep -m 1 -oE '[0-9]+ goroutines' "$1" | cut -d ' ' -f 1)
+	sum=$(awk '/^  [0-9]+ threads$/ { exit } /^  [0-9]+  / { s += $1 } END { print s + 0 }' "$1")
+	[[ -n $total && $total == "$sum" ]] ||
+		{ echo "$(basename "$1"): group lines sum to $sum, the header says ${total:-nothing}" >&2; return 1; }
+}
+
+# has_line FILE ERE WHAT: a line of FILE matches ERE.
+has_line() {
+	grep -qE -- "$2" "$1" || { echo "$(basename "$1"): no line with $3" >&2; return 1; }
+}
+
+oneline_ok() {
+	local d=$1 f re_func re_file re_exe
+	for f in dump stacks func; do
+		groups_sum "$d/$f.txt" || return 1
+	done
+	for f in dump stacks func repl; do
+		if grep -nE '^(  9  (note: )?forged|filex)' "$d/$f.txt" >&2; then
+			echo "$f.txt: a forged line (above)" >&2
+			return 1
+		fi
+	done
+	re_func=$(sed 's/[][\\.^$*+?(){}|]/\\&/g' <<<"$NL_FUNC")
+	re_file=$(sed 's/[][\\.^$*+?(){}|]/\\&/g' <<<"$NL_FILE")
+	re_exe=$(sed 's/[][\\.^$*+?(){}|]/\\&/g' <<<"$NL_EXE")
+	has_line "$d/dump.txt" "^ +1  $re_func +$re_file:7 +created by main\\.main " "the site" &&
+		has_line "$d/dump.txt" "^process $FIXTURE_PID  .*$re_exe.* goroutines " "the header" &&
+		has_line "$d/stacks.txt" "^ {10}$re_func +$re_file:7$" "the frame" &&
+		has_line "$d/repl.txt" "^ +[0-9]+  chan receive +$re_func $re_file:7$" "tasks' line" &&
+		has_line "$d/repl.txt" "^goroutine [0-9]+  chan receive  $re_func $re_file:7$" "task's line" &&
+		has_line "$d/repl.txt" "^>? +3  $re_func  /.*/$re_file:7$" "bt's and frame's line" &&
+		has_line "$d/repl.txt" "^attached to process $FIXTURE_PID \\(/.*$re_exe.*, go" "the banner" &&
+		has_line "$d/repl.txt" "^executable  /.*$re_exe" "info's executable" || return 1
+	for f in "$NL_FUNC" "$NL_FILE"; do
+		jq -e --arg n "${f//\\n/$'\n'}" '[.. | strings | select(contains($n))] | length > 0' \
+			"$d/dump.json" >/dev/null || { echo "the JSON lacks the newline in: $f" >&2; return 1; }
+	done
+}
+
+thread_ok() {
+	grep -qE -- "^  [0-9]+ +$(sed 's/[][\\.^$*+?(){}|]/\\&/g' <<<"$NL_THREAD") +S( |$)" "$1/stacks.txt" ||
+		{ echo "--threads: no line with the thread name $NL_THREAD" >&2; return 1; }
+	grep -qF -- "$NL_THREAD" "$1/repl.txt" || { echo "threads: no $NL_THREAD" >&2; return 1; }
+}
+
 output_cases() {
 	local gover=$1 b=$2 dwarf=$3 dir
 	dir=$TEST_TMP/$gover-$b
-	mkdir -p "$dir" "$TEST_TMP/fx/$gover"
-	cp "$FIXTURES/$gover/$b" "$TEST_TMP/fx/$gover/$EXE_NAME"
-	FIXTURES=$TEST_TMP/fx FIXTURE_NAME=$EXE_NAME fixture_start "$gover" 1
+	mkdir -p "$dir" "$TEST_TMP/$EXE_DIR/$gover"
+	cp "$FIXTURES/$gover/$b" "$TEST_TMP/$EXE_DIR/$gover/$EXE_NAME"
+	FIXTURES=$TEST_TMP/$EXE_DIR FIXTURE_NAME=$EXE_NAME fixture_start "$gover" 1
 	if ! dump_json --threads; then
 		fail "$gover $b 3 dump --format json" "$(head -c 300 "$ERR")"
 		fixture_stop || true
@@ -389,6 +459,8 @@ output_cases() {
 	check "$gover $b 3.2 JSON valid UTF-8, names escaped" json_ok "$dir"
 	check "$gover $b 3.3 stacks are the runtime's, escaped" stacks_ok "$dir"
 	((dwarf)) && check "$gover $b 3.4 the REPL on a terminal: names escaped" tty_ok
+	check "$gover $b 3.5 a newline in a name forges no line" oneline_ok "$dir"
+	check "$gover $b 3.6 a thread's name with a newline, escaped" thread_ok "$dir"
 	check "$gover $b fixture unharmed" fixture_alive
 	fixture_stop
 }

@@ -1,7 +1,8 @@
 /* Unit tests of src/ui/common.c: ui_count with thousands separators, and cut short
  * in buffers too small, never past them (1.N); ui_basename (2.N); ui_exit_status
  * of every INSP_E_* code, written out here as README documents them and checked
- * against the INSP_ERRORS table of include/inspect/err.h, and ui_error (3.N).
+ * against the INSP_ERRORS table of include/inspect/err.h, and ui_error (3.N);
+ * ui_line (4.N).
  * SPDX-License-Identifier: MIT */
 #include <stdarg.h>
 #include <stddef.h>
@@ -200,13 +201,37 @@ test_3_1_error(void **state)
 	}
 }
 
+/* 4.0: newline and tab as \n and \t, the rest as it was; a clean string is
+ * itself (no copy), NULL stays NULL; the copies of one printf's fields all hold
+ * (UI_LINE_SLOTS of them at once). */
+static void
+test_4_0_line(void **state)
+{
+	const char *clean = "main.f", *got[UI_LINE_SLOTS];
+	char in[32];
+
+	(void)state;
+	assert_ptr_equal(ui_line(clean), clean);
+	assert_null(ui_line(NULL));
+	assert_string_equal(ui_line("a\nb\tc\r\\"), "a\\nb\\tc\r\\");
+	assert_string_equal(ui_line("\n\n"), "\\n\\n");
+	for (int i = 0; i < UI_LINE_SLOTS; i++) {
+		snprintf(in, sizeof(in), "%d\n", i);
+		got[i] = ui_line(in);
+	}
+	for (int i = 0; i < UI_LINE_SLOTS; i++) {
+		snprintf(in, sizeof(in), "%d\\n", i);
+		assert_string_equal(got[i], in);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_1_0_count),    cmocka_unit_test(test_1_1_count_sizes),
 		cmocka_unit_test(test_2_0_basename), cmocka_unit_test(test_3_0_exit_status),
-		cmocka_unit_test(test_3_1_error),
+		cmocka_unit_test(test_3_1_error),    cmocka_unit_test(test_4_0_line),
 	};
 
 	return cmocka_run_group_tests_name("common", tests, NULL, NULL) ? 1 : 0;
