@@ -49,6 +49,10 @@ fail(struct parser *ps, const char *where, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
+	/* why may quote the target's names: it stays one line, above the caret */
+	for (char *c = why; *c; c++)
+		if (*c == '\n' || *c == '\t' || *c == '\r')
+			*c = ' ';
 	if (strlen(ps->text) > 80)
 		return insp_err_set(ps->err, INSP_E_USAGE, "%s (at column %d)", why, col + 1);
 	return insp_err_set(ps->err, INSP_E_USAGE, "%s\n  %s\n  %*s^", why, ps->text, col, "");

@@ -300,7 +300,7 @@ run_repl_dump(struct ui_session *s, int argc, char **argv)
 	if (o.nargs)
 		return fprintf(s->out, "usage: %s\n", ui_cmd_dump.usage), -1;
 	if (ui_dump_report(s->out, s->snap, &o, false, &err) < 0)
-		return fprintf(s->out, "%s\n", err.msg), -1;
+		return fprintf(s->out, "%s\n", ui_line(err.msg)), -1;
 	return 0;
 }
 

@@ -32,7 +32,10 @@ run_print(struct ui_session *s, int argc, char **argv)
 	(void)argc;
 	if (mdl_print(s->snap, selected_scope(s, s->frame, &sc), argv[1], &s->print, &text, &err) <
 	    0)
-		return fprintf(s->out, "%s\n", err.msg), -1;
+		/* an expression's error is its line, the expression and a caret under
+		 * it; others are one line, which may quote the target's names */
+		return fprintf(s->out, "%s\n", err.code == INSP_E_USAGE ? err.msg : ui_line(err.msg)),
+		       -1;
 	fprintf(s->out, "%s\n", ui_line(text));
 	return 0;
 }
@@ -49,7 +52,7 @@ ui_print_frame_vars(struct ui_session *s, uint32_t i, bool args, bool locals, co
 		return fprintf(s->out, "%sno variables: a native frame, or no goroutine\n", indent),
 		       -1;
 	if (mdl_frame_values(s->snap, &sc, &s->print, &v, &n, &err) < 0)
-		return fprintf(s->out, "%s%s\n", indent, err.msg), -1;
+		return fprintf(s->out, "%s%s\n", indent, ui_line(err.msg)), -1;
 	for (size_t k = 0; k < n && !ui_interrupted; k++) {
 		if (v[k].arg ? !args : !locals)
 			continue;

@@ -135,7 +135,7 @@ run_tasks(struct ui_session *s, int argc, char **argv)
 	/* The dump's report, as `dump` prints it: threads only when asked. */
 	if (o.grouped) {
 		if (ui_dump_report(s->out, snap, &o.report, false, &err) < 0)
-			return fprintf(s->out, "%s\n", err.msg), -1;
+			return fprintf(s->out, "%s\n", ui_line(err.msg)), -1;
 		return 0;
 	}
 	limit = o.report.limit;

@@ -22,7 +22,8 @@ ui_exit_status(enum insp_errcode code)
 int
 ui_error(const struct insp_err *err)
 {
-	fprintf(stderr, "inspect: %s\n", err->msg[0] ? err->msg : "unknown error");
+	/* one line: a message may quote the target's names and paths */
+	fprintf(stderr, "inspect: %s\n", err->msg[0] ? ui_line(err->msg) : "unknown error");
 	return ui_exit_status(err->code);
 }
 
