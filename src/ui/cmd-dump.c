@@ -68,6 +68,52 @@ usage(FILE *out, const struct rt_plugin_set *plugins)
 	      out);
 }
 
+static int
+write_text(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts *o,
+	   const struct mdl_grouping *g, struct insp_err *err)
+{
+	(void)err;
+	return ui_report_text(out, s, g,
+			      o->stacks || o->by != MDL_GROUP_STACK ? o->stacks : UI_DEFAULT_STACKS,
+			      o->limit);
+}
+
+static int
+write_json(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts *o,
+	   const struct mdl_grouping *g, struct insp_err *err)
+{
+	(void)err;
+	return ui_report_json(out, s, &o->filter, g);
+}
+
+/* --format's table: one line per format, the first the default. */
+static const struct ui_format formats[] = {
+	{ "text", false, write_text },
+	{ "json", true, write_json },
+};
+
+const struct ui_format *
+ui_find_format(const char *name)
+{
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (strcmp(formats[i].name, name) == 0)
+			return &formats[i];
+	return NULL;
+}
+
+/* "text, json, ...": for the error of an unknown format. */
+static const char *
+format_names(void)
+{
+	static char names[256];
+	size_t len = 0;
+
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]) && len < sizeof(names); i++)
+		len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s", i ? ", " : "",
+					formats[i].name);
+	return names;
+}
+
 int
 ui_parse_group(const char *s, enum mdl_group_by *by, const char **label)
 {
@@ -123,6 +169,7 @@ ui_dump_parse(int argc, char **argv, const struct rt_plugin_set *plugins, struct
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	o->format = &formats[0];
 	/* -with, as the REPL's tasks spells it: getopt would read -w -i -t -h */
 	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		size_t len = strcspn(argv[i], "=");
@@ -146,10 +193,10 @@ ui_dump_parse(int argc, char **argv, const struct rt_plugin_set *plugins, struct
 				return -1;
 			break;
 		case 'f':
-			if (strcmp(optarg, "json") && strcmp(optarg, "text"))
-				return insp_err_set(err, INSP_E_USAGE,
-						    "unknown format '%s' (text or json)", optarg);
-			o->json = strcmp(optarg, "json") == 0;
+			o->format = ui_find_format(optarg);
+			if (!o->format)
+				return insp_err_set(err, INSP_E_USAGE, "unknown format '%s' (%s)",
+						    optarg, format_names());
 			break;
 		case 's':
 			o->filter.system = true;
@@ -196,7 +243,7 @@ ui_dump_frames(const struct ui_dump_opts *o)
 {
 	/* Stacks cost a full walk of every goroutine, after the detach: only when
 	 * something shows them. */
-	if (o->stacks || o->json || o->by == MDL_GROUP_STACK || o->locals)
+	if (o->stacks || o->format->frames || o->by == MDL_GROUP_STACK || o->locals)
 		return o->stacks ? o->stacks : UI_DEFAULT_STACKS;
 	return 0;
 }
@@ -223,13 +270,7 @@ ui_dump_report(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts *o, 
 	if (o->locals && detach && mdl_snapshot_detach(s, err) < 0)
 		return -1;
 	s->threads_wanted = o->threads; /* the report shows threads only when asked */
-	if (o->json)
-		ret = ui_report_json(out, s, &o->filter, &groups);
-	else
-		ret = ui_report_text(out, s, &groups,
-				     o->stacks || o->by != MDL_GROUP_STACK ? o->stacks
-									   : UI_DEFAULT_STACKS,
-				     o->limit);
+	ret = o->format->write(out, s, o, &groups, err);
 	s->threads_wanted = threads;
 	return ret;
 }

@@ -145,12 +145,27 @@ int ui_parse_pid(const char *s, pid_t *pid);
  * REPL's `dump`. */
 #define UI_DEFAULT_STACKS 100 /* frames shown and kept unless --stacks=N */
 
+struct ui_dump_opts;
+
+/* One --format of dump: its name; whether it shows every goroutine's frames
+ * (then the capture walks every stack); its writer, which returns 0 or -1 with
+ * err set (a write error of out is the caller's to find, by ferror). */
+struct ui_format {
+	const char *name;
+	bool frames;
+	int (*write)(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts *o,
+		     const struct mdl_grouping *g, struct insp_err *err);
+};
+/* The format called name, or NULL. */
+const struct ui_format *ui_find_format(const char *name);
+
 struct ui_dump_opts {
 	struct mdl_filter filter;
 	enum mdl_group_by by;
 	const char *label; /* --group label=KEY: the key, in argv */
 	unsigned stacks; /* frames to show under each site; 0: none */
-	bool json, threads, help;
+	const struct ui_format *format; /* --format; text by default */
+	bool threads, help;
 	bool locals; /* the variables of each site's example, read while stopped */
 	size_t limit; /* groups shown at most, biggest first (tasks -group -limit); 0: all */
 	char **args; /* what follows the options */
