@@ -114,6 +114,13 @@ format_names(void)
 	return names;
 }
 
+void
+ui_dump_opts_init(struct ui_dump_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->format = &formats[0];
+}
+
 int
 ui_parse_group(const char *s, enum mdl_group_by *by, const char **label)
 {
@@ -168,8 +175,7 @@ ui_dump_parse(int argc, char **argv, const struct rt_plugin_set *plugins, struct
 	};
 	int c;
 
-	memset(o, 0, sizeof(*o));
-	o->format = &formats[0];
+	ui_dump_opts_init(o);
 	/* -with, as the REPL's tasks spells it: getopt would read -w -i -t -h */
 	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		size_t len = strcspn(argv[i], "=");

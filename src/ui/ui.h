@@ -172,6 +172,8 @@ struct ui_dump_opts {
 	int nargs;
 };
 
+/* Empty options: every goroutine but the runtime's, grouped by reason, as text. */
+void ui_dump_opts_init(struct ui_dump_opts *o);
 /* Parse the options of dump (argv[0] is the command's name). */
 int ui_dump_parse(int argc, char **argv, const struct rt_plugin_set *plugins,
 		  struct ui_dump_opts *o, struct insp_err *err);
