@@ -34,6 +34,7 @@ parse(struct ui_session *s, int argc, char **argv, struct tasks_opts *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	o->report.format = ui_find_format("text"); /* -group's report (NULL crashed it) */
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long_only(argc, argv, "", longopts, NULL)) != -1) {
