@@ -18,7 +18,8 @@
 /* The bucket that sums the frames past --top: each of its labels says so. */
 #define OTHER "(other)"
 
-/* Goroutines of one reason standing at one frame (whatever created them). */
+/* Goroutines of one reason standing at one frame (whatever created them); no
+ * string is NULL. */
 struct bucket {
 	const char *reason, *func, *file;
 	uint32_t line;
@@ -73,21 +74,15 @@ sample1(FILE *out, const char *name, const char *key, const char *value, size_t 
 }
 
 static int
-cmp_str(const char *a, const char *b)
-{
-	return strcmp(a ? a : "", b ? b : "");
-}
-
-static int
 cmp_where(const void *pa, const void *pb)
 {
 	const struct bucket *a = pa, *b = pb;
 	int c = strcmp(a->reason, b->reason);
 
 	if (!c)
-		c = cmp_str(a->func, b->func);
+		c = strcmp(a->func, b->func);
 	if (!c)
-		c = cmp_str(a->file, b->file);
+		c = strcmp(a->file, b->file);
 	if (!c)
 		c = (a->line > b->line) - (a->line < b->line);
 	return c;
@@ -107,8 +102,8 @@ cmp_count(const void *pa, const void *pb)
 static int
 cmp_state(const void *pa, const void *pb)
 {
-	return cmp_str(((const struct state_count *)pa)->state,
-		       ((const struct state_count *)pb)->state);
+	return strcmp(((const struct state_count *)pa)->state,
+		      ((const struct state_count *)pb)->state);
 }
 
 /* The grouping's sites by reason and frame, the sites of one frame with different
