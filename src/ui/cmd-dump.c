@@ -20,7 +20,8 @@ usage(FILE *out, const struct rt_plugin_set *plugins)
 	      "  --with COND       keep goroutines for which COND holds (repeatable: all must "
 	      "hold)\n"
 	      "  --without COND    drop goroutines for which COND holds (repeatable)\n"
-	      "  --format FMT      text (default) or json\n"
+	      "  --format FMT      text (default), json, or openmetrics (gauges for\n"
+	      "                    node_exporter's textfile collector: README)\n"
 	      "  --group BY        reason (default), stack (identical stacks), func (the\n"
 	      "                    function shown), creator (the go statement), or\n"
 	      "                    label=KEY (a block per value of the pprof label KEY,\n"
@@ -30,6 +31,8 @@ usage(FILE *out, const struct rt_plugin_set *plugins)
 	      "  --locals          the arguments and locals of each site's example goroutine\n"
 	      "                    (its user frame), read through DWARF before the process\n"
 	      "                    goes on: the pause includes the decoding\n"
+	      "  --top N           openmetrics: the N largest buckets of reason and frame\n"
+	      "                    shown (default 20), the rest summed in one\n"
 	      "  --system          include the runtime's own goroutines (GC workers, finalizers)\n"
 	      "  --threads         every OS thread: name, state, goroutine, native stack\n"
 	      "  -h, --help        this help\n"
@@ -86,10 +89,18 @@ write_json(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts *o,
 	return ui_report_json(out, s, &o->filter, g);
 }
 
+static int
+write_openmetrics(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts *o,
+		  const struct mdl_grouping *g, struct insp_err *err)
+{
+	return ui_report_openmetrics(out, s, &o->filter, g, o->top, err);
+}
+
 /* --format's table: one line per format, the first the default. */
 static const struct ui_format formats[] = {
 	{ "text", false, write_text },
 	{ "json", true, write_json },
+	{ "openmetrics", false, write_openmetrics },
 };
 
 const struct ui_format *
@@ -119,6 +130,7 @@ ui_dump_opts_init(struct ui_dump_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->format = &formats[0];
+	o->top = UI_DEFAULT_TOP;
 }
 
 int
@@ -170,9 +182,11 @@ ui_dump_parse(int argc, char **argv, const struct rt_plugin_set *plugins, struct
 		{ "threads", no_argument, NULL, 't' },
 		{ "stacks", optional_argument, NULL, 'S' },
 		{ "locals", no_argument, NULL, 'l' },
+		{ "top", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	unsigned top;
 	int c;
 
 	ui_dump_opts_init(o);
@@ -191,7 +205,9 @@ ui_dump_parse(int argc, char **argv, const struct rt_plugin_set *plugins, struct
 	}
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	/* ':' first: a missing argument is ':', not an unknown option named by
+	 * the option's value ("unknown option '-T'" for a bare --top) */
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'w':
 		case 'W':
@@ -226,9 +242,20 @@ ui_dump_parse(int argc, char **argv, const struct rt_plugin_set *plugins, struct
 		case 'l':
 			o->locals = true;
 			break;
+		case 'T':
+			if (ui_parse_frames(optarg, &top) < 0)
+				return insp_err_set(err, INSP_E_USAGE,
+						    "--top takes a number of buckets (1 or more), "
+						    "not '%s'",
+						    optarg);
+			o->top = top;
+			break;
 		case 'h':
 			o->help = true;
 			break;
+		case ':':
+			return insp_err_set(err, INSP_E_USAGE, "option '%s' needs an argument",
+					    argv[optind - 1]);
 		default:
 			/* a short option names itself in optopt; a long one is the
 			 * argument getopt has just passed */
@@ -351,14 +378,15 @@ run_repl_dump(struct ui_session *s, int argc, char **argv)
 	return 0;
 }
 
-static const char *const options[] = { "--with",    "--without", "--group",  "--stacks", "--locals",
-				       "--threads", "--system",  "--format", "--help",   NULL };
+static const char *const options[] = { "--with",   "--without", "--group",  "--stacks",
+				       "--locals", "--threads", "--system", "--format",
+				       "--top",    "--help",    NULL };
 
 const struct ui_cmd ui_cmd_dump = {
 	.name = "dump",
 	.options = options,
 	.usage = "dump [--with COND]... [--without COND]... [--group BY] [--stacks[=N]] "
-		 "[--locals] [--threads] [--system] [--format text|json]",
+		 "[--locals] [--threads] [--system] [--format text|json|openmetrics] [--top N]",
 	.summary = "the report of inspect dump, from this session's snapshot",
 	.help = "'dump --help' lists the options and reason names.",
 	.min_args = 0,

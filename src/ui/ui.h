@@ -144,6 +144,7 @@ int ui_parse_pid(const char *s, pid_t *pid);
 /* cmd-dump.c: the dump's options and report, shared by `inspect dump` and the
  * REPL's `dump`. */
 #define UI_DEFAULT_STACKS 100 /* frames shown and kept unless --stacks=N */
+#define UI_DEFAULT_TOP    20  /* openmetrics' frame buckets unless --top N */
 
 struct ui_dump_opts;
 
@@ -168,6 +169,7 @@ struct ui_dump_opts {
 	bool threads, help;
 	bool locals; /* the variables of each site's example, read while stopped */
 	size_t limit; /* groups shown at most, biggest first (tasks -group -limit); 0: all */
+	size_t top;   /* --top: openmetrics' frame buckets at most (UI_DEFAULT_TOP) */
 	char **args; /* what follows the options */
 	int nargs;
 };
@@ -196,5 +198,14 @@ int ui_report_text(FILE *out, struct mdl_snapshot *s, const struct mdl_grouping 
 /* out-json.c */
 int ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
 		   const struct mdl_grouping *g);
+/* out-openmetrics.c: OpenMetrics text of the goroutines that pass f, counted by
+ * reason whatever g's grouping (g is used when it is by reason), at most top
+ * buckets of frames; 0, or -1 with err (out of memory). */
+int ui_report_openmetrics(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
+			  const struct mdl_grouping *g, size_t top, struct insp_err *err);
+/* s as an OpenMetrics label value, without its quotes: control characters and
+ * bytes that are no UTF-8 as the text \xNN (util/esc.h), then \, \" and \n
+ * escaped as the spec says. */
+void ui_om_put_label(FILE *out, const char *s);
 
 #endif
