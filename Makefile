@@ -31,7 +31,7 @@ HELPERS := $(BUILD)/tests/helpers/tracer $(BUILD)/tests/helpers/sigsend
 # The generator of plugins/go/tables.c (tools/gen-gotables.sh), also run by test 1010.
 GEN_GOTABLES := $(BUILD)/tools/gen-gotables
 
-.PHONY: all deps fixtures check unit integration asan fuzz fuzz-check demo bench soak style clean
+.PHONY: asan-build asan-integration integration-run all deps fixtures check unit integration asan fuzz fuzz-check demo bench soak style clean
 # Keep the unit tests' objects (make would delete them as intermediates, and print
 # that after the tests' summary).
 .SECONDARY:
@@ -134,23 +134,34 @@ unit: all $(UNIT_TESTS) fixtures
 	@tools/run-unit.sh $(BUILD)
 
 integration: all fixtures $(HELPERS) $(GEN_GOTABLES)
+	@$(MAKE) --no-print-directory integration-run
+
+# The scripts alone, on what is built (make check runs it beside asan-integration).
+integration-run:
 	@INSPECT=$(BUILD)/inspect HELPERS=$(BUILD)/tests/helpers GEN_GOTABLES=$(GEN_GOTABLES) \
 		tests/run-integration.sh
 
 # The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
-asan:
-	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all $(UNIT_TESTS:build/%=build/asan/%)
+asan: asan-build
 	@INSPECT_TEST_STRIDE=3 tools/run-unit.sh build/asan $(BUILD)/fixtures
+	@$(MAKE) --no-print-directory asan-integration
+
+asan-build:
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all $(UNIT_TESTS:build/%=build/asan/%)
+
+asan-integration:
 	@INSPECT=build/asan/inspect FIXTURES=$(BUILD)/fixtures HELPERS=$(BUILD)/tests/helpers \
 		GEN_GOTABLES=$(GEN_GOTABLES) INSPECT_SANITIZED=1 tests/run-integration.sh
 
-# The plain and the sanitized integration runs go side by side: their scripts
-# mostly wait on fixtures (a third of the wall time is CPU), and each run's
-# output is printed whole when it ends (--output-sync).
+# Everything is built first; then the plain and the sanitized integration runs
+# go side by side: their scripts mostly wait on fixtures (a third of the wall
+# time is CPU), and each run's output is printed whole when it ends
+# (--output-sync).
 check: deps
-	@$(MAKE) --no-print-directory all fixtures $(HELPERS) $(GEN_GOTABLES)
+	@$(MAKE) --no-print-directory all fixtures $(HELPERS) $(GEN_GOTABLES) asan-build
 	@$(MAKE) --no-print-directory unit
-	@$(MAKE) --no-print-directory -j2 --output-sync=target integration asan
+	@INSPECT_TEST_STRIDE=3 tools/run-unit.sh build/asan $(BUILD)/fixtures
+	@$(MAKE) --no-print-directory -j2 --output-sync=target integration-run asan-integration
 	@$(MAKE) --no-print-directory fuzz-check
 
 demo: deps
