@@ -68,11 +68,8 @@ parse(int argc, char **argv, struct diff_opts *o, struct insp_err *err)
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'g':
-			if (ui_parse_group(optarg, &o->by, &o->label) < 0)
-				return insp_err_set(err, INSP_E_USAGE,
-						    "unknown grouping '%s' (reason, stack, func, "
-						    "creator or label=KEY)",
-						    optarg);
+			if (ui_group_arg(optarg, &o->by, &o->label, err) < 0)
+				return -1;
 			o->grouped = true;
 			break;
 		case 'm':
@@ -94,11 +91,7 @@ parse(int argc, char **argv, struct diff_opts *o, struct insp_err *err)
 			o->help = true;
 			return 0;
 		default:
-			if (optopt)
-				return insp_err_set(err, INSP_E_USAGE,
-						    "unknown option '-%c' (see --help)", optopt);
-			return insp_err_set(err, INSP_E_USAGE, "unknown option '%s' (see --help)",
-					    argv[optind - 1]);
+			return ui_unknown_option(argv, err);
 		}
 	}
 	if (argc - optind != 2)
@@ -154,18 +147,6 @@ grouping_name(const struct diff_opts *o, char *buf, size_t size)
 	return buf;
 }
 
-/* "main.go:80", or "?" */
-static void
-where(const struct insp_loc *loc, char *buf, size_t size)
-{
-	if (!loc || !loc->func)
-		snprintf(buf, size, "?");
-	else if (loc->file && loc->line)
-		snprintf(buf, size, "%s:%u", ui_line(ui_basename(loc->file)), loc->line);
-	else
-		snprintf(buf, size, "%s", loc->file ? ui_line(ui_basename(loc->file)) : "?");
-}
-
 struct widths {
 	int delta, counts, word, key, func, where;
 };
@@ -196,7 +177,7 @@ measure(const struct mdl_change *c, size_t n, struct widths *w)
 			w->func = max_int(
 				w->func,
 				(int)strlen(b->frame->func ? ui_line(b->frame->func) : "?"));
-			where(b->frame, buf, sizeof(buf));
+			ui_where(b->frame, buf, sizeof(buf));
 			w->where = max_int(w->where, (int)strlen(buf));
 		}
 	}
@@ -230,11 +211,11 @@ print_text(FILE *out, const struct diff_opts *o, const struct side *sd, const st
 			fprintf(out, "%s\n", ui_line(b->key));
 			continue;
 		}
-		where(b->frame, at, sizeof(at));
+		ui_where(b->frame, at, sizeof(at));
 		fprintf(out, "%-*s  %-*s  %-*s", w.key, ui_line(b->key), w.func,
 			b->frame->func ? ui_line(b->frame->func) : "?", w.where, at);
 		if (b->creator && b->creator->func) {
-			where(b->creator, at, sizeof(at));
+			ui_where(b->creator, at, sizeof(at));
 			fprintf(out, "  created by %s %s", ui_line(b->creator->func), at);
 		}
 		fputc('\n', out);

@@ -149,11 +149,8 @@ parse(int argc, char **argv, const struct rt_plugin_set *plugins, struct watch_o
 				o->top = (unsigned)v;
 			break;
 		case 'g':
-			if (ui_parse_group(optarg, &o->by, &o->label) < 0)
-				return insp_err_set(err, INSP_E_USAGE,
-						    "unknown grouping '%s' (reason, stack, func, "
-						    "creator or label=KEY)",
-						    optarg);
+			if (ui_group_arg(optarg, &o->by, &o->label, err) < 0)
+				return -1;
 			o->grouped = true;
 			break;
 		case 'w':
@@ -168,11 +165,7 @@ parse(int argc, char **argv, const struct rt_plugin_set *plugins, struct watch_o
 			o->help = true;
 			return 0;
 		default:
-			if (optopt)
-				return insp_err_set(err, INSP_E_USAGE,
-						    "unknown option '-%c' (see --help)", optopt);
-			return insp_err_set(err, INSP_E_USAGE, "unknown option '%s' (see --help)",
-					    argv[optind - 1]);
+			return ui_unknown_option(argv, err);
 		}
 	}
 	if (argc - optind != 1 || ui_parse_pid(argv[optind], &o->pid) < 0)
@@ -279,17 +272,6 @@ growing(const struct window *w, const struct row *r)
 
 /* ---- output ---- */
 
-static void
-where(const struct insp_loc *loc, char *buf, size_t size)
-{
-	if (!loc || !loc->func)
-		snprintf(buf, size, "?");
-	else if (loc->file && loc->line)
-		snprintf(buf, size, "%s:%u", ui_line(ui_basename(loc->file)), loc->line);
-	else
-		snprintf(buf, size, "%s", loc->file ? ui_line(ui_basename(loc->file)) : "?");
-}
-
 /* "chan send  main.compute main.go:80  created by main.serve main.go:70" */
 static void
 print_bucket(FILE *out, const struct mdl_bucket *b, bool creator)
@@ -298,11 +280,11 @@ print_bucket(FILE *out, const struct mdl_bucket *b, bool creator)
 
 	fputs(ui_line(b->key), out);
 	if (b->frame) {
-		where(b->frame, at, sizeof(at));
+		ui_where(b->frame, at, sizeof(at));
 		fprintf(out, "  %s %s", b->frame->func ? ui_line(b->frame->func) : "?", at);
 	}
 	if (creator && b->creator && b->creator->func) {
-		where(b->creator, at, sizeof(at));
+		ui_where(b->creator, at, sizeof(at));
 		fprintf(out, "  created by %s %s", ui_line(b->creator->func), at);
 	}
 }
