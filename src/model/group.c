@@ -16,8 +16,8 @@ cmp_str(const char *a, const char *b)
 	return a == b ? 0 : strcmp(a, b);
 }
 
-int
-mdl_loc_cmp(const struct insp_loc *a, const struct insp_loc *b)
+static int
+cmp_loc(const struct insp_loc *a, const struct insp_loc *b)
 {
 	int c = cmp_str(a->func, b->func);
 
@@ -28,11 +28,18 @@ mdl_loc_cmp(const struct insp_loc *a, const struct insp_loc *b)
 	return c;
 }
 
+/* The same for delta.c, which matches buckets across captures. */
+int
+mdl_loc_cmp(const struct insp_loc *a, const struct insp_loc *b)
+{
+	return cmp_loc(a, b);
+}
+
 int
 mdl_stack_cmp(const struct insp_task *a, const struct insp_task *b)
 {
 	for (uint32_t i = 0; i < a->nframes && i < b->nframes; i++) {
-		int c = mdl_loc_cmp(&a->frames[i].loc, &b->frames[i].loc);
+		int c = cmp_loc(&a->frames[i].loc, &b->frames[i].loc);
 
 		if (c)
 			return c;
@@ -91,7 +98,7 @@ cmp_group(const struct insp_task *a, const struct insp_task *b)
 	case MDL_GROUP_FUNC:
 		return strcmp(func_key(a), func_key(b));
 	case MDL_GROUP_CREATOR:
-		return mdl_loc_cmp(&a->go_pc, &b->go_pc);
+		return cmp_loc(&a->go_pc, &b->go_pc);
 	case MDL_GROUP_LABEL:
 		return cmp_str(label_value(a), label_value(b));
 	case MDL_GROUP_REASON:
@@ -108,9 +115,9 @@ cmp_tasks(const void *pa, const void *pb)
 	int c = cmp_group(a, b);
 
 	if (!c)
-		c = mdl_loc_cmp(mdl_task_frame(a), mdl_task_frame(b));
+		c = cmp_loc(mdl_task_frame(a), mdl_task_frame(b));
 	if (!c)
-		c = mdl_loc_cmp(&a->go_pc, &b->go_pc);
+		c = cmp_loc(&a->go_pc, &b->go_pc);
 	if (!c)
 		c = (a->id > b->id) - (a->id < b->id);
 	return c;
@@ -140,8 +147,8 @@ cmp_sites(const void *pa, const void *pb)
 		return a->count < b->count ? 1 : -1;
 	/* qsort is not stable: break every tie, or the order of equal sites changes
 	 * with the C library. */
-	c = mdl_loc_cmp(a->frame, b->frame);
-	return c ? c : mdl_loc_cmp(a->creator, b->creator);
+	c = cmp_loc(a->frame, b->frame);
+	return c ? c : cmp_loc(a->creator, b->creator);
 }
 
 static int
@@ -152,7 +159,7 @@ cmp_groups(const void *pa, const void *pb)
 	if (a->count != b->count)
 		return a->count < b->count ? 1 : -1;
 	if (a->sites[0].first && b->sites[0].first && sort_by == MDL_GROUP_STACK) {
-		int c = mdl_loc_cmp(a->sites[0].frame, b->sites[0].frame);
+		int c = cmp_loc(a->sites[0].frame, b->sites[0].frame);
 
 		/* Keys repeat here (the reason): two stacks differ somewhere. */
 		return c ? c : mdl_stack_cmp(a->sites[0].first, b->sites[0].first);
@@ -217,8 +224,7 @@ group(struct mdl_snapshot *s, const struct mdl_filter *f, enum mdl_group_by by, 
 		g->count++;
 		if (t->wait_ns > g->max_wait_ns)
 			g->max_wait_ns = t->wait_ns;
-		if (!site || mdl_loc_cmp(site->frame, frame) ||
-		    mdl_loc_cmp(site->creator, &t->go_pc)) {
+		if (!site || cmp_loc(site->frame, frame) || cmp_loc(site->creator, &t->go_pc)) {
 			site = &g->sites[g->nsites++];
 			nsites++;
 			site->frame = frame;

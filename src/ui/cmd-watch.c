@@ -78,8 +78,9 @@ usage(FILE *out)
 	      out);
 }
 
-int
-ui_parse_duration(const char *s, int64_t *ns)
+/* "500ms", "10s", "1m", "1.5s" into ns (1 ms to 1 day): 0, or -1. */
+static int
+parse_duration(const char *s, int64_t *ns)
 {
 	static const struct {
 		const char *unit;
@@ -129,7 +130,7 @@ parse(int argc, char **argv, const struct rt_plugin_set *plugins, struct watch_o
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
-			if (ui_parse_duration(optarg, &o->interval_ns) < 0)
+			if (parse_duration(optarg, &o->interval_ns) < 0)
 				return insp_err_set(err, INSP_E_USAGE,
 						    "--interval takes a duration from 1ms to 24h "
 						    "(500ms, 10s, 1m), not '%s'",

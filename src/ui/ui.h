@@ -23,6 +23,18 @@ extern const struct ui_cli_cmd ui_cli_plugins;
 extern const struct ui_cli_cmd ui_cli_diff;
 extern const struct ui_cli_cmd ui_cli_watch;
 
+/* in-capture.c: read the capture file path (what inspect dump wrote) into s, an
+ * empty snapshot (MDL_SNAPSHOT_INIT), as a loaded snapshot (model.h loaded.c).
+ * -1 with err: INSP_E_SYS when it cannot be read (or is past 1 GiB),
+ * INSP_E_USAGE when it is not a capture: not JSON, no "goroutines" array, a
+ * schema_version this inspect does not know, a format it does not read yet. The
+ * message names the file. */
+int ui_load_capture(const char *path, struct mdl_snapshot *s, struct insp_err *err);
+/* in-json.c: the same from the len bytes of text (NUL-terminated), a JSON
+ * capture; path only names it in messages. */
+int ui_load_json(const char *path, const char *text, size_t len, struct mdl_snapshot *s,
+		 struct insp_err *err);
+
 /* The REPL of `inspect attach`: a session on one snapshot, the process stopped. */
 struct ui_session {
 	struct mdl_snapshot *snap;
@@ -205,19 +217,5 @@ int ui_report_text(FILE *out, struct mdl_snapshot *s, const struct mdl_grouping 
 /* out-json.c */
 int ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
 		   const struct mdl_grouping *g);
-
-/* in-capture.c: read the capture file path (what inspect dump wrote) into s, an
- * empty snapshot (MDL_SNAPSHOT_INIT), as a loaded snapshot (model.h loaded.c).
- * -1 with err: INSP_E_SYS when it cannot be read (or is past 1 GiB),
- * INSP_E_USAGE when it is not a capture: not JSON, no "goroutines" array, a
- * schema_version this inspect does not know, a format it does not read yet. The
- * message names the file. */
-int ui_load_capture(const char *path, struct mdl_snapshot *s, struct insp_err *err);
-/* in-json.c: the same from the len bytes of text (NUL-terminated), a JSON
- * capture; path only names it in messages. */
-int ui_load_json(const char *path, const char *text, size_t len, struct mdl_snapshot *s,
-		 struct insp_err *err);
-/* cmd-watch.c: "500ms", "10s", "1m", "1.5s" into ns (1 ms to 1 day): 0, or -1. */
-int ui_parse_duration(const char *s, int64_t *ns);
 
 #endif
