@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static int cmp_biggest(const void *pa, const void *pb);
+
 int
 mdl_buckets(const struct mdl_grouping *g, bool sites, struct mdl_bucket **out, size_t *n,
 	    struct insp_err *err)
@@ -36,6 +38,7 @@ mdl_buckets(const struct mdl_grouping *g, bool sites, struct mdl_bucket **out, s
 			b[k++].count = sites ? gr->sites[j].count : gr->count;
 		}
 	}
+	qsort(b, k, sizeof(*b), cmp_biggest);
 	*out = b;
 	*n = k;
 	return 0;
@@ -115,6 +118,17 @@ mdl_bucket_copy(struct arena *a, const struct mdl_bucket *b, struct mdl_bucket *
 	if (b->stack && !(out->stack = copy_stack(a, b->stack)))
 		return -1;
 	return 0;
+}
+
+/* Biggest first; a tie in the buckets' order. */
+static int
+cmp_biggest(const void *pa, const void *pb)
+{
+	const struct mdl_bucket *a = pa, *b = pb;
+
+	if (a->count != b->count)
+		return a->count < b->count ? 1 : -1;
+	return mdl_bucket_cmp(a, b);
 }
 
 static int

@@ -266,9 +266,9 @@ struct mdl_bucket {
 	size_t count;
 };
 
-/* The buckets of g, biggest first: each site of each group (sites: what the text
- * report's lines are), or each group. *out is malloc'd (the caller frees it); its
- * pointers are g's, into g's snapshot. */
+/* The buckets of g, biggest first (ties by mdl_bucket_cmp): each site of each
+ * group (sites: what the text report's lines are), or each group. *out is malloc'd (the caller
+ * frees it); its pointers are g's, into g's snapshot. */
 int mdl_buckets(const struct mdl_grouping *g, bool sites, struct mdl_bucket **out, size_t *n,
 		struct insp_err *err);
 /* Order of buckets by key, frame, creator, stack (count ignored): 0 is the same bucket. */

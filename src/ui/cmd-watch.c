@@ -384,8 +384,14 @@ print_window(FILE *out, struct window *w)
 		print_bucket(out, &r->b, true);
 		fputc('\n', out);
 	}
-	if (w->nrows > ROWS)
-		fprintf(out, "  ... %zu more buckets, none growing\n", w->nrows - ROWS);
+	if (w->nrows > ROWS) {
+		size_t more = 0;
+
+		for (size_t i = ROWS; i < w->nrows; i++)
+			more += growing(w, &w->rows[i]);
+		fprintf(out, "  ... %zu more buckets, %zu of them growing\n", w->nrows - ROWS,
+			more);
+	}
 }
 
 /* ---- the loop ---- */
