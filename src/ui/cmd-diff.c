@@ -212,8 +212,10 @@ print_text(FILE *out, const struct diff_opts *o, const struct side *sd, const st
 			continue;
 		}
 		ui_where(b->frame, at, sizeof(at));
+		/* no blanks at the end of a line without a creator */
 		fprintf(out, "%-*s  %-*s  %-*s", w.key, ui_line(b->key), w.func,
-			b->frame->func ? ui_line(b->frame->func) : "?", w.where, at);
+			b->frame->func ? ui_line(b->frame->func) : "?",
+			b->creator && b->creator->func ? w.where : 0, at);
 		if (b->creator && b->creator->func) {
 			ui_where(b->creator, at, sizeof(at));
 			fprintf(out, "  created by %s %s", ui_line(b->creator->func), at);
