@@ -13,6 +13,8 @@ static const struct ui_cli_cmd *const commands[] = {
 	&ui_cli_attach,
 	&ui_cli_dump,
 	&ui_cli_plugins,
+	&ui_cli_diff,
+	&ui_cli_watch,
 	NULL,
 };
 

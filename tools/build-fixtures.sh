@@ -40,6 +40,8 @@
 # and for tests/integration/1400-labels.sh (tools/build-labels.sh):
 #   OUT/<goX.Y>/labels[-sw]    fixtures/go/labels, and with -s -w
 # and for tests/integration/1320-signals.sh and `make soak`: tools/build-soak.sh
+# and for tests/integration/1450-diff-watch.sh (tools/build-leaksvc.sh):
+#   OUT/<goX.Y>/leaksvc[-sw]   fixtures/go/leaksvc, and with -s -w
 set -euo pipefail
 
 out=${1:?usage: build-fixtures.sh OUTDIR}
@@ -75,4 +77,5 @@ while read -r name gobin; do
 	"$root/tools/build-values.sh" "$gobin" "$out/$name"
 	"$root/tools/build-hostile.sh" "$gobin" "$out/$name"
 	"$root/tools/build-soak.sh" "$gobin" "$out/$name"
+	"$root/tools/build-leaksvc.sh" "$gobin" "$out/$name"
 done <<<"$toolchains"

@@ -28,6 +28,13 @@ cmp_loc(const struct insp_loc *a, const struct insp_loc *b)
 	return c;
 }
 
+/* The same for delta.c, which matches buckets across captures. */
+int
+mdl_loc_cmp(const struct insp_loc *a, const struct insp_loc *b)
+{
+	return cmp_loc(a, b);
+}
+
 int
 mdl_stack_cmp(const struct insp_task *a, const struct insp_task *b)
 {

@@ -244,7 +244,50 @@ int mdl_group(struct mdl_snapshot *s, const struct mdl_filter *f, enum mdl_group
  * and one of the tasks without that label. key must outlive out. */
 int mdl_group_label(struct mdl_snapshot *s, const struct mdl_filter *f, const char *key,
 		    struct mdl_grouping *out, struct insp_err *err);
+/* Order of two locations by function, file and line (NULL first): -1, 0, 1. */
+int mdl_loc_cmp(const struct insp_loc *a, const struct insp_loc *b);
 /* Do a and b have the same stack (functions, files and lines)? -1, 0, 1 to sort. */
 int mdl_stack_cmp(const struct insp_task *a, const struct insp_task *b);
+
+/* loaded.c: a snapshot read back from a saved capture (inspect diff), not taken
+ * from a process: no plugin, no image, no threads; its readers (ui) fill it. */
+/* A new task of s, zeroed but wait_ns -1, in s's arena; NULL when memory runs out. */
+struct insp_task *mdl_snapshot_add_task(struct mdl_snapshot *s);
+
+/* delta.c: buckets of a grouping, what inspect diff compares and inspect watch
+ * follows, and the change of each between two groupings. */
+struct mdl_bucket {
+	const char *key; /* the group's key: the reason, or the --group key */
+	/* the site's frame shown and creator; both NULL when the bucket is the
+	 * whole group, but by stack the frame shown of the stack */
+	const struct insp_loc *frame, *creator;
+	/* by stack: a task of the group, whose frames tell the stack; else NULL */
+	const struct insp_task *stack;
+	size_t count;
+};
+
+/* The buckets of g, biggest first (ties by mdl_bucket_cmp): each site of each
+ * group (sites: what the text report's lines are), or each group. *out is malloc'd (the caller
+ * frees it); its pointers are g's, into g's snapshot. */
+int mdl_buckets(const struct mdl_grouping *g, bool sites, struct mdl_bucket **out, size_t *n,
+		struct insp_err *err);
+/* Order of buckets by key, frame, creator, stack (count ignored): 0 is the same bucket. */
+int mdl_bucket_cmp(const struct mdl_bucket *a, const struct mdl_bucket *b);
+/* A copy of b whose strings and locations live in a (for a bucket kept after its
+ * snapshot is gone); 0, or -1 when a is full. */
+int mdl_bucket_copy(struct arena *a, const struct mdl_bucket *b, struct mdl_bucket *out);
+
+/* A bucket in two groupings: old or new NULL where it is absent (count 0). */
+struct mdl_change {
+	const struct mdl_bucket *old, *new;
+	size_t nold, nnew;
+	long long delta; /* nnew - nold */
+};
+
+/* Match the buckets of old and new (sorted by mdl_bucket_cmp in place) and list
+ * every bucket of either, biggest growth first, then by key (unchanged ones
+ * included, delta 0). *out is malloc'd; it points into old and new. */
+int mdl_diff(struct mdl_bucket *old, size_t nold, struct mdl_bucket *new, size_t nnew,
+	     struct mdl_change **out, size_t *n, struct insp_err *err);
 
 #endif

@@ -153,6 +153,16 @@ ui_parse_group(const char *s, enum mdl_group_by *by, const char **label)
 }
 
 int
+ui_group_arg(const char *s, enum mdl_group_by *by, const char **label, struct insp_err *err)
+{
+	if (ui_parse_group(s, by, label) < 0)
+		return insp_err_set(
+			err, INSP_E_USAGE,
+			"unknown grouping '%s' (reason, stack, func, creator or label=KEY)", s);
+	return 0;
+}
+
+int
 ui_parse_frames(const char *s, unsigned *n)
 {
 	char *end;
@@ -227,11 +237,8 @@ ui_dump_parse(int argc, char **argv, const struct rt_plugin_set *plugins, struct
 			o->threads = true;
 			break;
 		case 'g':
-			if (ui_parse_group(optarg, &o->by, &o->label) < 0)
-				return insp_err_set(err, INSP_E_USAGE,
-						    "unknown grouping '%s' (reason, stack, func, "
-						    "creator or label=KEY)",
-						    optarg);
+			if (ui_group_arg(optarg, &o->by, &o->label, err) < 0)
+				return -1;
 			break;
 		case 'S':
 			if (ui_parse_frames(optarg, &o->stacks) < 0)
@@ -257,13 +264,7 @@ ui_dump_parse(int argc, char **argv, const struct rt_plugin_set *plugins, struct
 			return insp_err_set(err, INSP_E_USAGE, "option '%s' needs an argument",
 					    argv[optind - 1]);
 		default:
-			/* a short option names itself in optopt; a long one is the
-			 * argument getopt has just passed */
-			if (optopt)
-				return insp_err_set(err, INSP_E_USAGE,
-						    "unknown option '-%c' (see --help)", optopt);
-			return insp_err_set(err, INSP_E_USAGE, "unknown option '%s' (see --help)",
-					    argv[optind - 1]);
+			return ui_unknown_option(argv, err);
 		}
 	}
 	o->args = argv + optind;

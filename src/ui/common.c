@@ -3,6 +3,8 @@
  * SPDX-License-Identifier: MIT */
 #include "ui/ui.h"
 
+#include <getopt.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -150,4 +152,28 @@ ui_print_labels(FILE *out, const struct insp_task *t)
 	}
 	if (t->labels_cut)
 		fputs(t->nlabels ? ", ..." : "...", out);
+}
+
+int
+ui_unknown_option(char **argv, struct insp_err *err)
+{
+	/* a short option names itself in optopt; a long one is the argument
+	 * getopt has just passed */
+	if (optopt)
+		return insp_err_set(err, INSP_E_USAGE, "unknown option '-%c' (see --help)", optopt);
+	return insp_err_set(err, INSP_E_USAGE, "unknown option '%s' (see --help)",
+			    argv[optind - 1]);
+}
+
+void
+ui_where(const struct insp_loc *loc, char *buf, size_t size)
+{
+	if (loc && loc->func && loc->file && loc->line)
+		snprintf(buf, size, "%s:%u", ui_line(ui_basename(loc->file)), loc->line);
+	else if (loc && loc->func && loc->file)
+		snprintf(buf, size, "%s", ui_line(ui_basename(loc->file))); /* no lines */
+	else if (loc && loc->pc)
+		snprintf(buf, size, "0x%" PRIx64, loc->pc);
+	else
+		snprintf(buf, size, "?");
 }

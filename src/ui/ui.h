@@ -20,6 +20,20 @@ struct ui_cli_cmd {
 extern const struct ui_cli_cmd ui_cli_attach;
 extern const struct ui_cli_cmd ui_cli_dump;
 extern const struct ui_cli_cmd ui_cli_plugins;
+extern const struct ui_cli_cmd ui_cli_diff;
+extern const struct ui_cli_cmd ui_cli_watch;
+
+/* in-capture.c: read the capture file path (what inspect dump wrote) into s, an
+ * empty snapshot (MDL_SNAPSHOT_INIT), as a loaded snapshot (model.h loaded.c).
+ * -1 with err: INSP_E_SYS when it cannot be read (or is past 1 GiB),
+ * INSP_E_USAGE when it is not a capture: not JSON, no "goroutines" array, a
+ * schema_version this inspect does not know, a format it does not read yet. The
+ * message names the file. */
+int ui_load_capture(const char *path, struct mdl_snapshot *s, struct insp_err *err);
+/* in-json.c: the same from the len bytes of text (NUL-terminated), a JSON
+ * capture; path only names it in messages. */
+int ui_load_json(const char *path, const char *text, size_t len, struct mdl_snapshot *s,
+		 struct insp_err *err);
 
 /* The REPL of `inspect attach`: a session on one snapshot, the process stopped. */
 struct ui_session {
@@ -140,6 +154,12 @@ const char *ui_basename(const char *path);
 int ui_load_plugins(struct rt_plugin_set *set);
 /* A process id: 0, or -1 if s is not one. */
 int ui_parse_pid(const char *s, pid_t *pid);
+/* After getopt_long (opterr 0) returned '?': -1 with INSP_E_USAGE naming the
+ * option it refused. */
+int ui_unknown_option(char **argv, struct insp_err *err);
+/* Where loc is, for text: "main.go:80" (the file's last part), the file without a
+ * line, the pc in hex, or "?" (loc NULL or unknown); into buf. */
+void ui_where(const struct insp_loc *loc, char *buf, size_t size);
 
 /* cmd-dump.c: the dump's options and report, shared by `inspect dump` and the
  * REPL's `dump`. */
@@ -187,6 +207,9 @@ int ui_dump_report(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts 
 /* "reason", "stack", "func", "creator" or "label=KEY" (*label: KEY, in s): 0,
  * or -1. */
 int ui_parse_group(const char *s, enum mdl_group_by *by, const char **label);
+/* ui_parse_group for an option's argument: 0, or -1 with INSP_E_USAGE naming the
+ * groupings. */
+int ui_group_arg(const char *s, enum mdl_group_by *by, const char **label, struct insp_err *err);
 /* "--stacks", "-t": NULL is the default, else 1 to a million frames. */
 int ui_parse_frames(const char *s, unsigned *n);
 
