@@ -21,6 +21,8 @@ usage(FILE *out, const struct rt_plugin_set *plugins)
 	      "hold)\n"
 	      "  --without COND    drop goroutines for which COND holds (repeatable)\n"
 	      "  --format FMT      text (default) or json\n"
+	      "    --format pprof  a gzipped goroutine profile for go tool pprof, one sample\n"
+	      "                    per stack and label set: > goroutines.pb.gz\n"
 	      "  --group BY        reason (default), stack (identical stacks), func (the\n"
 	      "                    function shown), creator (the go statement), or\n"
 	      "                    label=KEY (a block per value of the pprof label KEY,\n"
@@ -90,6 +92,7 @@ write_json(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts *o,
 static const struct ui_format formats[] = {
 	{ "text", false, write_text },
 	{ "json", true, write_json },
+	{ "pprof", true, ui_write_pprof },
 };
 
 const struct ui_format *

@@ -194,5 +194,10 @@ int ui_report_text(FILE *out, struct mdl_snapshot *s, const struct mdl_grouping 
 /* out-json.c */
 int ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
 		   const struct mdl_grouping *g);
+/* out-pprof.c: a gzipped profile.proto of the goroutines that pass o's filter,
+ * goroutine/count, one sample per stack and label set; INSP_E_USAGE when out is
+ * a terminal. */
+int ui_write_pprof(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts *o,
+		   const struct mdl_grouping *g, struct insp_err *err);
 
 #endif
