@@ -79,7 +79,7 @@ $(PROTO_OBJ): $(PROTO_C)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 # before the first build, when no .d file says so yet
-$(BUILD)/obj/src/ui/out-pprof.o: $(PROTO_GEN)/profile.pb-c.h
+$(BUILD)/obj/src/ui/out-pprof.o $(BUILD)/obj/tests/unit/ui/out-pprof-test.o: $(PROTO_GEN)/profile.pb-c.h
 
 $(BUILD)/obj/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
