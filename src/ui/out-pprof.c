@@ -26,9 +26,10 @@ typedef Perftools__Profiles__Label Label;
 typedef Perftools__Profiles__Mapping Mapping;
 typedef Perftools__Profiles__ValueType ValueType;
 
-/* The labels a sample carries besides the goroutine's own: its key in the
- * report (wait_reason), its state, and how long it has waited. */
+/* The labels a sample carries besides the goroutine's own (of which the
+ * plugin keeps 64 at most): labels_cut, wait_reason, state, wait_minutes. */
 #define EXTRA_LABELS 4
+#define MAX_LABELS   (64 + EXTRA_LABELS)
 
 struct pp {
 	struct arena arena; /* the messages */
@@ -188,20 +189,28 @@ task_frames(const struct insp_task *t, const struct insp_frame **frames, struct 
 	return n;
 }
 
+/* A sample's labels as string indices: (key, str, num, num_unit) each, a
+ * string label with num and num_unit 0, a numeric one with str 0. */
 struct label_set {
-	int64_t v[3 * (EXTRA_LABELS + 64 + 1)]; /* (key, str, num) each */
+	int64_t v[4 * MAX_LABELS];
 	size_t n;
 };
 
 static int
-add_label(struct pp *p, struct label_set *ls, const char *key, const char *s, int64_t num)
+add_label(struct pp *p, struct label_set *ls, const char *key, const char *s, int64_t num,
+	  int64_t unit)
 {
-	if (ls->n + 3 > sizeof(ls->v) / sizeof(ls->v[0]))
-		return 0;
-	ls->v[ls->n++] = str(p, key);
-	ls->v[ls->n++] = s ? str(p, s) : 0;
-	ls->v[ls->n++] = num;
-	return ls->v[ls->n - 3] < 0 || ls->v[ls->n - 2] < 0 ? -1 : 0;
+	int64_t k = str(p, key), v = s ? str(p, s) : 0;
+
+	if (k < 0 || v < 0)
+		return -1;
+	if (ls->n + 4 > sizeof(ls->v) / sizeof(ls->v[0]))
+		return 0; /* more than the plugin keeps */
+	ls->v[ls->n++] = k;
+	ls->v[ls->n++] = v;
+	ls->v[ls->n++] = s ? 0 : num;
+	ls->v[ls->n++] = s ? 0 : unit;
+	return 0;
 }
 
 /* The labels of a task's sample: its own (pprof.Do's), then ours. */
@@ -210,14 +219,14 @@ task_labels(struct pp *p, const struct insp_task *t, struct label_set *ls)
 {
 	ls->n = 0;
 	for (uint32_t i = 0; i < t->nlabels; i++)
-		if (add_label(p, ls, t->labels[i].key, t->labels[i].value, 0) < 0)
+		if (add_label(p, ls, t->labels[i].key, t->labels[i].value, 0, 0) < 0)
 			return -1;
 	/* its own set is not whole: say so, rather than let it pass for another set */
-	if (t->labels_cut && add_label(p, ls, "labels_cut", "true", 0) < 0)
+	if (t->labels_cut && add_label(p, ls, "labels_cut", "true", 0, 0) < 0)
 		return -1;
-	if (t->reason && add_label(p, ls, "wait_reason", t->words ? t->words : t->reason, 0) < 0)
+	if (t->reason && add_label(p, ls, "wait_reason", t->words ? t->words : t->reason, 0, 0) < 0)
 		return -1;
-	if (t->state && add_label(p, ls, "state", t->state, 0) < 0)
+	if (t->state && add_label(p, ls, "state", t->state, 0, 0) < 0)
 		return -1;
 	/* A number, not a string: pprof's -tagfocus takes a range only for a
 	 * numeric label (internal/driver/driver_focus.go compileTagFilter, its
@@ -226,8 +235,8 @@ task_labels(struct pp *p, const struct insp_task *t, struct label_set *ls)
 	 * none pprof scales ("minutes": measurement.go knows s and hrs), so a range
 	 * is written in minutes, as the name says. Absent when the runtime has not
 	 * stamped the wait (no GC since): unknown is not 0. */
-	if (t->wait_ns >= 0 &&
-	    add_label(p, ls, "wait_minutes", NULL, t->wait_ns / INT64_C(60000000000)) < 0)
+	if (t->wait_ns >= 0 && add_label(p, ls, "wait_minutes", NULL,
+					 t->wait_ns / INT64_C(60000000000), p->minutes) < 0)
 		return -1;
 	return 0;
 }
@@ -239,8 +248,8 @@ add_task(struct pp *p, const struct insp_task *t)
 	struct insp_frame one;
 	const struct insp_frame *frames;
 	uint32_t nf = task_frames(t, &frames, &one);
-	/* the key: the location ids, 0, then the label triples */
-	uint64_t *key = malloc((nf + 1 + 3 * (EXTRA_LABELS + 64 + 1)) * sizeof(*key));
+	/* the key: the location ids, 0, then the labels' indices */
+	uint64_t *key = malloc((nf + 1 + 4 * MAX_LABELS) * sizeof(*key));
 	struct label_set ls;
 	size_t nk = 0, nlocs;
 	uint64_t i;
@@ -279,14 +288,14 @@ add_task(struct pp *p, const struct insp_task *t)
 	perftools__profiles__sample__init(sm);
 	sm->location_id = arena_alloc(&p->arena, nlocs * sizeof(*sm->location_id));
 	sm->value = arena_alloc(&p->arena, sizeof(*sm->value));
-	sm->label = arena_alloc(&p->arena, ls.n / 3 * sizeof(*sm->label));
+	sm->label = arena_alloc(&p->arena, ls.n / 4 * sizeof(*sm->label));
 	if (!sm->location_id || !sm->value || !sm->label)
 		goto out;
 	memcpy(sm->location_id, key, nlocs * sizeof(*key));
 	sm->n_location_id = nlocs;
 	sm->value[0] = 1;
 	sm->n_value = 1;
-	for (size_t j = 0; j < ls.n; j += 3) {
+	for (size_t j = 0; j < ls.n; j += 4) {
 		Label *l = arena_alloc(&p->arena, sizeof(*l));
 
 		if (!l)
@@ -295,8 +304,7 @@ add_task(struct pp *p, const struct insp_task *t)
 		l->key = ls.v[j];
 		l->str = ls.v[j + 1];
 		l->num = ls.v[j + 2];
-		if (!l->str)
-			l->num_unit = p->minutes;
+		l->num_unit = ls.v[j + 3];
 		sm->label[sm->n_label++] = l;
 	}
 	p->prof.sample[p->prof.n_sample++] = sm;

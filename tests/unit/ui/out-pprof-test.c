@@ -4,7 +4,8 @@
  * comment) (1.N); samples merged per stack and label set, system goroutines left
  * out, inlined calls in their frame's location, wrappers and the frame below the
  * start function left out, a return address as its call's (2.N); the labels,
- * wait_minutes a number in minutes and absent when unknown (3.N).
+ * wait_minutes a number in minutes and absent when unknown, an empty value a
+ * string (3.N).
  * SPDX-License-Identifier: MIT */
 #include <stdarg.h>
 #include <stddef.h>
@@ -37,7 +38,7 @@ static const struct insp_frame stack[] = {
 	{ .loc = { "runtime.goexit", "asm.s", 1700, 0x4001 }, .call_site = true },
 };
 static const struct insp_label acme[] = { { "tenant", "acme" } },
-			       globex[] = { { "tenant", "globex" } };
+			       globex[] = { { "empty", "" }, { "tenant", "globex" } };
 
 static struct insp_task
 parked(uint64_t id, const struct insp_label *labels)
@@ -76,6 +77,7 @@ setup(void **state)
 	tasks[0] = parked(1, acme);
 	tasks[1] = parked(2, acme);
 	tasks[2] = parked(3, globex);
+	tasks[2].nlabels = 2;
 	tasks[3] = parked(4, NULL);
 	tasks[3].flags = INSP_TASK_SYSTEM;
 	tasks[4] = (struct insp_task){ .id = 5,
@@ -251,10 +253,26 @@ test_3_0_labels(void **state)
 	assert_string_equal(str(label(s, "wait_minutes")->num_unit), "minutes");
 }
 
-/* 3.1: the running goroutine without frames: its innermost frame as its stack,
+/* 3.1: a label with an empty value is a string label still, not a number
+ * (pprof reads a label of str 0 and no unit as an empty string's, and drops it,
+ * as it does the runtime's own). */
+static void
+test_3_1_empty_value(void **state)
+{
+	const Perftools__Profiles__Label *l = label(sample_of("globex"), "empty");
+
+	(void)state;
+	assert_non_null(l);
+	assert_int_equal(l->str, 0);
+	assert_int_equal(l->num, 0);
+	assert_int_equal(l->num_unit, 0);
+	assert_int_equal(sample_of("globex")->n_label, 5);
+}
+
+/* 3.2: the running goroutine without frames: its innermost frame as its stack,
  * state running, no wait_reason, no wait_minutes (unknown is not 0). */
 static void
-test_3_1_running(void **state)
+test_3_2_running(void **state)
 {
 	const Sample *s = NULL;
 
@@ -276,7 +294,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_1_0_types),   cmocka_unit_test(test_1_1_mapping_time_comment),
 		cmocka_unit_test(test_2_0_samples), cmocka_unit_test(test_2_1_locations),
-		cmocka_unit_test(test_3_0_labels),  cmocka_unit_test(test_3_1_running),
+		cmocka_unit_test(test_3_0_labels),  cmocka_unit_test(test_3_1_empty_value),
+		cmocka_unit_test(test_3_2_running),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
