@@ -305,6 +305,10 @@ run_dump(int argc, char **argv)
 		status = ui_exit_status(INSP_E_USAGE);
 		goto out;
 	}
+	if (ui_format_refused(o.format, stdout, &err) < 0) {
+		status = ui_error(&err);
+		goto out;
+	}
 	snap.max_frames = ui_dump_frames(&o);
 	snap.threads_wanted = o.threads;
 	snap.keep_stopped = o.locals;

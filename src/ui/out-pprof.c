@@ -438,6 +438,34 @@ write_gzipped(FILE *out, const Profile *prof, struct insp_err *err)
 	return ret;
 }
 
+/* stdout escapes what a terminal would obey (streams.c), which would corrupt
+ * binary: the bytes go to the stream under it. */
+static FILE *
+raw_stream(FILE *out)
+{
+	return out == stdout && ui_terminal ? ui_terminal : out;
+}
+
+/* Binary is for a file or a pipe: never a terminal (nor a stream whose
+ * descriptor cannot say it is none). */
+static int
+refuse_terminal(FILE *out, struct insp_err *err)
+{
+	int fd = fileno(raw_stream(out));
+
+	if (fd >= 0 && !isatty(fd))
+		return 0;
+	return insp_err_set(err, INSP_E_USAGE,
+			    "a pprof profile is binary: not written to a terminal (redirect it: "
+			    "inspect dump --format pprof PID > goroutines.pb.gz)");
+}
+
+int
+ui_format_refused(const struct ui_format *f, FILE *out, struct insp_err *err)
+{
+	return f->write == ui_write_pprof ? refuse_terminal(out, err) : 0;
+}
+
 int
 ui_write_pprof(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts *o,
 	       const struct mdl_grouping *g, struct insp_err *err)
@@ -448,17 +476,12 @@ ui_write_pprof(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts *o,
 			.locs = KEYMAP_INIT,
 			.samples = KEYMAP_INIT,
 			.prof = PERFTOOLS__PROFILES__PROFILE__INIT };
-	/* stdout escapes what a terminal would obey (streams.c), which would
-	 * corrupt binary: the bytes go to the stream under it, never a terminal */
-	FILE *raw = out == stdout && ui_terminal ? ui_terminal : out;
-	int ret = -1, fd = fileno(raw);
+	FILE *raw = raw_stream(out);
+	int ret = -1;
 
 	(void)g;
-	if (fd < 0 || isatty(fd))
-		return insp_err_set(
-			err, INSP_E_USAGE,
-			"a pprof profile is binary: not written to a terminal (redirect "
-			"it: inspect dump --format pprof PID > goroutines.pb.gz)");
+	if (refuse_terminal(out, err) < 0)
+		return -1;
 	if (fflush(out) != 0)
 		return insp_err_set(err, INSP_E_SYS, "cannot write the profile: %s",
 				    strerror(errno));

@@ -199,5 +199,8 @@ int ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f
  * a terminal. */
 int ui_write_pprof(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts *o,
 		   const struct mdl_grouping *g, struct insp_err *err);
+/* A binary format (pprof) to a terminal: -1 with INSP_E_USAGE, before anything
+ * is captured; else 0. */
+int ui_format_refused(const struct ui_format *f, FILE *out, struct insp_err *err);
 
 #endif

@@ -40,7 +40,7 @@
 #        with ", N minutes"), as in the JSON; a range works: -tagfocus=
 #        wait_minutes=0: keeps them all, =1: none
 #   5.0  to a terminal (pty-session.py): refused, exit 64, "binary", the fixture
-#        alive
+#        alive; before any attach (a pid that does not exist: 64, not 3)
 # Every dump checks the fixture still beats, unharmed, afterwards.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -217,19 +217,27 @@ case_minutes() {
 	[[ -z $got || $got == "total 0" ]] || { echo "-tagfocus=wait_minutes=1: $got, want none" >&2; return 1; }
 }
 
-case_tty() {
+# tty PID: inspect dump --format pprof PID on a terminal exits 64 saying why.
+tty() {
 	printf '%s\n' '{"expect": "pprof profile is binary: not written to a terminal", "timeout": 20}' \
 		'{"exit": 64, "timeout": 20}' |
-		python3 "$PTY" -- "$INSPECT" dump --format pprof "$FIXTURE_PID" >"$TEST_TMP/pty.log" ||
+		python3 "$PTY" -- "$INSPECT" dump --format pprof "$1" >"$TEST_TMP/pty.log" ||
 		{ echo "terminal session: $(tail -c 300 "$TEST_TMP/pty.log")" >&2; return 1; }
-	fixture_alive
+}
+
+case_tty() {
+	tty "$FIXTURE_PID" || return 1
+	fixture_alive || return 1
+	# before any attach: a process that does not exist is refused the same way
+	# (not exit 3, no such process)
+	tty 4194304
 }
 
 if [[ -x $FIXTURES/go1.26/parked ]]; then
 	FIXTURE_PROG=parked
 	fixture_start go1.26 2 -gc
 	check "4.0 wait_minutes is numeric: 0 on the stamped, ranges work" case_minutes
-	check "5.0 a terminal is refused (exit 64)" case_tty
+	check "5.0 a terminal is refused (exit 64), before the attach" case_tty
 	fixture_stop
 else
 	skip "4.0, 5.0" "no go1.26 parked fixture (make fixtures)"
