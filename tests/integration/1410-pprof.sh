@@ -26,6 +26,9 @@
 #           stack and label set: pprof prints samples in its own order)
 #   $V 1.3  -tags: the tenant and handler tags have the runtime's counts; and
 #           -top -tagfocus=tenant=acme the runtime's table, of the fixture's 3
+#   $V 1.4  the header's File: and Build ID: (the mapping: the executable, its
+#           GNU build-id; none on Go 1.19, whose linker writes none) are the
+#           runtime's
 #   $V 2.0  -tagfocus='wait_reason=^chan receive$' -focus='^main\.park' counts the
 #           goroutines the runtime's traceback (runtime.Stack) shows in "chan
 #           receive" in main.park*; -tags -tagshow='^wait_reason$' shows that
@@ -153,6 +156,19 @@ case_tags() {
 		"-tagfocus=tenant=acme tables"
 }
 
+# header GO FILE: the File: and Build ID: lines of pprof's report header.
+header() {
+	pprof "$1" -top "$2" | grep -E '^(File|Build ID): '
+}
+
+# case_header NAME: NAME the executable's file name
+case_header() {
+	local want
+	want=$(header "$GO" "$RT")
+	[[ $want == "File: $1"* ]] || { echo "the runtime's profile names no file: $want" >&2; return 1; }
+	same "$want" "$(header "$GO" "$OURS")" "File and Build ID"
+}
+
 case_reason() {
 	local want got keys
 	want=$(runtime_goroutines | awk -F'\t' '$2 == "chan receive" && $3 ~ /^main\.park/' | wc -l)
@@ -183,9 +199,10 @@ for gover in go1.19 go1.26; do
 			check "$V 1.1 -top -focus=main.park is the runtime's" case_top
 			check "$V 1.2 -traces with tenant, handler are the runtime's" case_traces
 			check "$V 1.3 -tags and -tagfocus=tenant=acme are the runtime's" case_tags
+			check "$V 1.4 the executable and its build-id are the runtime's" case_header "$name"
 			check "$V 2.0 -tagfocus=wait_reason, -tagshow" case_reason
 		else
-			for c in 1.1 1.2 1.3 2.0; do fail "$V $c" "no profile"; done
+			for c in 1.1 1.2 1.3 1.4 2.0; do fail "$V $c" "no profile"; done
 		fi
 		fixture_stop
 		FIXTURE_NAME=$name fixture_start "$gover" 0 -acme 7
