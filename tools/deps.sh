@@ -10,8 +10,12 @@ DELVE_VERSION=v1.27.2
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 for pkg in gcc make libdw-dev libelf-dev libdebuginfod-dev libreadline-dev libjson-c-dev \
-	libcmocka-dev zlib1g-dev protobuf-c-compiler libprotobuf-c-dev golang-1.19-go delve jq libcap2-bin time \
+	libcmocka-dev zlib1g-dev golang-1.19-go delve jq libcap2-bin time \
 	clang libclang-rt-dev; do
+	have_pkg "$pkg" || need+=("$pkg")
+done
+# protoc-c and libprotobuf-c: the encoder of --format pprof (src/ui/profile.proto).
+for pkg in protobuf-c-compiler libprotobuf-c-dev; do
 	have_pkg "$pkg" || need+=("$pkg")
 done
 # The tests' comparisons are Python; a machine may have one that dpkg does not know.
