@@ -55,8 +55,8 @@ PTY=$ROOT/tests/integration/pty-session.py
 PPROFS=("$GO")
 [[ -x $GO119 ]] && PPROFS+=("$GO119")
 
-# pprof GO ARGS...: go tool pprof of that Go, its report only (from the
-# table's or the traces' first line; the header names files and times).
+# pprof GO ARGS...: go tool pprof of that Go (the report on stdout; its
+# notes, "Interpreted ... as range", on stderr, dropped).
 pprof() {
 	local go=$1
 	shift
