@@ -37,6 +37,10 @@ struct pp {
 	Profile prof;
 	size_t cap_strings, cap_funcs, cap_locs, cap_samples;
 	int64_t minutes; /* "minutes", the unit of wait_minutes */
+	ValueType type;  /* goroutine/count */
+	ValueType *types[1];
+	Mapping exe;
+	Mapping *mappings[1];
 };
 
 /* Room for one more in *v (n used, *cap allocated, of size bytes each). */
@@ -314,14 +318,13 @@ out:
 	return ret;
 }
 
-/* The process, the executable and the pause, as a comment (pprof -comments). */
+/* The profile's types, the executable's mapping, and a comment with the
+ * process and the pause (pprof -comments). */
 static int
 header(struct pp *p, const struct mdl_snapshot *s)
 {
-	static ValueType type = PERFTOOLS__PROFILES__VALUE_TYPE__INIT;
-	static Mapping exe = PERFTOOLS__PROFILES__MAPPING__INIT;
-	static ValueType *types[] = { &type };
-	static Mapping *mappings[] = { &exe };
+	ValueType *type = &p->type;
+	Mapping *exe = &p->exe;
 	const char *version = mdl_info(s, "go_version");
 	char buf[512], id[129];
 	int64_t *comment = arena_alloc(&p->arena, sizeof(*comment));
@@ -329,29 +332,34 @@ header(struct pp *p, const struct mdl_snapshot *s)
 	if (str(p, "") != 0 || !comment)
 		return -1;
 	/* as the runtime's own goroutine profile: goroutine/count, period 1 */
-	type.type = str(p, "goroutine");
-	type.unit = str(p, "count");
+	perftools__profiles__value_type__init(type);
+	type->type = str(p, "goroutine");
+	type->unit = str(p, "count");
+	p->types[0] = type;
 	p->prof.n_sample_type = 1;
-	p->prof.sample_type = types;
-	p->prof.period_type = &type;
+	p->prof.sample_type = p->types;
+	p->prof.period_type = type;
 	p->prof.period = 1;
 	p->minutes = str(p, "minutes");
 	/* Symbolized here: pprof must not look for the binary (it may be
 	 * elsewhere, or gone); it reads the names, files and lines as they are.
-	 * No address range: locations hold the pcs, and nothing reads them. */
-	exe.id = 1;
-	exe.filename = str(p, s->exe ? s->exe : "");
-	exe.build_id = str(p, mdl_build_id(s, id, sizeof(id)));
-	exe.has_functions = exe.has_filenames = exe.has_line_numbers = exe.has_inline_frames = 1;
-	p->prof.mapping = mappings;
+	 * No address range: the locations carry the pcs, symbolized already. */
+	perftools__profiles__mapping__init(exe);
+	exe->id = 1;
+	exe->filename = str(p, s->exe ? s->exe : "");
+	exe->build_id = str(p, mdl_build_id(s, id, sizeof(id)));
+	exe->has_functions = exe->has_filenames = exe->has_line_numbers = exe->has_inline_frames =
+		1;
+	p->mappings[0] = exe;
+	p->prof.mapping = p->mappings;
 	p->prof.n_mapping = 1;
 	snprintf(buf, sizeof(buf), "inspect dump of process %d%s%s, paused %.1f ms", (int)s->pid,
 		 version ? " " : "", version ? version : "", s->pause_ms);
 	*comment = str(p, buf);
 	p->prof.comment = comment;
 	p->prof.n_comment = 1;
-	if (type.type < 0 || type.unit < 0 || p->minutes < 0 || exe.filename < 0 ||
-	    exe.build_id < 0 || *comment < 0)
+	if (type->type < 0 || type->unit < 0 || p->minutes < 0 || exe->filename < 0 ||
+	    exe->build_id < 0 || *comment < 0)
 		return -1;
 	return 0;
 }
