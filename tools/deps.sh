@@ -16,6 +16,10 @@ for pkg in gcc make libdw-dev libelf-dev libdebuginfod-dev libreadline-dev libjs
 	clang libclang-rt-dev python3-prometheus-client; do
 	have_pkg "$pkg" || need+=("$pkg")
 done
+# protoc-c and libprotobuf-c: the encoder of --format pprof (src/ui/profile.proto).
+for pkg in protobuf-c-compiler libprotobuf-c-dev; do
+	have_pkg "$pkg" || need+=("$pkg")
+done
 # The tests' comparisons are Python; a machine may have one that dpkg does not know.
 command -v python3 >/dev/null || need+=(python3)
 if [ ${#need[@]} -gt 0 ]; then

@@ -247,6 +247,22 @@ try_file(struct img *img, const char *path, const struct want *w)
 	return adopt(img, fd, path, w);
 }
 
+const char *
+img_build_id(const struct img *img, char *hex, size_t size)
+{
+	uint8_t id[MAX_BUILD_ID];
+	size_t idlen = build_id(img->elf, id);
+
+	if (size == 0)
+		return hex;
+	hex[0] = '\0';
+	if (2 * idlen + 1 > size)
+		return hex;
+	for (size_t i = 0; i < idlen; i++)
+		snprintf(hex + 2 * i, 3, "%02x", id[i]);
+	return hex;
+}
+
 /* The local ways, in elfutils' order: build-id paths, then the .gnu_debuglink. */
 static bool
 find_local(struct img *img, const char *exe_path, const char *root, const uint8_t *id, size_t idlen)

@@ -55,6 +55,10 @@ const char *img_debug_search(const struct img *img);
 /* A debug file found but refused, and why ("debug file P not used: its CRC 0x...
  * differs from the .gnu_debuglink's 0x..."), for a note; NULL if none was. */
 const char *img_debug_rejected(const struct img *img);
+/* The executable's GNU build-id (its NT_GNU_BUILD_ID note) in lower-case hex
+ * into hex (size bytes with the NUL; 129 hold any): hex, "" when it has none
+ * (Go 1.19's linker writes none) or size is too small. */
+const char *img_build_id(const struct img *img, char *hex, size_t size);
 int img_symbol(struct img *img, const char *name, uint64_t *addr, uint64_t *size,
 	       struct insp_err *err);
 int img_section(struct img *img, const char *name, const uint8_t **data, size_t *size,

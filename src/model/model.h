@@ -89,6 +89,10 @@ void mdl_snapshot_release(struct mdl_snapshot *s);
 /* A header fact the plugin set ("go_version"), or NULL. */
 const char *mdl_info(const struct mdl_snapshot *s, const char *key);
 
+/* buildid.c: the executable's GNU build-id in hex into hex (size bytes with
+ * the NUL; 129 hold any), "" when it has none; hex. */
+const char *mdl_build_id(const struct mdl_snapshot *s, char *hex, size_t size);
+
 #define MDL_THREAD_FRAMES 100 /* native frames per thread unless max_frames says */
 
 /* threads.c: the native stacks of the OS threads, walked after the detach from

@@ -20,8 +20,10 @@ usage(FILE *out, const struct rt_plugin_set *plugins)
 	      "  --with COND       keep goroutines for which COND holds (repeatable: all must "
 	      "hold)\n"
 	      "  --without COND    drop goroutines for which COND holds (repeatable)\n"
-	      "  --format FMT      text (default), json, or openmetrics (gauges for\n"
-	      "                    node_exporter's textfile collector: README)\n"
+	      "  --format FMT      text (default), json, openmetrics (gauges for\n"
+	      "                    node_exporter's textfile collector: README), or pprof\n"
+	      "                    (a gzipped goroutine profile for go tool pprof, one\n"
+	      "                    sample per stack and label set: > goroutines.pb.gz)\n"
 	      "  --group BY        reason (default), stack (identical stacks), func (the\n"
 	      "                    function shown), creator (the go statement), or\n"
 	      "                    label=KEY (a block per value of the pprof label KEY,\n"
@@ -101,6 +103,7 @@ static const struct ui_format formats[] = {
 	{ "text", false, write_text },
 	{ "json", true, write_json },
 	{ "openmetrics", false, write_openmetrics },
+	{ "pprof", true, ui_write_pprof },
 };
 
 const struct ui_format *
@@ -336,6 +339,10 @@ run_dump(int argc, char **argv)
 		status = ui_exit_status(INSP_E_USAGE);
 		goto out;
 	}
+	if (ui_format_refused(o.format, stdout, &err) < 0) {
+		status = ui_error(&err);
+		goto out;
+	}
 	snap.max_frames = ui_dump_frames(&o);
 	snap.threads_wanted = o.threads;
 	snap.keep_stopped = o.locals;
@@ -387,7 +394,7 @@ const struct ui_cmd ui_cmd_dump = {
 	.name = "dump",
 	.options = options,
 	.usage = "dump [--with COND]... [--without COND]... [--group BY] [--stacks[=N]] "
-		 "[--locals] [--threads] [--system] [--format text|json|openmetrics] [--top N]",
+		 "[--locals] [--threads] [--system] [--format text|json|openmetrics|pprof] [--top N]",
 	.summary = "the report of inspect dump, from this session's snapshot",
 	.help = "'dump --help' lists the options and reason names.",
 	.min_args = 0,

@@ -230,5 +230,13 @@ int ui_report_openmetrics(FILE *out, struct mdl_snapshot *s, const struct mdl_fi
  * bytes that are no UTF-8 as the text \xNN (util/esc.h), then \, \" and \n
  * escaped as the spec says. */
 void ui_om_put_label(FILE *out, const char *s);
+/* out-pprof.c: a gzipped profile.proto of the goroutines that pass o's filter,
+ * goroutine/count, one sample per stack and label set; INSP_E_USAGE when out is
+ * a terminal. */
+int ui_write_pprof(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts *o,
+		   const struct mdl_grouping *g, struct insp_err *err);
+/* A binary format (pprof) to a terminal: -1 with INSP_E_USAGE, before anything
+ * is captured; else 0. */
+int ui_format_refused(const struct ui_format *f, FILE *out, struct insp_err *err);
 
 #endif
