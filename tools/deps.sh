@@ -4,6 +4,7 @@
 set -euo pipefail
 
 DELVE_VERSION=v1.27.2
+PANICPARSE_VERSION=v2.5.0
 
 # clang and its libFuzzer runtime (libclang-rt-dev ships libclang_rt.fuzzer): the
 # fuzz harnesses of tests/fuzz.
@@ -38,4 +39,12 @@ if [ ! -x "$tools/dlv" ] && [ -n "$gobin" ]; then
 	GOBIN=$tools GOFLAGS=-buildvcs=false GOTOOLCHAIN=local \
 		"$gobin" install "github.com/go-delve/delve/cmd/dlv@$DELVE_VERSION" >/dev/null 2>&1 ||
 		echo "deps: could not build Delve $DELVE_VERSION (no module proxy?): its comparisons will be skipped" >&2
+fi
+# panicparse's pp reads tracebacks: tests/integration/1420-traceback.sh has it group
+# inspect's --format traceback as it groups the runtime's own (seconds, once).
+if [ ! -x "$tools/pp" ] && [ -n "$gobin" ]; then
+	echo "deps: building panicparse's pp $PANICPARSE_VERSION into $tools"
+	GOBIN=$tools GOFLAGS=-buildvcs=false GOTOOLCHAIN=local \
+		"$gobin" install "github.com/maruel/panicparse/v2/cmd/pp@$PANICPARSE_VERSION" >/dev/null 2>&1 ||
+		echo "deps: could not build pp $PANICPARSE_VERSION (no module proxy?): 1420-traceback will skip its pp cases" >&2
 fi

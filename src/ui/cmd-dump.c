@@ -20,7 +20,8 @@ usage(FILE *out, const struct rt_plugin_set *plugins)
 	      "  --with COND       keep goroutines for which COND holds (repeatable: all must "
 	      "hold)\n"
 	      "  --without COND    drop goroutines for which COND holds (repeatable)\n"
-	      "  --format FMT      text (default) or json\n"
+	      "  --format FMT      text (default), json, or traceback (the Go runtime's\n"
+	      "                    SIGQUIT text, debug=2: every goroutine's stack, for pp)\n"
 	      "  --group BY        reason (default), stack (identical stacks), func (the\n"
 	      "                    function shown), creator (the go statement), or\n"
 	      "                    label=KEY (a block per value of the pprof label KEY,\n"
@@ -86,10 +87,19 @@ write_json(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts *o,
 	return ui_report_json(out, s, &o->filter, g);
 }
 
+static int
+write_traceback(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts *o,
+		const struct mdl_grouping *g, struct insp_err *err)
+{
+	(void)g, (void)err;
+	return ui_report_traceback(out, s, &o->filter);
+}
+
 /* --format's table: one line per format, the first the default. */
 static const struct ui_format formats[] = {
 	{ "text", false, write_text },
 	{ "json", true, write_json },
+	{ "traceback", true, write_traceback },
 };
 
 const struct ui_format *

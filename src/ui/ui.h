@@ -194,5 +194,8 @@ int ui_report_text(FILE *out, struct mdl_snapshot *s, const struct mdl_grouping 
 /* out-json.c */
 int ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
 		   const struct mdl_grouping *g);
+/* out-traceback.c: the goroutines that pass f as the Go runtime's traceback
+ * (debug=2, SIGQUIT) writes them, arguments as "...". Returns 0. */
+int ui_report_traceback(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f);
 
 #endif
