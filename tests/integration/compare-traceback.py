@@ -4,7 +4,7 @@ of the same process (runtime.Stack(all): lib.sh's SIGUSR2 stacks file), as text
 and as panicparse's pp groups each.
 
 usage: compare-traceback.py text OURS RUNTIME SKIP_RE [--no-labels]
-       compare-traceback.py pp OURS_PP RUNTIME_PP SKIP_RE
+       compare-traceback.py pp OURS_PP RUNTIME_PP SKIP_RE [--no-labels]
 
 Goroutines (text) or pp buckets (pp) with a frame whose function matches SKIP_RE
 (pp: its package's last element, a dot and its name: signal.loop) are left out
@@ -23,7 +23,10 @@ line. What it drops, and why:
 Labels inspect cut are compared as cut: a value ending in "... (N bytes)" must
 start the runtime's value, a set ending in ", ..." must start the runtime's set.
 pp: the same buckets (header, created-by and frames) with the same counts, the
-argument lists dropped for the same reason, and runs of blanks as one.
+argument lists dropped for the same reason, and runs of blanks as one;
+--no-labels: the labels of inspect's bucket headers dropped, and the buckets
+that differed only by them merged (pp splits buckets by their labels); a
+label value inspect cut ("... (N bytes)") matches the runtime's that it starts.
 Prints one line per difference; exits 1 if any, 2 if nothing was compared."""
 import re
 import sys
@@ -135,37 +138,62 @@ def compare_text(ours_path, theirs_path, skip, no_labels):
     return len(ours), bad
 
 
-def buckets(path, skip):
+def buckets(path, skip, no_labels=False):
     """pp's buckets: "N: HEADER" with its frame lines, blanks collapsed and
-    argument lists dropped; those with a frame matching skip left out."""
+    argument lists dropped; those with a frame matching skip left out. no_labels:
+    the labels of the headers dropped, and buckets then the same merged."""
     out, cur = [], None
     for line in open(path, encoding="utf-8", errors="surrogateescape"):
         line = line.rstrip("\n")
         if re.match(r"^\d+: ", line):
+            if no_labels:
+                line = re.sub(r" labels:\{.*?(?= \[(?:Created by |\d)|$)", "", line)
             cur = [re.sub(r"\s+", " ", line)]
             out.append(cur)
         elif line.startswith("    ") and cur is not None:
             f = line.split()
             m = FUNC.match(" ".join(f[2:]))
             cur.append(" ".join(f[:2] + [m.group(1) if m else " ".join(f[2:])]))
-    # pp shows a function as its package's last element and its name
-    return sorted("\n".join(b) for b in out
-                  if not any(re.search(skip, ln.split(" ")[0] + "." + ln.split(" ")[2])
-                             for ln in b[1:]))
+    counts = {}
+    for b in out:
+        # pp shows a function as its package's last element and its name
+        if any(re.search(skip, ln.split(" ")[0] + "." + ln.split(" ")[2]) for ln in b[1:]):
+            continue
+        n, head = b[0].split(": ", 1)
+        key = "\n".join([head] + b[1:])
+        counts[key] = counts.get(key, 0) + int(n)
+    return sorted(f"{n}: {key}" for key, n in counts.items())
 
 
-def compare_pp(ours_path, theirs_path, skip):
-    ours, theirs = buckets(ours_path, skip), buckets(theirs_path, skip)
-    bad = 0
-    for b in ours:
-        if b not in theirs:
-            print("only inspect's pp has:\n  " + b.replace("\n", "\n  "))
-            bad += 1
-    for b in theirs:
-        if b not in ours:
-            print("only the runtime's pp has:\n  " + b.replace("\n", "\n  "))
-            bad += 1
-    return len(ours), bad
+def cut_match(mine, theirs):
+    """Buckets equal but where inspect cut a label value: "V... (N bytes)"
+    against the runtime's whole value that starts with V."""
+    m = re.match(r'^(.*?)\.\.\. \(\d+ bytes\)"(.*)$', mine, re.S)
+    if not m:
+        return False
+    head, rest = m.group(1), m.group(2)
+    if not theirs.startswith(head):
+        return False
+    end = theirs.find('"', len(head))  # the runtime's value ends at its quote
+    while end > 0 and theirs[end - 1] == "\\":
+        end = theirs.find('"', end + 1)
+    return end > 0 and theirs[end + 1:] == rest
+
+
+def compare_pp(ours_path, theirs_path, skip, no_labels):
+    ours, theirs = buckets(ours_path, skip, no_labels), buckets(theirs_path, skip)
+    only_ours = [b for b in ours if b not in theirs]
+    only_theirs = [b for b in theirs if b not in ours]
+    for b in list(only_ours):
+        t = next((t for t in only_theirs if cut_match(b, t)), None)
+        if t is not None:
+            only_ours.remove(b)
+            only_theirs.remove(t)
+    for b in only_ours:
+        print("only inspect's pp has:\n  " + b.replace("\n", "\n  "))
+    for b in only_theirs:
+        print("only the runtime's pp has:\n  " + b.replace("\n", "\n  "))
+    return len(ours), len(only_ours) + len(only_theirs)
 
 
 def main():
@@ -174,7 +202,7 @@ def main():
         n, bad = compare_text(a, b, skip, "--no-labels" in sys.argv[5:])
         what = "goroutines"
     else:
-        n, bad = compare_pp(a, b, skip)
+        n, bad = compare_pp(a, b, skip, "--no-labels" in sys.argv[5:])
         what = "buckets"
     if n == 0:
         print(f"no {what} to compare")
