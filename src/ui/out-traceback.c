@@ -182,19 +182,19 @@ put_frame(FILE *out, const struct insp_loc *loc)
 static void
 put_stack(FILE *out, const struct insp_task *t, int minor)
 {
-	bool any = false;
+	bool all = true; /* it would show none: then all */
+	uint32_t n = 0;
 
+	for (uint32_t i = 0; i < t->nframes && all; i++)
+		all = !shown(t, i, minor);
 	for (uint32_t i = 0; i < t->nframes; i++)
-		if (shown(t, i, minor)) {
+		if (all ? !t->frames[i].native : shown(t, i, minor)) {
 			put_frame(out, &t->frames[i].loc);
-			any = true;
+			n++;
 		}
-	for (uint32_t i = 0; !any && i < t->nframes; i++)
-		if (!t->frames[i].native)
-			put_frame(out, &t->frames[i].loc), any = true;
 	/* not even that (its stack could not be copied): its innermost frame,
 	 * which the registers give, so that the goroutine still parses */
-	if (!any)
+	if (!n)
 		put_frame(out, &t->top);
 	if (t->frames_cut)
 		fputs("...additional frames elided...\n", out);
