@@ -81,11 +81,17 @@ static size_t
 rune(const unsigned char *s, uint32_t *r)
 {
 	static const uint32_t min[] = { 0, 0, 0x80, 0x800, 0x10000 };
-	size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : s[0] >= 0xe0 && s[0] < 0xf0 ? 3
-				 : s[0] >= 0xf0 && s[0] < 0xf5                      ? 4
-										    : 0;
+	size_t n = 0; /* the bytes its first byte says, 0: it starts none */
 	uint32_t v;
 
+	if (s[0] < 0x80)
+		n = 1;
+	else if (s[0] >= 0xc2 && s[0] < 0xe0)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] < 0xf0)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] < 0xf5)
+		n = 4;
 	if (n == 1)
 		return *r = s[0], 1;
 	if (n == 0)
