@@ -169,18 +169,30 @@ put_header(FILE *out, const struct insp_task *t)
 	fputs("]:\n", out);
 }
 
+/* " +0xOFF": where pc is in its function, which the runtime prints after
+ * file:line but for an inlined call and a pc at the entry (or unknown). */
+static void
+put_offset(FILE *out, uint64_t pc, uint64_t entry)
+{
+	if (entry && pc > entry)
+		fprintf(out, " +0x%llx", (unsigned long long)(pc - entry));
+}
+
 /* FUNC(...) and its file:line; the runtime names runtime.gopanic "panic". An
  * unknown file is "??", as the runtime's cgo frames print one, so that the line
  * still reads as a frame. */
 static void
-put_frame(FILE *out, const struct insp_loc *loc)
+put_frame(FILE *out, const struct insp_frame *f)
 {
-	const char *name = loc->func ? loc->func : "?";
+	const char *name = f->loc.func ? f->loc.func : "?";
 
 	if (strcmp(name, "runtime.gopanic") == 0)
 		name = "panic";
-	fprintf(out, "%s(...)\n\t%s:%u\n", ui_line(name), loc->file ? ui_line(loc->file) : "??",
-		loc->line);
+	fprintf(out, "%s(...)\n\t%s:%u", ui_line(name), f->loc.file ? ui_line(f->loc.file) : "??",
+		f->loc.line);
+	if (!f->inlined)
+		put_offset(out, f->loc.pc, f->entry);
+	fputc('\n', out);
 }
 
 /* The frames the runtime would show, or, when it would show none, all of them
@@ -195,29 +207,33 @@ put_stack(FILE *out, const struct insp_task *t, int minor)
 		all = !shown(t, i, minor);
 	for (uint32_t i = 0; i < t->nframes; i++)
 		if (all ? !t->frames[i].native : shown(t, i, minor)) {
-			put_frame(out, &t->frames[i].loc);
+			put_frame(out, &t->frames[i]);
 			n++;
 		}
 	/* not even that (its stack could not be copied): its innermost frame,
 	 * which the registers give, so that the goroutine still parses */
 	if (!n)
-		put_frame(out, &t->top);
+		put_frame(out, &(const struct insp_frame){ .loc = t->top });
 	if (t->frames_cut)
 		fputs("...additional frames elided...\n", out);
 }
 
 /* created by F[ in goroutine P]: not for the main goroutine, nor for one the
  * runtime started itself (its creator is a runtime function it hides); Go 1.21
- * added the creator's id. */
+ * added the creator's id. F is the physical function of the go statement. */
 static void
 put_creator(FILE *out, const struct insp_task *t, int minor)
 {
-	if (t->id == 1 || !t->go_pc.func || !shown_name(t->go_pc.func, false, minor))
+	const char *name = t->go_func ? t->go_func : t->go_pc.func;
+
+	if (t->id == 1 || !name || !shown_name(name, false, minor))
 		return;
-	fprintf(out, "created by %s", ui_line(t->go_pc.func));
+	fprintf(out, "created by %s", ui_line(name));
 	if (minor >= 21 && t->parent_id)
 		fprintf(out, " in goroutine %llu", (unsigned long long)t->parent_id);
-	fprintf(out, "\n\t%s:%u\n", t->go_pc.file ? ui_line(t->go_pc.file) : "??", t->go_pc.line);
+	fprintf(out, "\n\t%s:%u", t->go_pc.file ? ui_line(t->go_pc.file) : "??", t->go_pc.line);
+	put_offset(out, t->go_pc.pc, t->go_entry);
+	fputc('\n', out);
 }
 
 /* After a blank line, where readers of tracebacks stop parsing, what the

@@ -9,14 +9,14 @@
 # inspect's dump, the fixture's goroutines parked in known states. Goroutines that
 # move between the two captures are left out of both: main.main (it runs
 # runtime.Stack for the others), main.heartbeat, main.spin and os/signal.loop.
-# compare-traceback.py says what it drops before comparing (argument lists,
-# +0x offsets) and why.
+# compare-traceback.py says what it drops before comparing (argument lists:
+# inspect prints "(...)") and why; the +0x offsets are compared.
 #
 # For Go 1.19 and 1.26 (BUILD/fixtures), each as built (GOVER) and stripped with
 # -s -w (GOVER-sw):
 #   $V 1.0  parked -n 3: every goroutine's header ([wait reason]), frames
-#           (function, file:line, in order) and created-by line (Go 1.21+: "in
-#           goroutine 1") are the runtime's
+#           (function, file:line +0xOFF, in order) and created-by line (Go
+#           1.21+: "in goroutine 1") are the runtime's
 #   $V 1.1  pp -aggressive: the same buckets, with the same counts and frames
 #   $V 2.0  stacks -depth 40: the same as 1.0 with inlined calls, closures,
 #           method values (the runtime's wrappers hidden), a goroutine in a

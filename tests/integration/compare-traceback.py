@@ -16,8 +16,7 @@ text: the same goroutine ids, and for each the same header, the same frames
 line. What it drops, and why:
   - each function line's argument list: the runtime prints the argument words,
     inspect "(...)", as it cannot know them (README);
-  - " +0x..." after file:line (and a crash's fp= sp= pc=): inspect does not print
-    the offset in the function;
+  - a crash's " fp=... sp=... pc=..." after file:line (+0x... is compared);
   - --no-labels: " labels:{...}" of inspect's headers, for a runtime that prints
     none (before Go 1.26, or without GODEBUG=tracebacklabels=1).
 Labels inspect cut are compared as cut: a value ending in "... (N bytes)" must
@@ -57,8 +56,7 @@ def parse(path, skip):
         elif line.startswith("created by "):
             func = ("created", line[len("created by "):])
         elif line.startswith("\t") and func:
-            loc = re.sub(r" (\+0x[0-9a-f]+|fp=.*)$", "", line[1:])
-            loc = re.sub(r" \+0x[0-9a-f]+$", "", loc)
+            loc = re.sub(r" fp=.*$", "", line[1:])
             if func[0] == "created":
                 cur["created"] = (func[1], loc)
             else:
