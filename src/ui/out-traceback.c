@@ -12,6 +12,14 @@
 
 #define NS_PER_MIN INT64_C(60000000000)
 
+/* What the runtime's traceback decides by: the target's release and its
+ * GOTRACEBACK level, all (1) or system (2, --system: the runtime's goroutines and
+ * every frame, runtime.go:gotraceback). */
+struct level {
+	int minor;
+	bool system;
+};
+
 /* The minor release of the target's Go ("go1.26.8": 26); unknown: the newest. */
 static int
 go_minor(const struct mdl_snapshot *s)
@@ -42,37 +50,39 @@ exported_runtime(const char *name, int minor)
 	return *f >= 'A' && *f <= 'Z' && (!dot || (*name >= 'A' && *name <= 'Z'));
 }
 
-/* A function the runtime's traceback at GOTRACEBACK=all shows by its name
- * (showfuncinfo): not one without a dot, nor the runtime's unexported ones but
- * for runtime.gopanic below another frame (inner) and the finalizer and cleanup
- * runners (Go 1.25). */
+/* A function the runtime's traceback shows by its name (showfuncinfo): any at
+ * GOTRACEBACK=system; at all, not one without a dot, nor the runtime's
+ * unexported ones but for runtime.gopanic below another frame (inner) and the
+ * finalizer and cleanup runners (Go 1.25). */
 static bool
-shown_name(const char *name, bool inner, int minor)
+shown_name(const char *name, bool inner, struct level lv)
 {
+	if (lv.system)
+		return true;
 	if (strcmp(name, "runtime.runFinalizers") == 0 || strcmp(name, "runtime.runCleanups") == 0)
 		return true;
 	if (strcmp(name, "runtime.gopanic") == 0 && inner)
 		return true;
 	if (!strchr(name, '.'))
 		return false;
-	return strncmp(name, "runtime.", 8) != 0 || exported_runtime(name, minor);
+	return strncmp(name, "runtime.", 8) != 0 || exported_runtime(name, lv.minor);
 }
 
-/* Frame i of t as that traceback shows it: wrappers hidden unless they called
- * a panic; native frames (C, from the thread's stack) are not the goroutine's. */
+/* Frame i of t as that traceback shows it: wrappers hidden at all unless they
+ * called a panic; native frames (C, from the thread's stack) are not the goroutine's. */
 static bool
-shown(const struct insp_task *t, uint32_t i, int minor)
+shown(const struct insp_task *t, uint32_t i, struct level lv)
 {
 	const struct insp_frame *f = &t->frames[i];
 	const char *callee = i ? t->frames[i - 1].loc.func : NULL;
 
 	if (f->native || !f->loc.func)
 		return false;
-	if (f->wrapper)
+	if (f->wrapper && !lv.system)
 		return callee && (strcmp(callee, "runtime.gopanic") == 0 ||
 				  strcmp(callee, "runtime.sigpanic") == 0 ||
 				  strcmp(callee, "runtime.panicwrap") == 0);
-	return shown_name(f->loc.func, i > 0, minor);
+	return shown_name(f->loc.func, i > 0, lv);
 }
 
 /* One rune of s as Go's range over a string decodes it: *r, and the bytes it
@@ -198,15 +208,15 @@ put_frame(FILE *out, const struct insp_frame *f)
 /* The frames the runtime would show, or, when it would show none, all of them
  * (traceback1 repeats the walk with showRuntime); a cut stack says so. */
 static void
-put_stack(FILE *out, const struct insp_task *t, int minor)
+put_stack(FILE *out, const struct insp_task *t, struct level lv)
 {
 	bool all = true; /* it would show none: then all */
 	uint32_t n = 0;
 
 	for (uint32_t i = 0; i < t->nframes && all; i++)
-		all = !shown(t, i, minor);
+		all = !shown(t, i, lv);
 	for (uint32_t i = 0; i < t->nframes; i++)
-		if (all ? !t->frames[i].native : shown(t, i, minor)) {
+		if (all ? !t->frames[i].native : shown(t, i, lv)) {
 			put_frame(out, &t->frames[i]);
 			n++;
 		}
@@ -222,14 +232,14 @@ put_stack(FILE *out, const struct insp_task *t, int minor)
  * runtime started itself (its creator is a runtime function it hides); Go 1.21
  * added the creator's id. F is the physical function of the go statement. */
 static void
-put_creator(FILE *out, const struct insp_task *t, int minor)
+put_creator(FILE *out, const struct insp_task *t, struct level lv)
 {
 	const char *name = t->go_func ? t->go_func : t->go_pc.func;
 
-	if (t->id == 1 || !name || !shown_name(name, false, minor))
+	if (t->id == 1 || !name || !shown_name(name, false, lv))
 		return;
 	fprintf(out, "created by %s", ui_line(name));
-	if (minor >= 21 && t->parent_id)
+	if (lv.minor >= 21 && t->parent_id)
 		fprintf(out, " in goroutine %llu", (unsigned long long)t->parent_id);
 	fprintf(out, "\n\t%s:%u", t->go_pc.file ? ui_line(t->go_pc.file) : "??", t->go_pc.line);
 	put_offset(out, t->go_pc.pc, t->go_entry);
@@ -260,7 +270,7 @@ put_trailer(FILE *out, const struct mdl_snapshot *s, const struct mdl_filter *f,
 int
 ui_report_traceback(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f)
 {
-	int minor = go_minor(s);
+	struct level lv = { go_minor(s), f->system };
 	size_t shown = 0;
 
 	for (size_t i = 0; i < s->ntasks; i++) {
@@ -271,8 +281,8 @@ ui_report_traceback(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *
 		if (shown++)
 			fputc('\n', out);
 		put_header(out, t);
-		put_stack(out, t, minor);
-		put_creator(out, t, minor);
+		put_stack(out, t, lv);
+		put_creator(out, t, lv);
 	}
 	put_trailer(out, s, f, shown);
 	return 0;

@@ -4,9 +4,10 @@
 # panicparse's pp (tools/deps.sh builds it into BUILD/tools) groups it as it
 # groups the runtime's own account of the same process.
 #
-# Oracle: runtime.Stack(all) of the fixture (lib.sh: its SIGUSR2 writes it to the
-# -stacks file; the same text as a SIGQUIT at GOTRACEBACK=all), taken right after
-# inspect's dump, the fixture's goroutines parked in known states. Goroutines that
+# Oracles: runtime.Stack(all) of the fixture (lib.sh: its SIGUSR2 writes it to
+# the -stacks file; what a debug=2 goroutine profile writes), taken right after
+# inspect's dump, the fixture's goroutines parked in known states; and its
+# SIGQUIT traceback (1.2). Goroutines that
 # move between the two captures are left out of both: main.main (it runs
 # runtime.Stack for the others), main.heartbeat, main.spin and os/signal.loop.
 # compare-traceback.py says what it drops before comparing (argument lists:
@@ -18,6 +19,11 @@
 #           (function, file:line +0xOFF, in order) and created-by line (Go
 #           1.21+: "in goroutine 1") are the runtime's
 #   $V 1.1  pp -aggressive: the same buckets, with the same counts and frames
+#   $V 1.2  --system (the runtime's level system: its own goroutines and every
+#           frame, wrappers and runtime.goexit too) is the SIGQUIT traceback of
+#           the fixture started with GOTRACEBACK=all (a crash prints at that
+#           level), main.main's goroutine included; but for goroutine 0 (a
+#           thread's g0, which only a crash prints)
 #   $V 2.0  stacks -depth 40: the same as 1.0 with inlined calls, closures,
 #           method values (the runtime's wrappers hidden), a goroutine in a
 #           syscall, and children created by main.parent (in goroutine N)
@@ -64,6 +70,19 @@ same_text() {
 	tb_dump || return 1
 	runtime_tb || return 1
 	python3 "$COMPARE" text "$TEST_TMP/ours" "$TEST_TMP/theirs" "$MOVING" "$@" >"$TEST_TMP/cmp" ||
+		{ head -c 1500 "$TEST_TMP/cmp" >&2; return 1; }
+}
+
+# same_as_crash: dump --system, then SIGQUIT the fixture (started with
+# GOTRACEBACK=all; a crash prints at the system level, every frame): the two
+# compared goroutine by goroutine. The fixture exits.
+same_as_crash() {
+	tb_dump --system || return 1
+	kill -QUIT "$FIXTURE_PID" || return 1
+	fixture_wait || true
+	cp "$FIXTURE_DIR/stderr" "$TEST_TMP/theirs"
+	grep -q '^SIGQUIT: quit' "$TEST_TMP/theirs" || { echo "no SIGQUIT traceback" >&2; return 1; }
+	python3 "$COMPARE" text "$TEST_TMP/ours" "$TEST_TMP/theirs" "$MOVING" >"$TEST_TMP/cmp" ||
 		{ head -c 1500 "$TEST_TMP/cmp" >&2; return 1; }
 }
 
@@ -118,11 +137,11 @@ for V in $(fixture_versions); do
 	[[ $V == go1.19 || $V == go1.26 ]] || continue
 	for B in "" -sw; do
 		T=$V$B
-		FIXTURE_PROG=parked FIXTURE_NAME=parked$B fixture_start "$V" 3
+		GOTRACEBACK=all FIXTURE_PROG=parked FIXTURE_NAME=parked$B fixture_start "$V" 3
 		check "$T 1.0 parked: headers, frames, created-by are the runtime's" same_text
 		if $have_pp; then check "$T 1.1 parked: pp's buckets are the runtime's" same_pp
 		else skip "$T 1.1" "needs-pp: no $PP (tools/deps.sh builds it)"; fi
-		fixture_stop
+		check "$T 1.2 --system: every goroutine and frame, as SIGQUIT's" same_as_crash
 
 		FIXTURE_PROG=stacks FIXTURE_NAME=stacks$B fixture_start "$V" 3 -depth 40
 		check "$T 2.0 stacks: inlined, closures, wrappers, syscall, parents" same_text

@@ -31,7 +31,8 @@ import re
 import sys
 
 FUNC = re.compile(r"^(.+)\((.*)\)$")  # pp's reFunc
-HEADER = re.compile(r"^goroutine (\d+) \[(.*)\]:$")
+# a crash's traceback (SIGQUIT) adds gp= m= mp= (Go 1.23+)
+HEADER = re.compile(r"^goroutine (\d+)(?: gp=\S+ m=\S+(?: mp=\S+)?)? \[(.*)\]:$")
 CUT_VALUE = re.compile(r'^"(.*)\.\.\. \(\d+ bytes\)"$')
 
 
@@ -67,6 +68,10 @@ def parse(path, skip):
             func = ("frame", m.group(1) if m else line)
     out = {}
     for gid, g in gs.items():
+        # goroutine 0: the g0 of the thread a crash's traceback runs on (Go
+        # 1.21+ prints it), no goroutine of the registry
+        if gid == 0:
+            continue
         if any(re.search(skip, f) for f, _ in g["frames"]):
             skipped += 1
         else:
