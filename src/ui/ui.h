@@ -195,7 +195,8 @@ int ui_report_text(FILE *out, struct mdl_snapshot *s, const struct mdl_grouping 
 int ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
 		   const struct mdl_grouping *g);
 /* out-traceback.c: the goroutines that pass f as the Go runtime's traceback
- * (debug=2, SIGQUIT) writes them, arguments as "...". Returns 0. */
+ * (debug=2, SIGQUIT) writes them at GOTRACEBACK=all, or system with f->system
+ * (every frame), arguments as "..."; then inspect's own lines. Returns 0. */
 int ui_report_traceback(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f);
 
 #endif
