@@ -2,9 +2,9 @@
  * runtime writes for a debug=2 goroutine profile and for SIGQUIT at
  * GOTRACEBACK=all, or system for --system (runtime/traceback.go
  * goroutineheader, traceback2, printcreatedby), in the words of the target's Go
- * release, so that what reads
- * those (panicparse's pp, people) reads ours. What inspect cannot know honestly,
- * the argument words, is "...". It prints the snapshot; it never reads the target.
+ * release, so that what reads those (panicparse's pp, people) reads ours. What
+ * inspect cannot know honestly, the argument words, is "...". It prints the
+ * snapshot; it never reads the target.
  * SPDX-License-Identifier: MIT */
 #include "ui/ui.h"
 
