@@ -4,6 +4,7 @@
 set -euo pipefail
 
 DELVE_VERSION=v1.27.2
+PANICPARSE_VERSION=v2.5.0
 
 # python3-prometheus-client: its OpenMetrics parser checks --format openmetrics
 # (tests/integration/1430-openmetrics.sh), as /usr/bin/python3 (Debian's) sees it.
@@ -63,4 +64,13 @@ if [ ! -x "$tools/promtool" ]; then
 		echo "deps: could not get Debian's prometheus package: the promtool checks will be skipped" >&2
 	fi
 	rm -rf "$tmp"
+fi
+
+# panicparse's pp reads tracebacks: tests/integration/1420-traceback.sh has it group
+# inspect's --format traceback as it groups the runtime's own (seconds, once).
+if [ ! -x "$tools/pp" ] && [ -n "$gobin" ]; then
+	echo "deps: building panicparse's pp $PANICPARSE_VERSION into $tools"
+	GOBIN=$tools GOFLAGS=-buildvcs=false GOTOOLCHAIN=local \
+		"$gobin" install "github.com/maruel/panicparse/v2/cmd/pp@$PANICPARSE_VERSION" >/dev/null 2>&1 ||
+		echo "deps: could not build pp $PANICPARSE_VERSION (no module proxy?): 1420-traceback will skip its pp cases" >&2
 fi

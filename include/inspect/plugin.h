@@ -15,7 +15,7 @@
 
 /* Bump on any change to a struct or function pointer below; the loader refuses a
  * plugin whose abi differs. */
-#define INSP_ABI_VERSION 5
+#define INSP_ABI_VERSION 6
 
 /* A field of a type, as DWARF describes it. */
 struct insp_field {

@@ -33,6 +33,10 @@ struct insp_frame {
 	 * thread's copied stack. The host walks the native frames from there and
 	 * puts them right after this one. caller_pc 0: none. (ABI 5) */
 	uint64_t caller_pc, caller_sp, caller_fp;
+	/* ABI 6. The first instruction of its physical function (an inlined
+	 * call's too): Go's traceback prints loc.pc - entry as "+0x..."; 0:
+	 * unknown. */
+	uint64_t entry;
 };
 
 enum insp_task_flags {
@@ -94,6 +98,12 @@ struct insp_task {
 	const struct insp_label *labels;
 	uint32_t nlabels;
 	bool labels_cut;
+	/* ABI 6. The physical function at go_pc.pc, as Go's traceback names the
+	 * creator ("created by F"; go_pc.func is the inlined call when the go
+	 * statement was inlined into F), and its first instruction (go_pc.pc -
+	 * go_entry is the "+0x..."). NULL and 0: unknown. */
+	const char *go_func;
+	uint64_t go_entry;
 };
 
 #endif

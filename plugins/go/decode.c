@@ -50,6 +50,26 @@ locate(const struct gort_state *st, uint64_t pc, bool call_site, struct insp_loc
 		loc->pc = pc;
 }
 
+/* The go statement at pc that created t: go_pc (the innermost logical frame),
+ * and, as Go's traceback names the creator, the physical function there and
+ * its entry (traceback.go printcreatedby1: funcname(findfunc(pc))). */
+static void
+locate_creator(const struct gort_state *st, uint64_t pc, struct insp_task *t)
+{
+	struct gort_srcframe f[MAX_LFRAMES];
+	struct gort_func fn;
+	int n = pc ? gort_frames(st, pc, true, f, MAX_LFRAMES) : 0;
+
+	t->go_pc.pc = pc;
+	if (n <= 0)
+		return;
+	set_loc(&t->go_pc, &f[0], pc);
+	if (!f[n - 1].inlined) /* else the chain was longer than f */
+		t->go_func = f[n - 1].func;
+	if (gort_pclntab_find(st->pcln, pc, &fn) == 0)
+		t->go_entry = fn.entry;
+}
+
 /* Scratch for one walk, sized once per decode. */
 struct walk_buf {
 	struct gort_pframe *pf;
@@ -178,6 +198,7 @@ walk(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb
 					.call_site = wb->pf[i].call_site,
 					/* the caller's sp; the outermost has none */
 					.cfa = i + 1 < n ? wb->pf[i + 1].sp : 0,
+					.entry = wb->pf[i].entry,
 				};
 				set_loc(&wb->frames[nf++].loc, &lf[j], wb->pf[i].pc);
 			} else if (wb->nframes) {
@@ -250,11 +271,14 @@ decode_one(const struct gort_state *st, const struct insp_host *h, struct walk_b
 	}
 	if (gort_u64(g + l->g_lockedm))
 		t->flags |= INSP_TASK_LOCKED;
-	locate(st, gort_u64(g + l->g_gopc), true, &t->go_pc);
+	locate_creator(st, gort_u64(g + l->g_gopc), t);
 	/* The main goroutine is started by rt0_go's call of newproc, not by a go
 	 * statement: its gopc names newproc itself. */
-	if (t->go_pc.func && strcmp(t->go_pc.func, "runtime.newproc") == 0)
+	if (t->go_pc.func && strcmp(t->go_pc.func, "runtime.newproc") == 0) {
 		memset(&t->go_pc, 0, sizeof(t->go_pc));
+		t->go_func = NULL;
+		t->go_entry = 0;
+	}
 	locate(st, gort_u64(g + l->g_startpc), false, &t->start);
 	if (is_system(t->start.func))
 		t->flags |= INSP_TASK_SYSTEM;

@@ -75,6 +75,7 @@ gort_unwind(const struct gort_pclntab *t, uint64_t pc, uint64_t sp, bool innermo
 		out[n].sp = sp;
 		out[n].call_site = cs;
 		out[n].kind = f.kind;
+		out[n].entry = f.entry;
 		n++;
 		if (f.flag & GORT_FUNC_TOPFRAME)
 			return n;

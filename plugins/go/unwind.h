@@ -23,6 +23,7 @@ struct gort_pframe {
 	uint64_t pc, sp;
 	bool call_site; /* pc is a return address: symbolize pc-1 (gort_pclntab_frames) */
 	uint8_t kind;   /* its function's enum gort_func_kind */
+	uint64_t entry; /* its function's first instruction */
 };
 
 /* Where C code that called Go back stands on the thread's stack. */

@@ -20,10 +20,12 @@ usage(FILE *out, const struct rt_plugin_set *plugins)
 	      "  --with COND       keep goroutines for which COND holds (repeatable: all must "
 	      "hold)\n"
 	      "  --without COND    drop goroutines for which COND holds (repeatable)\n"
-	      "  --format FMT      text (default), json, openmetrics (gauges for\n"
-	      "                    node_exporter's textfile collector: README), or pprof\n"
-	      "                    (a gzipped goroutine profile for go tool pprof, one\n"
-	      "                    sample per stack and label set: > goroutines.pb.gz)\n"
+	      "  --format FMT      text (default); json; openmetrics (gauges for\n"
+	      "                    node_exporter's textfile collector: README); pprof (a\n"
+	      "                    gzipped goroutine profile for go tool pprof, one sample\n"
+	      "                    per stack and label set: > goroutines.pb.gz); traceback\n"
+	      "                    (the Go runtime's SIGQUIT text, debug=2: every\n"
+	      "                    goroutine's stack, for pp)\n"
 	      "  --group BY        reason (default), stack (identical stacks), func (the\n"
 	      "                    function shown), creator (the go statement), or\n"
 	      "                    label=KEY (a block per value of the pprof label KEY,\n"
@@ -98,12 +100,21 @@ write_openmetrics(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts *
 	return ui_report_openmetrics(out, s, &o->filter, g, o->top, err);
 }
 
+static int
+write_traceback(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts *o,
+		const struct mdl_grouping *g, struct insp_err *err)
+{
+	(void)g, (void)err;
+	return ui_report_traceback(out, s, &o->filter);
+}
+
 /* --format's table: one line per format, the first the default. */
 static const struct ui_format formats[] = {
 	{ "text", false, write_text },
 	{ "json", true, write_json },
 	{ "openmetrics", false, write_openmetrics },
 	{ "pprof", true, ui_write_pprof },
+	{ "traceback", true, write_traceback },
 };
 
 const struct ui_format *
@@ -394,7 +405,7 @@ const struct ui_cmd ui_cmd_dump = {
 	.name = "dump",
 	.options = options,
 	.usage = "dump [--with COND]... [--without COND]... [--group BY] [--stacks[=N]] "
-		 "[--locals] [--threads] [--system] [--format text|json|openmetrics|pprof] [--top N]",
+		 "[--locals] [--threads] [--system] [--format text|json|openmetrics|pprof|traceback] [--top N]",
 	.summary = "the report of inspect dump, from this session's snapshot",
 	.help = "'dump --help' lists the options and reason names.",
 	.min_args = 0,
