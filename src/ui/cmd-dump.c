@@ -405,7 +405,8 @@ const struct ui_cmd ui_cmd_dump = {
 	.name = "dump",
 	.options = options,
 	.usage = "dump [--with COND]... [--without COND]... [--group BY] [--stacks[=N]] "
-		 "[--locals] [--threads] [--system] [--format text|json|openmetrics|pprof|traceback] [--top N]",
+		 "[--locals] [--threads] [--system] [--format "
+		 "text|json|openmetrics|pprof|traceback] [--top N]",
 	.summary = "the report of inspect dump, from this session's snapshot",
 	.help = "'dump --help' lists the options and reason names.",
 	.min_args = 0,
