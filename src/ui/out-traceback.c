@@ -59,8 +59,9 @@ ui_report_traceback(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *
 
 	if (!s->plugin || !s->plugin->traceback)
 		return insp_err_set(err, INSP_E_USAGE,
-				    "the %s plugin has no traceback format (its runtime's text)",
-				    s->plugin ? s->plugin->name : "runtime");
+				    "no traceback format for the %s runtime (its plugin has no "
+				    "traceback hook)",
+				    s->plugin ? s->plugin->name : "snapshot's");
 	if (!(shown = malloc((s->ntasks ? s->ntasks : 1) * sizeof(*shown))))
 		return insp_err_set(err, INSP_E_SYS, "out of memory");
 	for (size_t i = 0; i < s->ntasks; i++)

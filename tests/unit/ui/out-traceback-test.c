@@ -136,7 +136,7 @@ test_1_2_escaped(void **state)
 }
 
 /* 2.0: a plugin without the hook (or none): the format is refused, naming the
- * plugin, as bad usage (exit 64), and nothing is written. */
+ * runtime, as bad usage (exit 64), and nothing is written. */
 static void
 test_2_0_no_hook(void **state)
 {
@@ -149,12 +149,12 @@ test_2_0_no_hook(void **state)
 	expect("2.0", render(&bare, NULL, ts, 1, false, &err, &ret), "");
 	assert_int_equal(ret, -1);
 	assert_int_equal(err.code, INSP_E_USAGE);
-	assert_string_equal(err.msg,
-			    "the threads plugin has no traceback format (its runtime's text)");
+	assert_string_equal(err.msg, "no traceback format for the threads runtime (its plugin has "
+				     "no traceback hook)");
 	assert_int_equal(ui_exit_status(err.code), 64);
 	expect("2.0 none", render(NULL, NULL, ts, 1, false, &err, &ret), "");
-	assert_string_equal(err.msg,
-			    "the runtime plugin has no traceback format (its runtime's text)");
+	assert_string_equal(err.msg, "no traceback format for the snapshot's runtime (its plugin "
+				     "has no traceback hook)");
 }
 
 /* 2.1: the hook's error is the report's, without inspect's lines. */
