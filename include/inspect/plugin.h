@@ -195,6 +195,21 @@ struct insp_reason_name {
 	const char *strings[16]; /* ends with NULL */
 };
 
+/* ABI 6. Where a plugin writes a text report (traceback), lent by the host for
+ * the call; ctx is the host's, passed back to every call. The host owns the
+ * output and makes it safe: what the target chose never reaches a terminal
+ * raw. */
+struct insp_writer {
+	void *ctx;
+	/* The plugin's own text, printf-style: its words, numbers, and what it
+	 * quoted itself into printable ASCII. No %s of the target's bytes. */
+	void (*put_raw)(void *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+	/* A string of the target's (a name, a path, a wait reason): written on one
+	 * line (a newline or tab as the text \n, \t), control bytes and bad UTF-8
+	 * escaped as the host's text output does. */
+	void (*put_escaped)(void *ctx, const char *s);
+};
+
 struct insp_plugin {
 	unsigned abi; /* INSP_ABI_VERSION */
 	const char *name;
@@ -227,6 +242,15 @@ struct insp_plugin {
 	/* Free the state; may be called after any phase, state may be NULL. The
 	 * host calls it when the snapshot goes: strings it gave live until then. */
 	void (*release)(void *state);
+	/* ABI 6. After decode: the runtime's own text for tasks, as it writes every
+	 * goroutine's stack when asked (Go: the SIGQUIT traceback, a debug=2
+	 * goroutine profile). tasks (n of them, lent for the call) are the ones the
+	 * user chose, in the snapshot's order; system: the runtime's level that
+	 * shows its own code too (Go: GOTRACEBACK=system). Writes only through w,
+	 * never reads the target. Returns 0, or -1 with err filled. May be NULL:
+	 * the host refuses the format. */
+	int (*traceback)(void *state, const struct insp_task *const *tasks, size_t n, bool system,
+			 const struct insp_writer *w, struct insp_err *err);
 };
 
 /* Every plugin exports this symbol. */

@@ -184,6 +184,12 @@ int gort_frame_values(void *state, const struct insp_host *h, const struct insp_
 		      const struct insp_print_opts *o, struct insp_value **vals, size_t *n,
 		      struct insp_err *err);
 
+/* traceback.c: the plugin ABI's traceback, the runtime's SIGQUIT and debug=2
+ * text of tasks at GOTRACEBACK=all (system: =system), for the release of
+ * state's version (state NULL or no "go1.N" in it: the newest). Returns 0. */
+int gort_traceback(void *state, const struct insp_task *const *tasks, size_t n, bool system,
+		   const struct insp_writer *w, struct insp_err *err);
+
 /* buildinfo.c: the Go version from .go.buildinfo ("go1.21.0"); minor is 21. */
 int gort_buildinfo_version(const struct insp_host *h, char *version, size_t size, int *minor,
 			   struct insp_err *err);

@@ -217,6 +217,7 @@ static const struct insp_plugin go_plugin = {
 	.print = gort_print,
 	.frame_values = gort_frame_values,
 	.release = go_release,
+	.traceback = gort_traceback,
 };
 
 __attribute__((visibility("default"))) const struct insp_plugin *

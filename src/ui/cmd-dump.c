@@ -104,8 +104,8 @@ static int
 write_traceback(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts *o,
 		const struct mdl_grouping *g, struct insp_err *err)
 {
-	(void)g, (void)err;
-	return ui_report_traceback(out, s, &o->filter);
+	(void)g;
+	return ui_report_traceback(out, s, &o->filter, err);
 }
 
 /* --format's table: one line per format, the first the default. */

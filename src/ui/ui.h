@@ -238,9 +238,11 @@ int ui_write_pprof(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts 
 /* A binary format (pprof) to a terminal: -1 with INSP_E_USAGE, before anything
  * is captured; else 0. */
 int ui_format_refused(const struct ui_format *f, FILE *out, struct insp_err *err);
-/* out-traceback.c: the goroutines that pass f as the Go runtime's traceback
- * (debug=2, SIGQUIT) writes them at GOTRACEBACK=all, or system with f->system
- * (every frame), arguments as "..."; then inspect's own lines. Returns 0. */
-int ui_report_traceback(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f);
+/* out-traceback.c: the tasks that pass f as their runtime writes them (the
+ * plugin's traceback hook: Go's debug=2 and SIGQUIT text, every frame with
+ * f->system); then inspect's own lines. 0, or -1 with err: INSP_E_USAGE when
+ * the snapshot's plugin has no such text (naming it), or the hook's error. */
+int ui_report_traceback(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
+			struct insp_err *err);
 
 #endif

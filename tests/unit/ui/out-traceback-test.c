@@ -1,11 +1,9 @@
-/* Unit tests of src/ui/out-traceback.c on tasks built in memory, for what the
- * fixtures of tests/integration/1420-traceback.sh do not reach: the header's
- * minutes, locked, bubble and labels quoted as Go 1.26's printquoted does,
- * invalid UTF-8 included (1.N); which frames the runtime's traceback shows, by
- * release and at --system (2.N); the created-by line by release (3.N); a goroutine without
- * frames, and the lines after the goroutines (4.N). The wanted texts are the
- * runtime's rules (runtime/traceback.go, print.go of Go 1.19 and 1.26), written
- * out here.
+/* Unit tests of src/ui/out-traceback.c, the ui's part of --format traceback, with
+ * a stub plugin whose hook lists the tasks it is given: which tasks the filter
+ * passes it, in order, and the lines inspect adds after a blank line (1.N);
+ * the writer it lends, the target's strings on one line (1.2); the format
+ * refused when the plugin has no hook, and the hook's error passed on (2.N).
+ * The Go plugin's text is tested in tests/unit/go/traceback-test.c.
  * SPDX-License-Identifier: MIT */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,10 +17,31 @@
 
 #include "ui/ui.h"
 
-/* The traceback of the tasks ts for a target of Go version, malloc'd; system:
- * --system (the runtime's level system). */
+/* The stub's hook: "task ID [REASON]" per task, the reason through the host's
+ * put_escaped; state non-NULL: it fails. */
+static int
+stub_traceback(void *state, const struct insp_task *const *tasks, size_t n, bool system,
+	       const struct insp_writer *w, struct insp_err *err)
+{
+	if (state)
+		return insp_err_set(err, INSP_E_CORRUPT, "stub failed");
+	for (size_t i = 0; i < n; i++) {
+		w->put_raw(w->ctx, "task %llu%s [", (unsigned long long)tasks[i]->id,
+			   system ? " system" : "");
+		w->put_escaped(w->ctx, tasks[i]->reason);
+		w->put_raw(w->ctx, "]\n");
+	}
+	return 0;
+}
+
+static const struct insp_plugin stub = { .name = "stub", .traceback = stub_traceback };
+static const struct insp_plugin bare = { .name = "threads" };
+
+/* The report of the tasks ts through plugin p (its state: state), malloc'd;
+ * *ret its return. */
 static char *
-render_at(const char *version, struct insp_task **ts, size_t n, bool system)
+render(const struct insp_plugin *p, void *state, struct insp_task **ts, size_t n, bool system,
+       struct insp_err *err, int *ret)
 {
 	struct mdl_snapshot s = MDL_SNAPSHOT_INIT;
 	struct mdl_filter f = { .system = system };
@@ -36,37 +55,14 @@ render_at(const char *version, struct insp_task **ts, size_t n, bool system)
 	s.pause_ms = 1.25;
 	s.tasks = ts;
 	s.ntasks = n;
-	if (version) {
-		s.info[0].key = "go_version";
-		s.info[0].value = version;
-		s.ninfo = 1;
-	}
-	assert_int_equal(ui_report_traceback(out, &s, &f), 0);
+	s.plugin = p;
+	s.plugin_state = state;
+	s.info[0].key = "go_version";
+	s.info[0].value = "go1.26.8";
+	s.ninfo = 1;
+	*ret = ui_report_traceback(out, &s, &f, err);
 	fclose(out);
 	return text;
-}
-
-static char *
-render(const char *version, struct insp_task **ts, size_t n)
-{
-	return render_at(version, ts, n, false);
-}
-
-/* The text up to the blank line before inspect's own lines. */
-static char *
-goroutines_at(const char *version, struct insp_task **ts, size_t n, bool system)
-{
-	char *text = render_at(version, ts, n, system), *end = strstr(text, "\n\ninspect: ");
-
-	assert_non_null(end);
-	end[1] = '\0';
-	return text;
-}
-
-static char *
-goroutines(const char *version, struct insp_task **ts, size_t n)
-{
-	return goroutines_at(version, ts, n, false);
 }
 
 static void
@@ -77,248 +73,113 @@ expect(const char *name, char *got, const char *want)
 	free(got);
 }
 
-static struct insp_frame frame_main = {
-	.loc = { "main.work", "/src/main.go", 10, 0x401000 },
-};
-
-static struct insp_task
-task(uint64_t id, const char *state, const char *reason)
+/* 1.0: the runtime's own tasks only with --system; none shown: no text from
+ * the hook, and the count says 0. */
+static void
+test_1_0_system(void **state)
 {
-	return (struct insp_task){ .id = id,
-				   .state = state,
-				   .reason = reason,
-				   .wait_ns = -1,
-				   .frames = &frame_main,
-				   .nframes = 1 };
+	struct insp_task a = { .id = 2, .reason = "force gc (idle)", .flags = INSP_TASK_SYSTEM };
+	struct insp_task *ts[] = { &a };
+	struct insp_err err = INSP_ERR_INIT;
+	int ret;
+
+	(void)state;
+	expect("1.0 hidden", render(&stub, NULL, ts, 1, false, &err, &ret),
+	       "\ninspect: process 42  /srv/app  go1.26.8  0 goroutines  paused 1.2 ms\n");
+	assert_int_equal(ret, 0);
+	expect("1.0 system", render(&stub, NULL, ts, 1, true, &err, &ret),
+	       "task 2 system [force gc (idle)]\n"
+	       "\ninspect: process 42  /srv/app  go1.26.8  1 goroutines  paused 1.2 ms\n");
 }
 
-/* 1.0: minutes only from one up, the whole minutes; locked; a bubble. */
+/* 1.1: the hook gets the tasks the filter passes, in the snapshot's order;
+ * after a blank line, the process, the pause and the notes of those tasks. */
 static void
-test_1_0_header(void **state)
+test_1_1_tasks_and_trailer(void **state)
 {
-	struct insp_task a = task(7, "waiting", "chan receive"), b = task(8, "syscall", NULL),
-			 c = task(9, "waiting", "select (durable)");
+	struct insp_task a = { .id = 9,
+			       .reason = "chan send",
+			       .note = "its stack could not be read" },
+			 b = { .id = 3,
+			       .reason = "GC worker (idle)",
+			       .flags = INSP_TASK_SYSTEM,
+			       .note = "hidden" },
+			 c = { .id = 5, .reason = "select" };
 	struct insp_task *ts[] = { &a, &b, &c };
+	struct insp_err err = INSP_ERR_INIT;
+	int ret;
 
 	(void)state;
-	a.wait_ns = INT64_C(750000000000); /* 12.5 minutes */
-	a.flags = INSP_TASK_LOCKED;
-	b.wait_ns = INT64_C(59000000000); /* 59 s: no minutes */
-	c.sandbox = "synctest bubble";
-	c.sandbox_id = 3;
-	expect("1.0", goroutines("go1.26.8", ts, 3),
-	       "goroutine 7 [chan receive, 12 minutes, locked to thread]:\n"
-	       "main.work(...)\n\t/src/main.go:10\n\n"
-	       "goroutine 8 [syscall]:\n"
-	       "main.work(...)\n\t/src/main.go:10\n\n"
-	       "goroutine 9 [select (durable), synctest bubble 3]:\n"
-	       "main.work(...)\n\t/src/main.go:10\n");
-}
-
-/* 1.1: labels as printquoted quotes them: printable ASCII as is, \n \r \t \\ \"
- * escaped, other runes below 127 as \xNN, then \uNNNN and \UNNNNNNNN; a byte that
- * is no UTF-8 (a lone continuation, an overlong form, a surrogate, a sequence cut
- * by the end) is U+FFFD per byte, as Go's range decodes it. A cut set ends in
- * ", ...". */
-static void
-test_1_1_labels(void **state)
-{
-	static const struct insp_label labels[] = {
-		{ "k\"\\", "a\nb\rc\td" },
-		{ "ctl", "\x01\x1b[0m\x7f" },
-		{ "utf8", "\xc3\xa9\xf0\x9f\x98\x80" },
-		{ "bad", "\xff\xc0\x80\xed\xa0\x80\xe2\x82" },
-	};
-	struct insp_task a = task(5, "waiting", "sleep");
-	struct insp_task *ts[] = { &a };
-
-	(void)state;
-	a.labels = labels;
-	a.nlabels = 4;
-	a.labels_cut = true;
-	expect("1.1", goroutines("go1.19.8", ts, 1),
-	       "goroutine 5 [sleep labels:{\"k\\\"\\\\\": \"a\\nb\\rc\\td\", "
-	       "\"ctl\": \"\\x01\\x1b[0m\\u007f\", \"utf8\": \"\\u00e9\\U0001f600\", "
-	       "\"bad\": \"\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\", ...}]:\n"
-	       "main.work(...)\n\t/src/main.go:10\n");
-}
-
-/* 2.0: hidden: the runtime's unexported functions, a name without a dot, a
- * wrapper (but one that called a panic), a native frame; shown: exported
- * runtime functions, runtime.gopanic below another frame as "panic"; an unknown
- * file is "??"; " +0x" and pc - entry where the entry is known, but for an
- * inlined call; a cut stack says so. Go 1.23+ also asks an exported receiver:
- * runtime.(*Func).Name is shown there, and runtime.(*Func).Name hidden before
- * (its first letter is '('). */
-static void
-test_2_0_frames(void **state)
-{
-	static const struct insp_frame frames[] = {
-		{ .loc = { "runtime.gopark", "/go/src/runtime/proc.go", 1, 1 } },
-		{ .loc = { "runtime.(*Func).Name", "/go/src/runtime/symtab.go", 2, 2 } },
-		{ .loc = { "main.(*T).M-fm", "<autogenerated>", 1, 3 }, .wrapper = true },
-		{ .loc = { "runtime.gopanic", "/go/src/runtime/panic.go", 3, 4 } },
-		{ .loc = { "main.(*T).M-fm", "<autogenerated>", 1, 5 }, .wrapper = true },
-		{ .loc = { "cfunc", NULL, 0, 6 }, .native = true },
-		{ .loc = { "nodot", "/x.c", 4, 7 } },
-		{ .loc = { "runtime.Goexit", "/go/src/runtime/panic.go", 5, 0x1010 },
-		  .entry = 0x1000 },
-		{ .loc = { "main.f", NULL, 6, 0x2020 }, .inlined = true, .entry = 0x2000 },
-		{ .loc = { "main.g", "/src/g.go", 7, 0x2020 }, .entry = 0x2000 },
-	};
-	struct insp_task a = task(3, "running", NULL);
-	struct insp_task *ts[] = { &a };
-
-	(void)state;
-	a.frames = frames;
-	a.nframes = sizeof(frames) / sizeof(frames[0]);
-	a.frames_cut = true;
-	expect("2.0 go1.26", goroutines("go1.26.1", ts, 1),
-	       "goroutine 3 [running]:\n"
-	       "runtime.(*Func).Name(...)\n\t/go/src/runtime/symtab.go:2\n"
-	       "panic(...)\n\t/go/src/runtime/panic.go:3\n"
-	       "main.(*T).M-fm(...)\n\t<autogenerated>:1\n"
-	       "runtime.Goexit(...)\n\t/go/src/runtime/panic.go:5 +0x10\n"
-	       "main.f(...)\n\t??:6\n"
-	       "main.g(...)\n\t/src/g.go:7 +0x20\n"
-	       "...additional frames elided...\n");
-	expect("2.0 go1.22", goroutines("go1.22.12", ts, 1),
-	       "goroutine 3 [running]:\n"
-	       "panic(...)\n\t/go/src/runtime/panic.go:3\n"
-	       "main.(*T).M-fm(...)\n\t<autogenerated>:1\n"
-	       "runtime.Goexit(...)\n\t/go/src/runtime/panic.go:5 +0x10\n"
-	       "main.f(...)\n\t??:6\n"
-	       "main.g(...)\n\t/src/g.go:7 +0x20\n"
-	       "...additional frames elided...\n");
-}
-
-/* 2.1: a stack of the runtime's own functions only: all of them, as the
- * runtime's second walk shows them (but the native ones). */
-static void
-test_2_1_runtime_only(void **state)
-{
-	static const struct insp_frame frames[] = {
-		{ .loc = { "runtime.gopark", "/go/src/runtime/proc.go", 1, 1 } },
-		{ .loc = { "runtime.bgsweep", "/go/src/runtime/mgcsweep.go", 2, 2 } },
-	};
-	struct insp_task a = task(4, "waiting", "GC sweep wait");
-	struct insp_task *ts[] = { &a };
-
-	(void)state;
-	a.frames = frames;
-	a.nframes = 2;
-	expect("2.1", goroutines("go1.26.1", ts, 1),
-	       "goroutine 4 [GC sweep wait]:\n"
-	       "runtime.gopark(...)\n\t/go/src/runtime/proc.go:1\n"
-	       "runtime.bgsweep(...)\n\t/go/src/runtime/mgcsweep.go:2\n");
-}
-
-/* 2.2: --system, the runtime's level system: every frame but the native ones,
- * wrappers and the runtime's own included, and a creator in the runtime. */
-static void
-test_2_2_system(void **state)
-{
-	static const struct insp_frame frames[] = {
-		{ .loc = { "runtime.gopark", "/go/src/runtime/proc.go", 1, 0x1001 },
-		  .entry = 0x1000 },
-		{ .loc = { "cfunc", NULL, 0, 6 }, .native = true },
-		{ .loc = { "main.(*T).M-fm", "<autogenerated>", 1, 3 }, .wrapper = true },
-		{ .loc = { "runtime.goexit", "/go/src/runtime/asm_amd64.s", 9, 0x2001 },
-		  .entry = 0x2000 },
-	};
-	struct insp_task a = task(2, "waiting", "force gc (idle)");
-	struct insp_task *ts[] = { &a };
-
-	(void)state;
-	a.frames = frames;
-	a.nframes = sizeof(frames) / sizeof(frames[0]);
-	a.flags = INSP_TASK_SYSTEM;
-	a.go_pc = (struct insp_loc){ "runtime.init.6", "/go/src/runtime/proc.go", 7, 0x3010 };
-	a.go_entry = 0x3000;
-	a.parent_id = 1;
-	expect("2.2", goroutines_at("go1.26.1", ts, 1, true),
-	       "goroutine 2 [force gc (idle)]:\n"
-	       "runtime.gopark(...)\n\t/go/src/runtime/proc.go:1 +0x1\n"
-	       "main.(*T).M-fm(...)\n\t<autogenerated>:1\n"
-	       "runtime.goexit(...)\n\t/go/src/runtime/asm_amd64.s:9 +0x1\n"
-	       "created by runtime.init.6 in goroutine 1\n\t/go/src/runtime/proc.go:7 +0x10\n");
-	/* without --system it is not shown at all */
-	expect("2.2 hidden", render("go1.26.1", ts, 1),
-	       "\ninspect: process 42  /srv/app  go1.26.1  0 goroutines  paused 1.2 ms\n");
-}
-
-/* 3.0: created by the physical function of the go statement (not the call
- * inlined into it), with " in goroutine P" from Go 1.21 when P is known, and its
- * offset; none for goroutine 1, nor for a creator the runtime hides
- * (runtime.gcenable). An unknown version is the newest's wording. */
-static void
-test_3_0_created_by(void **state)
-{
-	struct insp_task a = task(6, "waiting", "chan receive"), b = task(1, "waiting", "select"),
-			 c = task(2, "waiting", "force gc (idle)");
-	struct insp_task *ts[] = { &a, &b, &c };
-	static const char *const with_id =
-		"goroutine 6 [chan receive]:\n"
-		"main.work(...)\n\t/src/main.go:10\n"
-		"created by main.main in goroutine 1\n\t/src/main.go:20 +0x40\n\n"
-		"goroutine 1 [select]:\n"
-		"main.work(...)\n\t/src/main.go:10\n\n"
-		"goroutine 2 [force gc (idle)]:\n"
-		"main.work(...)\n\t/src/main.go:10\n";
-
-	(void)state;
-	a.go_pc = (struct insp_loc){ "main.inlined", "/src/main.go", 20, 0x402040 };
-	a.go_func = "main.main";
-	a.go_entry = 0x402000;
-	a.parent_id = 1;
-	b.go_pc = a.go_pc;
-	c.go_pc = (struct insp_loc){ "runtime.gcenable", "/go/src/runtime/mgc.go", 9, 1 };
-	c.parent_id = 1;
-	expect("3.0 go1.21", goroutines("go1.21.0", ts, 3), with_id);
-	expect("3.0 unknown", goroutines(NULL, ts, 3), with_id);
-	expect("3.0 go1.20", goroutines("go1.20.14", ts, 3),
-	       "goroutine 6 [chan receive]:\n"
-	       "main.work(...)\n\t/src/main.go:10\n"
-	       "created by main.main\n\t/src/main.go:20 +0x40\n\n"
-	       "goroutine 1 [select]:\n"
-	       "main.work(...)\n\t/src/main.go:10\n\n"
-	       "goroutine 2 [force gc (idle)]:\n"
-	       "main.work(...)\n\t/src/main.go:10\n");
-}
-
-/* 4.0: a goroutine without frames (its stack could not be copied) shows the
- * frame its registers give, so that it still reads as a goroutine; then, after
- * a blank line, the process, the pause and the notes. */
-static void
-test_4_0_no_frames_and_trailer(void **state)
-{
-	struct insp_task a = task(9, "waiting", "chan send");
-	struct insp_task *ts[] = { &a };
-
-	(void)state;
-	a.frames = NULL;
-	a.nframes = 0;
-	a.top = (struct insp_loc){ "runtime.gopark", "/go/src/runtime/proc.go", 460, 1 };
-	a.note = "its stack could not be read";
-	expect("4.0", render("go1.26.8", ts, 1),
-	       "goroutine 9 [chan send]:\n"
-	       "runtime.gopark(...)\n\t/go/src/runtime/proc.go:460\n"
+	expect("1.1", render(&stub, NULL, ts, 3, false, &err, &ret),
+	       "task 9 [chan send]\n"
+	       "task 5 [select]\n"
 	       "\n"
-	       "inspect: process 42  /srv/app  go1.26.8  1 goroutines  paused 1.2 ms\n"
+	       "inspect: process 42  /srv/app  go1.26.8  2 goroutines  paused 1.2 ms\n"
 	       "inspect: goroutine 9: its stack could not be read\n");
+	assert_int_equal(ret, 0);
+}
+
+/* 1.2: the writer's put_escaped keeps the target's string on one line: a
+ * newline or tab is the text \n, \t. */
+static void
+test_1_2_escaped(void **state)
+{
+	struct insp_task a = { .id = 4, .reason = "chan\nreceive\t" };
+	struct insp_task *ts[] = { &a };
+	struct insp_err err = INSP_ERR_INIT;
+	int ret;
+	char *text = render(&stub, NULL, ts, 1, false, &err, &ret);
+
+	(void)state;
+	*strstr(text, "\n\ninspect: ") = '\0';
+	expect("1.2", text, "task 4 [chan\\nreceive\\t]");
+}
+
+/* 2.0: a plugin without the hook (or none): the format is refused, naming the
+ * runtime, as bad usage (exit 64), and nothing is written. */
+static void
+test_2_0_no_hook(void **state)
+{
+	struct insp_task a = { .id = 1, .reason = "select" };
+	struct insp_task *ts[] = { &a };
+	struct insp_err err = INSP_ERR_INIT;
+	int ret;
+
+	(void)state;
+	expect("2.0", render(&bare, NULL, ts, 1, false, &err, &ret), "");
+	assert_int_equal(ret, -1);
+	assert_int_equal(err.code, INSP_E_USAGE);
+	assert_string_equal(err.msg, "no traceback format for the threads runtime (its plugin has "
+				     "no traceback hook)");
+	assert_int_equal(ui_exit_status(err.code), 64);
+	expect("2.0 none", render(NULL, NULL, ts, 1, false, &err, &ret), "");
+	assert_string_equal(err.msg, "no traceback format for the snapshot's runtime (its plugin "
+				     "has no traceback hook)");
+}
+
+/* 2.1: the hook's error is the report's, without inspect's lines. */
+static void
+test_2_1_hook_error(void **state)
+{
+	struct insp_task a = { .id = 1, .reason = "select" };
+	struct insp_task *ts[] = { &a };
+	struct insp_err err = INSP_ERR_INIT;
+	int ret, fail = 1;
+
+	(void)state;
+	expect("2.1", render(&stub, &fail, ts, 1, false, &err, &ret), "");
+	assert_int_equal(ret, -1);
+	assert_int_equal(err.code, INSP_E_CORRUPT);
+	assert_string_equal(err.msg, "stub failed");
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_1_0_header),
-		cmocka_unit_test(test_1_1_labels),
-		cmocka_unit_test(test_2_0_frames),
-		cmocka_unit_test(test_2_1_runtime_only),
-		cmocka_unit_test(test_2_2_system),
-		cmocka_unit_test(test_3_0_created_by),
-		cmocka_unit_test(test_4_0_no_frames_and_trailer),
+		cmocka_unit_test(test_1_0_system),     cmocka_unit_test(test_1_1_tasks_and_trailer),
+		cmocka_unit_test(test_1_2_escaped),    cmocka_unit_test(test_2_0_no_hook),
+		cmocka_unit_test(test_2_1_hook_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
