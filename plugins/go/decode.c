@@ -29,6 +29,18 @@ is_system(const char *start)
 	       strcmp(start, "runtime.corostart") != 0;
 }
 
+/* A GC mark worker, by start function: gcStart makes them before the first
+ * cycle's mark phase and they never exit (mgc.go gcBgMarkStartWorkers: `go
+ * gcBgMarkWorker(...)`, which Go 1.21+ starts through the wrapper
+ * gcBgMarkStartWorkers.gowrap1). None: no GC cycle has started, so none has
+ * stamped a wait (mgcmark.go markroot sets g.waitsince). */
+static bool
+is_gc_worker(const char *start)
+{
+	return start && (strcmp(start, "runtime.gcBgMarkWorker") == 0 ||
+			 strncmp(start, "runtime.gcBgMarkStartWorkers.", 29) == 0);
+}
+
 static void
 set_loc(struct insp_loc *loc, const struct gort_srcframe *f, uint64_t pc)
 {
@@ -241,7 +253,8 @@ walk(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb
 }
 
 static int
-decode_one(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb, uint64_t i)
+decode_one(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb, uint64_t i,
+	   bool *gc_seen)
 {
 	const struct gort_layout *l = &st->l;
 	const uint8_t *g = st->gbytes + i * l->g_size;
@@ -282,6 +295,8 @@ decode_one(const struct gort_state *st, const struct insp_host *h, struct walk_b
 	locate(st, gort_u64(g + l->g_startpc), false, &t->start);
 	if (is_system(t->start.func))
 		t->flags |= INSP_TASK_SYSTEM;
+	if (is_gc_worker(t->start.func))
+		*gc_seen = true;
 	if (l->g_parent_goid != GORT_NONE)
 		t->parent_id = gort_u64(g + l->g_parent_goid);
 	if (gort_labels_of(st, h, g, t) < 0)
@@ -301,6 +316,7 @@ gort_registry_decode(struct gort_state *st, const struct insp_host *h, struct in
 {
 	struct walk_buf wb = { NULL, 0, NULL, h->max_frames };
 	size_t unreadable = 0, unknown = 0, over_cap = 0, overlap = 0;
+	bool gc_seen = false;
 	int ret = 0;
 
 	/* One physical frame more than kept tells whether the stack goes on. */
@@ -330,7 +346,7 @@ gort_registry_decode(struct gort_state *st, const struct insp_host *h, struct in
 		}
 		over_cap += st->stacks[i].over_cap;
 		overlap += st->stacks[i].overlap;
-		if (decode_one(st, h, &wb, i) < 0) {
+		if (decode_one(st, h, &wb, i, &gc_seen) < 0) {
 			ret = insp_err_set(err, INSP_E_CORRUPT,
 					   "too many goroutines to hold (%llu in allgs)",
 					   (unsigned long long)st->nallg);
@@ -341,6 +357,8 @@ gort_registry_decode(struct gort_state *st, const struct insp_host *h, struct in
 	free(wb.frames);
 	if (ret < 0)
 		return -1;
+	/* "no": every wait time is unknown, and the report says why */
+	h->set_info(h->ctx, "gc_seen", gc_seen ? "yes" : "no");
 	if (unreadable)
 		h->note(h->ctx, "%zu of %llu g structs could not be read", unreadable,
 			(unsigned long long)st->nallg);
