@@ -32,8 +32,7 @@ is_system(const char *start)
 /* A GC mark worker, by start function: gcStart makes them before the first
  * cycle's mark phase and they never exit (mgc.go gcBgMarkStartWorkers: `go
  * gcBgMarkWorker(...)`, which Go 1.21+ starts through the wrapper
- * gcBgMarkStartWorkers.gowrap1). None: no GC cycle has started, so none has
- * stamped a wait (mgcmark.go markroot sets g.waitsince). */
+ * gcBgMarkStartWorkers.gowrap1). None: no GC cycle has started (gccount.c). */
 static bool
 is_gc_worker(const char *start)
 {
@@ -254,7 +253,7 @@ walk(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb
 
 static int
 decode_one(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb, uint64_t i,
-	   bool *gc_seen)
+	   bool *gc_workers)
 {
 	const struct gort_layout *l = &st->l;
 	const uint8_t *g = st->gbytes + i * l->g_size;
@@ -269,7 +268,8 @@ decode_one(const struct gort_state *st, const struct insp_host *h, struct walk_b
 	t->state = status_words[status]; /* the caller checked it is one */
 	if (gort_words(st, h, i, status, t) < 0)
 		return -1;
-	/* waitsince is nanotime() at the park, stamped only during a GC cycle. */
+	/* waitsince: nanotime() of the end of the GC cycle before the one that
+	 * found it waiting (gccount.c); 0 until a cycle stamps it. */
 	if (since > 0 && since < h->stop_ns &&
 	    (status == GORT_G_WAITING || status == GORT_G_SYSCALL))
 		t->wait_ns = h->stop_ns - since;
@@ -296,7 +296,7 @@ decode_one(const struct gort_state *st, const struct insp_host *h, struct walk_b
 	if (is_system(t->start.func))
 		t->flags |= INSP_TASK_SYSTEM;
 	if (is_gc_worker(t->start.func))
-		*gc_seen = true;
+		*gc_workers = true;
 	if (l->g_parent_goid != GORT_NONE)
 		t->parent_id = gort_u64(g + l->g_parent_goid);
 	if (gort_labels_of(st, h, g, t) < 0)
@@ -316,7 +316,6 @@ gort_registry_decode(struct gort_state *st, const struct insp_host *h, struct in
 {
 	struct walk_buf wb = { NULL, 0, NULL, h->max_frames };
 	size_t unreadable = 0, unknown = 0, over_cap = 0, overlap = 0;
-	bool gc_seen = false;
 	int ret = 0;
 
 	/* One physical frame more than kept tells whether the stack goes on. */
@@ -346,7 +345,7 @@ gort_registry_decode(struct gort_state *st, const struct insp_host *h, struct in
 		}
 		over_cap += st->stacks[i].over_cap;
 		overlap += st->stacks[i].overlap;
-		if (decode_one(st, h, &wb, i, &gc_seen) < 0) {
+		if (decode_one(st, h, &wb, i, &st->gc_workers) < 0) {
 			ret = insp_err_set(err, INSP_E_CORRUPT,
 					   "too many goroutines to hold (%llu in allgs)",
 					   (unsigned long long)st->nallg);
@@ -357,8 +356,6 @@ gort_registry_decode(struct gort_state *st, const struct insp_host *h, struct in
 	free(wb.frames);
 	if (ret < 0)
 		return -1;
-	/* "no": every wait time is unknown, and the report says why */
-	h->set_info(h->ctx, "gc_seen", gc_seen ? "yes" : "no");
 	if (unreadable)
 		h->note(h->ctx, "%zu of %llu g structs could not be read", unreadable,
 			(unsigned long long)st->nallg);

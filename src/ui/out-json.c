@@ -303,7 +303,7 @@ ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
 	       const struct mdl_grouping *g)
 {
 	json_object *root = json_object_new_object(), *groups, *notes, *sources;
-	const char *version = mdl_info(s, "go_version"), *head, *gc_seen;
+	const char *version = mdl_info(s, "go_version"), *head, *gc;
 	char when[64];
 	size_t len;
 	int ret = 0;
@@ -331,9 +331,12 @@ ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
 					       jstr(mdl_info(s, ui_source_keys[i])));
 	json_object_object_add(root, "sources", sources);
 	json_object_object_add(root, "pause_ms", json_object_new_double(s->pause_ms));
-	gc_seen = mdl_info(s, "gc_seen");
-	json_object_object_add(root, "gc_seen",
-			       gc_seen ? json_object_new_boolean(strcmp(gc_seen, "yes") == 0) : NULL);
+	/* what the runtime's wait times rest on (README: Wait times) */
+	gc = mdl_info(s, "gc_cycles");
+	json_object_object_add(root, "gc_cycles", gc ? json_object_new_int64(atoll(gc)) : NULL);
+	gc = mdl_info(s, "gc_started");
+	json_object_object_add(root, "gc_started",
+			       gc ? json_object_new_boolean(strcmp(gc, "yes") == 0) : NULL);
 	json_object_object_add(root, "threads", json_object_new_int64((int64_t)s->nthreads));
 	json_object_object_add(root, "hidden_system", json_object_new_int64((int64_t)g->hidden));
 	json_object_object_add(root, "group_by", group_by_json(g));

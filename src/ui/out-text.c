@@ -250,6 +250,20 @@ print_threads(FILE *out, const struct mdl_snapshot *s, unsigned max)
 	}
 }
 
+/* Why a report with waiting goroutines has no wait time, from the plugin's
+ * count of GC cycles. */
+static const char *
+no_waits_why(const struct mdl_snapshot *s)
+{
+	const char *cycles = mdl_info(s, "gc_cycles"), *started = mdl_info(s, "gc_started");
+
+	if ((cycles && strcmp(cycles, "0") == 0) || (started && strcmp(started, "no") == 0))
+		return "no GC has run in this process yet";
+	if (cycles && strcmp(cycles, "1") == 0)
+		return "one GC cycle has run, which stamps none";
+	return "no GC cycle has found these goroutines waiting yet";
+}
+
 int
 ui_report_text(FILE *out, struct mdl_snapshot *s, const struct mdl_grouping *g, unsigned stacks,
 	       size_t limit)
@@ -257,7 +271,6 @@ ui_report_text(FILE *out, struct mdl_snapshot *s, const struct mdl_grouping *g, 
 	struct mdl_grouping shown = *g;
 	struct widths w;
 	char count[32];
-	const char *gc_seen = mdl_info(s, "gc_seen");
 	bool unknown = false;
 	size_t rest = 0;
 
@@ -298,17 +311,14 @@ ui_report_text(FILE *out, struct mdl_snapshot *s, const struct mdl_grouping *g, 
 			"them\n",
 			ui_count(g->hidden, count, sizeof(count)));
 	if (w.waits)
-		fprintf(out,
-			"\n  waiting: the newest and the oldest wait on the line, lower bounds (the "
-			"runtime stamps\n  a wait only when a GC cycle sees it); ?: a wait begun "
-			"after the last GC\n");
-	else if (unknown && gc_seen && strcmp(gc_seen, "no") == 0)
-		fprintf(out,
-			"\n  no wait time is known: no GC has run in this process yet, and the "
-			"runtime stamps waits only during a GC cycle\n");
+		fprintf(out, "\n  waiting: the newest and the oldest wait on the line, as the "
+			     "runtime's traceback counts\n  them: stamped by the GC, accurate to the "
+			     "time between two cycles; ?: not stamped yet\n");
 	else if (unknown)
-		fprintf(out, "\n  no wait time is known yet: every wait began after the last GC, "
-			     "and the runtime stamps waits only during a GC cycle\n");
+		fprintf(out,
+			"\n  no wait time is known: %s\n  (the runtime stamps a wait only during a "
+			"GC cycle, from the second on)\n",
+			no_waits_why(s));
 	for (size_t i = 0; i < s->nnotes; i++)
 		fprintf(out, "note: %s\n", ui_line(s->notes[i]));
 	return 0;
