@@ -46,8 +46,8 @@ struct mdl_snapshot {
 	size_t ninfo;
 	double pause_ms;
 	int64_t stop_ns;
-	int64_t captured_ns; /* CLOCK_REALTIME at the stop (Unix ns) */
-	int64_t started_ns;  /* when the process started (Unix ns, tgt_started_ns); 0: unknown */
+	int64_t captured_ns;   /* CLOCK_REALTIME at the stop (Unix ns) */
+	int64_t started_ns;    /* when the process started (Unix ns, tgt_started_ns); 0: unknown */
 	uint32_t max_frames;   /* set before capture: frames to keep per task (0: two) */
 	bool keep_stopped;     /* set before capture: stay attached until mdl_snapshot_detach */
 	struct tgt_proc *proc; /* while attached */

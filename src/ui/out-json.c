@@ -192,8 +192,10 @@ static json_object *
 group_by_json(const struct mdl_grouping *g)
 {
 	static const char *const words[] = {
-		[MDL_GROUP_REASON] = "reason", [MDL_GROUP_STACK] = "stack",
-		[MDL_GROUP_FUNC] = "func",     [MDL_GROUP_CREATOR] = "creator",
+		[MDL_GROUP_REASON] = "reason",
+		[MDL_GROUP_STACK] = "stack",
+		[MDL_GROUP_FUNC] = "func",
+		[MDL_GROUP_CREATOR] = "creator",
 	};
 	char *by;
 	json_object *o;
@@ -225,7 +227,8 @@ site_json(const struct mdl_site *site)
 			       site->first->tid ? json_object_new_int(site->first->tid) : NULL);
 	json_object_object_add(o, "wait_newest_seconds", seconds_json(site->wait_newest_ns));
 	json_object_object_add(o, "wait_oldest_seconds", seconds_json(site->wait_oldest_ns));
-	json_object_object_add(o, "wait_unknown", json_object_new_int64((int64_t)site->wait_unknown));
+	json_object_object_add(o, "wait_unknown",
+			       json_object_new_int64((int64_t)site->wait_unknown));
 	return o;
 }
 
@@ -239,8 +242,7 @@ group_json(const struct mdl_grouping *g, const struct mdl_group *gr)
 	if (g->by == MDL_GROUP_LABEL) {
 		/* --group label=KEY: the value, null for those without it */
 		json_object_object_add(o, "label", jstr(g->label));
-		json_object_object_add(o, "value",
-				       gr->label_value ? jstr(gr->label_value) : NULL);
+		json_object_object_add(o, "value", gr->label_value ? jstr(gr->label_value) : NULL);
 	} else if (g->by == MDL_GROUP_REASON || g->by == MDL_GROUP_STACK) {
 		json_object_object_add(o, "reason", jstr(gr->key));
 	}
@@ -310,8 +312,9 @@ ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
 
 	json_object_object_add(root, "schema_version", json_object_new_int(SCHEMA_VERSION));
 	json_object_object_add(root, "inspect_version", json_object_new_string(INSPECT_VERSION));
-	json_object_object_add(root, "captured_at",
-			       json_object_new_string(ui_rfc3339(s->captured_ns, when, sizeof(when))));
+	json_object_object_add(
+		root, "captured_at",
+		json_object_new_string(ui_rfc3339(s->captured_ns, when, sizeof(when))));
 	json_object_object_add(root, "pid", json_object_new_int(s->pid));
 	json_object_object_add(root, "started_at",
 			       s->started_ns ? json_object_new_string(ui_rfc3339(

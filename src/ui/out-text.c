@@ -311,9 +311,10 @@ ui_report_text(FILE *out, struct mdl_snapshot *s, const struct mdl_grouping *g, 
 			"them\n",
 			ui_count(g->hidden, count, sizeof(count)));
 	if (w.waits)
-		fprintf(out, "\n  waiting: the newest and the oldest wait on the line, as the "
-			     "runtime's traceback counts\n  them: stamped by the GC, accurate to the "
-			     "time between two cycles; ?: not stamped yet\n");
+		fprintf(out,
+			"\n  waiting: the newest and the oldest wait on the line, as the "
+			"runtime's traceback counts\n  them: stamped by the GC, accurate to the "
+			"time between two cycles; ?: not stamped yet\n");
 	else if (unknown)
 		fprintf(out,
 			"\n  no wait time is known: %s\n  (the runtime stamps a wait only during a "
