@@ -220,8 +220,8 @@ struct mdl_site {
 	size_t count;
 	uint64_t examples[MDL_EXAMPLES];
 	bool labels_differ; /* its tasks do not all have first's labels */
-	/* The shortest and longest of its tasks' known waits (insp_task wait_ns,
-	 * lower bounds), ns; -1 when none is known. */
+	/* The shortest and longest of its tasks' known waits (insp_task wait_ns),
+	 * ns; -1 when none is known. */
 	int64_t wait_newest_ns, wait_oldest_ns;
 	size_t wait_unknown; /* its waiting tasks (a reason) whose wait is unknown */
 };
