@@ -1,10 +1,10 @@
 /* Unit tests of src/model/group.c: mdl_group on snapshots built by hand, tasks in
  * every rotation of their order. By reason (1.N): groups biggest first then by key,
  * sites biggest first then by frame and creator, examples the smallest ids,
- * max_wait_ns, each site's newest and oldest wait (1.8), shown and hidden, tasks without a user frame under their top frame,
- * tasks that do not wait under their state. By function (2.N), by stack and
- * mdl_stack_cmp (3.N). By a label's value (5.N). qsort is replaced by one that reverses ties (4.N).
- * SPDX-License-Identifier: MIT */
+ * max_wait_ns, each site's newest and oldest wait (1.8), shown and hidden, tasks without a user
+ * frame under their top frame, tasks that do not wait under their state. By function (2.N), by
+ * stack and mdl_stack_cmp (3.N). By a label's value (5.N). qsort is replaced by one that reverses
+ * ties (4.N). SPDX-License-Identifier: MIT */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
