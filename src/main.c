@@ -7,8 +7,6 @@
 #include "image/image.h"
 #include "ui/ui.h"
 
-#define INSPECT_VERSION "0.1.0"
-
 static const struct ui_cli_cmd *const commands[] = {
 	&ui_cli_attach,
 	&ui_cli_dump,

@@ -42,6 +42,7 @@
 # and for tests/integration/1320-signals.sh and `make soak`: tools/build-soak.sh
 # and for tests/integration/1450-diff-watch.sh (tools/build-leaksvc.sh):
 #   OUT/<goX.Y>/leaksvc[-sw]   fixtures/go/leaksvc, and with -s -w
+# and for tests/integration/1440-json-ages.sh (tools/build-ages.sh): OUT/<goX.Y>/ages[-sw]
 set -euo pipefail
 
 out=${1:?usage: build-fixtures.sh OUTDIR}
@@ -78,4 +79,5 @@ while read -r name gobin; do
 	"$root/tools/build-hostile.sh" "$gobin" "$out/$name"
 	"$root/tools/build-soak.sh" "$gobin" "$out/$name"
 	"$root/tools/build-leaksvc.sh" "$gobin" "$out/$name"
+	"$root/tools/build-ages.sh" "$gobin" "$out/$name"
 done <<<"$toolchains"

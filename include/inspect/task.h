@@ -67,7 +67,8 @@ struct insp_task {
 	 * them ("chan receive", "select (durable)", "chan receive (leaked)"); NULL if
 	 * not waiting. */
 	const char *reason;
-	/* How long it has waited, lower bound, in ns; -1: unknown. */
+	/* How long it has waited, in ns, as the runtime counts it (Go: stamped by
+	 * the GC, README "Wait times"); -1: unknown. */
 	int64_t wait_ns;
 	struct insp_loc top;      /* innermost frame */
 	struct insp_loc user_top; /* innermost frame outside the runtime */

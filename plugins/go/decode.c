@@ -29,6 +29,17 @@ is_system(const char *start)
 	       strcmp(start, "runtime.corostart") != 0;
 }
 
+/* A GC mark worker, by start function: gcStart makes them before the first
+ * cycle's mark phase and they never exit (mgc.go gcBgMarkStartWorkers: `go
+ * gcBgMarkWorker(...)`, which Go 1.21+ starts through the wrapper
+ * gcBgMarkStartWorkers.gowrap1). None: no GC cycle has started (gccount.c). */
+static bool
+is_gc_worker(const char *start)
+{
+	return start && (strcmp(start, "runtime.gcBgMarkWorker") == 0 ||
+			 strncmp(start, "runtime.gcBgMarkStartWorkers.", 29) == 0);
+}
+
 static void
 set_loc(struct insp_loc *loc, const struct gort_srcframe *f, uint64_t pc)
 {
@@ -241,7 +252,8 @@ walk(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb
 }
 
 static int
-decode_one(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb, uint64_t i)
+decode_one(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb, uint64_t i,
+	   bool *gc_workers)
 {
 	const struct gort_layout *l = &st->l;
 	const uint8_t *g = st->gbytes + i * l->g_size;
@@ -256,7 +268,8 @@ decode_one(const struct gort_state *st, const struct insp_host *h, struct walk_b
 	t->state = status_words[status]; /* the caller checked it is one */
 	if (gort_words(st, h, i, status, t) < 0)
 		return -1;
-	/* waitsince is nanotime() at the park, stamped only during a GC cycle. */
+	/* waitsince: nanotime() of the end of the GC cycle before the one that
+	 * found it waiting (gccount.c); 0 until a cycle stamps it. */
 	if (since > 0 && since < h->stop_ns &&
 	    (status == GORT_G_WAITING || status == GORT_G_SYSCALL))
 		t->wait_ns = h->stop_ns - since;
@@ -282,6 +295,8 @@ decode_one(const struct gort_state *st, const struct insp_host *h, struct walk_b
 	locate(st, gort_u64(g + l->g_startpc), false, &t->start);
 	if (is_system(t->start.func))
 		t->flags |= INSP_TASK_SYSTEM;
+	if (is_gc_worker(t->start.func))
+		*gc_workers = true;
 	if (l->g_parent_goid != GORT_NONE)
 		t->parent_id = gort_u64(g + l->g_parent_goid);
 	if (gort_labels_of(st, h, g, t) < 0)
@@ -330,7 +345,7 @@ gort_registry_decode(struct gort_state *st, const struct insp_host *h, struct in
 		}
 		over_cap += st->stacks[i].over_cap;
 		overlap += st->stacks[i].overlap;
-		if (decode_one(st, h, &wb, i) < 0) {
+		if (decode_one(st, h, &wb, i, &st->gc_workers) < 0) {
 			ret = insp_err_set(err, INSP_E_CORRUPT,
 					   "too many goroutines to hold (%llu in allgs)",
 					   (unsigned long long)st->nallg);

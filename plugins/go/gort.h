@@ -174,7 +174,21 @@ struct gort_state {
 	size_t nbubbles;
 	struct gort_labels_layout lab;
 	struct gort_labels *labels; /* copied while stopped (labels.c), or NULL */
+	/* gccount.c: where runtime.memstats.numgc is (0: unknown), its value
+	 * while stopped, and whether decode found GC mark workers */
+	uint64_t numgc_addr;
+	uint32_t numgc;
+	bool numgc_ok;
+	bool gc_workers;
 };
+
+/* gccount.c: the GC cycles run, which decide whether any wait is stamped.
+ * resolve before the stop (symbols and DWARF, else nothing), capture while
+ * stopped, report after decode: set_info "gc_cycles" (memstats.numgc, when
+ * read) and "gc_started" ("yes" or "no"). */
+void gort_gc_resolve(struct gort_state *st, const struct insp_host *h);
+void gort_gc_capture(struct gort_state *st, const struct insp_host *h);
+void gort_gc_report(const struct gort_state *st, const struct insp_host *h);
 
 /* print.c: the plugin ABI's print and frame_values. */
 int gort_print(void *state, const struct insp_host *h, const struct insp_scope *sc,

@@ -150,6 +150,7 @@ go_prepare(const struct insp_host *h, void **state, struct insp_err *err)
 	find_runtime_dir(st);
 	find_modules(st, h);
 	gort_labels_resolve(st, h);
+	gort_gc_resolve(st, h);
 	st->names = gort_names_new();
 	if (gort_locate(st, h, err) < 0 || gort_waitreasons_read(st, h, err) < 0 ||
 	    gort_registry_reserve(st, h, err) < 0)
@@ -165,6 +166,7 @@ go_capture(void *state, const struct insp_host *h, struct insp_err *err)
 		return -1;
 	gort_bubbles_capture(state, h);
 	gort_labels_capture(state, h);
+	gort_gc_capture(state, h);
 	return 0;
 }
 
@@ -175,6 +177,7 @@ go_decode(void *state, const struct insp_host *h, struct insp_err *err)
 	int ret = gort_registry_decode(st, h, err);
 
 	gort_labels_done(st, h);
+	gort_gc_report(st, h);
 	/* The copies are decoded: only the pclntab serves what comes after. */
 	gort_registry_free(st);
 	return ret;

@@ -106,6 +106,7 @@ stop_and_copy(struct capture *c, struct insp_host *h, void *state, struct insp_e
 {
 	struct mdl_snapshot *s = c->hc.s;
 	struct tgt_proc *p = c->hc.proc;
+	struct timespec now;
 	int ret = 0;
 
 	tgt_signals_guard();
@@ -114,6 +115,8 @@ stop_and_copy(struct capture *c, struct insp_host *h, void *state, struct insp_e
 		goto out;
 	}
 	s->stop_ns = tgt_now_ns();
+	clock_gettime(CLOCK_REALTIME, &now);
+	s->captured_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
 	s->threads = arena_alloc(&s->arena, (p->nthreads + 1) * sizeof(*s->threads));
 	if (!s->threads) {
 		ret = insp_err_set(err, INSP_E_SYS, "out of memory");
@@ -207,6 +210,7 @@ mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_s
 	void *state = NULL;
 	char root[64];
 	bool recheck = false; /* between the open and the stop: see recheck_exited */
+	struct tgt_stat st;
 	uint64_t base;
 	pid_t given;
 	int ret = -1;
@@ -220,6 +224,8 @@ mdl_snapshot_capture(struct mdl_snapshot *s, pid_t pid, const struct rt_plugin_s
 	if (tgt_proc_open(proc, pid, err) < 0)
 		goto out;
 	recheck = true;
+	if (tgt_stat_read(pid, pid, &st) == 0)
+		s->started_ns = tgt_started_ns(&st);
 	/* The map bounds what the target's words may claim (plugins size their
 	 * buffers by it: host.readable) and where thread stacks end. */
 	if (tgt_maps_read(proc->io_tid, &c.maps, err) < 0)

@@ -167,6 +167,22 @@ cmp_groups(const void *pa, const void *pb)
 	return strcmp(a->key, b->key);
 }
 
+/* t's wait into its site's range: each line of a report says how long its
+ * goroutines have waited, the newest and the oldest, not its block's longest. */
+static void
+add_wait(struct mdl_site *site, const struct insp_task *t)
+{
+	if (t->wait_ns < 0) {
+		if (t->reason)
+			site->wait_unknown++;
+		return;
+	}
+	if (site->wait_newest_ns < 0 || t->wait_ns < site->wait_newest_ns)
+		site->wait_newest_ns = t->wait_ns;
+	if (t->wait_ns > site->wait_oldest_ns)
+		site->wait_oldest_ns = t->wait_ns;
+}
+
 static int
 group(struct mdl_snapshot *s, const struct mdl_filter *f, enum mdl_group_by by, const char *label,
       struct mdl_grouping *out, struct insp_err *err)
@@ -230,7 +246,9 @@ group(struct mdl_snapshot *s, const struct mdl_filter *f, enum mdl_group_by by, 
 			site->frame = frame;
 			site->creator = &t->go_pc;
 			site->first = t;
+			site->wait_newest_ns = site->wait_oldest_ns = -1;
 		}
+		add_wait(site, t);
 		if (site->count < MDL_EXAMPLES)
 			site->examples[site->count] = t->id;
 		if (!site->labels_differ && !same_labels(site->first, t))

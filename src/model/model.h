@@ -19,7 +19,7 @@
 struct img;
 struct tgt_proc;
 
-#define MDL_MAX_INFO 8
+#define MDL_MAX_INFO 16 /* header facts a plugin sets: the Go plugin sets 7 */
 
 struct mdl_snapshot {
 	struct arena arena;
@@ -46,6 +46,8 @@ struct mdl_snapshot {
 	size_t ninfo;
 	double pause_ms;
 	int64_t stop_ns;
+	int64_t captured_ns;   /* CLOCK_REALTIME at the stop (Unix ns) */
+	int64_t started_ns;    /* when the process started (Unix ns, tgt_started_ns); 0: unknown */
 	uint32_t max_frames;   /* set before capture: frames to keep per task (0: two) */
 	bool keep_stopped;     /* set before capture: stay attached until mdl_snapshot_detach */
 	struct tgt_proc *proc; /* while attached */
@@ -218,6 +220,10 @@ struct mdl_site {
 	size_t count;
 	uint64_t examples[MDL_EXAMPLES];
 	bool labels_differ; /* its tasks do not all have first's labels */
+	/* The shortest and longest of its tasks' known waits (insp_task wait_ns),
+	 * ns; -1 when none is known. */
+	int64_t wait_newest_ns, wait_oldest_ns;
+	size_t wait_unknown; /* its waiting tasks (a reason) whose wait is unknown */
 };
 
 struct mdl_group {

@@ -27,29 +27,6 @@
 #define PF_EXITING_FLAG 0x00000004u /* include/linux/sched.h */
 #define PF_KTHREAD_FLAG 0x00200000u
 
-/* State letter and flags of /proc/PID/task/TID/stat (tid == pid: /proc/PID/stat).
- * Returns -1 when it cannot be read (the thread is gone). */
-static int
-thread_stat(pid_t pid, pid_t tid, char *state, unsigned long *flags)
-{
-	char path[96], buf[1024], *close;
-	size_t n;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	/* pid (comm) state ppid pgrp session tty_nr tpgid flags: comm may hold ") ". */
-	close = strrchr(buf, ')');
-	if (!close || sscanf(close + 1, " %c %*d %*d %*d %*d %*d %lu", state, flags) != 2)
-		return -1;
-	return 0;
-}
-
 /* SIGKILL pending for the thread or its group: it is being killed. */
 static bool
 sigkill_pending(pid_t pid, pid_t tid)
@@ -75,12 +52,11 @@ sigkill_pending(pid_t pid, pid_t tid)
 static bool
 thread_live(pid_t pid, pid_t tid)
 {
-	unsigned long flags;
-	char state;
+	struct tgt_stat st;
 
-	if (thread_stat(pid, tid, &state, &flags) < 0)
+	if (tgt_stat_read(pid, tid, &st) < 0)
 		return false;
-	if (state == 'Z' || state == 'X' || (flags & PF_EXITING_FLAG))
+	if (st.state == 'Z' || st.state == 'X' || (st.flags & PF_EXITING_FLAG))
 		return false;
 	return !sigkill_pending(pid, tid);
 }
@@ -112,19 +88,17 @@ tgt_live_thread(pid_t pid)
 bool
 tgt_thread_dead(pid_t pid, pid_t tid)
 {
-	unsigned long flags;
-	char state;
+	struct tgt_stat st;
 
-	if (thread_stat(pid, tid, &state, &flags) < 0)
+	if (tgt_stat_read(pid, tid, &st) < 0)
 		return true;
-	return state == 'Z' || state == 'X';
+	return st.state == 'Z' || st.state == 'X';
 }
 
 bool
 tgt_is_kthread(pid_t pid)
 {
-	unsigned long flags;
-	char state;
+	struct tgt_stat st;
 
-	return thread_stat(pid, pid, &state, &flags) == 0 && (flags & PF_KTHREAD_FLAG);
+	return tgt_stat_read(pid, pid, &st) == 0 && (st.flags & PF_KTHREAD_FLAG);
 }

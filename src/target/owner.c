@@ -35,30 +35,14 @@ ids_all(FILE *f, const char *key, unsigned long want)
 	return false;
 }
 
-/* Field 22 of /proc/PID/stat (proc(5)): when the process started, in clock
+/* starttime of /proc/PID/stat (proc(5)): when the process started, in clock
  * ticks since boot; with the pid, it names one process. 0 if unreadable. */
 static unsigned long long
 start_ticks(pid_t pid)
 {
-	char path[64], buf[1024], *p;
-	unsigned long long ticks = 0;
-	size_t n;
-	FILE *f;
+	struct tgt_stat st;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (!(f = fopen(path, "r")))
-		return 0;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	/* the command name may hold anything, ')' too: the fields follow the last */
-	if (!(p = strrchr(buf, ')')))
-		return 0;
-	if (sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
-			  "%*d %*d %llu",
-		   &ticks) != 1)
-		return 0;
-	return ticks;
+	return tgt_stat_read(pid, pid, &st) < 0 ? 0 : st.start_ticks;
 }
 
 int

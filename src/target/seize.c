@@ -67,34 +67,13 @@ add_thread(struct tgt_proc *p, pid_t tid)
 static void
 read_thread_stat(pid_t pid, struct tgt_thread *t)
 {
-	char path[96], buf[512], *close;
-	size_t n_read;
-	FILE *f;
+	struct tgt_stat st;
 
 	t->info.state = '?';
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)t->tid);
-	f = fopen(path, "r");
-	if (!f)
+	if (tgt_stat_read(pid, t->tid, &st) < 0)
 		return;
-	/* whole, not a line: the name may hold a newline (prctl PR_SET_NAME) */
-	n_read = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n_read] = '\0';
-	{
-		char *open = strchr(buf, '(');
-
-		close = strrchr(buf, ')');
-		if (open && close && close > open) {
-			size_t n = (size_t)(close - open - 1);
-
-			if (n >= sizeof(t->info.name))
-				n = sizeof(t->info.name) - 1;
-			memcpy(t->info.name, open + 1, n);
-			t->info.name[n] = '\0';
-			if (close[1] == ' ' && close[2])
-				t->info.state = close[2];
-		}
-	}
-	fclose(f);
+	memcpy(t->info.name, st.name, sizeof(t->info.name));
+	t->info.state = st.state;
 }
 
 static int

@@ -124,6 +124,21 @@ bool tgt_thread_dead(pid_t pid, pid_t tid);
 /* pid is a kernel thread (PF_KTHREAD): it has no executable. */
 bool tgt_is_kthread(pid_t pid);
 
+/* stat.c: the one reader of /proc/PID/task/TID/stat (tid == pid: the leader,
+ * whose start is the process's). */
+struct tgt_stat {
+	char name[16];                  /* comm, as the kernel keeps it */
+	char state;                     /* R, S, D, Z, t ... */
+	unsigned long flags;            /* PF_* */
+	unsigned long long start_ticks; /* starttime: clock ticks since boot */
+};
+
+/* 0, or -1 when it cannot be read (the thread is gone); st is zeroed first. */
+int tgt_stat_read(pid_t pid, pid_t tid, struct tgt_stat *st);
+/* When st's thread started, as CLOCK_REALTIME ns (the boot's wall-clock moment
+ * plus starttime); 0 if unknown. Resolution: a clock tick (10 ms at 100 Hz). */
+int64_t tgt_started_ns(const struct tgt_stat *st);
+
 /* seize.c */
 /* Stop every thread, rescanning /proc/PID/task until no new thread appears, and
  * read each one's registers. On failure every thread already seized is detached. */

@@ -48,14 +48,17 @@ run_task(struct ui_session *s, int argc, char **argv)
 	if (t->tid)
 		fprintf(s->out, "  on thread %d", (int)t->tid);
 	fputc('\n', s->out);
-	/* The runtime stamps a wait's start only when a GC cycle sees the task
-	 * waiting (Go: g.waitsince), as its traceback's ", N minutes" says. */
+	/* The runtime stamps a wait only when a GC cycle finds the task waiting
+	 * (Go: g.waitsince, README "Wait times"), as its traceback's ", N minutes"
+	 * counts it. */
 	if (t->wait_ns >= 0) {
-		fputs("  waiting >= ", s->out);
+		fputs("  waiting ", s->out);
 		print_wait(s->out, t->wait_ns);
-		fputs(" (a lower bound: the runtime stamps waits only during a GC)\n", s->out);
+		fputs(" (as the runtime counts it: stamped by the GC, to within the time between "
+		      "two cycles)\n",
+		      s->out);
 	} else if (t->reason) {
-		fputs("  waiting since: unknown (no GC cycle has seen it wait yet)\n", s->out);
+		fputs("  waiting since: unknown (no GC cycle has stamped it yet)\n", s->out);
 	}
 	if (t->nlabels || t->labels_cut) {
 		fputs("  labels: ", s->out);

@@ -1,6 +1,7 @@
 /* The ui layer's JSON report (json-c): one document with the process, the pause,
- * every goroutine that passes the filter, and the groups. Field names are
- * documented in the README; scripts depend on them, so only ever add fields.
+ * every goroutine that passes the filter, and the groups with their sites. Field
+ * names are documented in the README ("JSON"); scripts depend on them: add fields
+ * freely, but removing or renaming one bumps SCHEMA_VERSION.
  * SPDX-License-Identifier: MIT */
 #include "ui/ui.h"
 
@@ -11,6 +12,9 @@
 #include "util/esc.h"
 
 #define NS_PER_MIN INT64_C(60000000000)
+#define SCHEMA_VERSION 1
+/* '/' as it is: paths and function names are full of them */
+#define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
 /* Every string: json-c copies bytes as they are, and the target chose most of
  * them. Escaped as in the text report (control characters and bytes that are not
@@ -28,6 +32,18 @@ jstr(const char *s)
 	o = e ? json_object_new_string(e) : NULL;
 	free(e);
 	return o;
+}
+
+/* ns as seconds with milliseconds, or null when negative (unknown). */
+static json_object *
+seconds_json(int64_t ns)
+{
+	char buf[32];
+
+	if (ns < 0)
+		return NULL;
+	snprintf(buf, sizeof(buf), "%.3f", (double)ns / 1e9);
+	return json_object_new_double_s((double)ns / 1e9, buf);
 }
 
 static json_object *
@@ -141,6 +157,7 @@ task_json(const struct mdl_snapshot *s, const struct insp_task *t, bool frames)
 	json_object_object_add(o, "wait_minutes",
 			       t->wait_ns >= 0 ? json_object_new_int64(t->wait_ns / NS_PER_MIN)
 					       : NULL);
+	json_object_object_add(o, "wait_seconds", seconds_json(t->wait_ns));
 	json_object_object_add(o, "top", loc_json(&t->top));
 	json_object_object_add(o, "user_top", loc_json(&t->user_top));
 	json_object_object_add(o, "go_pc", loc_json(&t->go_pc));
@@ -167,6 +184,72 @@ task_json(const struct mdl_snapshot *s, const struct insp_task *t, bool frames)
 		json_object_object_add(o, "locals", values_json(v));
 	if (t->note)
 		json_object_object_add(o, "note", jstr(t->note));
+	return o;
+}
+
+/* --group's word: "reason", "stack", "func", "creator" or "label=KEY". */
+static json_object *
+group_by_json(const struct mdl_grouping *g)
+{
+	static const char *const words[] = {
+		[MDL_GROUP_REASON] = "reason",
+		[MDL_GROUP_STACK] = "stack",
+		[MDL_GROUP_FUNC] = "func",
+		[MDL_GROUP_CREATOR] = "creator",
+	};
+	char *by;
+	json_object *o;
+
+	if (g->by != MDL_GROUP_LABEL)
+		return json_object_new_string(words[g->by]);
+	if (asprintf(&by, "label=%s", g->label) < 0)
+		return NULL;
+	o = jstr(by);
+	free(by);
+	return o;
+}
+
+/* A line of the text report: where its goroutines stand, who created them, how
+ * many, a few ids, and how long they have waited. */
+static json_object *
+site_json(const struct mdl_site *site)
+{
+	json_object *o = json_object_new_object(), *ids = json_object_new_array();
+
+	json_object_object_add(o, "frame", loc_json(site->frame));
+	json_object_object_add(o, "reason", jstr(mdl_task_key(site->first)));
+	json_object_object_add(o, "created_by", loc_json(site->creator));
+	json_object_object_add(o, "count", json_object_new_int64((int64_t)site->count));
+	for (size_t k = 0; k < site->count && k < MDL_EXAMPLES; k++)
+		json_object_array_add(ids, json_object_new_uint64(site->examples[k]));
+	json_object_object_add(o, "examples", ids);
+	json_object_object_add(o, "thread",
+			       site->first->tid ? json_object_new_int(site->first->tid) : NULL);
+	json_object_object_add(o, "wait_newest_seconds", seconds_json(site->wait_newest_ns));
+	json_object_object_add(o, "wait_oldest_seconds", seconds_json(site->wait_oldest_ns));
+	json_object_object_add(o, "wait_unknown",
+			       json_object_new_int64((int64_t)site->wait_unknown));
+	return o;
+}
+
+/* A block of the text report: its key as the text shows it, and its sites. */
+static json_object *
+group_json(const struct mdl_grouping *g, const struct mdl_group *gr)
+{
+	json_object *o = json_object_new_object(), *sites = json_object_new_array();
+
+	json_object_object_add(o, "key", jstr(gr->key));
+	if (g->by == MDL_GROUP_LABEL) {
+		/* --group label=KEY: the value, null for those without it */
+		json_object_object_add(o, "label", jstr(g->label));
+		json_object_object_add(o, "value", gr->label_value ? jstr(gr->label_value) : NULL);
+	} else if (g->by == MDL_GROUP_REASON || g->by == MDL_GROUP_STACK) {
+		json_object_object_add(o, "reason", jstr(gr->key));
+	}
+	json_object_object_add(o, "count", json_object_new_int64((int64_t)gr->count));
+	for (size_t j = 0; j < gr->nsites; j++)
+		json_object_array_add(sites, site_json(&gr->sites[j]));
+	json_object_object_add(o, "sites", sites);
 	return o;
 }
 
@@ -210,7 +293,7 @@ print_tasks(FILE *out, const struct mdl_snapshot *s, const struct mdl_filter *f)
 		o = task_json(s, s->tasks[i], s->max_frames > 0);
 		if (!first)
 			fputc(',', out);
-		fputs(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), out);
+		fputs(json_object_to_json_string_ext(o, JSON_FLAGS), out);
 		json_object_put(o);
 		first = false;
 	}
@@ -222,11 +305,23 @@ ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
 	       const struct mdl_grouping *g)
 {
 	json_object *root = json_object_new_object(), *groups, *notes, *sources;
-	const char *version = mdl_info(s, "go_version"), *head;
+	const char *version = mdl_info(s, "go_version"), *head, *gc;
+	char when[64];
 	size_t len;
 	int ret = 0;
 
+	json_object_object_add(root, "schema_version", json_object_new_int(SCHEMA_VERSION));
+	json_object_object_add(root, "inspect_version", json_object_new_string(INSPECT_VERSION));
+	json_object_object_add(
+		root, "captured_at",
+		json_object_new_string(ui_rfc3339(s->captured_ns, when, sizeof(when))));
 	json_object_object_add(root, "pid", json_object_new_int(s->pid));
+	json_object_object_add(root, "started_at",
+			       s->started_ns ? json_object_new_string(ui_rfc3339(
+						       s->started_ns, when, sizeof(when)))
+					     : NULL);
+	json_object_object_add(root, "uptime_seconds",
+			       seconds_json(s->started_ns ? s->captured_ns - s->started_ns : -1));
 	json_object_object_add(root, "exe", jstr(s->exe));
 	json_object_object_add(root, "runtime_lib", s->runtime_lib ? jstr(s->runtime_lib) : NULL);
 	json_object_object_add(root, "debug_file", s->debug_file ? jstr(s->debug_file) : NULL);
@@ -239,25 +334,18 @@ ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
 					       jstr(mdl_info(s, ui_source_keys[i])));
 	json_object_object_add(root, "sources", sources);
 	json_object_object_add(root, "pause_ms", json_object_new_double(s->pause_ms));
+	/* what the runtime's wait times rest on (README: Wait times) */
+	gc = mdl_info(s, "gc_cycles");
+	json_object_object_add(root, "gc_cycles", gc ? json_object_new_int64(atoll(gc)) : NULL);
+	gc = mdl_info(s, "gc_started");
+	json_object_object_add(root, "gc_started",
+			       gc ? json_object_new_boolean(strcmp(gc, "yes") == 0) : NULL);
 	json_object_object_add(root, "threads", json_object_new_int64((int64_t)s->nthreads));
 	json_object_object_add(root, "hidden_system", json_object_new_int64((int64_t)g->hidden));
+	json_object_object_add(root, "group_by", group_by_json(g));
 	groups = json_object_new_array();
-	for (size_t i = 0; i < g->ngroups; i++) {
-		json_object *o = json_object_new_object();
-
-		if (g->by == MDL_GROUP_LABEL) {
-			/* --group label=KEY: the value, null for those without it */
-			json_object_object_add(o, "label", jstr(g->label));
-			json_object_object_add(
-				o, "value",
-				g->groups[i].label_value ? jstr(g->groups[i].label_value) : NULL);
-		} else {
-			json_object_object_add(o, "reason", jstr(g->groups[i].key));
-		}
-		json_object_object_add(o, "count",
-				       json_object_new_int64((int64_t)g->groups[i].count));
-		json_object_array_add(groups, o);
-	}
+	for (size_t i = 0; i < g->ngroups; i++)
+		json_object_array_add(groups, group_json(g, &g->groups[i]));
 	json_object_object_add(root, "groups", groups);
 	if (s->native && s->threads_wanted)
 		json_object_object_add(root, "os_threads", threads_json(s));
@@ -267,7 +355,7 @@ ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
 	json_object_object_add(root, "notes", notes);
 	/* The document is root's fields, then the goroutines: root without its
 	 * closing brace, a comma, and the array. */
-	head = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
+	head = json_object_to_json_string_ext(root, JSON_FLAGS);
 	len = strlen(head);
 	if (fwrite(head, 1, len - 1, out) != len - 1 || fputc(',', out) < 0 ||
 	    print_tasks(out, s, f) < 0)

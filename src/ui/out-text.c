@@ -10,10 +10,9 @@
 
 #include "model/model.h"
 
-#define NS_PER_MIN INT64_C(60000000000)
-
 struct widths {
-	int count, key, label, where, creator, sfunc;
+	int count, label, where, creator, sfunc;
+	bool waits; /* some site's wait is known: each shows its waits */
 };
 
 static void
@@ -74,7 +73,6 @@ measure(const struct mdl_grouping *g, unsigned stacks, struct widths *w)
 		const struct mdl_group *gr = &g->groups[i];
 
 		w->count = max_int(w->count, (int)strlen(ui_count(gr->count, buf, sizeof(buf))));
-		w->key = max_int(w->key, (int)strlen(gr->key));
 		for (size_t j = 0; j < gr->nsites; j++) {
 			const struct mdl_site *site = &gr->sites[j];
 			const struct insp_task *t = site->first;
@@ -84,6 +82,7 @@ measure(const struct mdl_grouping *g, unsigned stacks, struct widths *w)
 			w->where = max_int(w->where, (int)strlen(buf));
 			creator_of(t, buf, sizeof(buf));
 			w->creator = max_int(w->creator, (int)strlen(buf));
+			w->waits = w->waits || site->wait_oldest_ns >= 0;
 			for (int k = 0; k < frames_shown(t, stacks); k++)
 				if (t->frames[k].loc.func)
 					w->sfunc = max_int(w->sfunc,
@@ -103,8 +102,10 @@ print_header(FILE *out, const struct mdl_snapshot *s, const struct mdl_grouping 
 		fprintf(out, " (runtime in %s)", ui_line(s->runtime_lib));
 	if (s->debug_file)
 		fprintf(out, " (debug: %s)", ui_line(s->debug_file));
-	fprintf(out, "  %s  %s goroutines", version ? ui_line(version) : "?",
-		ui_count(g->shown, a, sizeof(a)));
+	fprintf(out, "  %s", version ? ui_line(version) : "?");
+	if (s->started_ns && s->captured_ns > s->started_ns) /* wait times read against it */
+		fprintf(out, "  up %s", ui_uptime(s->captured_ns - s->started_ns, a, sizeof(a)));
+	fprintf(out, "  %s goroutines", ui_count(g->shown, a, sizeof(a)));
 	if (g->shown + g->hidden != s->ntasks)
 		fprintf(out, " (of %s)", ui_count(s->ntasks, b, sizeof(b)));
 	if (s->proc) /* inspect attach: it is still stopped */
@@ -119,11 +120,15 @@ print_header(FILE *out, const struct mdl_snapshot *s, const struct mdl_grouping 
 }
 
 static void
-print_examples(FILE *out, const struct mdl_site *site)
+print_examples(FILE *out, const struct mdl_site *site, bool waits)
 {
+	char buf[64];
+
 	fprintf(out, "  e.g.");
 	for (size_t k = 0; k < site->count && k < MDL_EXAMPLES; k++)
 		fprintf(out, " %" PRIu64, site->examples[k]);
+	if (waits && *ui_site_waits(site, buf, sizeof(buf)))
+		fprintf(out, "  waiting %s", buf);
 	if (site->first->tid)
 		fprintf(out, "  on thread %d", (int)site->first->tid);
 }
@@ -141,7 +146,7 @@ print_site(FILE *out, const struct mdl_grouping *g, const struct mdl_site *site,
 		where);
 	if (w->creator)
 		fprintf(out, "  %-*s", w->creator, creator);
-	print_examples(out, site);
+	print_examples(out, site, w->waits);
 	fputc('\n', out);
 }
 
@@ -245,6 +250,20 @@ print_threads(FILE *out, const struct mdl_snapshot *s, unsigned max)
 	}
 }
 
+/* Why a report with waiting goroutines has no wait time, from the plugin's
+ * count of GC cycles. */
+static const char *
+no_waits_why(const struct mdl_snapshot *s)
+{
+	const char *cycles = mdl_info(s, "gc_cycles"), *started = mdl_info(s, "gc_started");
+
+	if ((cycles && strcmp(cycles, "0") == 0) || (started && strcmp(started, "no") == 0))
+		return "no GC has run in this process yet";
+	if (cycles && strcmp(cycles, "1") == 0)
+		return "one GC cycle has run, which stamps none";
+	return "no GC cycle has found these goroutines waiting yet";
+}
+
 int
 ui_report_text(FILE *out, struct mdl_snapshot *s, const struct mdl_grouping *g, unsigned stacks,
 	       size_t limit)
@@ -252,7 +271,7 @@ ui_report_text(FILE *out, struct mdl_snapshot *s, const struct mdl_grouping *g, 
 	struct mdl_grouping shown = *g;
 	struct widths w;
 	char count[32];
-	bool waits = false;
+	bool unknown = false;
 	size_t rest = 0;
 
 	if (limit && limit < g->ngroups) {
@@ -268,12 +287,9 @@ ui_report_text(FILE *out, struct mdl_snapshot *s, const struct mdl_grouping *g, 
 		fprintf(out, "\n  %*s  ", w.count, ui_count(gr->count, count, sizeof(count)));
 		/* a label's value is the target's: on one line */
 		ui_put_oneline(out, gr->key);
-		if (gr->max_wait_ns >= NS_PER_MIN)
-			fprintf(out, "%*s  waiting >= %" PRId64 " min",
-				w.key - (int)strlen(gr->key), "", gr->max_wait_ns / NS_PER_MIN);
 		fputc('\n', out);
-		waits = waits || gr->max_wait_ns >= 0;
 		for (size_t j = 0; j < gr->nsites; j++) {
+			unknown = unknown || gr->sites[j].wait_unknown;
 			print_site(out, g, &gr->sites[j], &w);
 			print_values(out, s, gr->sites[j].first, 2 * w.count + 8);
 			/* Under --group stack every site has the same stack: once. */
@@ -294,10 +310,16 @@ ui_report_text(FILE *out, struct mdl_snapshot *s, const struct mdl_grouping *g, 
 			"\n  %s runtime goroutines (GC, finalizers) not shown: --system shows "
 			"them\n",
 			ui_count(g->hidden, count, sizeof(count)));
-	if (waits)
+	if (w.waits)
 		fprintf(out,
-			"\n  wait times are lower bounds: the runtime stamps them only during a "
-			"GC cycle\n");
+			"\n  waiting: the newest and the oldest wait on the line, as the "
+			"runtime's traceback counts\n  them: stamped by the GC, accurate to the "
+			"time between two cycles; ?: not stamped yet\n");
+	else if (unknown)
+		fprintf(out,
+			"\n  no wait time is known: %s\n  (the runtime stamps a wait only during a "
+			"GC cycle, from the second on)\n",
+			no_waits_why(s));
 	for (size_t i = 0; i < s->nnotes; i++)
 		fprintf(out, "note: %s\n", ui_line(s->notes[i]));
 	return 0;

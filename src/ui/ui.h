@@ -10,6 +10,9 @@
 #include "inspect/err.h"
 #include "model/model.h"
 
+/* inspect's version: `inspect --version`, and inspect_version in JSON. */
+#define INSPECT_VERSION "0.1.0"
+
 /* A subcommand of the CLI, git-style: main.c looks it up in its table. */
 struct ui_cli_cmd {
 	const char *name;
@@ -148,6 +151,16 @@ const char *ui_line(const char *s);
 void ui_put_oneline(FILE *out, const char *s);
 /* A task's labels, "k=v, k=v", on one line ("..." after them when cut). */
 void ui_print_labels(FILE *out, const struct insp_task *t);
+/* A wait of ns (>= 0) as the report shows it, rounded down as the runtime's
+ * traceback does: "N s" under a minute, else "N min". */
+const char *ui_wait(int64_t ns, char *buf, size_t size);
+/* A site's waits: "", "?" (none known), "12 min", "3-12 min", "40 s-12 min",
+ * "?-12 min" ("?": some began after the last GC, which stamps waits). */
+const char *ui_site_waits(const struct mdl_site *site, char *buf, size_t size);
+/* How long a process has run: "N s", "N min", "N h M min", "N d H h". */
+const char *ui_uptime(int64_t ns, char *buf, size_t size);
+/* Unix ns as RFC 3339 in UTC with milliseconds ("2026-11-30T01:45:31.123Z"). */
+const char *ui_rfc3339(int64_t unix_ns, char *buf, size_t size);
 /* The last part of a path. */
 const char *ui_basename(const char *path);
 /* Load the plugins, or print why not and return an exit status > 0. */

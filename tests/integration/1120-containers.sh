@@ -51,7 +51,9 @@ FX=$TEST_TMP/fx # the copies and wrappers these cases start
 # happen to run on: Ms take turns), the threads in C (which stay in read) with
 # their native frames.
 normalize_json() {
-	jq -S 'del(.pause_ms, .notes, .threads) | .goroutines |= map(del(.wait_minutes, .thread))
+	jq -S 'del(.pause_ms, .notes, .threads, .captured_at, .started_at, .uptime_seconds, .gc_cycles,
+			.gc_started) | .goroutines |= map(del(.wait_minutes, .wait_seconds, .thread))
+		| .groups[].sites |= map(del(.thread, .wait_newest_seconds, .wait_oldest_seconds, .wait_unknown))
 		| .os_threads |= map(select(any(.frames[]; .native)))' "$1"
 }
 
@@ -84,8 +86,10 @@ report() {
 	normalize_json "$j" >"$TEST_TMP/$name.json"
 	inspect_run dump --locals $QUIET "$FIXTURE_PID"
 	((RC == 0)) || { echo "dump --locals exited $RC: $(head -c 300 "$ERR")" >&2; return 1; }
-	sed -E -e 's/paused [0-9.]+ ms//; s/[0-9]+ threads//; s/  on thread [0-9]+$//' \
-		-e '/^note: /d' "$OUT" >"$TEST_TMP/$name.locals"
+	sed -E -e 's/  up [0-9]+ [a-z]+( [0-9]+ [a-z]+)?//; s/  waiting [?0-9][^ ]*( [a-z]+(-[0-9]+ [a-z]+)?)?//' \
+		-e 's/paused [0-9.]+ ms//; s/[0-9]+ threads//; s/  on thread [0-9]+$//' \
+		-e '/^note: /d' "$OUT" | sed -E '/^$/{N;/\n  (no wait time is known|waiting: the newest)/{N;d}}' \
+		>"$TEST_TMP/$name.locals"
 	id=$(jq -r "[.goroutines[] | select(.user_top.func == \"$func\")] | sort_by(.id) | .[0].id" "$j")
 	frame=$(jq -r "[.goroutines[] | select(.id == $id)][0].frames | map(.func) | index(\"$func\")" "$j")
 	[[ $id != null && $frame != null ]] || { echo "no goroutine in $func" >&2; return 1; }

@@ -1,10 +1,10 @@
 /* Unit tests of src/model/group.c: mdl_group on snapshots built by hand, tasks in
  * every rotation of their order. By reason (1.N): groups biggest first then by key,
  * sites biggest first then by frame and creator, examples the smallest ids,
- * max_wait_ns, shown and hidden, tasks without a user frame under their top frame,
- * tasks that do not wait under their state. By function (2.N), by stack and
- * mdl_stack_cmp (3.N). By a label's value (5.N). qsort is replaced by one that reverses ties (4.N).
- * SPDX-License-Identifier: MIT */
+ * max_wait_ns, each site's newest and oldest wait (1.8), shown and hidden, tasks without a user
+ * frame under their top frame, tasks that do not wait under their state. By function (2.N), by
+ * stack and mdl_stack_cmp (3.N). By a label's value (5.N). qsort is replaced by one that reverses
+ * ties (4.N). SPDX-License-Identifier: MIT */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -422,6 +422,74 @@ test_1_7_one_per_site(void **state)
 	mdl_snapshot_release(&s);
 }
 
+/* 1.8: a site's waits are its own tasks' newest and oldest known wait, and the
+ * count of its waiting tasks whose wait is unknown; a running task's unknown
+ * wait is not counted; a site with none known has -1. */
+static void
+test_1_8_site_waits(void **state)
+{
+	static const struct {
+		const char *func, *reason;
+		int64_t wait;
+	} tasks[] = {
+		{ "main.a", "sleep", 30 }, { "main.a", "sleep", 10 }, { "main.a", "sleep", -1 },
+		{ "main.a", "sleep", 20 }, { "main.b", "sleep", -1 }, { "main.b", "sleep", -1 },
+		{ "main.c", "sleep", 7 },  { "main.d", NULL, -1 },
+	};
+	static const struct {
+		const char *func;
+		int64_t newest, oldest;
+		size_t unknown;
+	} want[] = {
+		{ "main.a", 10, 30, 1 },
+		{ "main.b", -1, -1, 2 },
+		{ "main.c", 7, 7, 0 },
+		{ "main.d", -1, -1, 0 },
+	};
+	struct mdl_filter f = { 0 };
+	struct insp_err err = INSP_ERR_INIT;
+	struct mdl_grouping g;
+	struct mdl_snapshot s = MDL_SNAPSHOT_INIT;
+	size_t n = sizeof(tasks) / sizeof(tasks[0]), found = 0;
+
+	(void)state;
+	s.tasks = calloc(n, sizeof(*s.tasks));
+	assert_non_null(s.tasks);
+	for (size_t i = 0; i < n; i++) {
+		struct insp_task *t = arena_alloc(&s.arena, sizeof(*t));
+
+		assert_non_null(t);
+		t->id = i + 1;
+		t->state = tasks[i].reason ? "waiting" : "running";
+		t->reason = tasks[i].reason;
+		t->wait_ns = tasks[i].wait;
+		t->user_top.func = tasks[i].func;
+		t->user_top.line = 1;
+		s.tasks[s.ntasks++] = t;
+	}
+	assert_int_equal(mdl_group(&s, &f, MDL_GROUP_FUNC, &g, &err), 0);
+	for (size_t i = 0; i < g.ngroups; i++)
+		for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
+			const struct mdl_site *site = &g.groups[i].sites[0];
+
+			if (strcmp(g.groups[i].key, want[k].func) != 0)
+				continue;
+			found++;
+			if (g.groups[i].nsites != 1 || site->wait_newest_ns != want[k].newest ||
+			    site->wait_oldest_ns != want[k].oldest ||
+			    site->wait_unknown != want[k].unknown)
+				fail_msg("1.8: %s: %zu sites, waits %lld-%lld, %zu unknown; want "
+					 "%lld-%lld, %zu unknown",
+					 want[k].func, g.groups[i].nsites,
+					 (long long)site->wait_newest_ns,
+					 (long long)site->wait_oldest_ns, site->wait_unknown,
+					 (long long)want[k].newest, (long long)want[k].oldest,
+					 want[k].unknown);
+		}
+	assert_int_equal(found, 4);
+	mdl_snapshot_release(&s);
+}
+
 /* 2.0: by function (of the frame shown): groups biggest first then by name; the
  * sites of a group are its lines and creators. */
 static void
@@ -741,6 +809,7 @@ main(void)
 		cmocka_unit_test(test_1_2_reason_filtered),
 		cmocka_unit_test(test_1_6_empty),
 		cmocka_unit_test(test_1_7_one_per_site),
+		cmocka_unit_test(test_1_8_site_waits),
 		cmocka_unit_test(test_2_0_func),
 		cmocka_unit_test(test_2_1_no_frame),
 		cmocka_unit_test(test_3_0_stack),
