@@ -144,7 +144,11 @@ task_from(struct mdl_snapshot *s, json_object *o, struct insp_err *err)
 	if (!t->state)
 		t->state = "?";
 	t->reason = str_field(s, o, "wait_reason", &oom);
-	if ((v = field(o, "wait_minutes")) && json_object_is_type(v, json_type_int))
+	/* wait_seconds (schema 1) where it is, else the minutes of captures before it */
+	if ((v = field(o, "wait_seconds")) &&
+	    (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
+		t->wait_ns = (int64_t)(json_object_get_double(v) * 1e9);
+	else if ((v = field(o, "wait_minutes")) && json_object_is_type(v, json_type_int))
 		t->wait_ns = json_object_get_int64(v) * NS_PER_MIN;
 	loc_field(s, o, "top", &t->top, &oom);
 	loc_field(s, o, "user_top", &t->user_top, &oom);

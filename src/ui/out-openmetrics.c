@@ -258,8 +258,8 @@ ui_report_openmetrics(FILE *out, struct mdl_snapshot *s, const struct mdl_filter
 	/* The text and JSON reports give whole minutes, as the runtime's traceback
 	 * does; this is the same g.waitsince, in the unit OpenMetrics wants. */
 	family(out, "inspect_goroutines_oldest_wait_seconds", "seconds",
-	       "The longest wait per reason, a lower bound: the runtime stamps waits only "
-	       "during a GC cycle (g.waitsince); none before one.");
+	       "The longest wait per reason, as the runtime stamps it (g.waitsince): from "
+	       "the second GC cycle on, accurate to the time between two cycles.");
 	for (size_t i = 0; i < g->ngroups; i++) {
 		if (g->groups[i].max_wait_ns < 0)
 			continue;
