@@ -19,7 +19,7 @@ struct shape {
 };
 
 static void
-check(const struct gort_state *st, const struct shape *s, size_t n)
+check(const struct gort_whose *st, const struct shape *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		enum gort_owner got = gort_owner(st, s[i].func, s[i].file);
@@ -35,7 +35,7 @@ static void
 test_trimpath(void **state)
 {
 	static char mods[] = "myservice\0fixtures";
-	struct gort_state st = { .mods = { true, mods, 2 } };
+	struct gort_whose st = { .mods = { true, mods, 2 } };
 	const struct shape s[] = {
 		/* 1.0 the program's: main, dotted module paths, listed dotless ones */
 		{ "main.main", "example.com/m/main.go", GORT_OWN_PROGRAM },
@@ -95,7 +95,7 @@ test_trimpath(void **state)
 static void
 test_goroot(void **state)
 {
-	struct gort_state st = { .mods = { true, NULL, 0 } };
+	struct gort_whose st = { .mods = { true, NULL, 0 } };
 	const struct shape s[] = {
 		{ "sync.runtime_SemacquireMutex", "/usr/lib/go-1.19/src/runtime/sema.go",
 		  GORT_OWN_RUNTIME },
@@ -118,7 +118,7 @@ test_goroot(void **state)
 static void
 test_gopath(void **state)
 {
-	struct gort_state st = { 0 };
+	struct gort_whose st = { 0 };
 	const struct shape s[] = {
 		{ "mylib/queue.(*Q).Push", "/home/u/go/src/mylib/queue/q.go", GORT_OWN_PROGRAM },
 		{ "sync.(*Mutex).Lock", "/usr/local/go/src/sync/mutex.go", GORT_OWN_STD },
