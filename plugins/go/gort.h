@@ -244,8 +244,9 @@ struct gort_shown {
 bool gort_shown_take(const struct gort_whose *w, struct gort_shown *sh, const char *func,
 		     const char *file, bool wrapper);
 /* The plugin ABI's frame_shown: t->user_top from t->frames, for a task read
- * from a profile (names and files only: no build information, so a module
- * path without a dot is taken for the standard library's). */
+ * from a profile: names and files only, no build information, so a package
+ * path without a dot is the program's when its file is outside GOROOT (as for
+ * a GOPATH build), else (-trimpath) the standard library's. */
 void gort_frame_shown(struct insp_task *t);
 
 /* funcname.c: the names the runtime's traceback prints. */
