@@ -29,8 +29,9 @@
 #           other bucket, all flat
 # and once:
 #   3.0  diff of bad files: not JSON, not a capture, an unknown schema_version,
-#        missing, gzipped, empty: exit 2 and a message naming the file; a
-#        capture with schema_version 1 is read; usage errors exit 64
+#        missing, gzipped JSON (read as a profile: 1460), empty: exit 2 and a
+#        message naming the file; a capture with schema_version 1 is read;
+#        usage errors exit 64
 #   3.1  watch: bad pid (exit 3), bad --interval/--count (64); SIGINT ends a
 #        watch without --count: exit 0, the table printed, the fixture runs on
 #   3.2  watch of a process that exits mid-watch: dump's exit status (3 or 8),
@@ -183,7 +184,7 @@ bad_files_ok() {
 	: >"$TEST_TMP/empty.json"
 	for f in "trunc.json:'F' is not JSON: it ends too early" "array.json:'F' is not a capture: no \"goroutines\"" \
 		"nogs.json:'F' is not a capture" "v99.json:'F' has schema_version 99, which this inspect does not read" \
-		"missing.json:cannot read 'F': No such file" "A.json.gz:'F' is gzipped" "empty.json:'F' is empty"; do
+		"missing.json:cannot read 'F': No such file" "A.json.gz:'F' is not a pprof profile" "empty.json:'F' is empty"; do
 		inspect_run diff "$good" "$TEST_TMP/${f%%:*}"
 		expect_status 2 "^inspect: $(sed "s|F|[^']*/${f%%:*}|" <<<"${f#*:}")" || { echo "for ${f%%:*}" >&2; return 1; }
 		[[ ! -s $OUT ]] || { echo "${f%%:*}: output on stdout" >&2; return 1; }
