@@ -25,6 +25,11 @@
 #           each tenant's delta is the fixture's, new = the leak + 1 subscriber
 #   $V 1.3  mixed, --group func: JSON capture (batch 1) -> runtime profile
 #           (batch 2): main.compute grew by the fixture's batch
+#   $V 3.0  the labels fixture (fixtures/go/labels/main.go; -profile F writes
+#           the runtime's profile before ready): its profile, inspect's pprof and
+#           JSON of it agree: --group label=tenant and --group func, every bucket
+#           the same, exit 0; the tenants' counts are the fixture's own (its
+#           "count N tenant=T" lines)
 # and once:
 #   2.0  bad profiles: cut short, gzipped bytes that are no profile, a profile
 #        of another type (cpu/nanoseconds), one that inflates past 256 MiB:
@@ -175,6 +180,25 @@ bad_profiles_ok() {
 	done
 }
 
+labels_ok() {
+	local by f got want QUIET=() # every goroutine, as the runtime's profile
+	dump_json || return 1
+	cp "$OUT" "$TEST_TMP/labels.json"
+	dump_pprof "$TEST_TMP/labels.pb.gz" || return 1
+	for by in label=tenant func; do
+		for f in labels.pb.gz labels.json; do
+			inspect_run diff --group "$by" --format json "$TEST_TMP/labels-rt.pb.gz" "$TEST_TMP/$f"
+			((RC == 0)) || { echo "--group $by runtime -> $f: exit $RC, want 0: $(head -c 300 "$ERR")" >&2; return 1; }
+			got=$(jq -c '[.buckets[] | select(.change != "same")]' "$OUT")
+			[[ $got == "[]" ]] || { echo "--group $by runtime -> $f: changed $got" >&2; return 1; }
+		done
+	done
+	inspect_run diff --group label=tenant --format json "$TEST_TMP/labels-rt.pb.gz" "$TEST_TMP/labels.pb.gz"
+	got=$(jq -r '.buckets[] | select(.key | IN("tenant=acme", "tenant=globex")) | "\(.key) \(.old)"' "$OUT" | sort | paste -sd ' ')
+	want=$(sed -nE 's/^count ([0-9]+) (tenant=(acme|globex))$/\2 \1/p' "$FIXTURE_DIR/stderr" | sort | paste -sd ' ')
+	[[ -n $want && $got == "$want" ]] || { echo "tenants: $got; the fixture's: $want" >&2; return 1; }
+}
+
 for v in go1.19 go1.26; do
 	for prog in leaksvc leaksvc-sw; do
 		name=$v${prog#leaksvc}
@@ -194,5 +218,17 @@ for v in go1.19 go1.26; do
 		fi
 		fixture_stop
 		rm -f "$TEST_TMP"/rt.*
+	done
+done
+for v in go1.19 go1.26; do
+	for prog in labels labels-sw; do
+		name=$v${prog#labels}
+		if [[ ! -x $FIXTURES/$v/$prog ]]; then
+			skip "$name 3.0" "$v/$prog is not built (make fixtures)"
+			continue
+		fi
+		FIXTURE_PROG=labels FIXTURE_NAME=$prog fixture_start "$v" 1 -profile "$TEST_TMP/labels-rt.pb.gz"
+		check "$name 3.0 labels: the runtime's profile, inspect's pprof and JSON agree" labels_ok
+		fixture_stop
 	done
 done
