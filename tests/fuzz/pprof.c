@@ -10,6 +10,8 @@
 #include "model/model.h"
 #include "ui/ui.h"
 
+#include <stdlib.h>
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
