@@ -234,16 +234,18 @@ print_text(FILE *out, const struct diff_opts *o, const struct side *sd, const st
 		fputc('\n', out);
 	fprintf(out, "%zu bucket%s unchanged; %zu grew by more than %lld (--min-delta)\n", same,
 		same == 1 ? "" : "s", past, o->min_delta);
-	if (sd[0].runtime_profile || sd[1].runtime_profile)
+	/* what the buckets of the runtime's own profile lack, said once */
+	if (sd[0].runtime_profile && sd[1].runtime_profile)
 		fprintf(out,
-			"\n%s%s%s %s the Go runtime's own goroutine profile%s: no wait reasons "
-			"(shown ?) and no creators; %s buckets are the frame shown only\n",
-			sd[0].runtime_profile ? ui_line(o->files[0]) : "",
-			sd[0].runtime_profile && sd[1].runtime_profile ? " and " : "",
-			sd[1].runtime_profile ? ui_line(o->files[1]) : "",
-			sd[0].runtime_profile && sd[1].runtime_profile ? "are" : "is",
-			sd[0].runtime_profile && sd[1].runtime_profile ? "s" : "",
-			sd[0].runtime_profile && sd[1].runtime_profile ? "their" : "its");
+			"\n%s and %s are the Go runtime's own goroutine profiles: no wait "
+			"reasons (shown ?) and no creators; their buckets are the frame shown "
+			"only\n",
+			ui_line(o->files[0]), ui_line(o->files[1]));
+	else if (sd[0].runtime_profile || sd[1].runtime_profile)
+		fprintf(out,
+			"\n%s is the Go runtime's own goroutine profile: no wait reasons "
+			"(shown ?) and no creators; its buckets are the frame shown only\n",
+			ui_line(o->files[sd[0].runtime_profile ? 0 : 1]));
 }
 
 static json_object *

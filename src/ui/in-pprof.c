@@ -29,6 +29,13 @@ typedef Perftools__Profiles__Label Label;
 #define MAX_FRAMES 1024
 /* More goroutines than any process holds: a count no runtime wrote. */
 #define MAX_GOROUTINES (INT64_C(1) << 40)
+/* Memory: a sample's task and its frames take far more than its bytes in the
+ * file (a location of many lines named by many samples), so their numbers are
+ * bounded, past what a real process's profile holds (100,000 distinct stacks
+ * of 30 frames), and so is the snapshot. */
+#define MAX_SAMPLES    (1L << 20)
+#define MAX_ALL_FRAMES (1L << 22)
+#define LOADED_MAX     ((size_t)1 << 30)
 
 /* gz (len bytes, a gzip stream) inflated into *out (malloc'd), *n; at most
  * PPROF_MAX bytes. */
@@ -116,7 +123,9 @@ struct pf {
 	struct id_ix *locs, *funcs; /* sorted by id */
 	struct mdl_snapshot *s;
 	void (*frame_shown)(struct insp_task *t);
-	bool has_state; /* some sample has inspect's state label */
+	bool has_state;     /* some sample has inspect's state label */
+	const char **kept;  /* the strings copied into the snapshot, by index */
+	size_t frames_left; /* of MAX_ALL_FRAMES */
 };
 
 static int
@@ -126,7 +135,8 @@ index_ids(struct pf *f, struct insp_err *err)
 
 	f->locs = malloc((p->n_location + 1) * sizeof(*f->locs));
 	f->funcs = malloc((p->n_function + 1) * sizeof(*f->funcs));
-	if (!f->locs || !f->funcs)
+	f->kept = calloc(p->n_string_table, sizeof(*f->kept));
+	if (!f->locs || !f->funcs || !f->kept)
 		return insp_err_set(err, INSP_E_SYS, "out of memory reading '%s'", f->path);
 	for (size_t i = 0; i < p->n_location; i++)
 		f->locs[i] = (struct id_ix){ p->location[i]->id, i };
@@ -159,17 +169,20 @@ corrupt(const struct pf *f, size_t sample, const char *what, uint64_t v, struct 
 			    f->path, sample, what, (unsigned long long)v);
 }
 
-/* A string of the profile into the snapshot; "" stays NULL (unknown). */
+/* String i of the profile (in the table) in the snapshot, copied once; ""
+ * stays NULL (unknown). */
 static int
 keep_string(struct pf *f, int64_t i, const char **out)
 {
-	const char *v = string_at(f->p, i);
+	const char *v = f->p->string_table[i];
 
 	*out = NULL;
-	if (!v || !*v)
+	if (!*v)
 		return 0;
-	*out = arena_strdup(&f->s->arena, v);
-	return *out ? 0 : -1;
+	if (!f->kept[i] && !(f->kept[i] = arena_strdup(&f->s->arena, v)))
+		return -1;
+	*out = f->kept[i];
+	return 0;
 }
 
 /* The frames of sample m, innermost first, each location's lines expanded
@@ -192,6 +205,11 @@ sample_frames(struct pf *f, size_t k, const Sample *m, struct insp_task *t, stru
 		n = MAX_FRAMES;
 		t->frames_cut = true;
 	}
+	if (n > f->frames_left)
+		return insp_err_set(err, INSP_E_USAGE,
+				    "'%s' has more frames than a profile can (%ld in all)", f->path,
+				    MAX_ALL_FRAMES);
+	f->frames_left -= n;
 	if (!(fr = arena_alloc(&f->s->arena, (n + 1) * sizeof(*fr))))
 		return insp_err_set(err, INSP_E_SYS, "out of memory reading '%s'", f->path);
 	t->frames = fr;
@@ -222,8 +240,10 @@ sample_frames(struct pf *f, size_t k, const Sample *m, struct insp_task *t, stru
 			    keep_string(f, func->filename, &x->loc.file) < 0)
 				return insp_err_set(err, INSP_E_SYS, "out of memory reading '%s'",
 						    f->path);
-			if (!x->loc.func)
-				x->loc.file = NULL, x->loc.line = 0;
+			if (!x->loc.func) { /* no name: unknown, as insp_loc has it */
+				x->loc.file = NULL;
+				x->loc.line = 0;
+			}
 		}
 	}
 	return 0;
@@ -237,7 +257,8 @@ cmp_label(const void *pa, const void *pb)
 
 /* Sample m's labels: inspect's own (wait_reason, state, wait_minutes,
  * labels_cut) into the task's fields, the program's string labels into its
- * labels, sorted by key, the first of a repeated key kept. */
+ * labels, sorted by key, one value of a repeated key kept (no runtime
+ * writes one twice). */
 static int
 sample_labels(struct pf *f, size_t k, const Sample *m, struct insp_task *t, struct insp_err *err)
 {
@@ -265,17 +286,21 @@ sample_labels(struct pf *f, size_t k, const Sample *m, struct insp_task *t, stru
 			t->labels_cut = true;
 			continue;
 		}
-		if (!(copy = arena_strdup(&f->s->arena, v)))
+		if (keep_string(f, l->str, &copy) < 0)
 			return insp_err_set(err, INSP_E_SYS, "out of memory reading '%s'", f->path);
+		if (!copy)
+			copy = ""; /* an empty value, yet a string */
 		if (strcmp(key, "wait_reason") == 0) {
 			t->reason = copy;
 		} else if (strcmp(key, "state") == 0) {
 			t->state = copy;
 		} else {
 			ls[n].value = copy;
-			if (!(ls[n++].key = arena_strdup(&f->s->arena, key)))
+			if (keep_string(f, l->key, &ls[n].key) < 0)
 				return insp_err_set(err, INSP_E_SYS, "out of memory reading '%s'",
 						    f->path);
+			if (ls[n].key) /* a label without a key is none */
+				n++;
 		}
 	}
 	qsort(ls, n, sizeof(*ls), cmp_label);
@@ -330,6 +355,11 @@ load(struct pf *f, struct insp_err *err)
 				    f->path);
 	if (goroutine_type(f, &ti, err) < 0 || index_ids(f, err) < 0)
 		return -1;
+	if (p->n_sample > MAX_SAMPLES)
+		return insp_err_set(err, INSP_E_USAGE,
+				    "'%s' has more samples than a profile can (%zu, past %ld)",
+				    f->path, p->n_sample, MAX_SAMPLES);
+	f->frames_left = MAX_ALL_FRAMES;
 	for (size_t k = 0; k < p->n_sample; k++) {
 		const Sample *m = p->sample[k];
 		struct insp_task *t;
@@ -387,6 +417,8 @@ ui_load_pprof(const char *path, const unsigned char *data, size_t len,
 			     path);
 		goto out;
 	}
+	if (!s->arena.cap)
+		s->arena.cap = LOADED_MAX;
 	f.p = p;
 	f.frame_shown = plugin ? plugin->frame_shown : NULL;
 	ret = load(&f, err);
@@ -395,6 +427,7 @@ ui_load_pprof(const char *path, const unsigned char *data, size_t len,
 out:
 	free(f.locs);
 	free(f.funcs);
+	free(f.kept);
 	free(plain);
 	return ret;
 }

@@ -7,7 +7,8 @@
  * each refused with INSP_E_USAGE and a message naming the file: a cut or
  * corrupt gzip stream, bytes that are no protocol buffer, another sample
  * type, strings, locations and counts out of range, a stream that inflates
- * past the limit (2.N).
+ * past the limit (2.N); more samples or frames than a profile can have, which
+ * would take memory out of proportion to the file (2.4).
  * SPDX-License-Identifier: MIT */
 #include <stdarg.h>
 #include <stddef.h>
@@ -443,6 +444,59 @@ test_2_3_bomb(void **state)
 	free(gz);
 }
 
+/* 2.4 a million samples and more; a location of 1,024 lines in 4,097
+ * samples (4,195,328 frames); an empty label value is a string */
+static void
+test_2_4_memory(void **state)
+{
+	struct mini m;
+	size_t n, big = (1u << 20) + 1;
+	unsigned char *b;
+	Sample **many = malloc(big * sizeof(*many));
+	Line *lines = calloc(1024, sizeof(*lines));
+	Line **pl = calloc(1024, sizeof(*pl));
+	struct mdl_snapshot s = MDL_SNAPSHOT_INIT;
+	struct insp_err err = INSP_ERR_INIT;
+	bool rt;
+
+	(void)state;
+	assert_non_null(many);
+	assert_non_null(lines);
+	assert_non_null(pl);
+	mini_init(&m);
+	for (size_t i = 0; i < big; i++)
+		many[i] = &m.sample;
+	m.p.sample = many;
+	m.p.n_sample = big;
+	b = pack(&m.p, false, &n);
+	refused(b, n, "more samples than a profile can");
+	free(b);
+	for (int i = 0; i < 1024; i++) {
+		perftools__profiles__line__init(&lines[i]);
+		lines[i].function_id = 1;
+		lines[i].line = i + 1;
+		pl[i] = &lines[i];
+	}
+	m.loc.line = pl;
+	m.loc.n_line = 1024;
+	m.p.n_sample = 4097;
+	b = pack(&m.p, true, &n);
+	refused(b, n, "more frames than a profile can");
+	free(b);
+	mini_init(&m);
+	m.strings[10] = ""; /* a second "" */
+	m.p.n_string_table = 11;
+	m.label.str = 10;
+	b = pack(&m.p, false, &n);
+	assert_int_equal(ui_load_pprof("e.pb", b, n, NULL, &s, &rt, &err), 0);
+	assert_string_equal(mdl_task_label(s.tasks[0], "tenant", 6), "");
+	mdl_snapshot_release(&s);
+	free(b);
+	free(many);
+	free(lines);
+	free(pl);
+}
+
 int
 main(void)
 {
@@ -450,6 +504,7 @@ main(void)
 		cmocka_unit_test(test_1_0_inspect), cmocka_unit_test(test_1_1_runtime),
 		cmocka_unit_test(test_2_0_gzip),    cmocka_unit_test(test_2_1_types),
 		cmocka_unit_test(test_2_2_indexes), cmocka_unit_test(test_2_3_bomb),
+		cmocka_unit_test(test_2_4_memory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
