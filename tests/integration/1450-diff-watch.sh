@@ -39,27 +39,10 @@
 # Every dump and watch checks the fixture still beats, unharmed, afterwards.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/leaksvc.sh"
 
 FIXTURE_PROG=leaksvc
 QUIET=(--without func=main.heartbeat)
-
-# leak KEY: KEY's total in the fixture's last batch line (acme, globex, initech, total).
-leak() {
-	sed -nE "s/^batch [0-9]+ leaked .*\\b$1=([0-9]+)\\b.*/\\1/p" "$FIXTURE_DIR/stderr" | tail -n 1
-}
-
-# batch: SIGHUP, and wait (10 s) for the fixture's batch line.
-batch() {
-	local n i
-	n=$(grep -c '^batch ' "$FIXTURE_DIR/stderr" || true)
-	kill -HUP "$FIXTURE_PID"
-	for ((i = 0; i < 1000; i++)); do
-		(($(grep -c '^batch ' "$FIXTURE_DIR/stderr" || true) > n)) && return 0
-		sleep 0.01
-	done
-	echo "no batch line within 10 s of SIGHUP" >&2
-	return 1
-}
 
 # captures: A.json, a batch, B.json; the totals before and after in T1 (KEY=N ...), T2.
 captures() {
@@ -70,11 +53,6 @@ captures() {
 	dump_json "${QUIET[@]}" || return 1
 	cp "$OUT" "$TEST_TMP/B.json"
 	T2="acme=$(leak acme) globex=$(leak globex) initech=$(leak initech) total=$(leak total)"
-}
-
-# val T KEY: KEY's number in T1 or T2.
-val() {
-	sed -nE "s/.*\\b$2=([0-9]+)\\b.*/\\1/p" <<<"$1"
 }
 
 diff_json_ok() {

@@ -36,27 +36,10 @@
 #        exit 2 and a message naming the file, nothing on stdout
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/leaksvc.sh"
 
 FIXTURE_PROG=leaksvc
 QUIET=(--without func=main.heartbeat)
-
-# leak KEY: KEY's total in the fixture's last batch line (acme, globex, initech, total).
-leak() {
-	sed -nE "s/^batch [0-9]+ leaked .*\\b$1=([0-9]+)\\b.*/\\1/p" "$FIXTURE_DIR/stderr" | tail -n 1
-}
-
-# batch: SIGHUP, and wait (10 s) for the fixture's batch line.
-batch() {
-	local n i
-	n=$(grep -c '^batch ' "$FIXTURE_DIR/stderr" || true)
-	kill -HUP "$FIXTURE_PID"
-	for ((i = 0; i < 1000; i++)); do
-		(($(grep -c '^batch ' "$FIXTURE_DIR/stderr" || true) > n)) && return 0
-		sleep 0.01
-	done
-	echo "no batch line within 10 s of SIGHUP" >&2
-	return 1
-}
 
 # dump_pprof FILE: inspect dump --format pprof into FILE, the fixture unharmed.
 dump_pprof() {
@@ -81,11 +64,6 @@ captures() {
 	dump_pprof "$TEST_TMP/B.pb.gz" || return 1
 	T2="acme=$(leak acme) globex=$(leak globex) initech=$(leak initech) total=$(leak total)"
 	[[ -s $TEST_TMP/rt.1 && -s $TEST_TMP/rt.2 ]] || { echo "the fixture wrote no profiles rt.1, rt.2" >&2; return 1; }
-}
-
-# val T KEY: KEY's number in T1 or T2.
-val() {
-	sed -nE "s/.*\\b$2=([0-9]+)\\b.*/\\1/p" <<<"$1"
 }
 
 # buckets FILE: a diff --format json's buckets, one per line, sorted, without creators.
