@@ -310,6 +310,17 @@ refused(const unsigned char *b, size_t n, const char *msg)
 	mdl_snapshot_release(&s);
 }
 
+/* p, packed (gzipped when gzip), refused with msg. */
+static void
+refused_profile(const Profile *p, bool gzip, const char *msg)
+{
+	size_t n;
+	unsigned char *b = pack(p, gzip, &n);
+
+	refused(b, n, msg);
+	free(b);
+}
+
 /* 2.0 a gzip stream cut short, a corrupt one, bytes that are no profile */
 static void
 test_2_0_gzip(void **state)
@@ -337,30 +348,20 @@ static void
 test_2_1_types(void **state)
 {
 	struct mini m;
-	size_t n;
-	unsigned char *b;
 
 	(void)state;
 	mini_init(&m);
 	m.type.type = 8;
 	m.type.unit = 9;
-	b = pack(&m.p, true, &n);
-	refused(b, n, "is a profile of cpu/nanoseconds, not of goroutines");
-	free(b);
+	refused_profile(&m.p, true, "is a profile of cpu/nanoseconds, not of goroutines");
 	m.p.n_sample_type = 0;
-	b = pack(&m.p, true, &n);
-	refused(b, n, "no sample type");
-	free(b);
+	refused_profile(&m.p, true, "no sample type");
 	mini_init(&m);
 	m.strings[0] = "x";
-	b = pack(&m.p, true, &n);
-	refused(b, n, "string table");
-	free(b);
+	refused_profile(&m.p, true, "string table");
 	mini_init(&m);
 	m.type.unit = 99;
-	b = pack(&m.p, true, &n);
-	refused(b, n, "out of the table");
-	free(b);
+	refused_profile(&m.p, true, "out of the table");
 }
 
 /* 2.2 indexes and counts out of range */
@@ -374,34 +375,22 @@ test_2_2_indexes(void **state)
 	(void)state;
 	mini_init(&m);
 	m.fn[0].name = 10; /* one past the table */
-	b = pack(&m.p, true, &n);
-	refused(b, n, "out of the table in function");
-	free(b);
+	refused_profile(&m.p, true, "out of the table in function");
 	mini_init(&m);
 	m.label.str = -1;
-	b = pack(&m.p, true, &n);
-	refused(b, n, "label with a string out of the table");
-	free(b);
+	refused_profile(&m.p, true, "label with a string out of the table");
 	mini_init(&m);
 	m.loc_ids[0] = 8;
-	b = pack(&m.p, true, &n);
-	refused(b, n, "names a location the profile lacks, id 8");
-	free(b);
+	refused_profile(&m.p, true, "names a location the profile lacks, id 8");
 	mini_init(&m);
 	m.values[0] = -1;
-	b = pack(&m.p, true, &n);
-	refused(b, n, "counts goroutines past any");
-	free(b);
+	refused_profile(&m.p, true, "counts goroutines past any");
 	mini_init(&m);
 	m.values[0] = INT64_MAX;
-	b = pack(&m.p, true, &n);
-	refused(b, n, "counts goroutines past any");
-	free(b);
+	refused_profile(&m.p, true, "counts goroutines past any");
 	mini_init(&m);
 	m.sample.n_value = 0;
-	b = pack(&m.p, true, &n);
-	refused(b, n, "number of values");
-	free(b);
+	refused_profile(&m.p, true, "number of values");
 	/* a function id no function has: a frame of unknown function */
 	mini_init(&m);
 	m.line[1].function_id = 42;
@@ -468,9 +457,7 @@ test_2_4_memory(void **state)
 		many[i] = &m.sample;
 	m.p.sample = many;
 	m.p.n_sample = big;
-	b = pack(&m.p, false, &n);
-	refused(b, n, "more samples than a profile can");
-	free(b);
+	refused_profile(&m.p, false, "more samples than a profile can");
 	for (int i = 0; i < 1024; i++) {
 		perftools__profiles__line__init(&lines[i]);
 		lines[i].function_id = 1;
@@ -480,9 +467,7 @@ test_2_4_memory(void **state)
 	m.loc.line = pl;
 	m.loc.n_line = 1024;
 	m.p.n_sample = 4097;
-	b = pack(&m.p, true, &n);
-	refused(b, n, "more frames than a profile can");
-	free(b);
+	refused_profile(&m.p, true, "more frames than a profile can");
 	mini_init(&m);
 	m.strings[10] = ""; /* a second "" */
 	m.p.n_string_table = 11;
