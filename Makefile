@@ -79,7 +79,8 @@ $(PROTO_OBJ): $(PROTO_C)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 # before the first build, when no .d file says so yet
-$(BUILD)/obj/src/ui/out-pprof.o $(BUILD)/obj/tests/unit/ui/out-pprof-test.o: $(PROTO_GEN)/profile.pb-c.h
+$(BUILD)/obj/src/ui/out-pprof.o $(BUILD)/obj/src/ui/in-pprof.o $(BUILD)/obj/tests/unit/ui/out-pprof-test.o \
+	$(BUILD)/obj/tests/unit/ui/in-pprof-test.o: $(PROTO_GEN)/profile.pb-c.h
 
 $(BUILD)/obj/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
@@ -121,7 +122,7 @@ FUZZ_CFLAGS += -I$(PROTO_GEN)
 $(FUZZ_BUILD)/obj/gen/profile.pb-c.o: $(PROTO_C)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
-$(FUZZ_BUILD)/obj/src/ui/out-pprof.o: $(PROTO_GEN)/profile.pb-c.h
+$(FUZZ_BUILD)/obj/src/ui/out-pprof.o $(FUZZ_BUILD)/obj/src/ui/in-pprof.o: $(PROTO_GEN)/profile.pb-c.h
 
 $(FUZZ_BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -251,6 +251,12 @@ struct insp_plugin {
 	 * the host refuses the format. */
 	int (*traceback)(void *state, const struct insp_task *const *tasks, size_t n, bool system,
 			 const struct insp_writer *w, struct insp_err *err);
+	/* ABI 6. For a task read back from a file (a profile: no target, no
+	 * image, no state): set t->user_top, the frame shown, from t->frames
+	 * (innermost first, inlined calls expanded) by the rule decode uses, as
+	 * far as names and files tell it; left unset when no frame fits. May be
+	 * NULL: the host shows the innermost frame. */
+	void (*frame_shown)(struct insp_task *t);
 };
 
 /* Every plugin exports this symbol. */

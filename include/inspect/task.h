@@ -105,6 +105,10 @@ struct insp_task {
 	 * go_entry is the "+0x..."). NULL and 0: unknown. */
 	const char *go_func;
 	uint64_t go_entry;
+	/* ABI 6. How many of the runtime's tasks this one stands for, all alike:
+	 * a sample of a loaded profile counts its goroutines once (inspect diff);
+	 * 0 is 1. Plugins leave it 0. */
+	uint64_t weight;
 };
 
 #endif

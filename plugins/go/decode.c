@@ -179,8 +179,8 @@ walk(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb
 	struct gort_srcframe lf[MAX_LFRAMES];
 	struct gort_stack stk = { s->sp, s->bytes, s->len }, thr;
 	const char *why = NULL;
-	bool found = false, cgo = false;
-	enum gort_owner own;
+	struct gort_shown shown = { 0 };
+	bool cgo = false;
 	uint32_t nf = 0;
 	uint64_t g0_sp = 0;
 	int n;
@@ -198,7 +198,7 @@ walk(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb
 		return s->len ? "its stack could not be read" : "its stack is outside its bounds";
 	}
 	n = gort_unwind(st->pcln, s->pc, s->sp, s->call_site, &stk, wb->pf, wb->npf, &why);
-	for (int i = 0; i < n && !(found && !wb->nframes); i++) {
+	for (int i = 0; i < n && !(shown.done && !wb->nframes); i++) {
 		int k = gort_frames(st, wb->pf[i].pc, wb->pf[i].call_site, lf, MAX_LFRAMES);
 
 		for (int j = 0; j < k; j++) {
@@ -217,17 +217,9 @@ walk(const struct gort_state *st, const struct insp_host *h, struct walk_buf *wb
 			}
 			if (!t->top.func)
 				set_loc(&t->top, &lf[j], wb->pf[i].pc);
-			/* Compiler-made wrappers are no one's code; the runtime's
-			 * traceback hides them too. */
-			if (found || lf[j].wrapper)
-				continue;
-			own = gort_owner(st, lf[j].func, lf[j].file);
-			if (own == GORT_OWN_PROGRAM) {
+			if (gort_shown_take(&st->whose, &shown, lf[j].func, lf[j].file,
+					    lf[j].wrapper))
 				set_loc(&t->user_top, &lf[j], wb->pf[i].pc);
-				found = true;
-			} else if (!t->user_top.func && own == GORT_OWN_STD) {
-				set_loc(&t->user_top, &lf[j], wb->pf[i].pc);
-			}
 		}
 		if (wb->pf[i].kind != GORT_KIND_CGOCALLBACK || !wb->nframes)
 			continue;

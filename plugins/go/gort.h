@@ -126,16 +126,21 @@ struct gort_labels;
 
 #define GORT_LABELS_HDR 64 /* bytes of a label set's header that capture copies */
 
+/* What tells whose code a function is (owner.c). */
+struct gort_whose {
+	/* The runtime's source directory as this binary's file names spell it,
+	 * "/usr/local/go/src/runtime/" or "runtime/" (-trimpath); empty if unknown. */
+	char runtime_dir[256];
+	struct gort_modules mods; /* from the build information */
+};
+
 struct gort_state {
 	struct gort_layout l;
 	const struct gort_table *table; /* the layout's, without DWARF; else NULL */
 	bool table_exact;               /* table is this release's, not its minor's */
 	struct gort_pclntab *pcln;
 	char version[32];
-	/* The runtime's source directory as this binary's file names spell it,
-	 * "/usr/local/go/src/runtime/" or "runtime/" (-trimpath); empty if unknown. */
-	char runtime_dir[256];
-	struct gort_modules mods; /* from the build information */
+	struct gort_whose whose;  /* whose code a function is (owner.c) */
 	struct gort_names *names; /* the printed names of generics (funcname.c) */
 	int minor;                /* 19 for go1.19.8; 0 if unknown */
 	const char *const *reasons;
@@ -222,8 +227,27 @@ enum gort_owner {
 	GORT_OWN_PROGRAM,  /* main, and packages of the program's modules */
 };
 /* func as the pclntab names it (shapes or "[...]" alike), file as it spells it
- * (may be NULL); reads st->runtime_dir, st->mods. */
-enum gort_owner gort_owner(const struct gort_state *st, const char *func, const char *file);
+ * (may be NULL). */
+enum gort_owner gort_owner(const struct gort_whose *w, const char *func, const char *file);
+/* w->runtime_dir from file, a file of the runtime package's own code (as the
+ * binary or a profile spells it): its directory when that is ".../runtime/";
+ * else w is left as it was. */
+void gort_runtime_dir(struct gort_whose *w, const char *file);
+/* The frame shown, the rule of decode's walk and of gort_frame_shown: fed
+ * each frame of a stack, innermost first, it says whether that frame is the
+ * frame shown so far: the innermost of the program's own code (then done: no
+ * later one can be), else the innermost of the standard library outside the
+ * runtime's private part; never a compiler-made wrapper. Start zeroed. */
+struct gort_shown {
+	bool any, done;
+};
+bool gort_shown_take(const struct gort_whose *w, struct gort_shown *sh, const char *func,
+		     const char *file, bool wrapper);
+/* The plugin ABI's frame_shown: t->user_top from t->frames, for a task read
+ * from a profile: names and files only, no build information, so a package
+ * path without a dot is the program's when its file is outside GOROOT (as for
+ * a GOPATH build), else (-trimpath) the standard library's. */
+void gort_frame_shown(struct insp_task *t);
 
 /* funcname.c: the names the runtime's traceback prints. */
 /* A cache of printed names; NULL if out of memory. Free with gort_names_free

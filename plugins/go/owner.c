@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: MIT */
 #include "gort.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Made by the compiler, no one's code: type:.eq.T and type:.hash.T (type..eq.T
@@ -34,14 +35,14 @@ runtime_private(const char *func)
  * os/signal.signal_recv, reflect.chanrecv, time.now. Its file is in the runtime's
  * directory. Exported ones (time.Sleep) are the package's API: real frames. */
 static bool
-linkname_shim(const struct gort_state *st, const char *func, const char *file)
+linkname_shim(const struct gort_whose *w, const char *func, const char *file)
 {
-	size_t lim = strcspn(func, "["), dir = strlen(st->runtime_dir);
+	size_t lim = strcspn(func, "["), dir = strlen(w->runtime_dir);
 	const char *slash, *name;
 
 	/* In the directory itself: runtime/pprof/ and the like are packages of
 	 * their own. */
-	if (!dir || !file || strncmp(file, st->runtime_dir, dir) != 0 || strchr(file + dir, '/'))
+	if (!dir || !file || strncmp(file, w->runtime_dir, dir) != 0 || strchr(file + dir, '/'))
 		return false;
 	slash = memrchr(func, '/', lim);
 	name = strchr(slash ? slash : func, '.');
@@ -55,11 +56,11 @@ linkname_shim(const struct gort_state *st, const char *func, const char *file)
  * "module myservice")? Every other path without a dot is the standard
  * library's, as cmd/go tells them (vendor/golang.org/x/... is std's own copy). */
 static bool
-program_pkg(const struct gort_state *st, const char *func)
+program_pkg(const struct gort_whose *w, const char *func)
 {
 	/* A generic's brackets may hold other packages' paths: main.F[go.shape.int]. */
 	size_t lim = strcspn(func, "["), first = strcspn(func, "/[");
-	const char *m = st->mods.dotless;
+	const char *m = w->mods.dotless;
 
 	if (func[first] == '/') {
 		if (memchr(func, '.', first))
@@ -67,7 +68,7 @@ program_pkg(const struct gort_state *st, const char *func)
 	} else if (strcspn(func, ".[") == 4 && strncmp(func, "main", 4) == 0) {
 		return true;
 	}
-	for (size_t i = 0; i < st->mods.ndotless; i++, m += strlen(m) + 1) {
+	for (size_t i = 0; i < w->mods.ndotless; i++, m += strlen(m) + 1) {
 		size_t len = strlen(m);
 
 		if (len < lim && strncmp(func, m, len) == 0 &&
@@ -81,24 +82,75 @@ program_pkg(const struct gort_state *st, const char *func)
  * paths without a dot: where it kept its file paths, code outside GOROOT/src is
  * the program's. */
 static bool
-gopath_program(const struct gort_state *st, const char *file)
+gopath_program(const struct gort_whose *w, const char *file)
 {
-	size_t root = strlen(st->runtime_dir);
+	size_t root = strlen(w->runtime_dir);
 
-	if (st->mods.main || !file || st->runtime_dir[0] != '/' || root < 8)
+	if (w->mods.main || !file || w->runtime_dir[0] != '/' || root < 8)
 		return false;
 	root -= 8; /* "runtime/" */
-	return file[0] == '/' && strncmp(file, st->runtime_dir, root) != 0;
+	return file[0] == '/' && strncmp(file, w->runtime_dir, root) != 0;
 }
 
 enum gort_owner
-gort_owner(const struct gort_state *st, const char *func, const char *file)
+gort_owner(const struct gort_whose *w, const char *func, const char *file)
 {
 	if (!func || !strchr(func, '.') || compiler_made(func, file))
 		return GORT_OWN_COMPILER;
-	if (runtime_private(func) || linkname_shim(st, func, file))
+	if (runtime_private(func) || linkname_shim(w, func, file))
 		return GORT_OWN_RUNTIME;
-	if (program_pkg(st, func) || gopath_program(st, file))
+	if (program_pkg(w, func) || gopath_program(w, file))
 		return GORT_OWN_PROGRAM;
 	return GORT_OWN_STD;
+}
+
+void
+gort_runtime_dir(struct gort_whose *w, const char *file)
+{
+	const char *slash = file ? strrchr(file, '/') : NULL;
+
+	if (slash && (size_t)(slash - file) + 1 < sizeof(w->runtime_dir) &&
+	    (size_t)(slash - file) >= 7 && strncmp(slash - 7, "runtime", 7) == 0 &&
+	    (slash - file == 7 || slash[-8] == '/'))
+		snprintf(w->runtime_dir, sizeof(w->runtime_dir), "%.*s", (int)(slash - file) + 1,
+			 file);
+}
+
+bool
+gort_shown_take(const struct gort_whose *w, struct gort_shown *sh, const char *func,
+		const char *file, bool wrapper)
+{
+	enum gort_owner own;
+
+	/* Compiler-made wrappers are no one's code; the runtime's traceback
+	 * hides them too. */
+	if (sh->done || wrapper)
+		return false;
+	own = gort_owner(w, func, file);
+	if (own == GORT_OWN_PROGRAM) {
+		sh->any = sh->done = true;
+		return true;
+	}
+	if (own == GORT_OWN_STD && !sh->any) {
+		sh->any = true;
+		return true;
+	}
+	return false;
+}
+
+void
+gort_frame_shown(struct insp_task *t)
+{
+	struct gort_whose w = { .runtime_dir = "" };
+	struct gort_shown sh = { 0 };
+
+	/* The runtime's directory, as these frames spell it, from one of its
+	 * functions (a linkname shim's file is there: owner's linkname_shim). */
+	for (uint32_t i = 0; i < t->nframes && !w.runtime_dir[0]; i++)
+		if (t->frames[i].loc.func && strncmp(t->frames[i].loc.func, "runtime.", 8) == 0)
+			gort_runtime_dir(&w, t->frames[i].loc.file);
+	for (uint32_t i = 0; i < t->nframes && !sh.done; i++)
+		if (gort_shown_take(&w, &sh, t->frames[i].loc.func, t->frames[i].loc.file,
+				    t->frames[i].wrapper))
+			t->user_top = t->frames[i].loc;
 }

@@ -51,16 +51,11 @@ find_runtime_dir(struct gort_state *st)
 {
 	struct gort_srcframe f;
 	struct gort_func fn;
-	const char *slash;
 
 	if (gort_pclntab_lookup(st->pcln, "runtime.main", &fn) < 0 ||
-	    gort_pclntab_frames(st->pcln, fn.entry, false, &f, 1) < 1 || !f.file)
+	    gort_pclntab_frames(st->pcln, fn.entry, false, &f, 1) < 1)
 		return;
-	slash = strrchr(f.file, '/');
-	if (slash && (size_t)(slash - f.file) + 1 < sizeof(st->runtime_dir) &&
-	    (size_t)(slash - f.file) >= 7 && strncmp(slash - 7, "runtime", 7) == 0)
-		snprintf(st->runtime_dir, sizeof(st->runtime_dir), "%.*s",
-			 (int)(slash - f.file) + 1, f.file);
+	gort_runtime_dir(&st->whose, f.file);
 }
 
 /* The program's modules whose paths have no dot, from the build information;
@@ -70,7 +65,7 @@ find_modules(struct gort_state *st, const struct insp_host *h)
 {
 	struct insp_err err = INSP_ERR_INIT;
 
-	if (gort_buildinfo_modules(h, &st->mods, &err) < 0)
+	if (gort_buildinfo_modules(h, &st->whose.mods, &err) < 0)
 		h->note(h->ctx, "%s: a module without a dot in its path is taken for %s", err.msg,
 			"the standard library");
 }
@@ -121,7 +116,7 @@ go_release(void *state)
 	gtype_index_free(st->rtypes);
 	gpkg_index_free(st->pkgnames);
 	gort_names_free(st->names);
-	free(st->mods.dotless);
+	free(st->whose.mods.dotless);
 	free(st);
 }
 
@@ -221,6 +216,7 @@ static const struct insp_plugin go_plugin = {
 	.frame_values = gort_frame_values,
 	.release = go_release,
 	.traceback = gort_traceback,
+	.frame_shown = gort_frame_shown,
 };
 
 __attribute__((visibility("default"))) const struct insp_plugin *

@@ -167,6 +167,13 @@ cmp_groups(const void *pa, const void *pb)
 	return strcmp(a->key, b->key);
 }
 
+/* How many tasks t stands for: a loaded profile's sample counts them once. */
+static size_t
+weight(const struct insp_task *t)
+{
+	return t->weight ? (size_t)t->weight : 1;
+}
+
 /* t's wait into its site's range: each line of a report says how long its
  * goroutines have waited, the newest and the oldest, not its block's longest. */
 static void
@@ -174,7 +181,7 @@ add_wait(struct mdl_site *site, const struct insp_task *t)
 {
 	if (t->wait_ns < 0) {
 		if (t->reason)
-			site->wait_unknown++;
+			site->wait_unknown += weight(t);
 		return;
 	}
 	if (site->wait_newest_ns < 0 || t->wait_ns < site->wait_newest_ns)
@@ -207,13 +214,14 @@ group(struct mdl_snapshot *s, const struct mdl_filter *f, enum mdl_group_by by, 
 		return insp_err_set(err, INSP_E_SYS, "out of memory");
 	}
 	for (size_t i = 0; i < s->ntasks; i++) {
-		if (mdl_filter_match(f, s, s->tasks[i]))
+		if (mdl_filter_match(f, s, s->tasks[i])) {
 			shown[n++] = s->tasks[i];
-		else if (s->tasks[i]->flags & INSP_TASK_SYSTEM && !f->system &&
-			 mdl_filter_match(&with_system, s, s->tasks[i]))
-			out->hidden++; /* --system would show it */
+			out->shown += weight(s->tasks[i]);
+		} else if (s->tasks[i]->flags & INSP_TASK_SYSTEM && !f->system &&
+			   mdl_filter_match(&with_system, s, s->tasks[i])) {
+			out->hidden += weight(s->tasks[i]); /* --system would show it */
+		}
 	}
-	out->shown = n;
 	sort_by = by;
 	sort_label = label;
 	qsort(shown, n, sizeof(*shown), cmp_tasks);
@@ -237,7 +245,7 @@ group(struct mdl_snapshot *s, const struct mdl_filter *f, enum mdl_group_by by, 
 			g->sites = sites + nsites;
 			site = NULL;
 		}
-		g->count++;
+		g->count += weight(t);
 		if (t->wait_ns > g->max_wait_ns)
 			g->max_wait_ns = t->wait_ns;
 		if (!site || cmp_loc(site->frame, frame) || cmp_loc(site->creator, &t->go_pc)) {
@@ -249,11 +257,12 @@ group(struct mdl_snapshot *s, const struct mdl_filter *f, enum mdl_group_by by, 
 			site->wait_newest_ns = site->wait_oldest_ns = -1;
 		}
 		add_wait(site, t);
-		if (site->count < MDL_EXAMPLES)
+		/* a loaded profile's sample has no id: none to give as an example */
+		if (site->count < MDL_EXAMPLES && !t->weight)
 			site->examples[site->count] = t->id;
 		if (!site->labels_differ && !same_labels(site->first, t))
 			site->labels_differ = true;
-		site->count++;
+		site->count += weight(t);
 	}
 	for (size_t i = 0; i < out->ngroups; i++)
 		qsort(out->groups[i].sites, out->groups[i].nsites, sizeof(struct mdl_site),

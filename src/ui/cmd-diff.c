@@ -1,4 +1,5 @@
-/* `inspect diff OLD NEW`: two saved captures (inspect dump --format json), grouped
+/* `inspect diff OLD NEW`: two saved captures (inspect dump --format json or
+ * pprof, or the Go runtime's own goroutine profile), grouped
  * as dump groups them, and the buckets that grew, shrank, appeared and
  * disappeared, biggest growth first; the exit status says whether any grew past
  * --min-delta, for runbooks. Reads files only: it never touches a process.
@@ -10,6 +11,8 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "runtime/runtime.h"
 
 /* Exit statuses besides 0 (none grew past --min-delta) and 64 (usage). */
 #define DIFF_GREW    1
@@ -29,10 +32,13 @@ usage(FILE *out)
 {
 	fputs("usage: inspect diff [options] OLD NEW\n"
 	      "\n"
-	      "Compare two captures of inspect dump --format json (of one process at two\n"
-	      "times, or of a leaking process and a healthy one): the buckets of goroutines\n"
-	      "that grew, shrank, appeared and disappeared, biggest growth first, with their\n"
-	      "counts OLD -> NEW and the change.\n"
+	      "Compare two captures of inspect dump --format json or pprof (of one process\n"
+	      "at two times, or of a leaking process and a healthy one): the buckets of\n"
+	      "goroutines that grew, shrank, appeared and disappeared, biggest growth first,\n"
+	      "with their counts OLD -> NEW and the change. A capture may also be the Go\n"
+	      "runtime's own goroutine profile (/debug/pprof/goroutine, gzipped or not): it\n"
+	      "has no wait reasons and no creators, so its buckets are the frame shown only\n"
+	      "(their reason '?'); --group func or label=KEY matches them with inspect's.\n"
 	      "\n"
 	      "  --group BY        a bucket per group of dump --group BY: reason, stack, func,\n"
 	      "                    creator, or label=KEY (one per value of the pprof label\n"
@@ -45,7 +51,8 @@ usage(FILE *out)
 	      "\n"
 	      "Exit status: 0 no bucket grew by more than --min-delta; 1 some did; 2 a file\n"
 	      "cannot be read or is not a capture (not JSON, no goroutines, an unknown\n"
-	      "schema_version), or the output cannot be written; 64 bad usage.\n",
+	      "schema_version, not a goroutine profile, a corrupt one), or the output cannot\n"
+	      "be written; 64 bad usage.\n",
 	      out);
 }
 
@@ -109,6 +116,7 @@ struct side {
 	struct mdl_grouping groups;
 	struct mdl_bucket *buckets;
 	size_t n;
+	bool runtime_profile; /* the runtime's own profile: no reasons, no creators */
 };
 
 static int
@@ -226,6 +234,18 @@ print_text(FILE *out, const struct diff_opts *o, const struct side *sd, const st
 		fputc('\n', out);
 	fprintf(out, "%zu bucket%s unchanged; %zu grew by more than %lld (--min-delta)\n", same,
 		same == 1 ? "" : "s", past, o->min_delta);
+	/* what the buckets of the runtime's own profile lack, said once */
+	if (sd[0].runtime_profile && sd[1].runtime_profile)
+		fprintf(out,
+			"\n%s and %s are the Go runtime's own goroutine profiles: no wait "
+			"reasons (shown ?) and no creators; their buckets are the frame shown "
+			"only\n",
+			ui_line(o->files[0]), ui_line(o->files[1]));
+	else if (sd[0].runtime_profile || sd[1].runtime_profile)
+		fprintf(out,
+			"\n%s is the Go runtime's own goroutine profile: no wait reasons "
+			"(shown ?) and no creators; its buckets are the frame shown only\n",
+			ui_line(o->files[sd[0].runtime_profile ? 0 : 1]));
 }
 
 static json_object *
@@ -253,6 +273,9 @@ print_json(FILE *out, const struct diff_opts *o, const struct side *sd, const st
 		json_object_object_add(f, "file", json_object_new_string(o->files[i]));
 		json_object_object_add(f, "goroutines",
 				       json_object_new_int64((int64_t)sd[i].groups.shown));
+		/* no wait reasons, no creators: its buckets are the frame shown only */
+		json_object_object_add(f, "runtime_profile",
+				       json_object_new_boolean(sd[i].runtime_profile));
 		json_object_object_add(root, i ? "new" : "old", f);
 	}
 	json_object_object_add(root, "group",
@@ -287,6 +310,8 @@ run_diff(int argc, char **argv)
 	struct diff_opts o;
 	struct side sd[2] = { { .snap = MDL_SNAPSHOT_INIT }, { .snap = MDL_SNAPSHOT_INIT } };
 	struct mdl_change *c = NULL;
+	struct rt_plugin_set plugins;
+	const struct insp_plugin *go = NULL;
 	size_t n = 0, past = 0;
 	int status = 0;
 
@@ -296,8 +321,19 @@ run_diff(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	/* A goroutine profile is Go's: its plugin tells the frame shown. Without
+	 * plugins the innermost frame is shown (a JSON capture carries its own). */
+	if (rt_plugins_load(&plugins, &err) == 0) {
+		for (size_t i = 0; i < plugins.n; i++)
+			if (strcmp(plugins.plugins[i]->name, "go") == 0)
+				go = plugins.plugins[i];
+	} else {
+		memset(&plugins, 0, sizeof(plugins));
+		err = (struct insp_err)INSP_ERR_INIT;
+	}
 	for (int i = 0; i < 2; i++)
-		if (ui_load_capture(o.files[i], &sd[i].snap, &err) < 0) {
+		if (ui_load_capture(o.files[i], go, &sd[i].snap, &sd[i].runtime_profile, &err) <
+		    0) {
 			ui_error(&err);
 			status = DIFF_TROUBLE;
 			goto out;
@@ -330,11 +366,12 @@ out:
 		free(sd[i].buckets);
 		mdl_snapshot_release(&sd[i].snap);
 	}
+	rt_plugins_unload(&plugins);
 	return status;
 }
 
 const struct ui_cli_cmd ui_cli_diff = {
 	.name = "diff",
-	.summary = "compare two captures (dump --format json): the buckets that grew",
+	.summary = "compare two captures (dump --format json or pprof): the buckets that grew",
 	.run = run_diff,
 };

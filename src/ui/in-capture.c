@@ -1,6 +1,6 @@
 /* The ui layer's capture files: read one whole, bounded, and hand it to the reader
- * of its format, told by its first bytes. Today JSON (in-json.c); a gzipped
- * profile.proto (--format pprof) is refused here, where its reader will go.
+ * of its format, told by its first bytes: JSON (in-json.c), or a goroutine
+ * profile, gzipped or plain profile.proto (in-pprof.c).
  * SPDX-License-Identifier: MIT */
 #include "ui/ui.h"
 
@@ -58,23 +58,25 @@ slurp(const char *path, char **text, size_t *len, struct insp_err *err)
 }
 
 int
-ui_load_capture(const char *path, struct mdl_snapshot *s, struct insp_err *err)
+ui_load_capture(const char *path, const struct insp_plugin *plugin, struct mdl_snapshot *s,
+		bool *runtime_profile, struct insp_err *err)
 {
-	/* The capture formats diff reads, told by their first bytes: a gzipped
-	 * profile.proto (--format pprof) is the next one to read here. */
+	/* The capture formats diff reads, told by their first bytes: gzip's magic,
+	 * or a plain profile.proto's first field (sample_type, 1, length-delimited:
+	 * 0x0a, a newline to JSON, but then no '{' after the blanks). */
 	static const unsigned char gzip_magic[] = { 0x1f, 0x8b };
 	char *text = NULL;
 	size_t len = 0, lead;
 	int ret;
 
+	*runtime_profile = false;
 	if (slurp(path, &text, &len, err) < 0)
 		return -1;
 	lead = strspn(text, " \t\r\n");
-	if (len >= 2 && memcmp(text, gzip_magic, 2) == 0)
-		ret = insp_err_set(err, INSP_E_USAGE,
-				   "'%s' is gzipped (a pprof profile?): diff reads JSON captures "
-				   "only (inspect dump --format json)",
-				   path);
+	if ((len >= 2 && memcmp(text, gzip_magic, 2) == 0) ||
+	    (len && text[0] == 0x0a && lead < len && text[lead] != '{' && text[lead] != '['))
+		ret = ui_load_pprof(path, (const unsigned char *)text, len, plugin, s,
+				    runtime_profile, err);
 	else if (lead == len)
 		ret = insp_err_set(err, INSP_E_USAGE, "'%s' is empty: not a capture", path);
 	else

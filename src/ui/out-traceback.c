@@ -11,6 +11,8 @@
 
 /* The plugin's writer on a stream: its own text as it is, the target's on one
  * line (ui_line); the stream escapes the rest, as for the text report. */
+static void put_raw(void *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static void
 put_raw(void *ctx, const char *fmt, ...)
 {

@@ -26,13 +26,22 @@ extern const struct ui_cli_cmd ui_cli_plugins;
 extern const struct ui_cli_cmd ui_cli_diff;
 extern const struct ui_cli_cmd ui_cli_watch;
 
-/* in-capture.c: read the capture file path (what inspect dump wrote) into s, an
- * empty snapshot (MDL_SNAPSHOT_INIT), as a loaded snapshot (model.h loaded.c).
- * -1 with err: INSP_E_SYS when it cannot be read (or is past 1 GiB),
- * INSP_E_USAGE when it is not a capture: not JSON, no "goroutines" array, a
- * schema_version this inspect does not know, a format it does not read yet. The
- * message names the file. */
-int ui_load_capture(const char *path, struct mdl_snapshot *s, struct insp_err *err);
+/* in-capture.c: read the capture file path (what inspect dump wrote: JSON, or
+ * a goroutine profile, inspect's or the Go runtime's) into s, an empty snapshot
+ * (MDL_SNAPSHOT_INIT), as a loaded snapshot (model.h loaded.c). plugin (may be
+ * NULL) tells a profile's tasks their frame shown (insp_plugin.frame_shown).
+ * *runtime_profile: the file is a profile without inspect's labels (the
+ * runtime's own): no wait reasons, no creators. -1 with err: INSP_E_SYS when it
+ * cannot be read (or is past 1 GiB), INSP_E_USAGE when it is not a capture: not
+ * JSON, no "goroutines" array, a schema_version this inspect does not know, not
+ * a goroutine profile, a corrupt one. The message names the file. */
+int ui_load_capture(const char *path, const struct insp_plugin *plugin, struct mdl_snapshot *s,
+		    bool *runtime_profile, struct insp_err *err);
+/* in-pprof.c: the same from the len bytes of data, a profile.proto of sample
+ * type goroutine/count, gzipped (inflated up to 256 MiB) or not. */
+int ui_load_pprof(const char *path, const unsigned char *data, size_t len,
+		  const struct insp_plugin *plugin, struct mdl_snapshot *s, bool *runtime_profile,
+		  struct insp_err *err);
 /* in-json.c: the same from the len bytes of text (NUL-terminated), a JSON
  * capture; path only names it in messages. */
 int ui_load_json(const char *path, const char *text, size_t len, struct mdl_snapshot *s,

@@ -32,7 +32,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct insp_host h = { .exe_path = "fuzz", .section = section };
 	struct insp_err err = INSP_ERR_INIT;
-	struct gort_state st;
+	struct gort_whose st;
 	char version[32];
 	int minor;
 

@@ -11,7 +11,9 @@
 # The other seeds: buildinfo/ is .go.buildinfo of FIXTURES/go1.{19,26}/{hello,ordersvc}
 # (objcopy -O binary --only-section); registry/ and value/ hold a recording of the
 # vars fixture (tests/unit/model/capture-test: INSPECT_TEST_RECORD, with
-# INSPECT_TEST_RECORD_MAX=16384), expr/ print commands from fixtures/go/vars.
+# INSPECT_TEST_RECORD_MAX=16384), expr/ print commands from fixtures/go/vars;
+# pprof/inspect is `inspect dump --format pprof` of FIXTURES/go1.26/leaksvc and
+# pprof/runtime its own profile (leaksvc -profile P: P.1), both gunzipped.
 set -euo pipefail
 corpus=$(cd "$(dirname "$0")" && pwd)/corpus
 tmp=$(mktemp -d)

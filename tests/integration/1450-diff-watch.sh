@@ -29,8 +29,9 @@
 #           other bucket, all flat
 # and once:
 #   3.0  diff of bad files: not JSON, not a capture, an unknown schema_version,
-#        missing, gzipped, empty: exit 2 and a message naming the file; a
-#        capture with schema_version 1 is read; usage errors exit 64
+#        missing, gzipped JSON (read as a profile: 1460), empty: exit 2 and a
+#        message naming the file; a capture with schema_version 1 is read;
+#        usage errors exit 64
 #   3.1  watch: bad pid (exit 3), bad --interval/--count (64); SIGINT ends a
 #        watch without --count: exit 0, the table printed, the fixture runs on
 #   3.2  watch of a process that exits mid-watch: dump's exit status (3 or 8),
@@ -38,27 +39,10 @@
 # Every dump and watch checks the fixture still beats, unharmed, afterwards.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/leaksvc.sh"
 
 FIXTURE_PROG=leaksvc
 QUIET=(--without func=main.heartbeat)
-
-# leak KEY: KEY's total in the fixture's last batch line (acme, globex, initech, total).
-leak() {
-	sed -nE "s/^batch [0-9]+ leaked .*\\b$1=([0-9]+)\\b.*/\\1/p" "$FIXTURE_DIR/stderr" | tail -n 1
-}
-
-# batch: SIGHUP, and wait (10 s) for the fixture's batch line.
-batch() {
-	local n i
-	n=$(grep -c '^batch ' "$FIXTURE_DIR/stderr" || true)
-	kill -HUP "$FIXTURE_PID"
-	for ((i = 0; i < 1000; i++)); do
-		(($(grep -c '^batch ' "$FIXTURE_DIR/stderr" || true) > n)) && return 0
-		sleep 0.01
-	done
-	echo "no batch line within 10 s of SIGHUP" >&2
-	return 1
-}
 
 # captures: A.json, a batch, B.json; the totals before and after in T1 (KEY=N ...), T2.
 captures() {
@@ -69,11 +53,6 @@ captures() {
 	dump_json "${QUIET[@]}" || return 1
 	cp "$OUT" "$TEST_TMP/B.json"
 	T2="acme=$(leak acme) globex=$(leak globex) initech=$(leak initech) total=$(leak total)"
-}
-
-# val T KEY: KEY's number in T1 or T2.
-val() {
-	sed -nE "s/.*\\b$2=([0-9]+)\\b.*/\\1/p" <<<"$1"
 }
 
 diff_json_ok() {
@@ -183,7 +162,7 @@ bad_files_ok() {
 	: >"$TEST_TMP/empty.json"
 	for f in "trunc.json:'F' is not JSON: it ends too early" "array.json:'F' is not a capture: no \"goroutines\"" \
 		"nogs.json:'F' is not a capture" "v99.json:'F' has schema_version 99, which this inspect does not read" \
-		"missing.json:cannot read 'F': No such file" "A.json.gz:'F' is gzipped" "empty.json:'F' is empty"; do
+		"missing.json:cannot read 'F': No such file" "A.json.gz:'F' is not a pprof profile" "empty.json:'F' is empty"; do
 		inspect_run diff "$good" "$TEST_TMP/${f%%:*}"
 		expect_status 2 "^inspect: $(sed "s|F|[^']*/${f%%:*}|" <<<"${f#*:}")" || { echo "for ${f%%:*}" >&2; return 1; }
 		[[ ! -s $OUT ]] || { echo "${f%%:*}: output on stdout" >&2; return 1; }

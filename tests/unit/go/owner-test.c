@@ -1,7 +1,9 @@
 /* Whose code a function is (plugins/go/owner.c), by the shapes of names the Go
  * toolchains write: the program's (main, dotted module paths, dotless modules
  * the build information lists), the standard library's, the runtime's private
- * part and its linkname shims, the compiler's.
+ * part and its linkname shims, the compiler's. And the frame shown of a
+ * profile's frames (gort_frame_shown, 4.x), the runtime's directory told by its
+ * own frames' files.
  * SPDX-License-Identifier: MIT */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,7 +21,7 @@ struct shape {
 };
 
 static void
-check(const struct gort_state *st, const struct shape *s, size_t n)
+check(const struct gort_whose *st, const struct shape *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		enum gort_owner got = gort_owner(st, s[i].func, s[i].file);
@@ -35,7 +37,7 @@ static void
 test_trimpath(void **state)
 {
 	static char mods[] = "myservice\0fixtures";
-	struct gort_state st = { .mods = { true, mods, 2 } };
+	struct gort_whose st = { .mods = { true, mods, 2 } };
 	const struct shape s[] = {
 		/* 1.0 the program's: main, dotted module paths, listed dotless ones */
 		{ "main.main", "example.com/m/main.go", GORT_OWN_PROGRAM },
@@ -95,7 +97,7 @@ test_trimpath(void **state)
 static void
 test_goroot(void **state)
 {
-	struct gort_state st = { .mods = { true, NULL, 0 } };
+	struct gort_whose st = { .mods = { true, NULL, 0 } };
 	const struct shape s[] = {
 		{ "sync.runtime_SemacquireMutex", "/usr/lib/go-1.19/src/runtime/sema.go",
 		  GORT_OWN_RUNTIME },
@@ -118,7 +120,7 @@ test_goroot(void **state)
 static void
 test_gopath(void **state)
 {
-	struct gort_state st = { 0 };
+	struct gort_whose st = { 0 };
 	const struct shape s[] = {
 		{ "mylib/queue.(*Q).Push", "/home/u/go/src/mylib/queue/q.go", GORT_OWN_PROGRAM },
 		{ "sync.(*Mutex).Lock", "/usr/local/go/src/sync/mutex.go", GORT_OWN_STD },
@@ -138,6 +140,65 @@ test_gopath(void **state)
 	check(&st, trimmed, 1);
 }
 
+/* The frame shown of frames (funcs and files, innermost first). */
+static const char *
+frame_shown(const char *const *ff, uint32_t n)
+{
+	struct insp_frame f[8] = { 0 };
+	struct insp_task t = { .frames = f, .nframes = n };
+
+	for (uint32_t i = 0; i < n; i++)
+		f[i].loc = (struct insp_loc){ .func = ff[2 * i], .file = ff[2 * i + 1], .line = i };
+	gort_frame_shown(&t);
+	return t.user_top.func ? t.user_top.func : "(none)";
+}
+
+/* 4.x: a profile's stacks, full paths and -trimpath ones: the program's frame;
+ * else the standard library's outside the runtime and its linkname shims (the
+ * shim's file is in the runtime's directory, which runtime.gopark's gives). No
+ * build information: a package path without a dot is the program's when its
+ * file is outside GOROOT (as for a GOPATH build), else the standard library's. */
+static void
+test_frame_shown(void **state)
+{
+	static const char *const cond[] = {
+		"runtime.gopark",
+		"/usr/local/go/src/runtime/proc.go",
+		"sync.runtime_notifyListWait",
+		"/usr/local/go/src/runtime/sema.go",
+		"sync.(*Cond).Wait",
+		"/usr/local/go/src/sync/cond.go",
+		"myservice/q.(*Q).Pop",
+		"/src/q/q.go",
+		"main.serve",
+		"/src/main.go",
+	};
+	static const char *const dotless_trimmed[] = {
+		"runtime.gopark",   "runtime/proc.go", "myservice/q.(*Q).Pop",
+		"myservice/q/q.go", "main.serve",      "main.go",
+	};
+	static const char *const trimmed[] = {
+		"runtime.gopark",         "runtime/proc.go",    "sync.runtime_notifyListWait",
+		"runtime/sema.go",        "sync.(*Cond).Wait",  "sync/cond.go",
+		"example.com/q.(*Q).Pop", "example.com/q/q.go",
+	};
+	static const char *const runtime_only[] = {
+		"runtime.gopark",
+		"runtime/proc.go",
+		"runtime.bgsweep",
+		"runtime/mgcsweep.go",
+	};
+
+	(void)state;
+	assert_string_equal(frame_shown(cond, 5), "myservice/q.(*Q).Pop");
+	assert_string_equal(frame_shown(cond, 3), "sync.(*Cond).Wait");
+	assert_string_equal(frame_shown(dotless_trimmed, 3), "main.serve");
+	assert_string_equal(frame_shown(dotless_trimmed, 2), "myservice/q.(*Q).Pop");
+	assert_string_equal(frame_shown(trimmed, 4), "example.com/q.(*Q).Pop");
+	assert_string_equal(frame_shown(trimmed, 3), "sync.(*Cond).Wait");
+	assert_string_equal(frame_shown(runtime_only, 2), "(none)");
+}
+
 int
 main(void)
 {
@@ -145,6 +206,7 @@ main(void)
 		cmocka_unit_test(test_trimpath),
 		cmocka_unit_test(test_goroot),
 		cmocka_unit_test(test_gopath),
+		cmocka_unit_test(test_frame_shown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,27 @@
+# leaksvc.sh: helpers for the tests on the leak fixture (fixtures/go/leaksvc:
+# 1450-diff-watch.sh, 1460-diff-pprof.sh); source it after lib.sh.
+#
+#   leak KEY      KEY's total in the fixture's last batch line (acme, globex,
+#                 initech, total)
+#   batch         SIGHUP, and wait (10 s) for the fixture's next batch line
+#   val T KEY     KEY's number in T, a line of KEY=N words
+
+leak() {
+	sed -nE "s/^batch [0-9]+ leaked .*\\b$1=([0-9]+)\\b.*/\\1/p" "$FIXTURE_DIR/stderr" | tail -n 1
+}
+
+batch() {
+	local n i
+	n=$(grep -c '^batch ' "$FIXTURE_DIR/stderr" || true)
+	kill -HUP "$FIXTURE_PID"
+	for ((i = 0; i < 1000; i++)); do
+		(($(grep -c '^batch ' "$FIXTURE_DIR/stderr" || true) > n)) && return 0
+		sleep 0.01
+	done
+	echo "no batch line within 10 s of SIGHUP" >&2
+	return 1
+}
+
+val() {
+	sed -nE "s/.*\\b$2=([0-9]+)\\b.*/\\1/p" <<<"$1"
+}
