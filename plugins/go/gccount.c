@@ -43,6 +43,19 @@ gort_gc_report(const struct gort_state *st, const struct insp_host *h)
 		snprintf(n, sizeof(n), "%u", (unsigned)st->numgc);
 		h->set_info(h->ctx, "gc_cycles", n);
 	}
-	h->set_info(h->ctx, "gc_started",
-		    st->gc_workers || (st->numgc_ok && st->numgc) ? "yes" : "no");
+	bool started = st->gc_workers || (st->numgc_ok && st->numgc);
+	const char *why = "no GC cycle has found these goroutines waiting yet";
+
+	h->set_info(h->ctx, "gc_started", started ? "yes" : "no");
+	if (!started || (st->numgc_ok && st->numgc == 0))
+		why = "no GC has run in this process yet";
+	else if (st->numgc_ok && st->numgc == 1)
+		why = "one GC cycle has run, which stamps none";
+	/* The reports' words for these waits: the core knows no GC. */
+	h->set_info(h->ctx, "waits_how",
+		    "stamped by the GC, accurate to the time between two cycles");
+	h->set_info(h->ctx, "waits_unknown", why);
+	h->set_info(h->ctx, "waits_rule",
+		    "the runtime stamps a wait only during a GC cycle, from the second on");
+	h->set_info(h->ctx, "wait_unknown_task", "no GC cycle has stamped it yet");
 }

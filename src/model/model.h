@@ -19,7 +19,7 @@
 struct img;
 struct tgt_proc;
 
-#define MDL_MAX_INFO 16 /* header facts a plugin sets: the Go plugin sets 7 */
+#define MDL_MAX_INFO 16 /* header facts a plugin sets: the Go plugin sets 11 */
 
 struct mdl_snapshot {
 	struct arena arena;

@@ -48,17 +48,20 @@ run_task(struct ui_session *s, int argc, char **argv)
 	if (t->tid)
 		fprintf(s->out, "  on thread %d", (int)t->tid);
 	fputc('\n', s->out);
-	/* The runtime stamps a wait only when a GC cycle finds the task waiting
-	 * (Go: g.waitsince, README "Wait times"), as its traceback's ", N minutes"
-	 * counts it. */
+	/* The wait as the runtime counts it (its traceback's ", N minutes"); how it
+	 * counts, and why it may not know, are the plugin's words. */
 	if (t->wait_ns >= 0) {
+		const char *how = mdl_info(s->snap, "waits_how");
+
 		fputs("  waiting ", s->out);
 		print_wait(s->out, t->wait_ns);
-		fputs(" (as the runtime counts it: stamped by the GC, to within the time between "
-		      "two cycles)\n",
-		      s->out);
+		fprintf(s->out, " (as the runtime counts it%s%s)\n", how ? ": " : "",
+			how ? how : "");
 	} else if (t->reason) {
-		fputs("  waiting since: unknown (no GC cycle has stamped it yet)\n", s->out);
+		const char *why = mdl_info(s->snap, "wait_unknown_task");
+
+		fprintf(s->out, "  waiting since: unknown%s%s%s\n", why ? " (" : "",
+			why ? why : "", why ? ")" : "");
 	}
 	if (t->nlabels || t->labels_cut) {
 		fputs("  labels: ", s->out);

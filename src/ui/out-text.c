@@ -250,20 +250,6 @@ print_threads(FILE *out, const struct mdl_snapshot *s, unsigned max)
 	}
 }
 
-/* Why a report with waiting goroutines has no wait time, from the plugin's
- * count of GC cycles. */
-static const char *
-no_waits_why(const struct mdl_snapshot *s)
-{
-	const char *cycles = mdl_info(s, "gc_cycles"), *started = mdl_info(s, "gc_started");
-
-	if ((cycles && strcmp(cycles, "0") == 0) || (started && strcmp(started, "no") == 0))
-		return "no GC has run in this process yet";
-	if (cycles && strcmp(cycles, "1") == 0)
-		return "one GC cycle has run, which stamps none";
-	return "no GC cycle has found these goroutines waiting yet";
-}
-
 int
 ui_report_text(FILE *out, struct mdl_snapshot *s, const struct mdl_grouping *g, unsigned stacks,
 	       size_t limit)
@@ -273,6 +259,7 @@ ui_report_text(FILE *out, struct mdl_snapshot *s, const struct mdl_grouping *g, 
 	char count[32];
 	bool unknown = false;
 	size_t rest = 0;
+	const char *how;
 
 	if (limit && limit < g->ngroups) {
 		shown.ngroups = limit;
@@ -310,16 +297,21 @@ ui_report_text(FILE *out, struct mdl_snapshot *s, const struct mdl_grouping *g, 
 			"\n  %s runtime goroutines (GC, finalizers) not shown: --system shows "
 			"them\n",
 			ui_count(g->hidden, count, sizeof(count)));
+	/* How the runtime measures waits, and why none is known, are the plugin's
+	 * words (the Go runtime's GC stamps them). */
+	how = mdl_info(s, "waits_how");
 	if (w.waits)
 		fprintf(out,
 			"\n  waiting: the newest and the oldest wait on the line, as the "
-			"runtime's traceback counts\n  them: stamped by the GC, accurate to the "
-			"time between two cycles; ?: not stamped yet\n");
-	else if (unknown)
-		fprintf(out,
-			"\n  no wait time is known: %s\n  (the runtime stamps a wait only during a "
-			"GC cycle, from the second on)\n",
-			no_waits_why(s));
+			"runtime's traceback counts\n  them%s%s; ?: not %s yet\n",
+			how ? ": " : "", how ? how : "", how ? "stamped" : "known");
+	else if (unknown) {
+		const char *why = mdl_info(s, "waits_unknown"), *rule = mdl_info(s, "waits_rule");
+
+		fprintf(out, "\n  no wait time is known%s%s\n", why ? ": " : "", why ? why : "");
+		if (rule)
+			fprintf(out, "  (%s)\n", rule);
+	}
 	for (size_t i = 0; i < s->nnotes; i++)
 		fprintf(out, "note: %s\n", ui_line(s->notes[i]));
 	return 0;

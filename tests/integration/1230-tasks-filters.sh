@@ -182,7 +182,7 @@ wait_ok() {
 	local id=$1 before=$2 after=$3 start end p s lo hi
 	read -r _ start end < <(grep '^gc ' "$FIXTURE_DIR/stderr")
 	p=$(part "task $id")
-	s=$(sed -nE 's/^  waiting ([0-9]+\.[0-9]) s \(as the runtime counts it: stamped by the GC, to within the time between two cycles\)$/\1/p' <<<"$p")
+	s=$(sed -nE 's/^  waiting ([0-9]+\.[0-9]) s \(as the runtime counts it: stamped by the GC, accurate to the time between two cycles\)$/\1/p' <<<"$p")
 	[[ -n $s ]] || { echo "task $id: $p" >&2; return 1; }
 	lo=$(((before - end) / 100000000)) hi=$(((after - start) / 100000000 + 1)) # tenths of s
 	s=${s/./}
