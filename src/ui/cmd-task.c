@@ -60,8 +60,8 @@ run_task(struct ui_session *s, int argc, char **argv)
 	} else if (t->reason) {
 		const char *why = mdl_info(s->snap, "wait_unknown_task");
 
-		fprintf(s->out, "  waiting since: unknown%s%s%s\n", why ? " (" : "",
-			why ? why : "", why ? ")" : "");
+		fprintf(s->out, "  waiting since: unknown%s%s%s\n", why ? " (" : "", why ? why : "",
+			why ? ")" : "");
 	}
 	if (t->nlabels || t->labels_cut) {
 		fputs("  labels: ", s->out);
