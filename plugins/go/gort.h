@@ -164,6 +164,10 @@ struct gort_state {
 	 * -1 unreadable, timers_why saying why (a static string). */
 	int timers_mode;
 	const char *timers_why;
+	/* The target's GODEBUG tracebacklabels as its runtime holds it, read at
+	 * the capture (godebug.c): 1 its traceback prints labels, 0 not (Go
+	 * before 1.26: never), -1 it could not be read. */
+	int tb_labels;
 	/* Where the module's package variables lie, by moduledata (noptrdata,
 	 * data, bss, noptrbss: [lo, hi) each); all 0 when it was not read. */
 	struct {
@@ -201,8 +205,17 @@ int gort_frame_values(void *state, const struct insp_host *h, const struct insp_
 /* traceback.c: the plugin ABI's traceback, the runtime's SIGQUIT and debug=2
  * text of tasks at GOTRACEBACK=all (system: =system), for the release of
  * state's version (state NULL or no "go1.N" in it: the newest). Returns 0. */
+/* The minor release of st's Go ("go1.26.8": 26, wherever "go1." is in it:
+ * "devel go1.20-..." too); st NULL or unknown: the newest (1000). */
+int gort_minor(const struct gort_state *st);
+
+/* godebug.c: while the process is stopped, st->tb_labels: whether its runtime's
+ * traceback prints labels (GODEBUG tracebacklabels=1, Go 1.26+), from
+ * runtime.debug in its memory. */
+void gort_tblabels_capture(struct gort_state *st, const struct insp_host *h);
+
 int gort_traceback(void *state, const struct insp_task *const *tasks, size_t n, bool system,
-		   const struct insp_writer *w, struct insp_err *err);
+		   uint32_t max, const struct insp_writer *w, struct insp_err *err);
 
 /* buildinfo.c: the Go version from .go.buildinfo ("go1.21.0"); minor is 21. */
 int gort_buildinfo_version(const struct insp_host *h, char *version, size_t size, int *minor,
