@@ -292,10 +292,13 @@ uint32_t
 ui_dump_frames(const struct ui_dump_opts *o)
 {
 	/* Stacks cost a full walk of every goroutine, after the detach: only when
-	 * something shows them; a format that hides frames needs more kept to
-	 * show N (what it cannot show of them, it marks as cut). */
+	 * something shows them. A format that hides frames keeps more, to show N
+	 * and count what it cuts: as many as without --stacks at least. */
+	if (o->format->hidden)
+		return (o->stacks > UI_DEFAULT_STACKS ? o->stacks : UI_DEFAULT_STACKS) +
+		       o->format->hidden;
 	if (o->stacks || o->format->frames || o->by == MDL_GROUP_STACK || o->locals)
-		return (o->stacks ? o->stacks : UI_DEFAULT_STACKS) + o->format->hidden;
+		return o->stacks ? o->stacks : UI_DEFAULT_STACKS;
 	return 0;
 }
 
