@@ -16,9 +16,8 @@
 
 #define TB_LABELS_FROM 26 /* the release that added tracebacklabels */
 
-/* The address of runtime.debug.tracebacklabels' int32, by DWARF; 0 if not. */
-static uint64_t
-by_dwarf(const struct insp_host *h)
+uint64_t
+gort_debug_var(const struct insp_host *h, const char *name, const char **why)
 {
 	Dwarf *dw = h->dwarf(h->ctx);
 	struct insp_var dv;
@@ -27,9 +26,15 @@ by_dwarf(const struct insp_host *h)
 	uint64_t off;
 
 	if (!dw || h->global_var(h->ctx, "runtime.debug", &dv, NULL) < 0 || !dv.addr ||
-	    !dwarf_offdie(dw, dv.type, &t) || gtype_field(&t, "tracebacklabels", &ft, &off) < 0 ||
-	    gtype_int_field(&ft, "value", &val) < 0 || val.len != 4)
+	    !dwarf_offdie(dw, dv.type, &t)) {
+		*why = "runtime.debug is not in the DWARF";
 		return 0;
+	}
+	if (gtype_field(&t, name, &ft, &off) < 0 || gtype_int_field(&ft, "value", &val) < 0 ||
+	    val.len != 4) {
+		*why = "runtime.debug in the DWARF has no such atomic.Int32";
+		return 0;
+	}
 	return dv.addr + off + val.off;
 }
 
@@ -75,13 +80,14 @@ void
 gort_tblabels_capture(struct gort_state *st, const struct insp_host *h)
 {
 	struct insp_err err = INSP_ERR_INIT;
+	const char *why;
 	uint64_t addr;
 	int32_t v;
 
 	st->tb_labels = 0;
 	if (gort_minor(st) < TB_LABELS_FROM)
 		return;
-	addr = by_dwarf(h);
+	addr = gort_debug_var(h, "tracebacklabels", &why);
 	if (!addr)
 		addr = by_code(st, h);
 	if (!addr || h->read(h->ctx, addr, &v, sizeof(v), &err) < 0) {

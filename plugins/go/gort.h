@@ -209,7 +209,11 @@ int gort_frame_values(void *state, const struct insp_host *h, const struct insp_
  * "devel go1.20-..." too); st NULL or unknown: the newest (1000). */
 int gort_minor(const struct gort_state *st);
 
-/* godebug.c: while the process is stopped, st->tb_labels: whether its runtime's
+/* godebug.c: the address of runtime.debug.NAME's int32 (an atomic.Int32 of
+ * runtime/runtime1.go dbgvars: a GODEBUG setting as the runtime holds it), by
+ * DWARF; 0 and why not (a static string). */
+uint64_t gort_debug_var(const struct insp_host *h, const char *name, const char **why);
+/* While the process is stopped, st->tb_labels: whether its runtime's
  * traceback prints labels (GODEBUG tracebacklabels=1, Go 1.26+), from
  * runtime.debug in its memory. */
 void gort_tblabels_capture(struct gort_state *st, const struct insp_host *h);
