@@ -46,16 +46,13 @@ static uint64_t
 by_code(const struct gort_state *st, const struct insp_host *h)
 {
 	struct gort_func f;
-	const uint8_t *text;
-	uint64_t base, found = 0;
-	size_t n;
+	const uint8_t *code = gort_func_code(st, h, "runtime.goroutineheader", &f);
+	uint64_t found = 0;
 
-	if (!st->pcln || gort_pclntab_lookup(st->pcln, "runtime.goroutineheader", &f) < 0 ||
-	    h->section(h->ctx, ".text", &text, &n, &base, NULL) < 0 || f.entry < base ||
-	    f.end > base + n || f.end <= f.entry)
+	if (!code)
 		return 0;
 	for (uint64_t pc = f.entry; pc + 11 <= f.end; pc++) {
-		const uint8_t *i = text + (pc - base);
+		const uint8_t *i = code + (pc - f.entry);
 		bool rex = i[0] == 0x44; /* REX.R: r8d-r15d */
 		const uint8_t *m = i + rex, *c = m + 6;
 		unsigned reg = (m[1] >> 3) & 7;

@@ -209,6 +209,11 @@ int gort_frame_values(void *state, const struct insp_host *h, const struct insp_
  * "devel go1.20-..." too); st NULL or unknown: the newest (1000). */
 int gort_minor(const struct gort_state *st);
 
+/* locate.c: the machine code of the function called name (*f its pclntab
+ * entry: [f->entry, f->end)), in the image's .text; NULL if not there. */
+const uint8_t *gort_func_code(const struct gort_state *st, const struct insp_host *h,
+			      const char *name, struct gort_func *f);
+
 /* godebug.c: the address of runtime.debug.NAME's int32 (an atomic.Int32 of
  * runtime/runtime1.go dbgvars: a GODEBUG setting as the runtime holds it), by
  * DWARF; 0 and why not (a static string). */

@@ -27,24 +27,35 @@ struct cands {
  * mov/lea/cmp/xchg with a disp32(%rip) operand, so no instruction decoder is
  * needed; a stray match is one more candidate for the checks to throw away.
  * -1 with tried saying why if the function or its code is not there. */
+const uint8_t *
+gort_func_code(const struct gort_state *st, const struct insp_host *h, const char *name,
+	       struct gort_func *f)
+{
+	const uint8_t *text;
+	size_t n;
+	uint64_t base;
+
+	if (!st->pcln || gort_pclntab_lookup(st->pcln, name, f) < 0 ||
+	    h->section(h->ctx, ".text", &text, &n, &base, NULL) < 0 || f->entry < base ||
+	    f->end > base + n || f->end <= f->entry)
+		return NULL;
+	return text + (f->entry - base);
+}
+
 static int
 rip_targets(const struct gort_state *st, const struct insp_host *h, const char *name,
 	    struct cands *c, char *tried, size_t size)
 {
 	struct gort_func f;
-	const uint8_t *text;
-	size_t n;
-	uint64_t base;
+	const uint8_t *code = gort_func_code(st, h, name, &f);
 
 	c->n = 0;
-	if (gort_pclntab_lookup(st->pcln, name, &f) < 0 ||
-	    h->section(h->ctx, ".text", &text, &n, &base, NULL) < 0 || f.entry < base ||
-	    f.end > base + n || f.end <= f.entry) {
+	if (!code) {
 		snprintf(tried, size, "the code of %s is not in the pclntab and .text", name);
 		return -1;
 	}
 	for (uint64_t pc = f.entry; pc + 7 <= f.end && c->n < MAX_CANDS; pc++) {
-		const uint8_t *i = text + (pc - base);
+		const uint8_t *i = code + (pc - f.entry);
 		uint8_t op = i[1];
 		uint64_t target;
 		size_t k;
