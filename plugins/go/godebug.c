@@ -1,16 +1,15 @@
-/* The Go plugin's reading of the target's GODEBUG tracebacklabels (Go 1.26+):
- * whether the runtime's traceback prints a goroutine's labels
- * (runtime/traceback.go goroutineheader: debug.tracebacklabels.Load() == 1).
- * The setting is the process's own, as the runtime holds it in
- * runtime.debug (runtime/runtime1.go dbgvars: GODEBUG, the binary's default,
- * or os.Setenv("GODEBUG") later), read while the process is stopped: with
- * DWARF by the variable's type, stripped through the one instruction of
+/* The Go plugin's reading of the target's GODEBUG settings as its runtime holds
+ * them in runtime.debug (runtime/runtime1.go dbgvars: GODEBUG, the binary's
+ * default, or os.Setenv("GODEBUG") later), read while the process is stopped:
+ * asynctimerchan for print's timer channels (gochan.c), and tracebacklabels
+ * (Go 1.26+), whether the runtime's traceback prints a goroutine's labels
+ * (runtime/traceback.go goroutineheader: debug.tracebacklabels.Load() == 1):
+ * with DWARF by the variable's type, stripped through the one instruction of
  * runtime.goroutineheader that loads it.
  * SPDX-License-Identifier: MIT */
 #include "gort.h"
 
 #include <elfutils/libdw.h>
-#include <string.h>
 
 #include "value.h"
 

@@ -202,10 +202,7 @@ int gort_frame_values(void *state, const struct insp_host *h, const struct insp_
 		      const struct insp_print_opts *o, struct insp_value **vals, size_t *n,
 		      struct insp_err *err);
 
-/* traceback.c: the plugin ABI's traceback, the runtime's SIGQUIT and debug=2
- * text of tasks at GOTRACEBACK=all (system: =system), for the release of
- * state's version (state NULL or no "go1.N" in it: the newest). Returns 0. */
-/* The minor release of st's Go ("go1.26.8": 26, wherever "go1." is in it:
+/* traceback.c: the minor release of st's Go ("go1.26.8": 26, wherever "go1." is in it:
  * "devel go1.20-..." too); st NULL or unknown: the newest (1000). */
 int gort_minor(const struct gort_state *st);
 
@@ -223,6 +220,10 @@ uint64_t gort_debug_var(const struct insp_host *h, const char *name, const char 
  * runtime.debug in its memory. */
 void gort_tblabels_capture(struct gort_state *st, const struct insp_host *h);
 
+/* traceback.c: the plugin ABI's traceback, the runtime's SIGQUIT and debug=2
+ * text of tasks at GOTRACEBACK=all (system: =system), max shown frames of each
+ * (0: all kept), for the release of state's version (state NULL or no "go1.N"
+ * in it: the newest), labels as its tb_labels says. Returns 0. */
 int gort_traceback(void *state, const struct insp_task *const *tasks, size_t n, bool system,
 		   uint32_t max, const struct insp_writer *w, struct insp_err *err);
 

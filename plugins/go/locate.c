@@ -22,11 +22,6 @@ struct cands {
 	size_t n;
 };
 
-/* The data addresses the instructions of the function called name refer to
- * RIP-relatively. Every byte offset is tried as the start of a REX.W
- * mov/lea/cmp/xchg with a disp32(%rip) operand, so no instruction decoder is
- * needed; a stray match is one more candidate for the checks to throw away.
- * -1 with tried saying why if the function or its code is not there. */
 const uint8_t *
 gort_func_code(const struct gort_state *st, const struct insp_host *h, const char *name,
 	       struct gort_func *f)
@@ -42,6 +37,11 @@ gort_func_code(const struct gort_state *st, const struct insp_host *h, const cha
 	return text + (f->entry - base);
 }
 
+/* The data addresses the instructions of the function called name refer to
+ * RIP-relatively. Every byte offset is tried as the start of a REX.W
+ * mov/lea/cmp/xchg with a disp32(%rip) operand, so no instruction decoder is
+ * needed; a stray match is one more candidate for the checks to throw away.
+ * -1 with tried saying why if the function or its code is not there. */
 static int
 rip_targets(const struct gort_state *st, const struct insp_host *h, const char *name,
 	    struct cands *c, char *tried, size_t size)
