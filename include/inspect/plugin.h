@@ -246,11 +246,13 @@ struct insp_plugin {
 	 * goroutine's stack when asked (Go: the SIGQUIT traceback, a debug=2
 	 * goroutine profile). tasks (n of them, lent for the call) are the ones the
 	 * user chose, in the snapshot's order; system: the runtime's level that
-	 * shows its own code too (Go: GOTRACEBACK=system). Writes only through w,
-	 * never reads the target. Returns 0, or -1 with err filled. May be NULL:
-	 * the host refuses the format. */
+	 * shows its own code too (Go: GOTRACEBACK=system); max: the frames to show
+	 * of each stack at most, counted as the runtime counts what it shows (its
+	 * hidden frames not), 0: all the task has. Writes only through w, never
+	 * reads the target. Returns 0, or -1 with err filled. May be NULL: the host
+	 * refuses the format. */
 	int (*traceback)(void *state, const struct insp_task *const *tasks, size_t n, bool system,
-			 const struct insp_writer *w, struct insp_err *err);
+			 uint32_t max, const struct insp_writer *w, struct insp_err *err);
 	/* ABI 6. For a task read back from a file (a profile: no target, no
 	 * image, no state): set t->user_top, the frame shown, from t->frames
 	 * (innermost first, inlined calls expanded) by the rule decode uses, as

@@ -121,24 +121,13 @@ read_chan(struct gpr *p, const struct gval *v, const struct clay *l, uint64_t *a
 static int
 read_timers_async(struct gpr *p, bool *async, const char **why)
 {
-	struct insp_var dv;
-	Dwarf_Die t, ft;
-	struct gfield val;
-	uint64_t off, v;
-	struct gval d;
+	struct insp_err err = INSP_ERR_INIT;
+	uint64_t addr = gort_debug_var(p->h, "asynctimerchan", why);
+	int32_t v;
 
-	if (p->h->global_var(p->h->ctx, "runtime.debug", &dv, NULL) < 0 || !dv.addr ||
-	    !dwarf_offdie(p->dw, dv.type, &t)) {
-		*why = "runtime.debug is not in the DWARF";
+	if (!addr)
 		return -1;
-	}
-	if (gtype_field(&t, "asynctimerchan", &ft, &off) < 0 ||
-	    gtype_int_field(&ft, "value", &val) < 0) {
-		*why = "runtime.debug in the DWARF has no asynctimerchan";
-		return -1;
-	}
-	d = gval_at(&t, dv.addr);
-	if (gval_uint(p, &d, off + val.off, val.len, &v) < 0) {
+	if (p->h->read(p->h->ctx, addr, &v, sizeof(v), &err) < 0) {
 		*why = "runtime.debug.asynctimerchan could not be read";
 		return -1;
 	}

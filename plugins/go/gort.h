@@ -169,6 +169,10 @@ struct gort_state {
 	 * -1 unreadable, timers_why saying why (a static string). */
 	int timers_mode;
 	const char *timers_why;
+	/* The target's GODEBUG tracebacklabels as its runtime holds it, read at
+	 * the capture (godebug.c): 1 its traceback prints labels, 0 not (Go
+	 * before 1.26: never), -1 it could not be read. */
+	int tb_labels;
 	/* Where the module's package variables lie, by moduledata (noptrdata,
 	 * data, bss, noptrbss: [lo, hi) each); all 0 when it was not read. */
 	struct {
@@ -203,11 +207,30 @@ int gort_frame_values(void *state, const struct insp_host *h, const struct insp_
 		      const struct insp_print_opts *o, struct insp_value **vals, size_t *n,
 		      struct insp_err *err);
 
+/* traceback.c: the minor release of st's Go ("go1.26.8": 26, wherever "go1." is in it:
+ * "devel go1.20-..." too); st NULL or unknown: the newest (1000). */
+int gort_minor(const struct gort_state *st);
+
+/* locate.c: the machine code of the function called name (*f its pclntab
+ * entry: [f->entry, f->end)), in the image's .text; NULL if not there. */
+const uint8_t *gort_func_code(const struct gort_state *st, const struct insp_host *h,
+			      const char *name, struct gort_func *f);
+
+/* godebug.c: the address of runtime.debug.NAME's int32 (an atomic.Int32 of
+ * runtime/runtime1.go dbgvars: a GODEBUG setting as the runtime holds it), by
+ * DWARF; 0 and why not (a static string). */
+uint64_t gort_debug_var(const struct insp_host *h, const char *name, const char **why);
+/* While the process is stopped, st->tb_labels: whether its runtime's
+ * traceback prints labels (GODEBUG tracebacklabels=1, Go 1.26+), from
+ * runtime.debug in its memory. */
+void gort_tblabels_capture(struct gort_state *st, const struct insp_host *h);
+
 /* traceback.c: the plugin ABI's traceback, the runtime's SIGQUIT and debug=2
- * text of tasks at GOTRACEBACK=all (system: =system), for the release of
- * state's version (state NULL or no "go1.N" in it: the newest). Returns 0. */
+ * text of tasks at GOTRACEBACK=all (system: =system), max shown frames of each
+ * (0: all kept), for the release of state's version (state NULL or no "go1.N"
+ * in it: the newest), labels as its tb_labels says. Returns 0. */
 int gort_traceback(void *state, const struct insp_task *const *tasks, size_t n, bool system,
-		   const struct insp_writer *w, struct insp_err *err);
+		   uint32_t max, const struct insp_writer *w, struct insp_err *err);
 
 /* buildinfo.c: the Go version from .go.buildinfo ("go1.21.0"); minor is 21. */
 int gort_buildinfo_version(const struct insp_host *h, char *version, size_t size, int *minor,

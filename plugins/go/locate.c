@@ -22,6 +22,21 @@ struct cands {
 	size_t n;
 };
 
+const uint8_t *
+gort_func_code(const struct gort_state *st, const struct insp_host *h, const char *name,
+	       struct gort_func *f)
+{
+	const uint8_t *text;
+	size_t n;
+	uint64_t base;
+
+	if (!st->pcln || gort_pclntab_lookup(st->pcln, name, f) < 0 ||
+	    h->section(h->ctx, ".text", &text, &n, &base, NULL) < 0 || f->entry < base ||
+	    f->end > base + n || f->end <= f->entry)
+		return NULL;
+	return text + (f->entry - base);
+}
+
 /* The data addresses the instructions of the function called name refer to
  * RIP-relatively. Every byte offset is tried as the start of a REX.W
  * mov/lea/cmp/xchg with a disp32(%rip) operand, so no instruction decoder is
@@ -32,19 +47,15 @@ rip_targets(const struct gort_state *st, const struct insp_host *h, const char *
 	    struct cands *c, char *tried, size_t size)
 {
 	struct gort_func f;
-	const uint8_t *text;
-	size_t n;
-	uint64_t base;
+	const uint8_t *code = gort_func_code(st, h, name, &f);
 
 	c->n = 0;
-	if (gort_pclntab_lookup(st->pcln, name, &f) < 0 ||
-	    h->section(h->ctx, ".text", &text, &n, &base, NULL) < 0 || f.entry < base ||
-	    f.end > base + n || f.end <= f.entry) {
+	if (!code) {
 		snprintf(tried, size, "the code of %s is not in the pclntab and .text", name);
 		return -1;
 	}
 	for (uint64_t pc = f.entry; pc + 7 <= f.end && c->n < MAX_CANDS; pc++) {
-		const uint8_t *i = text + (pc - base);
+		const uint8_t *i = code + (pc - f.entry);
 		uint8_t op = i[1];
 		uint64_t target;
 		size_t k;

@@ -161,6 +161,7 @@ go_capture(void *state, const struct insp_host *h, struct insp_err *err)
 		return -1;
 	gort_bubbles_capture(state, h);
 	gort_labels_capture(state, h);
+	gort_tblabels_capture(state, h);
 	gort_gc_capture(state, h);
 	return 0;
 }

@@ -30,10 +30,8 @@ struct level {
 	bool system;
 };
 
-/* The minor release of the target's Go ("go1.26.8": 26, wherever "go1." is
- * in it: "devel go1.20-..." too); unknown: the newest. */
-static int
-go_minor(const struct gort_state *st)
+int
+gort_minor(const struct gort_state *st)
 {
 	const char *p = st ? strstr(st->version, "go1.") : NULL;
 	long n;
@@ -160,11 +158,11 @@ put_quoted(const struct insp_writer *w, const char *s)
 
 /* goroutine N [STATUS, M minutes, locked to thread, synctest bubble B labels:{...}]:
  * the reason carries what the runtime adds to it ("(leaked)", "(durable)").
- * Labels are printed as Go 1.26 prints them with GODEBUG=tracebacklabels=1,
- * whatever the release: they are what the runbook looks for; a cut set ends
- * in ", ...". */
+ * Labels exactly when the target's runtime prints them (labels: its GODEBUG
+ * tracebacklabels=1, Go 1.26+), so that readers group ours as they group its
+ * own; a set inspect cut ends in ", ...". */
 static void
-put_header(const struct insp_writer *w, const struct insp_task *t)
+put_header(const struct insp_writer *w, const struct insp_task *t, bool labels)
 {
 	PUT(w, "goroutine %llu [", (unsigned long long)t->id);
 	esc(w, t->reason ? t->reason : t->state);
@@ -177,7 +175,7 @@ put_header(const struct insp_writer *w, const struct insp_task *t)
 		esc(w, t->sandbox);
 		PUT(w, " %llu", (unsigned long long)t->sandbox_id);
 	}
-	if (t->nlabels || t->labels_cut) {
+	if (labels && (t->nlabels || t->labels_cut)) {
 		PUT(w, " labels:{");
 		for (uint32_t i = 0; i < t->nlabels; i++) {
 			if (i)
@@ -232,25 +230,37 @@ put_frame(const struct insp_writer *w, const struct insp_frame *f)
 }
 
 /* The frames the runtime would show, or, when it would show none, all of them
- * (traceback1 repeats the walk with showRuntime); a cut stack says so. */
+ * (traceback1 repeats the walk with showRuntime), max of them at most (0: no
+ * limit): the runtime's limit counts the frames it shows (Go 1.21+
+ * traceback2's commitFrame). A cut stack says so as the runtime does: Go 1.21+
+ * "...E frames elided..." when E, the shown frames left, is known (all the
+ * task's frames were kept), else "...additional frames elided..." (Go 1.20
+ * and older, and the runtime's ancestors' tracebacks). */
 static void
-put_stack(const struct insp_writer *w, const struct insp_task *t, struct level lv)
+put_stack(const struct insp_writer *w, const struct insp_task *t, struct level lv, uint32_t max)
 {
 	bool all = true; /* it would show none: then all */
-	uint32_t n = 0;
+	uint32_t n = 0, left = 0;
 
 	for (uint32_t i = 0; i < t->nframes && all; i++)
 		all = !shown(t, i, lv);
-	for (uint32_t i = 0; i < t->nframes; i++)
-		if (all ? !t->frames[i].native : shown(t, i, lv)) {
+	for (uint32_t i = 0; i < t->nframes; i++) {
+		if (!(all ? !t->frames[i].native : shown(t, i, lv)))
+			continue;
+		if (max && n == max)
+			left++;
+		else {
 			put_frame(w, &t->frames[i]);
 			n++;
 		}
+	}
 	/* not even that (its stack could not be copied): its innermost frame,
 	 * which the registers give, so that the goroutine still parses */
 	if (!n)
 		put_frame(w, &(const struct insp_frame){ .loc = t->top });
-	if (t->frames_cut)
+	if (left && !t->frames_cut && lv.minor >= 21)
+		PUT(w, "...%u frames elided...\n", left);
+	else if (left || t->frames_cut)
 		PUT(w, "...additional frames elided...\n");
 }
 
@@ -276,16 +286,18 @@ put_creator(const struct insp_writer *w, const struct insp_task *t, struct level
 
 int
 gort_traceback(void *state, const struct insp_task *const *tasks, size_t n, bool system,
-	       const struct insp_writer *w, struct insp_err *err)
+	       uint32_t max, const struct insp_writer *w, struct insp_err *err)
 {
-	struct level lv = { go_minor(state), system };
+	const struct gort_state *st = state;
+	struct level lv = { gort_minor(st), system };
+	bool labels = st && st->tb_labels == 1;
 
 	(void)err;
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			PUT(w, "\n");
-		put_header(w, tasks[i]);
-		put_stack(w, tasks[i], lv);
+		put_header(w, tasks[i], labels);
+		put_stack(w, tasks[i], lv, max);
 		put_creator(w, tasks[i], lv);
 	}
 	return 0;

@@ -105,16 +105,18 @@ write_traceback(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts *o,
 		const struct mdl_grouping *g, struct insp_err *err)
 {
 	(void)g;
-	return ui_report_traceback(out, s, &o->filter, err);
+	return ui_report_traceback(out, s, &o->filter, o->stacks, err);
 }
 
 /* --format's table: one line per format, the first the default. */
 static const struct ui_format formats[] = {
-	{ "text", false, write_text },
-	{ "json", true, write_json },
-	{ "openmetrics", false, write_openmetrics },
-	{ "pprof", true, ui_write_pprof },
-	{ "traceback", true, write_traceback },
+	{ "text", false, write_text, 0 },
+	{ "json", true, write_json, 0 },
+	{ "openmetrics", false, write_openmetrics, 0 },
+	{ "pprof", true, ui_write_pprof, 0 },
+	/* the runtime hides its own frames and wrappers: a parked goroutine's
+	 * first few (gopark, chansend...), goexit last, one per method value */
+	{ "traceback", true, write_traceback, 32 },
 };
 
 const struct ui_format *
@@ -290,7 +292,11 @@ uint32_t
 ui_dump_frames(const struct ui_dump_opts *o)
 {
 	/* Stacks cost a full walk of every goroutine, after the detach: only when
-	 * something shows them. */
+	 * something shows them. A format that hides frames keeps more, to show N
+	 * and count what it cuts: as many as without --stacks at least. */
+	if (o->format->hidden)
+		return (o->stacks > UI_DEFAULT_STACKS ? o->stacks : UI_DEFAULT_STACKS) +
+		       o->format->hidden;
 	if (o->stacks || o->format->frames || o->by == MDL_GROUP_STACK || o->locals)
 		return o->stacks ? o->stacks : UI_DEFAULT_STACKS;
 	return 0;

@@ -51,7 +51,7 @@ put_trailer(FILE *out, const struct mdl_snapshot *s, const struct mdl_filter *f,
 }
 
 int
-ui_report_traceback(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
+ui_report_traceback(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f, uint32_t max,
 		    struct insp_err *err)
 {
 	const struct insp_writer w = { out, put_raw, put_escaped };
@@ -69,7 +69,7 @@ ui_report_traceback(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *
 	for (size_t i = 0; i < s->ntasks; i++)
 		if (mdl_filter_match(f, s, s->tasks[i]))
 			shown[n++] = s->tasks[i];
-	ret = s->plugin->traceback(s->plugin_state, shown, n, f->system, &w, err);
+	ret = s->plugin->traceback(s->plugin_state, shown, n, f->system, max, &w, err);
 	if (ret == 0)
 		put_trailer(out, s, f, n);
 	free(shown);

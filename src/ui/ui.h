@@ -198,6 +198,9 @@ struct ui_format {
 	bool frames;
 	int (*write)(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts *o,
 		     const struct mdl_grouping *g, struct insp_err *err);
+	/* Frames the capture keeps beyond --stacks=N, for a format that hides
+	 * some and counts only those it shows (traceback). */
+	uint32_t hidden;
 };
 /* The format called name, or NULL. */
 const struct ui_format *ui_find_format(const char *name);
@@ -262,9 +265,10 @@ int ui_write_pprof(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts 
 int ui_format_refused(const struct ui_format *f, FILE *out, struct insp_err *err);
 /* out-traceback.c: the tasks that pass f as their runtime writes them (the
  * plugin's traceback hook: Go's debug=2 and SIGQUIT text, every frame with
- * f->system); then inspect's own lines. 0, or -1 with err: INSP_E_USAGE when
+ * f->system), max frames shown of each stack (as the runtime counts them; 0:
+ * all kept); then inspect's own lines. 0, or -1 with err: INSP_E_USAGE when
  * the snapshot's plugin has no such text (naming it), or the hook's error. */
-int ui_report_traceback(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
+int ui_report_traceback(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f, uint32_t max,
 			struct insp_err *err);
 
 #endif

@@ -28,14 +28,23 @@
 #           method values (the runtime's wrappers hidden), a goroutine in a
 #           syscall, and children created by main.parent (in goroutine N)
 #   $V 2.1  pp: the same buckets
-#   $V 2.2  --stacks=12: main.deep's stack is cut and says so
-#           ("...additional frames elided..."); its 12 frames are the runtime's
-#           first; pp reads every goroutine of it
-#   $V 3.0  labels: as 1.0; Go 1.26 started with GODEBUG=tracebacklabels=1:
-#           the labels in each header are the runtime's, as it quotes them
-#           (hostile bytes, a newline) but where inspect cut them (a 5000-byte
-#           value, a set of 70); Go 1.19 prints no labels: everything else
-#   $V 3.1  pp: the same buckets (Go 1.19: inspect's without their labels)
+#   $V 2.2  --stacks=12: N counts the frames the runtime shows, not those it
+#           hides: every goroutine's first 12 shown frames are the runtime's
+#           first 12, and a longer stack (main.deep's) is cut as the runtime
+#           cuts it: "...E frames elided...", E the runtime's frames left (Go
+#           1.21+), "...additional frames elided..." (1.19); pp reads every
+#           goroutine of it
+#   $V 2.3  leaksvc --stacks=3: the same; a leaked sender (chan send) shows
+#           main.compute first, not the runtime's hidden chansend frames
+#   $V 3.0  labels: as 1.0, labels exactly where the runtime's own dump has
+#           them: Go 1.26 started with GODEBUG=tracebacklabels=1 (read from
+#           the process's runtime.debug): the labels in each header are the
+#           runtime's, as it quotes them (hostile bytes, a newline) but where
+#           inspect cut them (a 5000-byte value, a set of 70); Go 1.26 without
+#           it and Go 1.19: none, as the runtime prints none
+#   $V 3.1  pp: the same buckets
+#   $V 3.2  (1.26) started without GODEBUG: as 3.0, no labels in either
+#   $V 3.3  (1.26) pp: the same buckets
 # and once:
 #   4.0  --format traceback --with reason=chan-recv: only chan receive goroutines
 #   4.1  the REPL's dump --format traceback prints the same goroutines
@@ -66,11 +75,15 @@ runtime_tb() {
 	cp "$FIXTURE_DIR/stacks" "$TEST_TMP/theirs"
 }
 
-# same_text [--no-labels]: a dump and the runtime's, compared goroutine by goroutine.
+# same_text [--stacks=N[:counted]] [DUMP ARGS...]: a dump (with its ARGS) and
+# the runtime's, compared goroutine by goroutine (the runtime's cut at N shown
+# frames and marked as it marks a cut, counted: Go 1.21+'s "E frames elided").
 same_text() {
-	tb_dump || return 1
+	local cmp=()
+	[[ ${1:-} == --stacks=* ]] && { cmp=("$1"); set -- "${1%%:*}" "${@:2}"; }
+	tb_dump "$@" || return 1
 	runtime_tb || return 1
-	python3 "$COMPARE" text "$TEST_TMP/ours" "$TEST_TMP/theirs" "$MOVING" "$@" >"$TEST_TMP/cmp" ||
+	python3 "$COMPARE" text "$TEST_TMP/ours" "$TEST_TMP/theirs" "$MOVING" "${cmp[@]}" >"$TEST_TMP/cmp" ||
 		{ head -c 1500 "$TEST_TMP/cmp" >&2; return 1; }
 }
 
@@ -89,7 +102,7 @@ same_as_crash() {
 		{ echo "main.main's goroutine is not in chan receive" >&2; return 1; }
 }
 
-# same_pp [--no-labels]: pp's buckets of the two texts of the last same_text.
+# same_pp: pp's buckets of the two texts of the last same_text.
 same_pp() {
 	local f
 	for f in ours theirs; do
@@ -97,34 +110,17 @@ same_pp() {
 			"$TEST_TMP/$f" >"$TEST_TMP/$f.pp" 2>"$TEST_TMP/$f.pperr" ||
 			{ echo "pp failed on $f: $(head -c 300 "$TEST_TMP/$f.pperr")" >&2; return 1; }
 	done
-	python3 "$COMPARE" pp "$TEST_TMP/ours.pp" "$TEST_TMP/theirs.pp" "$MOVING" "$@" >"$TEST_TMP/cmp" ||
+	python3 "$COMPARE" pp "$TEST_TMP/ours.pp" "$TEST_TMP/theirs.pp" "$MOVING" >"$TEST_TMP/cmp" ||
 		{ head -c 1500 "$TEST_TMP/cmp" >&2; return 1; }
 }
 
-# cut_deep: with --stacks=12, main.deep's goroutine shows the elided mark after
-# frames that begin the runtime's, and pp parses the whole text.
+# cut_deep COUNTED: --stacks=12 as the runtime's first 12 shown frames of each
+# goroutine (same_text), main.deep's cut and marked; pp reads the whole text.
 cut_deep() {
 	local n
-	tb_dump --stacks=12 || return 1
-	runtime_tb || return 1
-	python3 - "$TEST_TMP/ours" "$TEST_TMP/theirs" <<'EOF' || return 1
-import sys
-def deep(path):
-    for g in open(path).read().split("\n\n"):
-        lines = g.split("\n")
-        if any(l.startswith("main.deep(") for l in lines):
-            frames = [(l.split("(")[0], lines[i + 1].split(" +")[0])
-                      for i, l in enumerate(lines[1:], 1)
-                      if i + 1 < len(lines) and lines[i + 1].startswith("\t") and not l.startswith("created by")]
-            return frames, "...additional frames elided..." in lines
-    sys.exit(f"no main.deep goroutine in {path}")
-ours, cut = deep(sys.argv[1])
-theirs, _ = deep(sys.argv[2])
-if not cut:
-    sys.exit("main.deep's stack is not marked as cut")
-if not ours or ours != theirs[:len(ours)]:
-    sys.exit(f"main.deep's {len(ours)} frames are not the runtime's first: {ours[:3]} vs {theirs[:3]}")
-EOF
+	same_text --stacks=12$1 || return 1
+	awk 'BEGIN { RS = "" } /\nmain\.deep\(/ && /frames elided\.\.\.\n/ { ok = 1 } END { exit !ok }' \
+		"$TEST_TMP/ours" || { echo "main.deep's stack is not marked as cut" >&2; return 1; }
 	n=$(grep -c '^goroutine ' "$TEST_TMP/ours")
 	"$PP" -no-color -parse=false -rebase=false "$TEST_TMP/ours" >"$TEST_TMP/ours.pp" 2>&1 ||
 		{ echo "pp failed: $(head -c 300 "$TEST_TMP/ours.pp")" >&2; return 1; }
@@ -133,11 +129,35 @@ EOF
 		{ echo "pp read $(awk -F: '/^[0-9]+: / { s += $1 } END { print s + 0 }' "$TEST_TMP/ours.pp") of $n goroutines" >&2; return 1; }
 }
 
+# cut_compute COUNTED: leaksvc --stacks=3 as the runtime's (same_text), and its
+# leaked senders show main.compute first.
+cut_compute() {
+	same_text --stacks=3$1 || return 1
+	awk 'BEGIN { RS = "" } /\[chan send\]:\n/ { n++; if ($0 !~ /\]:\nmain\.compute\(/) bad++ }
+		END { exit !(n > 0 && !bad) }' "$TEST_TMP/ours" ||
+		{ echo "a chan send goroutine does not start with main.compute" >&2; return 1; }
+}
+
+# labels_where THEIRS: the runtime's dump has labels (yes) or none (no).
+labels_where() {
+	local n
+	n=$(grep -c '^goroutine .* labels:{' "$TEST_TMP/theirs" || true)
+	if [[ $1 == yes ]]; then ((n > 0)); else ((n == 0)); fi ||
+		{ echo "the runtime's dump has $n headers with labels (want $1)" >&2; return 1; }
+}
+
 have_pp=true
 [[ -x $PP ]] || have_pp=false
 
+# same_labels yes|no: same_text, the runtime's dump with labels (yes) or none.
+same_labels() {
+	same_text && labels_where "$1"
+}
+
 for V in $(fixture_versions); do
 	[[ $V == go1.19 || $V == go1.26 ]] || continue
+	COUNTED=:counted # Go 1.21+ counts the frames it elides
+	[[ $V == go1.19 ]] && COUNTED=
 	for B in "" -sw; do
 		T=$V$B
 		GOTRACEBACK=all FIXTURE_PROG=parked FIXTURE_NAME=parked$B fixture_start "$V" 3
@@ -150,28 +170,33 @@ for V in $(fixture_versions); do
 		check "$T 2.0 stacks: inlined, closures, wrappers, syscall, parents" same_text
 		if $have_pp; then
 			check "$T 2.1 stacks: pp's buckets are the runtime's" same_pp
-			check "$T 2.2 --stacks=12: the cut stack says so, pp reads it" cut_deep
+			check "$T 2.2 --stacks=12: the runtime's first 12, cut as it cuts" cut_deep "$COUNTED"
 		else
 			skip "$T 2.1" "needs-pp: no $PP"
 			skip "$T 2.2" "needs-pp: no $PP"
 		fi
 		fixture_stop
 
+		FIXTURE_PROG=leaksvc FIXTURE_NAME=leaksvc$B fixture_start "$V" 1
+		check "$T 2.3 leaksvc --stacks=3: main.compute, not chansend" cut_compute "$COUNTED"
+		fixture_stop
+
 		if [[ $V == go1.19 ]]; then
 			FIXTURE_PROG=labels FIXTURE_NAME=labels$B fixture_start "$V" 0
-			check "$T 3.0 labels: all but labels (Go 1.19 prints none)" same_text --no-labels
+			check "$T 3.0 labels: none, as Go 1.19 prints none" same_labels no
 		else
 			GODEBUG=tracebacklabels=1 FIXTURE_PROG=labels FIXTURE_NAME=labels$B \
 				fixture_start "$V" 0
-			check "$T 3.0 labels: the runtime's, as tracebacklabels=1 prints them" same_text
+			check "$T 3.0 labels: the runtime's, as tracebacklabels=1 prints them" same_labels yes
 		fi
-		if ! $have_pp; then
-			skip "$T 3.1" "needs-pp: no $PP"
-		elif [[ $V == go1.19 ]]; then
-			check "$T 3.1 labels: pp's buckets, but for labels" same_pp --no-labels
-		else
-			check "$T 3.1 labels: pp's buckets" same_pp
-		fi
+		if $have_pp; then check "$T 3.1 labels: pp's buckets" same_pp
+		else skip "$T 3.1" "needs-pp: no $PP"; fi
+		fixture_stop
+		[[ $V == go1.19 ]] && continue
+		FIXTURE_PROG=labels FIXTURE_NAME=labels$B fixture_start "$V" 0
+		check "$T 3.2 labels without GODEBUG: none, as the runtime's default" same_labels no
+		if $have_pp; then check "$T 3.3 labels without GODEBUG: pp's buckets" same_pp
+		else skip "$T 3.3" "needs-pp: no $PP"; fi
 		fixture_stop
 	done
 done

@@ -3,8 +3,8 @@
 of the same process (runtime.Stack(all): lib.sh's SIGUSR2 stacks file), as text
 and as panicparse's pp groups each.
 
-usage: compare-traceback.py text OURS RUNTIME SKIP_RE [--no-labels]
-       compare-traceback.py pp OURS_PP RUNTIME_PP SKIP_RE [--no-labels]
+usage: compare-traceback.py text OURS RUNTIME SKIP_RE [--stacks=N[:counted]]
+       compare-traceback.py pp OURS_PP RUNTIME_PP SKIP_RE
 
 Goroutines (text) or pp buckets (pp) with a frame whose function matches SKIP_RE
 (pp: its package's last element, a dot and its name: signal.loop) are left out
@@ -16,15 +16,15 @@ text: the same goroutine ids, and for each the same header, the same frames
 line. What it drops, and why:
   - each function line's argument list: the runtime prints the argument words,
     inspect "(...)", as it cannot know them (README);
-  - a crash's " fp=... sp=... pc=..." after file:line (+0x... is compared);
-  - --no-labels: " labels:{...}" of inspect's headers, for a runtime that prints
-    none (before Go 1.26, or without GODEBUG=tracebacklabels=1).
+  - a crash's " fp=... sp=... pc=..." after file:line (+0x... is compared).
+--stacks=N: inspect's text was cut at N shown frames (dump --stacks=N): the
+runtime's stacks of more are compared as the runtime cuts them, their first N
+frames and its mark: "...E frames elided..." with E the frames left (:counted,
+Go 1.21+), else "...additional frames elided...".
 Labels inspect cut are compared as cut: a value ending in "... (N bytes)" must
 start the runtime's value, a set ending in ", ..." must start the runtime's set.
 pp: the same buckets (header, created-by and frames) with the same counts, the
-argument lists dropped for the same reason, and runs of blanks as one;
---no-labels: the labels of inspect's bucket headers dropped, and the buckets
-that differed only by them merged (pp splits buckets by their labels); a
+argument lists dropped for the same reason, and runs of blanks as one; a
 label value inspect cut ("... (N bytes)") matches the runtime's that it starts.
 Prints one line per difference; exits 1 if any, 2 if nothing was compared."""
 import re
@@ -53,7 +53,7 @@ def parse(path, skip):
         if line == "":
             cur = None
         elif line.endswith("frames elided..."):
-            cur["elided"] = True
+            cur["elided"] = line
         elif line.startswith("created by "):
             func = ("created", line[len("created by "):])
         elif line.startswith("\t") and func:
@@ -108,10 +108,22 @@ def labels_differ(mine, theirs):
     return None
 
 
-def compare_text(ours_path, theirs_path, skip, no_labels):
+def cut(g, n, counted):
+    """g as the runtime prints it with a limit of n shown frames."""
+    left = len(g["frames"]) - n
+    if left > 0:
+        g["frames"] = g["frames"][:n]
+        g["elided"] = f"...{left} frames elided..." if counted else "...additional frames elided..."
+
+
+def compare_text(ours_path, theirs_path, skip, stacks):
     ours, _ = parse(ours_path, skip)
     theirs, _ = parse(theirs_path, skip)
     bad = 0
+    if stacks:
+        n, _, counted = stacks.partition(":")
+        for g in theirs.values():
+            cut(g, int(n), counted == "counted")
     for gid in sorted(set(ours) | set(theirs)):
         if gid not in ours or gid not in theirs:
             print(f"goroutine {gid}: only in {'inspect' if gid in ours else 'the runtime'}'s")
@@ -122,7 +134,7 @@ def compare_text(ours_path, theirs_path, skip, no_labels):
         if la[0] != lb[0]:
             print(f"goroutine {gid}: header [{la[0]}], runtime [{lb[0]}]")
             bad += 1
-        why = None if no_labels else labels_differ(la, lb)
+        why = labels_differ(la, lb)
         if why:
             print(f"goroutine {gid}: {why}")
             bad += 1
@@ -141,16 +153,13 @@ def compare_text(ours_path, theirs_path, skip, no_labels):
     return len(ours), bad
 
 
-def buckets(path, skip, no_labels=False):
+def buckets(path, skip):
     """pp's buckets: "N: HEADER" with its frame lines, blanks collapsed and
-    argument lists dropped; those with a frame matching skip left out. no_labels:
-    the labels of the headers dropped, and buckets then the same merged."""
+    argument lists dropped; those with a frame matching skip left out."""
     out, cur = [], None
     for line in open(path, encoding="utf-8", errors="surrogateescape"):
         line = line.rstrip("\n")
         if re.match(r"^\d+: ", line):
-            if no_labels:
-                line = re.sub(r" labels:\{.*?(?= \[(?:Created by |\d)|$)", "", line)
             cur = [re.sub(r"\s+", " ", line)]
             out.append(cur)
         elif line.startswith("    ") and cur is not None:
@@ -183,8 +192,8 @@ def cut_match(mine, theirs):
     return end > 0 and theirs[end + 1:] == rest
 
 
-def compare_pp(ours_path, theirs_path, skip, no_labels):
-    ours, theirs = buckets(ours_path, skip, no_labels), buckets(theirs_path, skip)
+def compare_pp(ours_path, theirs_path, skip):
+    ours, theirs = buckets(ours_path, skip), buckets(theirs_path, skip)
     only_ours = [b for b in ours if b not in theirs]
     only_theirs = [b for b in theirs if b not in ours]
     for b in list(only_ours):
@@ -202,10 +211,11 @@ def compare_pp(ours_path, theirs_path, skip, no_labels):
 def main():
     mode, a, b, skip = sys.argv[1:5]
     if mode == "text":
-        n, bad = compare_text(a, b, skip, "--no-labels" in sys.argv[5:])
+        stacks = next((x[len("--stacks="):] for x in sys.argv[5:] if x.startswith("--stacks=")), None)
+        n, bad = compare_text(a, b, skip, stacks)
         what = "goroutines"
     else:
-        n, bad = compare_pp(a, b, skip, "--no-labels" in sys.argv[5:])
+        n, bad = compare_pp(a, b, skip)
         what = "buckets"
     if n == 0:
         print(f"no {what} to compare")

@@ -1,10 +1,9 @@
 /* Unit tests of src/ui/out-traceback.c, the ui's part of --format traceback, with
  * a stub plugin whose hook lists the tasks it is given: which tasks the filter
- * passes it, in order, and the lines inspect adds after a blank line (1.N);
- * the writer it lends, the target's strings on one line (1.2); the format
- * refused when the plugin has no hook, and the hook's error passed on (2.N).
- * The Go plugin's text is tested in tests/unit/go/traceback-test.c.
- * SPDX-License-Identifier: MIT */
+ * passes it, in order, the limit of frames (--stacks=N), and the lines inspect adds after a blank
+ * line (1.N); the writer it lends, the target's strings on one line (1.2); the format refused when
+ * the plugin has no hook, and the hook's error passed on (2.N). The Go plugin's text is tested in
+ * tests/unit/go/traceback-test.c. SPDX-License-Identifier: MIT */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -21,13 +20,15 @@
  * put_escaped; state non-NULL: it fails. */
 static int
 stub_traceback(void *state, const struct insp_task *const *tasks, size_t n, bool system,
-	       const struct insp_writer *w, struct insp_err *err)
+	       uint32_t max, const struct insp_writer *w, struct insp_err *err)
 {
 	if (state)
 		return insp_err_set(err, INSP_E_CORRUPT, "stub failed");
 	for (size_t i = 0; i < n; i++) {
 		w->put_raw(w->ctx, "task %llu%s [", (unsigned long long)tasks[i]->id,
 			   system ? " system" : "");
+		if (max)
+			w->put_raw(w->ctx, "max %u ", max);
 		w->put_escaped(w->ctx, tasks[i]->reason);
 		w->put_raw(w->ctx, "]\n");
 	}
@@ -41,7 +42,7 @@ static const struct insp_plugin bare = { .name = "threads" };
  * *ret its return. */
 static char *
 render(const struct insp_plugin *p, void *state, struct insp_task **ts, size_t n, bool system,
-       struct insp_err *err, int *ret)
+       uint32_t max, struct insp_err *err, int *ret)
 {
 	struct mdl_snapshot s = MDL_SNAPSHOT_INIT;
 	struct mdl_filter f = { .system = system };
@@ -60,7 +61,7 @@ render(const struct insp_plugin *p, void *state, struct insp_task **ts, size_t n
 	s.info[0].key = "go_version";
 	s.info[0].value = "go1.26.8";
 	s.ninfo = 1;
-	*ret = ui_report_traceback(out, &s, &f, err);
+	*ret = ui_report_traceback(out, &s, &f, max, err);
 	fclose(out);
 	return text;
 }
@@ -84,11 +85,15 @@ test_1_0_system(void **state)
 	int ret;
 
 	(void)state;
-	expect("1.0 hidden", render(&stub, NULL, ts, 1, false, &err, &ret),
+	expect("1.0 hidden", render(&stub, NULL, ts, 1, false, 0, &err, &ret),
 	       "\ninspect: process 42  /srv/app  go1.26.8  0 goroutines  paused 1.2 ms\n");
 	assert_int_equal(ret, 0);
-	expect("1.0 system", render(&stub, NULL, ts, 1, true, &err, &ret),
+	expect("1.0 system", render(&stub, NULL, ts, 1, true, 0, &err, &ret),
 	       "task 2 system [force gc (idle)]\n"
+	       "\ninspect: process 42  /srv/app  go1.26.8  1 goroutines  paused 1.2 ms\n");
+	/* --stacks=N reaches the hook as its limit */
+	expect("1.0 max", render(&stub, NULL, ts, 1, true, 12, &err, &ret),
+	       "task 2 system [max 12 force gc (idle)]\n"
 	       "\ninspect: process 42  /srv/app  go1.26.8  1 goroutines  paused 1.2 ms\n");
 }
 
@@ -110,7 +115,7 @@ test_1_1_tasks_and_trailer(void **state)
 	int ret;
 
 	(void)state;
-	expect("1.1", render(&stub, NULL, ts, 3, false, &err, &ret),
+	expect("1.1", render(&stub, NULL, ts, 3, false, 0, &err, &ret),
 	       "task 9 [chan send]\n"
 	       "task 5 [select]\n"
 	       "\n"
@@ -128,7 +133,7 @@ test_1_2_escaped(void **state)
 	struct insp_task *ts[] = { &a };
 	struct insp_err err = INSP_ERR_INIT;
 	int ret;
-	char *text = render(&stub, NULL, ts, 1, false, &err, &ret);
+	char *text = render(&stub, NULL, ts, 1, false, 0, &err, &ret);
 
 	(void)state;
 	*strstr(text, "\n\ninspect: ") = '\0';
@@ -146,13 +151,13 @@ test_2_0_no_hook(void **state)
 	int ret;
 
 	(void)state;
-	expect("2.0", render(&bare, NULL, ts, 1, false, &err, &ret), "");
+	expect("2.0", render(&bare, NULL, ts, 1, false, 0, &err, &ret), "");
 	assert_int_equal(ret, -1);
 	assert_int_equal(err.code, INSP_E_USAGE);
 	assert_string_equal(err.msg, "no traceback format for the threads runtime (its plugin has "
 				     "no traceback hook)");
 	assert_int_equal(ui_exit_status(err.code), 64);
-	expect("2.0 none", render(NULL, NULL, ts, 1, false, &err, &ret), "");
+	expect("2.0 none", render(NULL, NULL, ts, 1, false, 0, &err, &ret), "");
 	assert_string_equal(err.msg, "no traceback format for the snapshot's runtime (its plugin "
 				     "has no traceback hook)");
 }
@@ -167,7 +172,7 @@ test_2_1_hook_error(void **state)
 	int ret, fail = 1;
 
 	(void)state;
-	expect("2.1", render(&stub, &fail, ts, 1, false, &err, &ret), "");
+	expect("2.1", render(&stub, &fail, ts, 1, false, 0, &err, &ret), "");
 	assert_int_equal(ret, -1);
 	assert_int_equal(err.code, INSP_E_CORRUPT);
 	assert_string_equal(err.msg, "stub failed");
