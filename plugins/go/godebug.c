@@ -73,20 +73,28 @@ by_code(const struct gort_state *st, const struct insp_host *h)
 }
 
 void
+gort_tblabels_resolve(struct gort_state *st, const struct insp_host *h)
+{
+	const char *why;
+
+	st->tb_labels_addr = 0;
+	if (gort_minor(st) < TB_LABELS_FROM)
+		return;
+	st->tb_labels_addr = gort_debug_var(h, "tracebacklabels", &why);
+	if (!st->tb_labels_addr)
+		st->tb_labels_addr = by_code(st, h);
+}
+
+void
 gort_tblabels_capture(struct gort_state *st, const struct insp_host *h)
 {
 	struct insp_err err = INSP_ERR_INIT;
-	const char *why;
-	uint64_t addr;
 	int32_t v;
 
 	st->tb_labels = 0;
 	if (gort_minor(st) < TB_LABELS_FROM)
 		return;
-	addr = gort_debug_var(h, "tracebacklabels", &why);
-	if (!addr)
-		addr = by_code(st, h);
-	if (!addr || h->read(h->ctx, addr, &v, sizeof(v), &err) < 0) {
+	if (!st->tb_labels_addr || h->read(h->ctx, st->tb_labels_addr, &v, sizeof(v), &err) < 0) {
 		st->tb_labels = -1;
 		return;
 	}

@@ -173,6 +173,7 @@ struct gort_state {
 	 * the capture (godebug.c): 1 its traceback prints labels, 0 not (Go
 	 * before 1.26: never), -1 it could not be read. */
 	int tb_labels;
+	uint64_t tb_labels_addr; /* where it is (godebug.c, before the stop); 0: unknown */
 	/* Where the module's package variables lie, by moduledata (noptrdata,
 	 * data, bss, noptrbss: [lo, hi) each); all 0 when it was not read. */
 	struct {
@@ -220,9 +221,11 @@ const uint8_t *gort_func_code(const struct gort_state *st, const struct insp_hos
  * runtime/runtime1.go dbgvars: a GODEBUG setting as the runtime holds it), by
  * DWARF; 0 and why not (a static string). */
 uint64_t gort_debug_var(const struct insp_host *h, const char *name, const char **why);
-/* While the process is stopped, st->tb_labels: whether its runtime's
- * traceback prints labels (GODEBUG tracebacklabels=1, Go 1.26+), from
- * runtime.debug in its memory. */
+/* Before the stop: where runtime.debug.tracebacklabels is (Go 1.26+), by DWARF
+ * or by the code of runtime.goroutineheader. While the process is stopped:
+ * st->tb_labels, whether its runtime's traceback prints labels (GODEBUG
+ * tracebacklabels=1), one 4-byte read. */
+void gort_tblabels_resolve(struct gort_state *st, const struct insp_host *h);
 void gort_tblabels_capture(struct gort_state *st, const struct insp_host *h);
 
 /* traceback.c: the plugin ABI's traceback, the runtime's SIGQUIT and debug=2

@@ -150,6 +150,7 @@ go_prepare(const struct insp_host *h, void **state, struct insp_err *err)
 	if (gort_locate(st, h, err) < 0 || gort_waitreasons_read(st, h, err) < 0 ||
 	    gort_registry_reserve(st, h, err) < 0)
 		return -1;
+	gort_tblabels_resolve(st, h);
 	h->set_info(h->ctx, "symbols", h->has_dwarf ? "DWARF and pclntab" : "pclntab");
 	return 0;
 }

@@ -780,6 +780,14 @@ put_g(struct fake *f, int i, uint64_t goid, uint32_t status, uint8_t reason, uin
 	poke64(f, g + G_STACK_HI, stack_lo(i) + STACK_SIZE);
 }
 
+/* No DWARF to hand out: the plugin falls back to what symbols and code tell. */
+static void *
+host_dwarf(void *ctx)
+{
+	(void)ctx;
+	return NULL;
+}
+
 static void
 fake_init(struct fake *f)
 {
@@ -794,6 +802,7 @@ fake_init(struct fake *f)
 		.section = host_section,
 		.type_size = host_type_size,
 		.field = host_field,
+		.dwarf = host_dwarf,
 		.read = host_read,
 		.readv = host_readv,
 		.stop_ns = STOP_NS,
