@@ -200,11 +200,13 @@ case_reason() {
 	[[ $keys == "wait_reason:" ]] || { echo "-tagshow=wait_reason shows the tags $keys" >&2; return 1; }
 }
 
-# strings NAME [ARGS...]: the JSON report and the profile (ARGS: filters) into
+# strings_ok NAME [ARGS...]: the JSON report and the profile (ARGS: filters) into
 # $TEST_TMP/NAME.json and NAME.pb.gz; check-pprof-strings.py on them.
 strings_ok() {
 	local f=$TEST_TMP/$1
 	shift
+	# the heartbeat's span from here: not over the pprof runs of the cases before
+	heartbeat_stall_ms >/dev/null || return 1
 	dump_json "$@" || return 1
 	cp "$OUT" "$f.json"
 	dump_pprof "$f.pb.gz" "$@" || return 1
@@ -314,6 +316,20 @@ case_clash() {
 		{ echo "tenant=acme's tags: $got" >&2; return 1; }
 }
 
+# restamp_captures: a capture (unstamped.pb.gz), SIGHUP, the fixture's "gc
+# done 1" (10 s at most), a capture (stamped.pb.gz).
+restamp_captures() {
+	local i
+	dump_pprof "$TEST_TMP/unstamped.pb.gz" || return 1
+	kill -HUP "$FIXTURE_PID"
+	for ((i = 0; i < 100; i++)); do
+		! grep -q '^gc done 1$' "$FIXTURE_DIR/stderr" || break
+		sleep 0.1
+	done
+	((i < 100)) || { echo "no 'gc done 1' from the fixture" >&2; return 1; }
+	dump_pprof "$TEST_TMP/stamped.pb.gz"
+}
+
 # case_restamped A B: A before the GCs, B after them.
 case_restamped() {
 	local a=$1 b=$2 got pairs
@@ -333,16 +349,11 @@ if [[ -x $FIXTURES/go1.26/labels ]]; then
 	FIXTURE_PROG=labels
 	fixture_start go1.26 0 -clash 2 -gc-on-hup
 	check "7.0 labels of our names: the program's win" case_clash
-	kill -HUP "$FIXTURE_PID"
-	for ((i = 0; i < 100; i++)); do
-		! grep -q '^gc done 1$' "$FIXTURE_DIR/stderr" || break
-		sleep 0.1
-	done
-	if dump_pprof "$TEST_TMP/stamped.pb.gz" 2>"$TEST_TMP/b.err"; then
+	if restamp_captures 2>"$TEST_TMP/b.err"; then
 		check "7.1 -base across a restamp: +3/-3 pairs, net 0" case_restamped \
-			"$TEST_TMP/clash.pb.gz" "$TEST_TMP/stamped.pb.gz"
+			"$TEST_TMP/unstamped.pb.gz" "$TEST_TMP/stamped.pb.gz"
 	else
-		fail "7.1 -base across a restamp" "second capture: $(tr '\n' ' ' <"$TEST_TMP/b.err")"
+		fail "7.1 -base across a restamp" "captures: $(tr '\n' ' ' <"$TEST_TMP/b.err")"
 	fi
 	fixture_stop
 else
