@@ -1,8 +1,9 @@
 /* The ui layer's --format pprof: the goroutines as a gzipped profile.proto of
  * sample type goroutine/count (what `go tool pprof`, Pyroscope and Parca read),
  * one sample per distinct stack and label set, already symbolized, so that it
- * reads without the binary. protobuf-c encodes it (src/ui/profile.proto), zlib
- * gzips it as it is encoded. Never to a terminal: it is binary.
+ * reads without the binary; the target's strings escaped, never raw. protobuf-c
+ * encodes it (src/ui/profile.proto), zlib gzips it as it is encoded. Never to a
+ * terminal: it is binary.
  * SPDX-License-Identifier: MIT */
 #include "ui/ui.h"
 

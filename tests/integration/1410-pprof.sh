@@ -53,9 +53,9 @@
 #        -base -tagfocus=tenant=acme is +3 with wait_minutes 0 and -3 without
 #        (-traces); -top -base: "accounting for 0" (the net per function: no
 #        goroutine came or went) "of N total", N the sizes of all -traces
-#        samples (a pair counted twice: the label sets changed). Not tested: a wait that crosses
-#        a whole minute between the captures does the same (a test would wait a
-#        minute); the runtime's stamping is the same mechanism (Wait times).
+#        samples (a pair counted twice: the label sets changed). Not tested: a
+#        wait that crosses a whole minute between the captures does the same
+#        (a test would wait a minute); it changes the label set as this does.
 #   4.0  parked fixture with -gc (its second GC stamps every goroutine parked in
 #        main.block*), --with func=main.block: the numeric wait_minutes label is
 #        0 on each goroutine the runtime's traceback shows in main.block* (none
