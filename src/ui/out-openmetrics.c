@@ -10,9 +10,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "target/target.h"
 #include "util/esc.h"
 
 /* The bucket that sums the frames past --top: each of its labels says so. */
@@ -202,18 +200,6 @@ write_frames(FILE *out, const struct bucket *b, size_t n, size_t top)
 			name, rest);
 }
 
-/* Wall-clock seconds when the process was stopped: stop_ns is CLOCK_MONOTONIC
- * (tgt_now_ns), so it is now's wall clock less the time since. */
-static double
-capture_time(const struct mdl_snapshot *s)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	return (double)now.tv_sec + (double)now.tv_nsec / 1e9 -
-	       (double)(tgt_now_ns() - s->stop_ns) / 1e9;
-}
-
 int
 ui_report_openmetrics(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
 		      const struct mdl_grouping *given, size_t top, struct insp_err *err)
@@ -274,7 +260,7 @@ ui_report_openmetrics(FILE *out, struct mdl_snapshot *s, const struct mdl_filter
 	fprintf(out, "inspect_pause_seconds %.6f\n", mdl_snapshot_stopped_ms(s) / 1e3);
 	family(out, "inspect_capture_timestamp_seconds", "seconds",
 	       "When the process was stopped for the capture, in seconds since the Unix epoch.");
-	fprintf(out, "inspect_capture_timestamp_seconds %.3f\n", capture_time(s));
+	fprintf(out, "inspect_capture_timestamp_seconds %.3f\n", (double)s->captured_ns / 1e9);
 	fputs("# EOF\n", out);
 out:
 	free(b);

@@ -1,20 +1,20 @@
 /* The ui layer's --format pprof: the goroutines as a gzipped profile.proto of
  * sample type goroutine/count (what `go tool pprof`, Pyroscope and Parca read),
  * one sample per distinct stack and label set, already symbolized, so that it
- * reads without the binary. protobuf-c encodes it (src/ui/profile.proto), zlib
- * gzips it as it is encoded. Never to a terminal: it is binary.
+ * reads without the binary; the target's strings escaped, never raw. protobuf-c
+ * encodes it (src/ui/profile.proto), zlib gzips it as it is encoded. Never to a
+ * terminal: it is binary.
  * SPDX-License-Identifier: MIT */
 #include "ui/ui.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "profile.pb-c.h"
-#include "target/target.h"
+#include "util/esc.h"
 #include "util/keymap.h"
 
 typedef Perftools__Profiles__Profile Profile;
@@ -59,23 +59,60 @@ reserve(void *v, size_t n, size_t *cap, size_t size)
 	return 0;
 }
 
-/* The index of s in the string table, added the first time; -1 when memory runs out. */
+/* s as the profile holds it, malloc'd (NULL when memory runs out): escaped as
+ * the JSON report escapes the target's bytes (util/esc.h), so that the profile
+ * is valid UTF-8, as proto3 wants of a string (decoders that check, as
+ * google.golang.org/protobuf does, reject the whole message), and carries no
+ * escape sequence for the terminal pprof prints to; and newline and tab as \x0a
+ * and \x09 too: pprof prints a name or a label on one line (-traces, -tags,
+ * -top), where they would forge lines and columns. */
+static char *
+escaped(const char *s)
+{
+	size_t n = strlen(s), o = 0;
+	char *out = malloc(ESC_ROOM(n));
+
+	if (!out)
+		return NULL;
+	/* cut at newlines and tabs only: ASCII, never inside a UTF-8 sequence */
+	for (size_t i = 0, len; i <= n; i += len + 1) {
+		len = strcspn(s + i, "\n\t");
+		o += esc_mem(out + o, s + i, len, true, NULL);
+		if (i + len < n)
+			o += (size_t)sprintf(out + o, "\\x%02x", (unsigned char)s[i + len]);
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* The index of s (escaped) in the string table, added the first time; -1 when
+ * memory runs out. */
 static int64_t
 str(struct pp *p, const char *s)
 {
 	uint64_t i;
 	bool added;
 	const char *copy;
+	char *e = NULL;
+	int64_t ret = -1;
 
+	if (!esc_plain(s) || strpbrk(s, "\n\t")) {
+		if (!(e = escaped(s)))
+			return -1;
+		s = e;
+	}
 	if (keymap_index(&p->strings, s, strlen(s), &i, &added, &copy) < 0)
-		return -1;
+		goto out;
 	if (added) {
 		if (reserve(&p->prof.string_table, p->prof.n_string_table, &p->cap_strings,
 			    sizeof(char *)) < 0)
-			return -1;
+			goto out;
 		p->prof.string_table[p->prof.n_string_table++] = (char *)copy;
 	}
-	return (int64_t)i;
+	ret = (int64_t)i;
+out:
+	free(e);
+	return ret;
 }
 
 /* The id of the function name in file, added the first time; 0 when memory runs out. */
@@ -217,6 +254,26 @@ add_label(struct pp *p, struct label_set *ls, const char *key, const char *s, in
 	return 0;
 }
 
+/* Whether one of t's own labels is named key: then the program's label is the
+ * sample's, and ours of that name is left out (README, "pprof"): two values
+ * under one key would read as one label set to neither side. */
+static bool
+own_label(const struct insp_task *t, const char *key)
+{
+	for (uint32_t i = 0; i < t->nlabels; i++)
+		if (strcmp(t->labels[i].key, key) == 0)
+			return true;
+	return false;
+}
+
+/* One of ours: a string label, or (s NULL) a number in unit. */
+static int
+add_ours(struct pp *p, const struct insp_task *t, struct label_set *ls, const char *key,
+	 const char *s, int64_t num, int64_t unit)
+{
+	return own_label(t, key) ? 0 : add_label(p, ls, key, s, num, unit);
+}
+
 /* The labels of a task's sample: its own (pprof.Do's), then ours. */
 static int
 task_labels(struct pp *p, const struct insp_task *t, struct label_set *ls)
@@ -226,11 +283,12 @@ task_labels(struct pp *p, const struct insp_task *t, struct label_set *ls)
 		if (add_label(p, ls, t->labels[i].key, t->labels[i].value, 0, 0) < 0)
 			return -1;
 	/* its own set is not whole: say so, rather than let it pass for another set */
-	if (t->labels_cut && add_label(p, ls, "labels_cut", "true", 0, 0) < 0)
+	if (t->labels_cut && add_ours(p, t, ls, "labels_cut", "true", 0, 0) < 0)
 		return -1;
-	if (t->reason && add_label(p, ls, "wait_reason", t->words ? t->words : t->reason, 0, 0) < 0)
+	if (t->reason &&
+	    add_ours(p, t, ls, "wait_reason", t->words ? t->words : t->reason, 0, 0) < 0)
 		return -1;
-	if (t->state && add_label(p, ls, "state", t->state, 0, 0) < 0)
+	if (t->state && add_ours(p, t, ls, "state", t->state, 0, 0) < 0)
 		return -1;
 	/* A number, not a string: pprof's -tagfocus takes a range only for a
 	 * numeric label (internal/driver/driver_focus.go compileTagFilter, its
@@ -239,8 +297,8 @@ task_labels(struct pp *p, const struct insp_task *t, struct label_set *ls)
 	 * none pprof scales ("minutes": measurement.go knows s and hrs), so a range
 	 * is written in minutes, as the name says. Absent when the runtime has not
 	 * stamped the wait (no GC since): unknown is not 0. */
-	if (t->wait_ns >= 0 && add_label(p, ls, "wait_minutes", NULL,
-					 t->wait_ns / INT64_C(60000000000), p->minutes) < 0)
+	if (t->wait_ns >= 0 && add_ours(p, t, ls, "wait_minutes", NULL,
+					t->wait_ns / INT64_C(60000000000), p->minutes) < 0)
 		return -1;
 	return 0;
 }
@@ -364,16 +422,6 @@ header(struct pp *p, const struct mdl_snapshot *s)
 	return 0;
 }
 
-/* Unix time of the stop: the capture's monotonic stamp moved to the wall clock. */
-static int64_t
-capture_time_ns(const struct mdl_snapshot *s)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	return (int64_t)now.tv_sec * 1000000000 + now.tv_nsec - (tgt_now_ns() - s->stop_ns);
-}
-
 /* A ProtobufCBuffer that gzips what protobuf-c appends into out. */
 struct gz {
 	ProtobufCBuffer base;
@@ -495,7 +543,7 @@ ui_write_pprof(FILE *out, struct mdl_snapshot *s, const struct ui_dump_opts *o,
 				    strerror(errno));
 	if (header(&p, s) < 0)
 		goto oom;
-	p.prof.time_nanos = capture_time_ns(s);
+	p.prof.time_nanos = s->captured_ns; /* the JSON's captured_at */
 	for (size_t i = 0; i < s->ntasks; i++)
 		if (mdl_filter_match(&o->filter, s, s->tasks[i]) && add_task(&p, s->tasks[i]) < 0)
 			goto oom;

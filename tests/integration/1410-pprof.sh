@@ -29,6 +29,11 @@
 #   $V 1.4  the header's File: and Build ID: (the mapping: the executable, its
 #           GNU build-id; none on Go 1.19, whose linker writes none) are the
 #           runtime's
+#   $V 1.5  --with label:tenant=umbrella (its note= holds ESC sequences, a newline
+#           and \xff\xfe): every string of the profile (read by
+#           check-pprof-strings.py) is valid UTF-8 without a control character,
+#           its functions, files and labels are the JSON report's strings (a
+#           newline or tab as \x0a, \x09); pprof -tags shows the note so, on one line
 #   $V 2.0  -tagfocus='wait_reason=^chan receive$' -focus='^main\.park' counts the
 #           goroutines the runtime's traceback (runtime.Stack) shows in "chan
 #           receive" in main.park*; -tags -tagshow='^wait_reason$' shows that
@@ -36,7 +41,21 @@
 #   $V 3.0  -base a.pb.gz b.pb.gz of a second instance with -acme 7: +4 on the
 #           acme bucket (-tagfocus=tenant=acme), +4 in all main.park* (nothing
 #           else of those changed)
+# On the hostile names fixture shaped (tools/build-shaped.sh: names with ESC
+# sequences, invalid UTF-8, newlines), Go 1.19 and 1.26, as built and -s -w:
+#   $V 6.0  the check of 1.5 over all its goroutines
 # and once, on Go 1.26:
+#   7.0  labels -clash 2 (2 goroutines with labels of our names state=,
+#        wait_reason=, wait_minutes=, labels_cut=, all "mine"): the program's
+#        win, no sample has two labels of one key, and the others keep ours
+#        (-tags: "mine" on the 2, state "waiting" on acme's 3)
+#   7.1  -gc-on-hup: a capture, SIGHUP (two GCs stamp every wait), a capture:
+#        -base -tagfocus=tenant=acme is +3 with wait_minutes 0 and -3 without
+#        (-traces); -top -base: "accounting for 0" (the net per function: no
+#        goroutine came or went) "of N total", N the sizes of all -traces
+#        samples (a pair counted twice: the label sets changed). Not tested: a
+#        wait that crosses a whole minute between the captures does the same
+#        (a test would wait a minute); it changes the label set as this does.
 #   4.0  parked fixture with -gc (its second GC stamps every goroutine parked in
 #        main.block*), --with func=main.block: the numeric wait_minutes label is
 #        0 on each goroutine the runtime's traceback shows in main.block* (none
@@ -96,13 +115,15 @@ traces() {
 }
 
 # tags GO KEYS ARGS...: the -tags counts of the tags whose name is in the ERE
-# KEYS: "KEY VALUE COUNT", sorted.
+# KEYS: "KEY VALUE COUNT", sorted. Blanks are spaces or tabs: a raw newline in
+# a label value (the runtime's own profile of the labels fixture has one, in
+# note=) turns pprof's aligned columns that follow into tabs.
 tags() {
 	local go=$1 keys=$2
 	shift 2
 	pprof "$go" -tags "$@" | awk -v keys="^($keys)$" '
-		/^ *[^ ]+: Total / { k = $1; sub(/:$/, "", k); on = k ~ keys; next }
-		on && /%\): / { v = $0; sub(/^[^:]*\): /, "", v); print k, v, $1 }' | sort
+		/^[ \t]*[^ \t]+:[ \t]+Total / { k = $1; sub(/:$/, "", k); on = k ~ keys; next }
+		on && /%\):[ \t]/ { v = $0; sub(/^[^:]*\):[ \t]+/, "", v); print k, v, $1 }' | sort
 }
 
 same() {
@@ -179,6 +200,30 @@ case_reason() {
 	[[ $keys == "wait_reason:" ]] || { echo "-tagshow=wait_reason shows the tags $keys" >&2; return 1; }
 }
 
+# strings_ok NAME [ARGS...]: the JSON report and the profile (ARGS: filters) into
+# $TEST_TMP/NAME.json and NAME.pb.gz; check-pprof-strings.py on them.
+strings_ok() {
+	local f=$TEST_TMP/$1
+	shift
+	# the heartbeat's span from here: not over the pprof runs of the cases before
+	heartbeat_stall_ms >/dev/null || return 1
+	dump_json "$@" || return 1
+	cp "$OUT" "$f.json"
+	dump_pprof "$f.pb.gz" "$@" || return 1
+	python3 "$ROOT/tests/integration/check-pprof-strings.py" "$f.pb.gz" "$f.json" >&2
+}
+
+case_umbrella() {
+	local want got
+	strings_ok umbrella --with label:tenant=umbrella || return 1
+	[[ $(jq '.goroutines | length' "$TEST_TMP/umbrella.json") == 1 ]] ||
+		{ echo "the JSON has not the umbrella goroutine alone" >&2; return 1; }
+	# the fixture's Hostile, as esc.h and the \x0a of the newline write it
+	want='note \x1b[31mred\x1b[0m\x0aline2 \xff\xfe end 1'
+	got=$(tags "$GO" note "$TEST_TMP/umbrella.pb.gz")
+	[[ $got == "$want" ]] || { echo "-tags note: $got, want $want" >&2; return 1; }
+}
+
 case_base() {
 	local a=$1 b=$2 got
 	got=$(top "$GO" -tagfocus=tenant=acme -base "$a" "$b" | head -1)
@@ -200,9 +245,10 @@ for gover in go1.19 go1.26; do
 			check "$V 1.2 -traces with tenant, handler are the runtime's" case_traces
 			check "$V 1.3 -tags and -tagfocus=tenant=acme are the runtime's" case_tags
 			check "$V 1.4 the executable and its build-id are the runtime's" case_header "$name"
+			check "$V 1.5 umbrella's strings: UTF-8, no control byte, the JSON's" case_umbrella
 			check "$V 2.0 -tagfocus=wait_reason, -tagshow" case_reason
 		else
-			for c in 1.1 1.2 1.3 1.4 2.0; do fail "$V $c" "no profile"; done
+			for c in 1.1 1.2 1.3 1.4 1.5 2.0; do fail "$V $c" "no profile"; done
 		fi
 		fixture_stop
 		FIXTURE_NAME=$name fixture_start "$gover" 0 -acme 7
@@ -249,6 +295,70 @@ case_tty() {
 	# (not exit 3, no such process)
 	tty 4194304
 }
+
+for gover in go1.19 go1.26; do
+	for name in shaped shaped-sw; do
+		[[ -x $FIXTURES/$gover/$name ]] || { skip "$gover $name 6.0" "not built (make fixtures)"; continue; }
+		FIXTURE_PROG=$name fixture_start "$gover" 1
+		check "$gover $name 6.0 hostile names: UTF-8, no control byte, the JSON's" strings_ok shaped
+		fixture_stop
+	done
+done
+
+case_clash() {
+	local got
+	strings_ok clash || return 1
+	got=$(tags "$GO" 'state|wait_reason|wait_minutes|labels_cut' -tagfocus=tenant=clash "$TEST_TMP/clash.pb.gz")
+	[[ $got == $'labels_cut mine 2\nstate mine 2\nwait_minutes mine 2\nwait_reason mine 2' ]] ||
+		{ echo "tenant=clash's tags: $got" >&2; return 1; }
+	got=$(tags "$GO" 'state|wait_reason' -tagfocus=tenant=acme "$TEST_TMP/clash.pb.gz")
+	[[ $got == $'state waiting 3\nwait_reason chan receive 3' ]] ||
+		{ echo "tenant=acme's tags: $got" >&2; return 1; }
+}
+
+# restamp_captures: a capture (unstamped.pb.gz), SIGHUP, the fixture's "gc
+# done 1" (10 s at most), a capture (stamped.pb.gz).
+restamp_captures() {
+	local i
+	dump_pprof "$TEST_TMP/unstamped.pb.gz" || return 1
+	kill -HUP "$FIXTURE_PID"
+	for ((i = 0; i < 100; i++)); do
+		! grep -q '^gc done 1$' "$FIXTURE_DIR/stderr" || break
+		sleep 0.1
+	done
+	((i < 100)) || { echo "no 'gc done 1' from the fixture" >&2; return 1; }
+	dump_pprof "$TEST_TMP/stamped.pb.gz"
+}
+
+# case_restamped A B: A before the GCs, B after them.
+case_restamped() {
+	local a=$1 b=$2 got pairs
+	got=$(traces "$GO" -tagfocus=tenant=acme -tagshow='^wait_minutes$' -base "$a" "$b")
+	[[ $got == $'-3\t\truntime.gopark < runtime.chanrecv < runtime.chanrecv1 < main.parkLabelled < main.main.func2.1 < runtime/pprof.Do\n3\twait_minutes:  0;\truntime.gopark < runtime.chanrecv < runtime.chanrecv1 < main.parkLabelled < main.main.func2.1 < runtime/pprof.Do' ]] ||
+		{ echo "-traces -base: $got" >&2; return 1; }
+	# pprof's total adds the sizes of all samples, a pair's twice; its nodes
+	# their net: 0, the fixture's goroutines are the same ones
+	pairs=$(traces "$GO" -base "$a" "$b" | awk -F'\t' '{ s += $1 < 0 ? -$1 : $1 } END { print s + 0 }')
+	((pairs >= 6)) || { echo "-traces -base: $pairs goroutines in pairs, want 6 or more" >&2; return 1; }
+	got=$(pprof "$GO" -top -nodefraction=0 -base "$a" "$b" | grep '^Showing nodes')
+	[[ $got == "Showing nodes accounting for 0, 0% of $pairs total" ]] ||
+		{ echo "-top -base: $got; want 0 of $pairs total" >&2; return 1; }
+}
+
+if [[ -x $FIXTURES/go1.26/labels ]]; then
+	FIXTURE_PROG=labels
+	fixture_start go1.26 0 -clash 2 -gc-on-hup
+	check "7.0 labels of our names: the program's win" case_clash
+	if restamp_captures 2>"$TEST_TMP/b.err"; then
+		check "7.1 -base across a restamp: +3/-3 pairs, net 0" case_restamped \
+			"$TEST_TMP/unstamped.pb.gz" "$TEST_TMP/stamped.pb.gz"
+	else
+		fail "7.1 -base across a restamp" "captures: $(tr '\n' ' ' <"$TEST_TMP/b.err")"
+	fi
+	fixture_stop
+else
+	skip "7.0, 7.1" "no go1.26 labels fixture (make fixtures)"
+fi
 
 if [[ -x $FIXTURES/go1.26/parked ]]; then
 	FIXTURE_PROG=parked

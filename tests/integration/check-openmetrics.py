@@ -12,7 +12,8 @@ brings the OpenMetrics parser the checks read the output with.
       one snapshot in four reports. The metrics agree with the text report's blocks
       and the JSON's groups and goroutines; --top TOP keeps the TOP largest frame
       buckets and sums the rest in the (other) one; the oldest wait per reason is
-      the JSON's wait_minutes in seconds. With the fixture's GC times (parked -gc:
+      the JSON's wait_minutes in seconds; the capture's timestamp is the JSON's
+      captured_at. With the fixture's GC times (parked -gc:
       it stamped every wait in [START, END]) and the attach's (BEFORE, AFTER), the
       oldest "chan receive" wait and the capture's timestamp are bracketed by them.
   check-openmetrics.py runtime FILE RUNTIME
@@ -21,6 +22,7 @@ brings the OpenMetrics parser the checks read the output with.
       by state, are the openmetrics FILE's by_frame buckets of that function.
 """
 import collections
+import datetime
 import json
 import math
 import re
@@ -163,6 +165,12 @@ def check_session(path, top, gc=None):
         fail("oldest waits %s s; JSON %s min" % (oldest, minutes))
     stamp = one(full, "inspect_capture_timestamp_seconds")
     pause = one(full, "inspect_pause_seconds")
+    # one snapshot: its time is the JSON's captured_at (milliseconds, cut; the
+    # metric's rounded)
+    at = datetime.datetime.strptime(doc["captured_at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+        tzinfo=datetime.timezone.utc).timestamp()
+    if not at - 1e-6 <= stamp <= at + 0.001 + 1e-6:
+        fail("captured at %.3f; JSON captured_at %s" % (stamp, doc["captured_at"]))
     if gc:
         start, end, before, after = (int(x) / 1e9 for x in gc)
         if not before - 0.002 <= stamp <= after + 0.002:

@@ -5,7 +5,8 @@
  * out, inlined calls in their frame's location, wrappers and the frame below the
  * start function left out, a return address as its call's (2.N); the labels,
  * wait_minutes a number in minutes and absent when unknown, an empty value a
- * string (3.N).
+ * string (3.N); the target's strings escaped, the program's labels of our
+ * names winning over ours (4.N).
  * SPDX-License-Identifier: MIT */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,17 +17,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <zlib.h>
 
 #include "profile.pb-c.h"
-#include "target/target.h"
 #include "ui/ui.h"
 
 typedef Perftools__Profiles__Profile Profile;
 typedef Perftools__Profiles__Sample Sample;
 
-#define MIN_NS INT64_C(60000000000)
+#define MIN_NS      INT64_C(60000000000)
+#define CAPTURED_NS INT64_C(1795000000123456789)
 
 /* runtime.gopark <- main.inl inlined into main.work <- the wrapper the go
  * statement made (its start function) <- runtime.goexit */
@@ -39,6 +39,18 @@ static const struct insp_frame stack[] = {
 };
 static const struct insp_label acme[] = { { "tenant", "acme" } },
 			       globex[] = { { "empty", "" }, { "tenant", "globex" } };
+/* a terminal's escape, a newline, a tab, a byte that is no UTF-8, and UTF-8 */
+static const struct insp_label bad[] = { { "tenant", "bad" },
+					 { "note", "\x1b[31m\n\t\xff caf\xc3\xa9" } };
+/* the names of inspect's own labels */
+static const struct insp_label clash[] = {
+	{ "tenant", "clash" },      { "state", "mine" },      { "wait_reason", "mine" },
+	{ "wait_minutes", "mine" }, { "labels_cut", "mine" },
+};
+/* a function (ESC ] 0;x BEL: a window title) and a file the target shaped */
+static const struct insp_frame bad_stack[] = {
+	{ .loc = { "main.\x1b]0;x\acaf\xc3\xa9", "/src/\xff\n.go", 7, 0x6001 } },
+};
 
 static struct insp_task
 parked(uint64_t id, const struct insp_label *labels)
@@ -54,10 +66,10 @@ parked(uint64_t id, const struct insp_label *labels)
 				   .nlabels = 1 };
 }
 
-static struct insp_task tasks[5];
-static struct insp_task *ptrs[5];
+#define NTASKS 7
+static struct insp_task tasks[NTASKS];
+static struct insp_task *ptrs[NTASKS];
 static Profile *prof;
-static int64_t before, after;
 
 /* The profile of 2 acme goroutines, 1 globex, 1 of the runtime's own and one
  * running without frames, read back. */
@@ -67,7 +79,6 @@ setup(void **state)
 	struct mdl_snapshot s = MDL_SNAPSHOT_INIT;
 	struct ui_dump_opts o;
 	struct insp_err err = INSP_ERR_INIT;
-	struct timespec ts;
 	FILE *f = tmpfile();
 	static unsigned char gz[1 << 16], raw[1 << 18];
 	size_t n;
@@ -84,21 +95,25 @@ setup(void **state)
 				       .state = "running",
 				       .wait_ns = -1,
 				       .top = { "main.spin", "x.go", 30, 0x5000 } };
-	for (int i = 0; i < 5; i++)
+	tasks[5] = parked(6, bad);
+	tasks[5].nlabels = 2;
+	tasks[5].frames = bad_stack;
+	tasks[5].nframes = 1;
+	tasks[6] = parked(7, clash);
+	tasks[6].nlabels = 5;
+	tasks[6].labels_cut = true;
+	for (int i = 0; i < NTASKS; i++)
 		ptrs[i] = &tasks[i];
 	s.tasks = ptrs;
-	s.ntasks = 5;
+	s.ntasks = NTASKS;
 	s.pid = 42;
 	s.exe = "/srv/api";
 	s.pause_ms = 1.5;
-	s.stop_ns = tgt_now_ns();
+	s.stop_ns = 1000;
+	s.captured_ns = CAPTURED_NS;
 	memset(&o, 0, sizeof(o));
-	clock_gettime(CLOCK_REALTIME, &ts);
-	before = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 	if (!f || ui_write_pprof(f, &s, &o, NULL, &err) < 0)
 		return fprintf(stderr, "%s\n", err.msg), -1;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	after = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 	rewind(f);
 	n = fread(gz, 1, sizeof(gz), f);
 	fclose(f);
@@ -145,7 +160,8 @@ test_1_0_types(void **state)
 }
 
 /* 1.1: one mapping, the executable, that says it is symbolized; the capture's
- * wall time; the comment with the pid and the pause. */
+ * time (the snapshot's captured_ns, as the JSON's captured_at); the comment with the pid and the
+ * pause. */
 static void
 test_1_1_mapping_time_comment(void **state)
 {
@@ -156,7 +172,7 @@ test_1_1_mapping_time_comment(void **state)
 	assert_string_equal(str(prof->mapping[0]->build_id), "");
 	assert_true(prof->mapping[0]->has_functions && prof->mapping[0]->has_filenames &&
 		    prof->mapping[0]->has_line_numbers && prof->mapping[0]->has_inline_frames);
-	assert_true(prof->time_nanos >= before - 1000000000 && prof->time_nanos <= after);
+	assert_int_equal(prof->time_nanos, CAPTURED_NS);
 	assert_int_equal(prof->n_comment, 1);
 	assert_string_equal(str(prof->comment[0]), "inspect dump of process 42, paused 1.5 ms");
 }
@@ -173,21 +189,21 @@ sample_of(const char *tenant)
 }
 
 /* 2.0: acme's two goroutines are one sample of 2, globex's its own of 1, the
- * running one 1; the system goroutine is not there. */
+ * running one 1, bad's and clash's 1 each; the system goroutine is not there. */
 static void
 test_2_0_samples(void **state)
 {
 	int64_t total = 0;
 
 	(void)state;
-	assert_int_equal(prof->n_sample, 3);
+	assert_int_equal(prof->n_sample, 5);
 	assert_non_null(sample_of("acme"));
 	assert_int_equal(sample_of("acme")->n_value, 1);
 	assert_int_equal(sample_of("acme")->value[0], 2);
 	assert_int_equal(sample_of("globex")->value[0], 1);
 	for (size_t i = 0; i < prof->n_sample; i++)
 		total += prof->sample[i]->value[0];
-	assert_int_equal(total, 4);
+	assert_int_equal(total, 6);
 }
 
 /* 2.1: the parked stack is two locations: gopark, then main.inl inlined into
@@ -288,6 +304,46 @@ test_3_2_running(void **state)
 	assert_int_equal(s->value[0], 1);
 }
 
+/* 4.0: the target's strings escaped as the JSON's (util/esc.h), and newline
+ * and tab as \x0a, \x09: a label value, a function and a file; valid UTF-8
+ * stays; no string of the table holds a control byte or one that is no UTF-8
+ * (none here is non-ASCII but the escaped names' "é"). */
+static void
+test_4_0_escaped(void **state)
+{
+	const Sample *s = sample_of("bad");
+	const Perftools__Profiles__Function *f;
+
+	(void)state;
+	assert_non_null(s);
+	assert_string_equal(str(label(s, "note")->str), "\\x1b[31m\\x0a\\x09\\xff caf\xc3\xa9");
+	assert_int_equal(s->n_location_id, 1);
+	f = prof->function[prof->location[s->location_id[0] - 1]->line[0]->function_id - 1];
+	assert_string_equal(str(f->name), "main.\\x1b]0;x\\x07caf\xc3\xa9");
+	assert_string_equal(str(f->filename), "/src/\\xff\\x0a.go");
+	for (size_t i = 0; i < prof->n_string_table; i++)
+		for (const unsigned char *c = (const unsigned char *)prof->string_table[i]; *c; c++)
+			assert_true(*c >= 0x20 && *c != 0x7f &&
+				    (*c < 0x80 || *c == 0xc3 || *c == 0xa9));
+}
+
+/* 4.1: the program's labels of our names win: ours of those names are left
+ * out (labels_cut too), so each key is once in the sample. */
+static void
+test_4_1_clash(void **state)
+{
+	const Sample *s = sample_of("clash");
+	static const char *const keys[] = { "state", "wait_reason", "wait_minutes", "labels_cut" };
+
+	(void)state;
+	assert_non_null(s);
+	assert_int_equal(s->n_label, 5);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		assert_string_equal(str(label(s, keys[i])->str), "mine");
+		assert_int_equal(label(s, keys[i])->num_unit, 0);
+	}
+}
+
 int
 main(void)
 {
@@ -295,7 +351,8 @@ main(void)
 		cmocka_unit_test(test_1_0_types),   cmocka_unit_test(test_1_1_mapping_time_comment),
 		cmocka_unit_test(test_2_0_samples), cmocka_unit_test(test_2_1_locations),
 		cmocka_unit_test(test_3_0_labels),  cmocka_unit_test(test_3_1_empty_value),
-		cmocka_unit_test(test_3_2_running),
+		cmocka_unit_test(test_3_2_running), cmocka_unit_test(test_4_0_escaped),
+		cmocka_unit_test(test_4_1_clash),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
