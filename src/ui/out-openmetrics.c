@@ -241,11 +241,17 @@ ui_report_openmetrics(FILE *out, struct mdl_snapshot *s, const struct mdl_filter
 		sample1(out, "inspect_goroutines_by_reason", "reason", g->groups[i].key,
 			g->groups[i].count);
 	write_frames(out, b, nb, top);
-	/* The text and JSON reports give whole minutes, as the runtime's traceback
-	 * does; this is the same g.waitsince, in the unit OpenMetrics wants. */
-	family(out, "inspect_goroutines_oldest_wait_seconds", "seconds",
-	       "The longest wait per reason, as the runtime stamps it (g.waitsince): from "
-	       "the second GC cycle on, accurate to the time between two cycles.");
+	/* The same waits as the text and JSON reports', in the unit OpenMetrics
+	 * wants. */
+	{
+		/* how the runtime counts waits is the plugin's to say (info waits_how) */
+		const char *how = mdl_info(s, "waits_how");
+		char help[256];
+
+		snprintf(help, sizeof(help), "The longest wait per reason, as the runtime counts it%s%s.",
+			 how ? ": " : "", how ? how : "");
+		family(out, "inspect_goroutines_oldest_wait_seconds", "seconds", help);
+	}
 	for (size_t i = 0; i < g->ngroups; i++) {
 		if (g->groups[i].max_wait_ns < 0)
 			continue;
