@@ -72,7 +72,7 @@ parse(int argc, char **argv, struct diff_opts *o, struct insp_err *err)
 	memset(o, 0, sizeof(*o));
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'g':
 			if (ui_group_arg(optarg, &o->by, &o->label, err) < 0)
@@ -98,7 +98,7 @@ parse(int argc, char **argv, struct diff_opts *o, struct insp_err *err)
 			o->help = true;
 			return 0;
 		default:
-			return ui_unknown_option(argv, err);
+			return ui_option_error(c, argv, err);
 		}
 	}
 	if (argc - optind != 2)

@@ -127,7 +127,7 @@ parse(int argc, char **argv, const struct rt_plugin_set *plugins, struct watch_o
 	o->top = 3;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			if (parse_duration(optarg, &o->interval_ns) < 0)
@@ -166,7 +166,7 @@ parse(int argc, char **argv, const struct rt_plugin_set *plugins, struct watch_o
 			o->help = true;
 			return 0;
 		default:
-			return ui_unknown_option(argv, err);
+			return ui_option_error(c, argv, err);
 		}
 	}
 	if (argc - optind != 1 || ui_parse_pid(argv[optind], &o->pid) < 0)

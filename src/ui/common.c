@@ -155,8 +155,14 @@ ui_print_labels(FILE *out, const struct insp_task *t)
 }
 
 int
-ui_unknown_option(char **argv, struct insp_err *err)
+ui_option_error(int c, char **argv, struct insp_err *err)
 {
+	/* ':' (optstring ":..."): the option at the end of the line, its value
+	 * missing; getopt's optopt would name it by its short letter, which a
+	 * long-only option does not have */
+	if (c == ':')
+		return insp_err_set(err, INSP_E_USAGE, "option '%s' needs an argument",
+				    argv[optind - 1]);
 	/* a short option names itself in optopt; a long one is the argument
 	 * getopt has just passed */
 	if (optopt)

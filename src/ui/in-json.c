@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: MIT */
 #include "ui/ui.h"
 
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,40 +204,128 @@ check_capture(const char *path, json_object *root, json_object **tasks, struct i
 	return 0;
 }
 
+/* Where the bytes of buf[0..n) may be cut for json-c: before an incomplete
+ * UTF-8 sequence at the end (it validates each call's bytes alone). */
+static size_t
+utf8_whole(const char *buf, size_t n)
+{
+	for (size_t i = n; i > 0 && n - i < 4; i--) {
+		unsigned char c = (unsigned char)buf[i - 1];
+
+		if ((c & 0xc0) == 0x80)
+			continue; /* a continuation byte: its lead is before */
+		if (c < 0xc0)
+			return n;
+		return i - 1 + (c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2) > n ? i - 1 : n;
+	}
+	return n;
+}
+
+/* The next bytes of the document into buf: head's first, then rest's. */
+static size_t
+next_bytes(const char **head, size_t *nhead, FILE *rest, char *buf, size_t size)
+{
+	size_t n = *nhead < size ? *nhead : size;
+
+	if (n) {
+		memcpy(buf, *head, n);
+		*head += n;
+		*nhead -= n;
+		return n;
+	}
+	return rest ? fread(buf, 1, size, rest) : 0;
+}
+
+static bool
+blanks(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!p[i] || !strchr(" \t\r\n", p[i]))
+			return false;
+	return true;
+}
+
+/* The document of head and rest, fed to tok a chunk at a time, into *root;
+ * nothing but blanks after it. */
+static int
+parse_stream(const char *path, const char *head, size_t nhead, FILE *rest, json_tokener *tok,
+	     json_object **root, struct insp_err *err)
+{
+	enum { CHUNK = 65536 };
+	char *buf = malloc(CHUNK + 4);
+	size_t carry = 0, fed = 0, got, n, whole, end;
+	enum json_tokener_error jerr = json_tokener_continue;
+	int ret = -1;
+
+	if (!buf)
+		return insp_err_set(err, INSP_E_SYS, "out of memory");
+	for (;;) {
+		got = next_bytes(&head, &nhead, rest, buf + carry, CHUNK);
+		n = carry + got;
+		if (fed + n > (size_t)UI_CAPTURE_MAX) {
+			ui_capture_too_large(path, err);
+			goto out;
+		}
+		whole = got ? utf8_whole(buf, n) : n;
+		*root = json_tokener_parse_ex(tok, buf, (int)whole);
+		jerr = json_tokener_get_error(tok);
+		if (jerr != json_tokener_continue || !got)
+			break;
+		fed += whole;
+		carry = n - whole;
+		memmove(buf, buf + whole, carry);
+	}
+	end = json_tokener_get_parse_end(tok);
+	if (jerr == json_tokener_success && !*root) {
+		insp_err_set(err, INSP_E_USAGE, "'%s' is not a capture: it is null", path);
+		goto out;
+	}
+	if (jerr != json_tokener_success) {
+		insp_err_set(err, INSP_E_USAGE, "'%s' is not JSON: %s at byte %zu", path,
+			     jerr == json_tokener_continue ? "it ends too early"
+							   : json_tokener_error_desc(jerr),
+			     fed + end);
+		goto out;
+	}
+	/* after the document: blanks to the end, bounded as the document */
+	while (blanks(buf + end, n - end)) {
+		fed += n;
+		if (fed > (size_t)UI_CAPTURE_MAX) {
+			ui_capture_too_large(path, err);
+			goto out;
+		}
+		if (!(n = next_bytes(&head, &nhead, rest, buf, CHUNK))) {
+			ret = rest && ferror(rest)
+				      ? insp_err_set(err, INSP_E_SYS, "cannot read '%s': %s", path,
+						     strerror(errno))
+				      : 0;
+			goto out;
+		}
+		end = 0;
+	}
+	while (blanks(buf + end, 1))
+		end++;
+	insp_err_set(err, INSP_E_USAGE, "'%s' is not JSON: more after the document, at byte %zu",
+		     path, fed + end);
+out:
+	free(buf);
+	return ret;
+}
+
 int
-ui_load_json(const char *path, const char *text, size_t len, struct mdl_snapshot *s,
+ui_load_json(const char *path, const char *head, size_t nhead, FILE *rest, struct mdl_snapshot *s,
 	     struct insp_err *err)
 {
 	json_tokener *tok = json_tokener_new_ex(JSON_TOKENER_DEFAULT_DEPTH);
 	json_object *root = NULL, *tasks = NULL;
-	enum json_tokener_error jerr;
-	size_t end;
 	int ret = -1;
 
 	if (!tok)
 		return insp_err_set(err, INSP_E_SYS, "out of memory");
-	if (len > INT32_MAX) {
-		insp_err_set(err, INSP_E_USAGE, "'%s' is larger than a capture can be", path);
-		goto out;
-	}
 	/* its strings are printed as they are: text only */
 	json_tokener_set_flags(tok, JSON_TOKENER_VALIDATE_UTF8);
-	root = json_tokener_parse_ex(tok, text, (int)len);
-	jerr = json_tokener_get_error(tok);
-	end = json_tokener_get_parse_end(tok);
-	if (jerr != json_tokener_success || !root) {
-		insp_err_set(err, INSP_E_USAGE, "'%s' is not JSON: %s at byte %zu", path,
-			     jerr == json_tokener_continue ? "it ends too early"
-							   : json_tokener_error_desc(jerr),
-			     end);
+	if (parse_stream(path, head, nhead, rest, tok, &root, err) < 0)
 		goto out;
-	}
-	end += strspn(text + end, " \t\r\n");
-	if (end != len) {
-		insp_err_set(err, INSP_E_USAGE,
-			     "'%s' is not JSON: more after the document, at byte %zu", path, end);
-		goto out;
-	}
 	if (check_capture(path, root, &tasks, err) < 0)
 		goto out;
 	for (size_t i = 0; i < json_object_array_length(tasks); i++) {

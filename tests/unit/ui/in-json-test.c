@@ -17,7 +17,7 @@
 static int
 load(const char *text, struct mdl_snapshot *s, struct insp_err *err)
 {
-	return ui_load_json("cap.json", text, strlen(text), s, err);
+	return ui_load_json("cap.json", text, strlen(text), NULL, s, err);
 }
 
 /* 1.0 every field grouping and filters read, as out-json.c writes them. */
