@@ -101,7 +101,7 @@ ui_load_capture(const char *path, const struct insp_plugin *plugin, struct mdl_s
 	} else if (lead == n && n < sizeof(head)) {
 		ret = insp_err_set(err, INSP_E_USAGE, "'%s' is empty: not a capture", path);
 	} else if (lead == n || head[lead] == '{' || head[lead] == '[') {
-		ret = ui_load_json(path, head, n, f, s, err);
+		ret = ui_load_json(path, head, n, f, plugin, s, err);
 	} else {
 		ret = insp_err_set(
 			err, INSP_E_USAGE,

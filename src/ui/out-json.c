@@ -170,6 +170,9 @@ task_json(const struct mdl_snapshot *s, const struct insp_task *t, bool frames)
 	if (t->sandbox)
 		json_object_object_add(o, sandbox_key(t->sandbox, key, sizeof(key)),
 				       json_object_new_uint64(t->sandbox_id));
+	/* the words the report groups by: what inspect diff reads back */
+	if (t->words)
+		json_object_object_add(o, "wait_words", jstr(t->words));
 	json_object_object_add(o, "created_by", created_by_json(t));
 	/* only when it has any: most goroutines have none */
 	if (t->nlabels)

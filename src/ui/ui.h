@@ -51,10 +51,12 @@ int ui_load_pprof(const char *path, const unsigned char *data, size_t len,
 		  struct insp_err *err);
 /* in-json.c: the same from a JSON capture: the nhead bytes of head, then what
  * rest (may be NULL) holds to its end, streamed (a broken document is refused
- * at its first bad byte; past UI_CAPTURE_MAX in all, refused); path only names
- * it in messages. */
+ * at its first bad byte; past UI_CAPTURE_MAX in all, refused; a field of a
+ * wrong type, refused naming it); path only names it in messages. plugin (may
+ * be NULL) gives the runtime's words (insp_plugin.loaded_words) to captures
+ * written before they were saved (wait_words). */
 int ui_load_json(const char *path, const char *head, size_t nhead, FILE *rest,
-		 struct mdl_snapshot *s, struct insp_err *err);
+		 const struct insp_plugin *plugin, struct mdl_snapshot *s, struct insp_err *err);
 
 /* The REPL of `inspect attach`: a session on one snapshot, the process stopped. */
 struct ui_session {
