@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/esc.h"
+
 int
 ui_exit_status(enum insp_errcode code)
 {
@@ -132,6 +134,29 @@ ui_line(const char *s)
 	slot[next] = copy;
 	next = (next + 1) % UI_LINE_SLOTS;
 	return copy;
+}
+
+size_t
+ui_shown_len(const char *s)
+{
+	const char *line = ui_line(s);
+	char *e;
+	size_t n;
+
+	if (esc_plain(line))
+		return strlen(line);
+	e = esc_strdup(line);
+	n = e ? strlen(e) : strlen(line);
+	free(e);
+	return n;
+}
+
+void
+ui_put_padded(FILE *out, const char *s, int width)
+{
+	fputs(ui_line(s), out);
+	for (int n = (int)ui_shown_len(s); n < width; n++)
+		fputc(' ', out);
 }
 
 void

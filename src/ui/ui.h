@@ -187,6 +187,15 @@ const char *ui_basename(const char *path);
 int ui_load_plugins(struct rt_plugin_set *set);
 /* A process id: 0, or -1 if s is not one. */
 int ui_parse_pid(const char *s, pid_t *pid);
+/* out-json.c: s as a JSON string, escaped as the text report escapes it
+ * (util/esc.h: control characters and bytes that are not UTF-8 as \xNN);
+ * NULL when memory runs out. */
+struct json_object *ui_json_str(const char *s);
+/* common.c: s as printed (ui_line, then the escaping of the streams), and its
+ * length in bytes: what a column's width is measured on. */
+size_t ui_shown_len(const char *s);
+/* s, then blanks up to width bytes of it as printed. */
+void ui_put_padded(FILE *out, const char *s, int width);
 /* After getopt_long (opterr 0, optstring starting with ':') returned c, '?' or
  * ':': -1 with INSP_E_USAGE naming the option it refused, or the one whose
  * argument is missing ("option '--top' needs an argument"). */
