@@ -41,8 +41,9 @@ usage(FILE *out)
 	      "has no wait reasons and no creators, so its buckets are the frame shown only\n"
 	      "(their reason '?'); --group func or label=KEY matches them with inspect's.\n"
 	      "\n"
-	      "  --group BY        a bucket per group of dump --group BY: reason, stack, func,\n"
-	      "                    creator, or label=KEY (one per value of the pprof label\n"
+	      "  --group BY        a bucket per group of dump --group BY: reason, stack (of\n"
+	      "                    captures with stacks: dump --stacks), func, creator, or\n"
+	      "                    label=KEY (one per value of the pprof label\n"
 	      "                    KEY); without it a bucket is a line of dump's report:\n"
 	      "                    the wait reason, the frame shown and the creator\n"
 	      "  --min-delta N     the exit status says whether a bucket grew by more than\n"
@@ -130,6 +131,18 @@ group_side(const struct diff_opts *o, struct side *sd, struct insp_err *err)
 				      : mdl_group(&sd->snap, &all, o->by, &sd->groups, err)) < 0)
 		return -1;
 	return mdl_buckets(&sd->groups, !o->grouped, &sd->buckets, &sd->n, err);
+}
+
+/* Does a capture hold stacks (dump --stacks)? Without, --group stack would
+ * put every goroutine of a reason in one bucket. An empty one has none to
+ * lack. */
+static bool
+has_stacks(const struct mdl_snapshot *s)
+{
+	for (size_t i = 0; i < s->ntasks; i++)
+		if (s->tasks[i]->nframes)
+			return true;
+	return s->ntasks == 0;
 }
 
 static const char *
@@ -359,6 +372,16 @@ run_diff(int argc, char **argv)
 	for (int i = 0; i < 2; i++)
 		if (ui_load_capture(o.files[i], go, &sd[i].snap, &sd[i].runtime_profile, &err) <
 		    0) {
+			ui_error(&err);
+			status = DIFF_TROUBLE;
+			goto out;
+		}
+	for (int i = 0; i < 2; i++)
+		if (o.by == MDL_GROUP_STACK && o.grouped && !has_stacks(&sd[i].snap)) {
+			insp_err_set(&err, INSP_E_USAGE,
+				     "'%s' has no stacks to group by: capture with inspect dump "
+				     "--format json --stacks (or --group stack), or pprof",
+				     o.files[i]);
 			ui_error(&err);
 			status = DIFF_TROUBLE;
 			goto out;

@@ -76,7 +76,8 @@ usage(FILE *out)
 	      "                    least 100ms: each capture stops the process)\n"
 	      "  --count N         stop after N captures (default: at SIGINT or SIGTERM)\n"
 	      "  --group BY        a bucket per group of dump --group BY (reason, stack, func,\n"
-	      "                    creator, label=KEY); without it a bucket is a line of\n"
+	      "                    creator, label=KEY; stack unwinds every goroutine, a\n"
+	      "                    longer pause); without it a bucket is a line of\n"
 	      "                    dump's report: the wait reason, frame shown and creator\n"
 	      "  --top N           buckets on each capture's line (default 3)\n"
 	      "  --with COND, --without COND, --system   as in inspect dump\n"
@@ -517,6 +518,8 @@ capture_one(const struct watch_opts *o, const struct rt_plugin_set *plugins, str
 		sigprocmask(SIG_SETMASK, blocked, NULL);
 		return 0;
 	}
+	/* --group stack groups by the frames: taken as dump takes them */
+	snap.max_frames = o->by == MDL_GROUP_STACK ? UI_DEFAULT_STACKS : 0;
 	if (mdl_snapshot_capture(&snap, o->pid, plugins, &err) < 0) {
 		sigprocmask(SIG_SETMASK, blocked, NULL);
 		/* a signal while it was stopped: detached, and the watch ends */

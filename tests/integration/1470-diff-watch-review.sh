@@ -14,6 +14,8 @@
 #           equal exactly where the stacks are; counts the capture's
 #   $V 1.1  the same in text: one line per stack, no two alike, each with
 #           "stack ID" as the JSON says
+#   $V 1.2  --group stack of a capture without stacks: refused (exit 2), not
+#           every goroutine of a reason in one bucket
 # and once (go1.26):
 #   2.0  a missing option argument: "option '--min-delta' needs an argument"
 #        (diff), '--interval', '--count' (watch): exit 64
@@ -23,7 +25,9 @@
 #   2.2  a field of a wrong type ("user_top": 5) is refused naming it;
 #        wait_seconds 1e300 is read
 #   3.0  watch --interval 1ms: refused, saying 100ms; --count 1: "1 capture;"
-#   3.1  watch --with label:tenant=zzz: "no goroutine matches" on the line
+#   3.0b watch --with label:tenant=zzz: "no goroutine matches" on the line
+#   3.1  watch --group stack: a row per stack (it took none before), each with
+#        its stack id, main.compute's count the fixture's total
 #   3.2  watch --interval 100ms --count 10, a batch after #1: the table shows
 #        #3..#10, main.compute's counts the fixture's total, "growing" and a
 #        slope from the first capture's count (kept past the 8 columns)
@@ -76,6 +80,25 @@ stack_json_ok() {
 	# the leak's bucket: the fixture's total
 	got=$(jq '[.buckets[] | select(.frame.func == "main.compute") | .new] | add' "$OUT")
 	[[ $got == "$(leak total)" ]] || { echo "main.compute: $got, the fixture says $(leak total)" >&2; return 1; }
+}
+
+no_stacks_ok() {
+	jq -c 'del(.goroutines[].frames, .goroutines[].frames_cut)' "$TEST_TMP/A.json" >"$TEST_TMP/flat.json"
+	inspect_run diff --group stack "$TEST_TMP/flat.json" "$TEST_TMP/B.json"
+	expect_status 2 "^inspect: '[^']*/flat.json' has no stacks to group by: capture with inspect dump --format json --stacks" || return 1
+	[[ ! -s $OUT ]] || { echo "output on stdout" >&2; return 1; }
+}
+
+watch_stack_ok() {
+	local rows
+	inspect_run watch --count 1 --group stack "${QUIET[@]}" "$FIXTURE_PID"
+	((RC == 0)) || { echo "watch --group stack: exit $RC: $(head -c 300 "$ERR")" >&2; return 1; }
+	rows=$(grep -E '^ +[0-9]+ +- ' "$OUT")
+	[[ -n $rows ]] || { echo "no rows: $(cat "$OUT")" >&2; return 1; }
+	(($(grep -cE ' stack [0-9a-f]{8}$' <<<"$rows") == $(wc -l <<<"$rows"))) || { echo "a row without its stack: $rows" >&2; return 1; }
+	(($(grep -oE ' stack [0-9a-f]{8}$' <<<"$rows" | sort -u | wc -l) == $(wc -l <<<"$rows"))) || { echo "ids repeat: $rows" >&2; return 1; }
+	[[ $(awk '/ main\.compute / { print $1 }' <<<"$rows") == "$(leak total)" ]] || { echo "main.compute: $rows" >&2; return 1; }
+	unharmed "$(max_pause "$OUT")"
 }
 
 stack_text_ok() {
@@ -223,12 +246,14 @@ for v in go1.19 go1.26; do
 		if [[ -s $TEST_TMP/B.json ]]; then
 			check "$name 1.0 diff --group stack: a bucket per stack, its id and frames" stack_json_ok
 			check "$name 1.1 the text: a line per stack with its id" stack_text_ok
+			check "$name 1.2 diff --group stack of a capture without stacks: refused" no_stacks_ok
 		fi
 		if [[ $name == go1.26 ]]; then
 			check "2.0 a missing option argument is named" missing_arg_ok
 			check "2.1 bytes of no capture refused at once, a big one bounded" bad_bytes_ok
 			check "2.2 a field of a wrong type refused, a huge wait read" wrong_type_ok
 			check "3.0 watch: the interval's floor, 1 capture" watch_small_ok
+			check "3.1 watch --group stack: a row per stack, with its id" watch_stack_ok
 			check "3.2 watch past 8 captures: the last 8 shown, the slope from the first" watch_window_ok
 		fi
 		fixture_stop
