@@ -31,9 +31,10 @@
 #   3.2  watch --interval 400ms --count 10, a batch after #1: the table shows
 #        #3..#10, main.compute's counts the fixture's total, "growing" and a
 #        slope from the first capture's count (kept past the 8 columns)
-#   4.0  shaped (hostile names): diff's text columns aligned as printed
-#        ("created by" at one offset), its JSON's names escaped as the dump's
-#        (the same strings, no \u001b)
+#   4.0  shaped (hostile names), a pprof capture (names as the target has
+#        them): diff's text columns aligned as printed (the last at one
+#        offset), its JSON's names escaped as the dump's JSON (the same
+#        strings, no \u001b)
 #   5.0  bubbles: the dump's wait_words are the runtime's words; diff of a
 #        capture without wait_words (written before them) against it: every
 #        bucket the same, keys with the bubble
@@ -160,7 +161,7 @@ max_pause() {
 }
 
 watch_small_ok() {
-	inspect_run watch --interval 1ms "$FIXTURE_PID"
+	inspect_run watch --interval 1ms --count 1 "$FIXTURE_PID"
 	expect_status 64 "^inspect: --interval takes a duration from 100ms" || return 1
 	inspect_run watch --count 1 "${QUIET[@]}" "$FIXTURE_PID"
 	((RC == 0)) || { echo "watch --count 1: exit $RC" >&2; return 1; }
@@ -204,13 +205,19 @@ wait_line() {
 
 shaped_ok() {
 	local offs
+	# a profile holds the names as the target has them (JSON, escaped); the
+	# JSON dump then checks the fixture unharmed over both
+	inspect_run dump --format pprof "$FIXTURE_PID"
+	((RC == 0)) || { echo "dump --format pprof exited $RC" >&2; return 1; }
+	cp "$OUT" "$TEST_TMP/shaped.pb"
 	dump_json || return 1
 	cp "$OUT" "$TEST_TMP/shaped.json"
-	inspect_run diff "$EMPTY" "$TEST_TMP/shaped.json"
+	inspect_run diff "$EMPTY" "$TEST_TMP/shaped.pb"
 	((RC == 1)) || { echo "diff exited $RC" >&2; return 1; }
-	offs=$(grep -E '^ +\+[0-9]' "$OUT" | grep 'created by' | awk '{ print index($0, "  created by ") }' | sort -u)
-	[[ $(wc -l <<<"$offs") == 1 ]] || { echo "'created by' at offsets $(echo $offs): $(cat -v "$OUT")" >&2; return 1; }
-	inspect_run diff --format json "$EMPTY" "$TEST_TMP/shaped.json"
+	# where the last column (file:line) starts, as printed
+	offs=$(grep -E '^ +\+[0-9]' "$OUT" | sed -E 's/[^ ]+$//' | awk '{ print length($0) }' | sort -u)
+	[[ $(wc -l <<<"$offs") == 1 ]] || { echo "the last column at offsets $(echo $offs): $(cat -v "$OUT")" >&2; return 1; }
+	inspect_run diff --format json "$EMPTY" "$TEST_TMP/shaped.pb"
 	! grep -q 'u001b' "$OUT" || { echo "diff's JSON has \\u001b" >&2; return 1; }
 	diff <(jq -r '.buckets[].frame.func' "$OUT" | sort -u) \
 		<(jq -r '.goroutines[] | select(.status != "running") | .user_top.func // .top.func' "$TEST_TMP/shaped.json" | sort -u) >&2 ||
