@@ -112,22 +112,6 @@ label_ok() {
 	[[ $got == "$want" ]] || { echo "per tenant (key delta new): $got; want $want" >&2; return 1; }
 }
 
-# wait_line FILE ERE: wait (10 s) for a line of FILE to match.
-wait_line() {
-	local i
-	for ((i = 0; i < 1000; i++)); do
-		grep -qE "$2" "$1" 2>/dev/null && return 0
-		sleep 0.01
-	done
-	echo "no line /$2/ within 10 s: $(tail -n 3 "$1" | tr '\n' ' ')" >&2
-	return 1
-}
-
-# max_pause FILE: the longest "paused N ms" of a watch's lines.
-max_pause() {
-	sed -nE 's/^#[0-9]+ .* paused ([0-9.]+) ms .*/\1/p' "$1" | sort -n | tail -n 1
-}
-
 watch_ok() {
 	local out=$TEST_TMP/watch.out w rc=0 t=() i line row bad
 	"$INSPECT" watch --interval 1s --count 3 "${QUIET[@]}" "$FIXTURE_PID" >"$out" 2>"$TEST_TMP/watch.err" &

@@ -155,11 +155,6 @@ wrong_type_ok() {
 	((RC == 0)) || { echo "wait_seconds 1e300: exit $RC: $(head -c 300 "$ERR")" >&2; return 1; }
 }
 
-# max_pause FILE: the longest "paused N ms" of a watch's lines.
-max_pause() {
-	sed -nE 's/^#[0-9]+ .* paused ([0-9.]+) ms .*/\1/p' "$1" | sort -n | tail -n 1
-}
-
 watch_small_ok() {
 	inspect_run watch --interval 1ms --count 1 "$FIXTURE_PID"
 	expect_status 64 "^inspect: --interval takes a duration from 100ms" || return 1
@@ -190,17 +185,6 @@ watch_window_ok() {
 		{ echo "main.compute row: $row; want $t1 ... $t1 +N/min growing (from $t0)" >&2; return 1; }
 	[[ $(awk '{ print $9 }' <<<"$row") =~ ^\+[0-9]+/min$ ]] || { echo "slope of $row" >&2; return 1; }
 	unharmed "$(max_pause "$out")"
-}
-
-# wait_line FILE ERE: wait (10 s) for a line of FILE to match.
-wait_line() {
-	local i
-	for ((i = 0; i < 1000; i++)); do
-		grep -qE "$2" "$1" 2>/dev/null && return 0
-		sleep 0.01
-	done
-	echo "no line /$2/ within 10 s" >&2
-	return 1
 }
 
 shaped_ok() {
