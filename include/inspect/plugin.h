@@ -259,6 +259,12 @@ struct insp_plugin {
 	 * far as names and files tell it; left unset when no frame fits. May be
 	 * NULL: the host shows the innermost frame. */
 	void (*frame_shown)(struct insp_task *t);
+	/* ABI 6. For a task read back from a file that says its reason (or
+	 * state) and sandbox but not the runtime's words for them (written
+	 * before they were saved): those words, as decode sets t->words, into
+	 * buf (size bytes, NUL-terminated, cut to fit). Returns 0, or -1: no
+	 * words beyond reason/state. May be NULL: the host groups by reason. */
+	int (*loaded_words)(const struct insp_task *t, char *buf, size_t size);
 };
 
 /* Every plugin exports this symbol. */

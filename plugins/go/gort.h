@@ -363,6 +363,9 @@ void gort_labels_free(struct gort_state *st);
  * traceback prints them; -1 when snapshot memory ran out. */
 int gort_words(const struct gort_state *st, const struct insp_host *h, uint64_t i, uint32_t status,
 	       struct insp_task *t);
+/* The plugin ABI's loaded_words: ", synctest bubble N" after the reason (or
+ * state) of a task read from a file with that sandbox. */
+int gort_loaded_words(const struct insp_task *t, char *buf, size_t size);
 /* reasons.c */
 extern const struct insp_reason_name gort_reason_names[];
 

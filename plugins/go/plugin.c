@@ -219,6 +219,7 @@ static const struct insp_plugin go_plugin = {
 	.release = go_release,
 	.traceback = gort_traceback,
 	.frame_shown = gort_frame_shown,
+	.loaded_words = gort_loaded_words,
 };
 
 __attribute__((visibility("default"))) const struct insp_plugin *

@@ -11,7 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define DURABLE " (durable)"
+#define DURABLE         " (durable)"
+#define SYNCTEST_BUBBLE "synctest bubble"
 
 /* runtime2.go isIdleInSynctest (the same in 1.25 and 1.26), by string: the waits
  * synctest.Wait counts as durably blocked. */
@@ -113,9 +114,18 @@ gort_words(const struct gort_state *st, const struct insp_host *h, uint64_t i, u
 		t->note = "its synctest bubble could not be read";
 		return 0;
 	}
-	t->sandbox = "synctest bubble";
+	t->sandbox = SYNCTEST_BUBBLE;
 	t->sandbox_id = b->id;
-	snprintf(buf, sizeof(buf), "%s, synctest bubble %llu", t->reason ? t->reason : t->state,
-		 (unsigned long long)b->id);
+	gort_loaded_words(t, buf, sizeof(buf));
 	return (t->words = keep(h, buf)) ? 0 : -1;
+}
+
+int
+gort_loaded_words(const struct insp_task *t, char *buf, size_t size)
+{
+	if (!t->sandbox || strcmp(t->sandbox, SYNCTEST_BUBBLE) != 0)
+		return -1;
+	snprintf(buf, size, "%s, " SYNCTEST_BUBBLE " %llu", t->reason ? t->reason : t->state,
+		 (unsigned long long)t->sandbox_id);
+	return 0;
 }

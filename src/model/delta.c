@@ -120,6 +120,30 @@ mdl_bucket_copy(struct arena *a, const struct mdl_bucket *b, struct mdl_bucket *
 	return 0;
 }
 
+static uint32_t
+fnv(uint32_t h, const void *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ ((const unsigned char *)p)[i]) * 16777619u;
+	return h;
+}
+
+uint32_t
+mdl_stack_id(const struct insp_task *t)
+{
+	uint32_t h = 2166136261u;
+
+	for (uint32_t i = 0; i < t->nframes; i++) {
+		const struct insp_loc *l = &t->frames[i].loc;
+
+		/* each with its NUL, and NULL apart from "" */
+		h = l->func ? fnv(h, l->func, strlen(l->func) + 1) : fnv(h, "\xff", 1);
+		h = l->file ? fnv(h, l->file, strlen(l->file) + 1) : fnv(h, "\xff", 1);
+		h = fnv(h, &l->line, sizeof(l->line));
+	}
+	return fnv(h, &t->frames_cut, 1);
+}
+
 /* Biggest first; a tie in the buckets' order. */
 static int
 cmp_biggest(const void *pa, const void *pb)

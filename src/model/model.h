@@ -286,6 +286,10 @@ int mdl_bucket_cmp(const struct mdl_bucket *a, const struct mdl_bucket *b);
 /* A copy of b whose strings and locations live in a (for a bucket kept after its
  * snapshot is gone); 0, or -1 when a is full. */
 int mdl_bucket_copy(struct arena *a, const struct mdl_bucket *b, struct mdl_bucket *out);
+/* A short id of a stack (t's frames: mdl_stack_cmp's functions, files and lines,
+ * FNV-1a), the same for the same stack in any capture: what tells apart in text
+ * the buckets by stack that share their frame shown. */
+uint32_t mdl_stack_id(const struct insp_task *t);
 
 /* A bucket in two groupings: old or new NULL where it is absent (count 0). */
 struct mdl_change {

@@ -7,6 +7,7 @@
 #include "ui/ui.h"
 
 #include <getopt.h>
+#include <inttypes.h>
 #include <json-c/json.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -40,8 +41,9 @@ usage(FILE *out)
 	      "has no wait reasons and no creators, so its buckets are the frame shown only\n"
 	      "(their reason '?'); --group func or label=KEY matches them with inspect's.\n"
 	      "\n"
-	      "  --group BY        a bucket per group of dump --group BY: reason, stack, func,\n"
-	      "                    creator, or label=KEY (one per value of the pprof label\n"
+	      "  --group BY        a bucket per group of dump --group BY: reason, stack (of\n"
+	      "                    captures with stacks: dump --stacks), func, creator, or\n"
+	      "                    label=KEY (one per value of the pprof label\n"
 	      "                    KEY); without it a bucket is a line of dump's report:\n"
 	      "                    the wait reason, the frame shown and the creator\n"
 	      "  --min-delta N     the exit status says whether a bucket grew by more than\n"
@@ -72,7 +74,7 @@ parse(int argc, char **argv, struct diff_opts *o, struct insp_err *err)
 	memset(o, 0, sizeof(*o));
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'g':
 			if (ui_group_arg(optarg, &o->by, &o->label, err) < 0)
@@ -98,7 +100,7 @@ parse(int argc, char **argv, struct diff_opts *o, struct insp_err *err)
 			o->help = true;
 			return 0;
 		default:
-			return ui_unknown_option(argv, err);
+			return ui_option_error(c, argv, err);
 		}
 	}
 	if (argc - optind != 2)
@@ -129,6 +131,18 @@ group_side(const struct diff_opts *o, struct side *sd, struct insp_err *err)
 				      : mdl_group(&sd->snap, &all, o->by, &sd->groups, err)) < 0)
 		return -1;
 	return mdl_buckets(&sd->groups, !o->grouped, &sd->buckets, &sd->n, err);
+}
+
+/* Does a capture hold stacks (dump --stacks)? Without, --group stack would
+ * put every goroutine of a reason in one bucket. An empty one has none to
+ * lack. */
+static bool
+has_stacks(const struct mdl_snapshot *s)
+{
+	for (size_t i = 0; i < s->ntasks; i++)
+		if (s->tasks[i]->nframes)
+			return true;
+	return s->ntasks == 0;
 }
 
 static const char *
@@ -165,6 +179,7 @@ max_int(int a, int b)
 	return a > b ? a : b;
 }
 
+/* The columns' widths, measured on the text as printed (escaped). */
 static void
 measure(const struct mdl_change *c, size_t n, struct widths *w)
 {
@@ -180,13 +195,12 @@ measure(const struct mdl_change *c, size_t n, struct widths *w)
 		w->counts = max_int(w->counts,
 				    snprintf(buf, sizeof(buf), "%zu -> %zu", c[i].nold, c[i].nnew));
 		w->word = max_int(w->word, (int)strlen(change_word(&c[i])));
-		w->key = max_int(w->key, (int)strlen(ui_line(b->key)));
+		w->key = max_int(w->key, (int)ui_shown_len(b->key));
 		if (b->frame) {
-			w->func = max_int(
-				w->func,
-				(int)strlen(b->frame->func ? ui_line(b->frame->func) : "?"));
+			w->func = max_int(w->func,
+					  (int)ui_shown_len(b->frame->func ? b->frame->func : "?"));
 			ui_where(b->frame, buf, sizeof(buf));
-			w->where = max_int(w->where, (int)strlen(buf));
+			w->where = max_int(w->where, (int)ui_shown_len(buf));
 		}
 	}
 }
@@ -206,6 +220,7 @@ print_text(FILE *out, const struct diff_opts *o, const struct side *sd, const st
 	measure(c, n, &w);
 	for (size_t i = 0; i < n; i++) {
 		const struct mdl_bucket *b = c[i].new ? c[i].new : c[i].old;
+		bool more = b->stack || (b->creator && b->creator->func);
 
 		if (!c[i].delta) {
 			same++;
@@ -220,10 +235,15 @@ print_text(FILE *out, const struct diff_opts *o, const struct side *sd, const st
 			continue;
 		}
 		ui_where(b->frame, at, sizeof(at));
-		/* no blanks at the end of a line without a creator */
-		fprintf(out, "%-*s  %-*s  %-*s", w.key, ui_line(b->key), w.func,
-			b->frame->func ? ui_line(b->frame->func) : "?",
-			b->creator && b->creator->func ? w.where : 0, at);
+		/* no blanks at the end of a line without a creator or stack */
+		ui_put_padded(out, b->key, w.key);
+		fputs("  ", out);
+		ui_put_padded(out, b->frame->func ? b->frame->func : "?", w.func);
+		fputs("  ", out);
+		ui_put_padded(out, at, more ? w.where : 0);
+		/* stacks with the same frame shown differ below it: their id */
+		if (b->stack)
+			fprintf(out, "  stack %08" PRIx32, mdl_stack_id(b->stack));
 		if (b->creator && b->creator->func) {
 			ui_where(b->creator, at, sizeof(at));
 			fprintf(out, "  created by %s %s", ui_line(b->creator->func), at);
@@ -253,10 +273,25 @@ loc_json(const struct insp_loc *loc)
 {
 	json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "func", json_object_new_string(loc->func));
-	json_object_object_add(o, "file", loc->file ? json_object_new_string(loc->file) : NULL);
+	json_object_object_add(o, "func", ui_json_str(loc->func));
+	json_object_object_add(o, "file", loc->file ? ui_json_str(loc->file) : NULL);
 	json_object_object_add(o, "line", json_object_new_int64(loc->line));
 	return o;
+}
+
+/* A stack bucket's stack: its id (as the text shows it) and frames. */
+static void
+stack_json(json_object *e, const struct insp_task *t)
+{
+	json_object *a = json_object_new_array();
+	char id[16];
+
+	snprintf(id, sizeof(id), "%08" PRIx32, mdl_stack_id(t));
+	json_object_object_add(e, "stack_id", json_object_new_string(id));
+	for (uint32_t i = 0; i < t->nframes; i++)
+		json_object_array_add(a, loc_json(&t->frames[i].loc));
+	json_object_object_add(e, "stack", a);
+	json_object_object_add(e, "stack_cut", json_object_new_boolean(t->frames_cut));
 }
 
 static int
@@ -270,7 +305,7 @@ print_json(FILE *out, const struct diff_opts *o, const struct side *sd, const st
 	for (int i = 0; i < 2; i++) {
 		json_object *f = json_object_new_object();
 
-		json_object_object_add(f, "file", json_object_new_string(o->files[i]));
+		json_object_object_add(f, "file", ui_json_str(o->files[i]));
 		json_object_object_add(f, "goroutines",
 				       json_object_new_int64((int64_t)sd[i].groups.shown));
 		/* no wait reasons, no creators: its buckets are the frame shown only */
@@ -278,8 +313,7 @@ print_json(FILE *out, const struct diff_opts *o, const struct side *sd, const st
 				       json_object_new_boolean(sd[i].runtime_profile));
 		json_object_object_add(root, i ? "new" : "old", f);
 	}
-	json_object_object_add(root, "group",
-			       json_object_new_string(grouping_name(o, buf, sizeof(buf))));
+	json_object_object_add(root, "group", ui_json_str(grouping_name(o, buf, sizeof(buf))));
 	json_object_object_add(root, "min_delta", json_object_new_int64(o->min_delta));
 	json_object_object_add(root, "grew_past_min_delta", json_object_new_int64((int64_t)past));
 	for (size_t i = 0; i < n; i++) {
@@ -290,15 +324,19 @@ print_json(FILE *out, const struct diff_opts *o, const struct side *sd, const st
 		json_object_object_add(e, "delta", json_object_new_int64(c[i].delta));
 		json_object_object_add(e, "old", json_object_new_int64((int64_t)c[i].nold));
 		json_object_object_add(e, "new", json_object_new_int64((int64_t)c[i].nnew));
-		json_object_object_add(e, "key", json_object_new_string(b->key));
+		json_object_object_add(e, "key", ui_json_str(b->key));
 		if (b->frame && b->frame->func)
 			json_object_object_add(e, "frame", loc_json(b->frame));
 		if (b->creator && b->creator->func)
 			json_object_object_add(e, "created_by", loc_json(b->creator));
+		if (b->stack)
+			stack_json(e, b->stack);
 		json_object_array_add(a, e);
 	}
 	json_object_object_add(root, "buckets", a);
-	ret = fprintf(out, "%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
+	ret = fprintf(out, "%s\n",
+		      json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
+								   JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(root);
 	return ret < 0 ? -1 : 0;
 }
@@ -334,6 +372,16 @@ run_diff(int argc, char **argv)
 	for (int i = 0; i < 2; i++)
 		if (ui_load_capture(o.files[i], go, &sd[i].snap, &sd[i].runtime_profile, &err) <
 		    0) {
+			ui_error(&err);
+			status = DIFF_TROUBLE;
+			goto out;
+		}
+	for (int i = 0; i < 2; i++)
+		if (o.by == MDL_GROUP_STACK && o.grouped && !has_stacks(&sd[i].snap)) {
+			insp_err_set(&err, INSP_E_USAGE,
+				     "'%s' has no stacks to group by: capture with inspect dump "
+				     "--format json --stacks (or --group stack), or pprof",
+				     o.files[i]);
 			ui_error(&err);
 			status = DIFF_TROUBLE;
 			goto out;

@@ -276,11 +276,8 @@ ui_dump_parse(int argc, char **argv, const struct rt_plugin_set *plugins, struct
 		case 'h':
 			o->help = true;
 			break;
-		case ':':
-			return insp_err_set(err, INSP_E_USAGE, "option '%s' needs an argument",
-					    argv[optind - 1]);
 		default:
-			return ui_unknown_option(argv, err);
+			return ui_option_error(c, argv, err);
 		}
 	}
 	o->args = argv + optind;

@@ -21,6 +21,12 @@
 #define NS_PER_MIN INT64_C(60000000000)
 #define COLUMNS    8  /* captures shown in the table at the end: the last ones */
 #define ROWS       20 /* buckets in that table */
+/* Buckets followed at most: a process whose buckets keep changing (a stack per
+ * request) must not grow the watch without end; those gone now go first. */
+#define ROWS_MAX 4096
+/* The shortest interval: each capture stops the process (a few ms, more with
+ * many goroutines); 100 ms keeps it stopped a few percent of its time at most. */
+#define INTERVAL_MIN_MS 100
 
 struct watch_opts {
 	struct mdl_filter filter;
@@ -34,19 +40,23 @@ struct watch_opts {
 	pid_t pid;
 };
 
-/* A bucket followed over the window: a copy (the snapshots go), and its count
- * at each capture (0 where it was absent). */
+/* A bucket followed over the window: a copy (the snapshots go), its count at
+ * the first capture (0 if absent then) and at the last COLUMNS ones (a ring by
+ * capture number), and whether it ever fell from one capture to the next: what
+ * the table and the slope need, not every count. */
 struct row {
 	struct mdl_bucket b;
-	size_t *counts;
+	size_t first, last[COLUMNS];
+	bool fell;
 };
 
 struct window {
 	struct arena arena; /* the rows' buckets */
-	struct row *rows;
-	size_t nrows, cap;
-	int64_t *at_ns; /* each capture's stop */
-	size_t *totals;
+	struct row *rows;   /* sorted by mdl_bucket_cmp */
+	size_t nrows;
+	size_t dropped;            /* rows forgotten past ROWS_MAX */
+	int64_t first_ns, last_ns; /* the first and last captures' stops */
+	size_t first_total, last_total;
 	size_t n; /* captures */
 };
 
@@ -62,10 +72,12 @@ usage(FILE *out)
 	      "end, each bucket's counts over the window, its slope per minute (first to\n"
 	      "last capture) and \"growing\" on those that only grew.\n"
 	      "\n"
-	      "  --interval D      time between captures: 500ms, 10s, 1m (default 10s)\n"
+	      "  --interval D      time between captures: 500ms, 10s, 1m (default 10s; at\n"
+	      "                    least 100ms: each capture stops the process)\n"
 	      "  --count N         stop after N captures (default: at SIGINT or SIGTERM)\n"
 	      "  --group BY        a bucket per group of dump --group BY (reason, stack, func,\n"
-	      "                    creator, label=KEY); without it a bucket is a line of\n"
+	      "                    creator, label=KEY; stack unwinds every goroutine, a\n"
+	      "                    longer pause); without it a bucket is a line of\n"
 	      "                    dump's report: the wait reason, frame shown and creator\n"
 	      "  --top N           buckets on each capture's line (default 3)\n"
 	      "  --with COND, --without COND, --system   as in inspect dump\n"
@@ -78,7 +90,7 @@ usage(FILE *out)
 	      out);
 }
 
-/* "500ms", "10s", "1m", "1.5s" into ns (1 ms to 1 day): 0, or -1. */
+/* "500ms", "10s", "1m", "1.5s" into ns (INTERVAL_MIN_MS to 1 day): 0, or -1. */
 static int
 parse_duration(const char *s, int64_t *ns)
 {
@@ -95,7 +107,7 @@ parse_duration(const char *s, int64_t *ns)
 		if (strcmp(end, units[i].unit) == 0) {
 			double d = v * units[i].ns;
 
-			if (d < 1e6 || d > 86400e9)
+			if (d < INTERVAL_MIN_MS * 1e6 || d > 86400e9)
 				return -1;
 			*ns = (int64_t)d;
 			return 0;
@@ -127,14 +139,16 @@ parse(int argc, char **argv, const struct rt_plugin_set *plugins, struct watch_o
 	o->top = 3;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			if (parse_duration(optarg, &o->interval_ns) < 0)
-				return insp_err_set(err, INSP_E_USAGE,
-						    "--interval takes a duration from 1ms to 24h "
-						    "(500ms, 10s, 1m), not '%s'",
-						    optarg);
+				return insp_err_set(
+					err, INSP_E_USAGE,
+					"--interval takes a duration from %dms (each "
+					"capture stops the process) to 24h (500ms, 10s, "
+					"1m), not '%s'",
+					INTERVAL_MIN_MS, optarg);
 			break;
 		case 'c':
 		case 'T':
@@ -166,7 +180,7 @@ parse(int argc, char **argv, const struct rt_plugin_set *plugins, struct watch_o
 			o->help = true;
 			return 0;
 		default:
-			return ui_unknown_option(argv, err);
+			return ui_option_error(c, argv, err);
 		}
 	}
 	if (argc - optind != 1 || ui_parse_pid(argv[optind], &o->pid) < 0)
@@ -177,76 +191,111 @@ parse(int argc, char **argv, const struct rt_plugin_set *plugins, struct watch_o
 
 /* ---- the window ---- */
 
-static struct row *
-row_of(struct window *w, const struct mdl_bucket *b)
+static int
+cmp_bucket(const void *pa, const void *pb)
 {
-	struct row *r;
-
-	for (size_t i = 0; i < w->nrows; i++)
-		if (mdl_bucket_cmp(&w->rows[i].b, b) == 0)
-			return &w->rows[i];
-	if (w->nrows == w->cap) {
-		size_t cap = w->cap ? 2 * w->cap : 32;
-		struct row *p = realloc(w->rows, cap * sizeof(*p));
-
-		if (!p)
-			return NULL;
-		w->rows = p;
-		w->cap = cap;
-	}
-	r = &w->rows[w->nrows];
-	memset(r, 0, sizeof(*r));
-	/* room for every capture of the window, those before it at 0 */
-	r->counts = calloc(w->n + 1, sizeof(*r->counts));
-	if (!r->counts || mdl_bucket_copy(&w->arena, b, &r->b) < 0) {
-		free(r->counts);
-		return NULL;
-	}
-	w->nrows++;
-	return r;
+	return mdl_bucket_cmp(pa, pb);
 }
 
-/* Add capture w->n: its time, total, and each bucket's count. */
 static int
-window_add(struct window *w, int64_t at_ns, size_t total, const struct mdl_bucket *b, size_t n,
+cmp_row_bucket(const void *pa, const void *pb)
+{
+	const struct row *a = pa, *b = pb;
+
+	return mdl_bucket_cmp(&a->b, &b->b);
+}
+
+/* The count of r at the capture k (of the last COLUMNS). */
+static size_t
+count_at(const struct row *r, size_t k)
+{
+	return r->last[k % COLUMNS];
+}
+
+/* Biggest at capture *ctx first; a tie in the rows' order. */
+static int
+cmp_now(const void *pa, const void *pb, void *ctx)
+{
+	const struct row *a = pa, *b = pb;
+	size_t k = *(const size_t *)ctx, ca = count_at(a, k), cb = count_at(b, k);
+
+	return ca != cb ? (ca < cb ? 1 : -1) : cmp_row_bucket(pa, pb);
+}
+
+/* Past ROWS_MAX rows: forget the smallest now (those gone first), counted. */
+static void
+window_trim(struct window *w)
+{
+	size_t now = w->n - 1;
+
+	qsort_r(w->rows, w->nrows, sizeof(*w->rows), cmp_now, &now);
+	w->dropped += w->nrows - ROWS_MAX;
+	w->nrows = ROWS_MAX;
+	qsort(w->rows, w->nrows, sizeof(*w->rows), cmp_row_bucket);
+}
+
+/* Add capture w->n: its time, total, and each bucket's count (of by, n of
+ * them, biggest first). The rows and the buckets, sorted alike, are merged in
+ * one walk. */
+static int
+window_add(struct window *w, int64_t at_ns, size_t total, const struct mdl_bucket *by, size_t n,
 	   struct insp_err *err)
 {
-	int64_t *at = realloc(w->at_ns, (w->n + 1) * sizeof(*at));
-	size_t *totals = at ? realloc(w->totals, (w->n + 1) * sizeof(*totals)) : NULL;
+	size_t k = w->n, i = 0, j = 0, m = 0;
+	struct row *rows = malloc((w->nrows + n + 1) * sizeof(*rows));
+	struct mdl_bucket *b = malloc((n + 1) * sizeof(*b));
 
-	if (at)
-		w->at_ns = at;
-	if (!totals)
+	if (!rows || !b) {
+		free(rows);
+		free(b);
 		return insp_err_set(err, INSP_E_SYS, "out of memory");
-	w->totals = totals;
-	for (size_t i = 0; i < w->nrows; i++) {
-		size_t *p = realloc(w->rows[i].counts, (w->n + 1) * sizeof(*p));
-
-		if (!p)
-			return insp_err_set(err, INSP_E_SYS, "out of memory");
-		p[w->n] = 0;
-		w->rows[i].counts = p;
 	}
-	for (size_t i = 0; i < n; i++) {
-		struct row *r = row_of(w, &b[i]);
+	memcpy(b, by, n * sizeof(*b));
+	qsort(b, n, sizeof(*b), cmp_bucket);
+	while (i < w->nrows || j < n) {
+		int c = i == w->nrows ? 1 : j == n ? -1 : mdl_bucket_cmp(&w->rows[i].b, &b[j]);
+		struct row *r = &rows[m++];
+		size_t now = c < 0 ? 0 : b[j].count;
 
-		if (!r)
-			return insp_err_set(err, INSP_E_SYS, "out of memory");
-		r->counts[w->n] = b[i].count;
+		if (c <= 0) {
+			*r = w->rows[i++];
+		} else {
+			/* new: 0 at the captures before it */
+			memset(r, 0, sizeof(*r));
+			if (mdl_bucket_copy(&w->arena, &b[j], &r->b) < 0) {
+				free(rows);
+				free(b);
+				return insp_err_set(err, INSP_E_SYS, "out of memory");
+			}
+		}
+		if (c >= 0)
+			j++;
+		if (k && now < count_at(r, k - 1))
+			r->fell = true;
+		r->last[k % COLUMNS] = now;
+		if (!k)
+			r->first = now;
 	}
-	w->at_ns[w->n] = at_ns;
-	w->totals[w->n++] = total;
+	free(b);
+	free(w->rows);
+	w->rows = rows;
+	w->nrows = m;
+	if (!k) {
+		w->first_ns = at_ns;
+		w->first_total = total;
+	}
+	w->last_ns = at_ns;
+	w->last_total = total;
+	w->n++;
+	if (w->nrows > ROWS_MAX)
+		window_trim(w);
 	return 0;
 }
 
 static void
 window_release(struct window *w)
 {
-	for (size_t i = 0; i < w->nrows; i++)
-		free(w->rows[i].counts);
 	free(w->rows);
-	free(w->at_ns);
-	free(w->totals);
 	arena_release(&w->arena);
 }
 
@@ -254,7 +303,7 @@ window_release(struct window *w)
 static double
 slope(const struct window *w, size_t first, size_t last)
 {
-	int64_t dt = w->at_ns[w->n - 1] - w->at_ns[0];
+	int64_t dt = w->last_ns - w->first_ns;
 
 	if (w->n < 2 || dt <= 0)
 		return NAN;
@@ -265,10 +314,7 @@ slope(const struct window *w, size_t first, size_t last)
 static bool
 growing(const struct window *w, const struct row *r)
 {
-	for (size_t i = 1; i < w->n; i++)
-		if (r->counts[i] < r->counts[i - 1])
-			return false;
-	return w->n >= 2 && r->counts[w->n - 1] > r->counts[0];
+	return w->n >= 2 && !r->fell && count_at(r, w->n - 1) > r->first;
 }
 
 /* ---- output ---- */
@@ -284,6 +330,9 @@ print_bucket(FILE *out, const struct mdl_bucket *b, bool creator)
 		ui_where(b->frame, at, sizeof(at));
 		fprintf(out, "  %s %s", b->frame->func ? ui_line(b->frame->func) : "?", at);
 	}
+	/* stacks with the same frame shown differ below it */
+	if (b->stack)
+		fprintf(out, "  stack %08" PRIx32, mdl_stack_id(b->stack));
 	if (creator && b->creator && b->creator->func) {
 		ui_where(b->creator, at, sizeof(at));
 		fprintf(out, "  created by %s %s", ui_line(b->creator->func), at);
@@ -315,9 +364,10 @@ print_capture(FILE *out, const struct watch_opts *o, const struct window *w,
 	/* once the process proved to be one inspect reads */
 	if (w->n == 1 && o->count)
 		fprintf(out,
-			"process %d  %s  every %.3g s, %lu captures; each pauses it (paused: how "
+			"process %d  %s  every %.3g s, %lu capture%s; each pauses it (paused: how "
 			"long)\n",
-			(int)o->pid, ui_line(s->exe), (double)o->interval_ns / 1e9, o->count);
+			(int)o->pid, ui_line(s->exe), (double)o->interval_ns / 1e9, o->count,
+			o->count == 1 ? "" : "s");
 	else if (w->n == 1)
 		fprintf(out,
 			"process %d  %s  every %.3g s until SIGINT or SIGTERM; each capture "
@@ -327,9 +377,14 @@ print_capture(FILE *out, const struct watch_opts *o, const struct window *w,
 	clock_gettime(CLOCK_REALTIME, &now);
 	strftime(clock, sizeof(clock), "%H:%M:%S", localtime_r(&now.tv_sec, &tm));
 	fprintf(out, "#%zu %s  paused %.1f ms  %s goroutines  ", w->n, clock, s->pause_ms,
-		ui_count(w->totals[w->n - 1], buf, sizeof(buf)));
+		ui_count(w->last_total, buf, sizeof(buf)));
 	fprintf(out, "slope %s  |",
-		slope_text(slope(w, w->totals[0], w->totals[w->n - 1]), buf, sizeof(buf)));
+		slope_text(slope(w, w->first_total, w->last_total), buf, sizeof(buf)));
+	/* a filter that matches none: said, not an empty line */
+	if (!reasons->ngroups) {
+		fputs(" no goroutine matches\n", out);
+		return;
+	}
 	for (size_t i = 0; i < reasons->ngroups; i++)
 		fprintf(out, "%s %zu %s", i ? "," : "", reasons->groups[i].count,
 			ui_line(reasons->groups[i].key));
@@ -347,7 +402,7 @@ cmp_rows(const void *pa, const void *pb, void *ctx)
 	const struct row *a = pa, *b = pb;
 	const struct window *w = ctx;
 	bool ga = growing(w, a), gb = growing(w, b);
-	size_t la = a->counts[w->n - 1], lb = b->counts[w->n - 1];
+	size_t la = count_at(a, w->n - 1), lb = count_at(b, w->n - 1);
 
 	if (ga != gb)
 		return ga ? -1 : 1;
@@ -360,7 +415,7 @@ static void
 print_window(FILE *out, struct window *w)
 {
 	size_t from = w->n > COLUMNS ? w->n - COLUMNS : 0;
-	double secs = w->n ? (double)(w->at_ns[w->n - 1] - w->at_ns[0]) / 1e9 : 0;
+	double secs = (double)(w->last_ns - w->first_ns) / 1e9;
 
 	if (!w->n)
 		return;
@@ -377,9 +432,9 @@ print_window(FILE *out, struct window *w)
 		char s[32];
 
 		for (size_t j = from; j < w->n; j++)
-			fprintf(out, " %7zu", r->counts[j]);
+			fprintf(out, " %7zu", count_at(r, j));
 		fprintf(out, "  %10s  %-7s  ",
-			slope_text(slope(w, r->counts[0], r->counts[w->n - 1]), s, sizeof(s)),
+			slope_text(slope(w, r->first, count_at(r, w->n - 1)), s, sizeof(s)),
 			growing(w, r) ? "growing" : "");
 		print_bucket(out, &r->b, true);
 		fputc('\n', out);
@@ -392,6 +447,9 @@ print_window(FILE *out, struct window *w)
 		fprintf(out, "  ... %zu more buckets, %zu of them growing\n", w->nrows - ROWS,
 			more);
 	}
+	if (w->dropped)
+		fprintf(out, "  (%zu buckets no longer followed: past %d, the smallest go)\n",
+			w->dropped, ROWS_MAX);
 }
 
 /* ---- the loop ---- */
@@ -460,6 +518,8 @@ capture_one(const struct watch_opts *o, const struct rt_plugin_set *plugins, str
 		sigprocmask(SIG_SETMASK, blocked, NULL);
 		return 0;
 	}
+	/* --group stack groups by the frames: taken as dump takes them */
+	snap.max_frames = o->by == MDL_GROUP_STACK ? UI_DEFAULT_STACKS : 0;
 	if (mdl_snapshot_capture(&snap, o->pid, plugins, &err) < 0) {
 		sigprocmask(SIG_SETMASK, blocked, NULL);
 		/* a signal while it was stopped: detached, and the watch ends */

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/esc.h"
+
 int
 ui_exit_status(enum insp_errcode code)
 {
@@ -134,6 +136,29 @@ ui_line(const char *s)
 	return copy;
 }
 
+size_t
+ui_shown_len(const char *s)
+{
+	const char *line = ui_line(s);
+	char *e;
+	size_t n;
+
+	if (esc_plain(line))
+		return strlen(line);
+	e = esc_strdup(line);
+	n = e ? strlen(e) : strlen(line);
+	free(e);
+	return n;
+}
+
+void
+ui_put_padded(FILE *out, const char *s, int width)
+{
+	fputs(ui_line(s), out);
+	for (int n = (int)ui_shown_len(s); n < width; n++)
+		fputc(' ', out);
+}
+
 void
 ui_put_oneline(FILE *out, const char *s)
 {
@@ -155,8 +180,14 @@ ui_print_labels(FILE *out, const struct insp_task *t)
 }
 
 int
-ui_unknown_option(char **argv, struct insp_err *err)
+ui_option_error(int c, char **argv, struct insp_err *err)
 {
+	/* ':' (optstring ":..."): the option at the end of the line, its value
+	 * missing; getopt's optopt would name it by its short letter, which a
+	 * long-only option does not have */
+	if (c == ':')
+		return insp_err_set(err, INSP_E_USAGE, "option '%s' needs an argument",
+				    argv[optind - 1]);
 	/* a short option names itself in optopt; a long one is the argument
 	 * getopt has just passed */
 	if (optopt)

@@ -1,6 +1,7 @@
-/* The ui layer's capture files: read one whole, bounded, and hand it to the reader
- * of its format, told by its first bytes: JSON (in-json.c), or a goroutine
- * profile, gzipped or plain profile.proto (in-pprof.c).
+/* The ui layer's capture files: told by their first bytes (JSON, a goroutine
+ * profile, or neither, refused before reading on), then read bounded by the
+ * reader of their format: JSON streamed to in-json.c, a profile (gzipped or
+ * plain profile.proto) whole to in-pprof.c.
  * SPDX-License-Identifier: MIT */
 #include "ui/ui.h"
 
@@ -8,51 +9,61 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A capture of 30,000 goroutines with their stacks is about 60 MB. */
-#define CAPTURE_MAX (1024L * 1024 * 1024)
+/* The bytes the format is told by: the blanks before a JSON document fit. */
+#define HEAD_MAX 4096
 
-/* The bytes of path, NUL-terminated, into *text (malloc'd), *len. */
-static int
-slurp(const char *path, char **text, size_t *len, struct insp_err *err)
+int
+ui_capture_too_large(const char *path, struct insp_err *err)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t n = 0, cap = 0;
+	return insp_err_set(err, INSP_E_USAGE,
+			    "'%s' is larger than a capture can be (%ld MiB): take a smaller one "
+			    "(dump --stacks=N with a smaller N, --with/--without, or --format "
+			    "pprof)",
+			    path, UI_CAPTURE_MAX >> 20);
+}
 
-	if (!f)
-		return insp_err_set(err, INSP_E_SYS, "cannot read '%s': %s", path, strerror(errno));
+/* The head bytes, then the rest of f, into *data (malloc'd), *len; at most
+ * UI_CAPTURE_MAX bytes in all. */
+static int
+slurp(const char *path, FILE *f, const char *head, size_t nhead, unsigned char **data, size_t *len,
+      struct insp_err *err)
+{
+	size_t n = nhead, cap = nhead + 65536;
+	unsigned char *buf = malloc(cap);
+
+	if (!buf)
+		return insp_err_set(err, INSP_E_SYS, "out of memory");
+	memcpy(buf, head, nhead);
 	for (;;) {
 		size_t got;
 
-		if (n + 65536 + 1 > cap) {
-			char *p = NULL;
+		if (n == cap) {
+			unsigned char *p;
 
-			cap = cap ? 2 * cap : 1 << 20;
-			if (cap <= (size_t)CAPTURE_MAX + 65536 + 1)
-				p = realloc(buf, cap);
-			if (!p) {
+			if (cap > (size_t)UI_CAPTURE_MAX) {
 				free(buf);
-				fclose(f);
-				return insp_err_set(
-					err, INSP_E_SYS,
-					"'%s' is larger than a capture can be (%ld MiB)", path,
-					CAPTURE_MAX >> 20);
+				return ui_capture_too_large(path, err);
+			}
+			cap = 2 * cap < (size_t)UI_CAPTURE_MAX + 1 ? 2 * cap
+								   : (size_t)UI_CAPTURE_MAX + 1;
+			if (!(p = realloc(buf, cap))) {
+				free(buf);
+				return insp_err_set(err, INSP_E_SYS, "out of memory");
 			}
 			buf = p;
 		}
-		got = fread(buf + n, 1, cap - n - 1, f);
+		got = fread(buf + n, 1, cap - n, f);
 		n += got;
 		if (got == 0)
 			break;
 	}
-	if (ferror(f)) {
+	if (ferror(f) || n > (size_t)UI_CAPTURE_MAX) {
 		free(buf);
-		fclose(f);
-		return insp_err_set(err, INSP_E_SYS, "cannot read '%s': %s", path, strerror(errno));
+		return ferror(f) ? insp_err_set(err, INSP_E_SYS, "cannot read '%s': %s", path,
+						strerror(errno))
+				 : ui_capture_too_large(path, err);
 	}
-	fclose(f);
-	buf[n] = '\0';
-	*text = buf;
+	*data = buf;
 	*len = n;
 	return 0;
 }
@@ -63,24 +74,44 @@ ui_load_capture(const char *path, const struct insp_plugin *plugin, struct mdl_s
 {
 	/* The capture formats diff reads, told by their first bytes: gzip's magic,
 	 * or a plain profile.proto's first field (sample_type, 1, length-delimited:
-	 * 0x0a, a newline to JSON, but then no '{' after the blanks). */
+	 * 0x0a, a newline to JSON, but then no '{' after the blanks), or JSON's
+	 * '{' (or '[', to say it is no capture) after blanks. */
 	static const unsigned char gzip_magic[] = { 0x1f, 0x8b };
-	char *text = NULL;
-	size_t len = 0, lead;
+	char head[HEAD_MAX];
+	unsigned char *data = NULL;
+	size_t n, lead = 0, len = 0;
+	FILE *f = fopen(path, "rb");
 	int ret;
 
 	*runtime_profile = false;
-	if (slurp(path, &text, &len, err) < 0)
-		return -1;
-	lead = strspn(text, " \t\r\n");
-	if ((len >= 2 && memcmp(text, gzip_magic, 2) == 0) ||
-	    (len && text[0] == 0x0a && lead < len && text[lead] != '{' && text[lead] != '['))
-		ret = ui_load_pprof(path, (const unsigned char *)text, len, plugin, s,
-				    runtime_profile, err);
-	else if (lead == len)
+	if (!f)
+		return insp_err_set(err, INSP_E_SYS, "cannot read '%s': %s", path, strerror(errno));
+	n = fread(head, 1, sizeof(head), f);
+	if (ferror(f)) {
+		ret = insp_err_set(err, INSP_E_SYS, "cannot read '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	while (lead < n && strchr(" \t\r\n", head[lead]) && head[lead])
+		lead++;
+	if ((n >= 2 && memcmp(head, gzip_magic, 2) == 0) ||
+	    (n && head[0] == 0x0a && lead < n && head[lead] != '{' && head[lead] != '[')) {
+		ret = slurp(path, f, head, n, &data, &len, err);
+		if (ret == 0)
+			ret = ui_load_pprof(path, data, len, plugin, s, runtime_profile, err);
+	} else if (lead == n && n < sizeof(head)) {
 		ret = insp_err_set(err, INSP_E_USAGE, "'%s' is empty: not a capture", path);
-	else
-		ret = ui_load_json(path, text, len, s, err);
-	free(text);
+	} else if (lead == n || head[lead] == '{' || head[lead] == '[') {
+		ret = ui_load_json(path, head, n, f, plugin, s, err);
+	} else {
+		ret = insp_err_set(
+			err, INSP_E_USAGE,
+			"'%s' is not a capture: neither JSON nor a goroutine profile "
+			"(byte %zu is 0x%02x; inspect dump --format json or pprof writes "
+			"one)",
+			path, lead, (unsigned char)head[lead]);
+	}
+out:
+	free(data);
+	fclose(f);
 	return ret;
 }

@@ -20,8 +20,8 @@
  * them. Escaped as in the text report (control characters and bytes that are not
  * UTF-8 as the text \xNN: util/esc.h), the document is valid UTF-8 JSON, and
  * a name reads the same in both. */
-static json_object *
-jstr(const char *s)
+json_object *
+ui_json_str(const char *s)
 {
 	char *e;
 	json_object *o;
@@ -54,8 +54,8 @@ loc_json(const struct insp_loc *loc)
 	if (!loc->func)
 		return NULL;
 	o = json_object_new_object();
-	json_object_object_add(o, "func", jstr(loc->func));
-	json_object_object_add(o, "file", loc->file ? jstr(loc->file) : NULL);
+	json_object_object_add(o, "func", ui_json_str(loc->func));
+	json_object_object_add(o, "file", loc->file ? ui_json_str(loc->file) : NULL);
 	json_object_object_add(o, "line", json_object_new_int64(loc->line));
 	return o;
 }
@@ -69,8 +69,8 @@ frames_json(const struct insp_frame *frames, uint32_t n)
 		const struct insp_frame *f = &frames[i];
 		json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "func", f->loc.func ? jstr(f->loc.func) : NULL);
-		json_object_object_add(o, "file", f->loc.file ? jstr(f->loc.file) : NULL);
+		json_object_object_add(o, "func", f->loc.func ? ui_json_str(f->loc.func) : NULL);
+		json_object_object_add(o, "file", f->loc.file ? ui_json_str(f->loc.file) : NULL);
 		json_object_object_add(o, "line", json_object_new_int64(f->loc.line));
 		json_object_object_add(o, "pc", json_object_new_uint64(f->loc.pc));
 		json_object_object_add(o, "inlined", json_object_new_boolean(f->inlined));
@@ -104,16 +104,16 @@ values_json(const struct mdl_task_values *v)
 	for (size_t i = 0; i < v->n; i++) {
 		json_object *e = json_object_new_object();
 
-		json_object_object_add(e, "name", jstr(v->vals[i].name));
+		json_object_object_add(e, "name", ui_json_str(v->vals[i].name));
 		json_object_object_add(e, "arg", json_object_new_boolean(v->vals[i].arg));
 		if (v->vals[i].shadowed)
 			json_object_object_add(e, "shadowed", json_object_new_boolean(true));
-		json_object_object_add(e, "value", jstr(v->vals[i].text));
+		json_object_object_add(e, "value", ui_json_str(v->vals[i].text));
 		json_object_array_add(a, e);
 	}
 	json_object_object_add(o, "variables", a);
 	if (v->error)
-		json_object_object_add(o, "error", jstr(v->error));
+		json_object_object_add(o, "error", ui_json_str(v->error));
 	return o;
 }
 
@@ -126,7 +126,8 @@ labels_json(const struct insp_task *t)
 	for (uint32_t i = 0; i < t->nlabels; i++) {
 		char *k = esc_plain(t->labels[i].key) ? NULL : esc_strdup(t->labels[i].key);
 
-		json_object_object_add(o, k ? k : t->labels[i].key, jstr(t->labels[i].value));
+		json_object_object_add(o, k ? k : t->labels[i].key,
+				       ui_json_str(t->labels[i].value));
 		free(k);
 	}
 	return o;
@@ -152,8 +153,8 @@ task_json(const struct mdl_snapshot *s, const struct insp_task *t, bool frames)
 	char key[64];
 
 	json_object_object_add(o, "id", json_object_new_uint64(t->id));
-	json_object_object_add(o, "status", jstr(t->state));
-	json_object_object_add(o, "wait_reason", t->reason ? jstr(t->reason) : NULL);
+	json_object_object_add(o, "status", ui_json_str(t->state));
+	json_object_object_add(o, "wait_reason", t->reason ? ui_json_str(t->reason) : NULL);
 	json_object_object_add(o, "wait_minutes",
 			       t->wait_ns >= 0 ? json_object_new_int64(t->wait_ns / NS_PER_MIN)
 					       : NULL);
@@ -161,7 +162,7 @@ task_json(const struct mdl_snapshot *s, const struct insp_task *t, bool frames)
 	json_object_object_add(o, "top", loc_json(&t->top));
 	json_object_object_add(o, "user_top", loc_json(&t->user_top));
 	json_object_object_add(o, "go_pc", loc_json(&t->go_pc));
-	json_object_object_add(o, "start_func", t->start.func ? jstr(t->start.func) : NULL);
+	json_object_object_add(o, "start_func", t->start.func ? ui_json_str(t->start.func) : NULL);
 	json_object_object_add(o, "thread", t->tid ? json_object_new_int(t->tid) : NULL);
 	json_object_object_add(o, "system", json_object_new_boolean(t->flags & INSP_TASK_SYSTEM));
 	json_object_object_add(o, "locked", json_object_new_boolean(t->flags & INSP_TASK_LOCKED));
@@ -170,6 +171,9 @@ task_json(const struct mdl_snapshot *s, const struct insp_task *t, bool frames)
 	if (t->sandbox)
 		json_object_object_add(o, sandbox_key(t->sandbox, key, sizeof(key)),
 				       json_object_new_uint64(t->sandbox_id));
+	/* the words the report groups by: what inspect diff reads back */
+	if (t->words)
+		json_object_object_add(o, "wait_words", ui_json_str(t->words));
 	json_object_object_add(o, "created_by", created_by_json(t));
 	/* only when it has any: most goroutines have none */
 	if (t->nlabels)
@@ -183,7 +187,7 @@ task_json(const struct mdl_snapshot *s, const struct insp_task *t, bool frames)
 	if (v)
 		json_object_object_add(o, "locals", values_json(v));
 	if (t->note)
-		json_object_object_add(o, "note", jstr(t->note));
+		json_object_object_add(o, "note", ui_json_str(t->note));
 	return o;
 }
 
@@ -204,7 +208,7 @@ group_by_json(const struct mdl_grouping *g)
 		return json_object_new_string(words[g->by]);
 	if (asprintf(&by, "label=%s", g->label) < 0)
 		return NULL;
-	o = jstr(by);
+	o = ui_json_str(by);
 	free(by);
 	return o;
 }
@@ -217,7 +221,7 @@ site_json(const struct mdl_site *site)
 	json_object *o = json_object_new_object(), *ids = json_object_new_array();
 
 	json_object_object_add(o, "frame", loc_json(site->frame));
-	json_object_object_add(o, "reason", jstr(mdl_task_key(site->first)));
+	json_object_object_add(o, "reason", ui_json_str(mdl_task_key(site->first)));
 	json_object_object_add(o, "created_by", loc_json(site->creator));
 	json_object_object_add(o, "count", json_object_new_int64((int64_t)site->count));
 	for (size_t k = 0; k < site->count && k < MDL_EXAMPLES; k++)
@@ -238,13 +242,14 @@ group_json(const struct mdl_grouping *g, const struct mdl_group *gr)
 {
 	json_object *o = json_object_new_object(), *sites = json_object_new_array();
 
-	json_object_object_add(o, "key", jstr(gr->key));
+	json_object_object_add(o, "key", ui_json_str(gr->key));
 	if (g->by == MDL_GROUP_LABEL) {
 		/* --group label=KEY: the value, null for those without it */
-		json_object_object_add(o, "label", jstr(g->label));
-		json_object_object_add(o, "value", gr->label_value ? jstr(gr->label_value) : NULL);
+		json_object_object_add(o, "label", ui_json_str(g->label));
+		json_object_object_add(o, "value",
+				       gr->label_value ? ui_json_str(gr->label_value) : NULL);
 	} else if (g->by == MDL_GROUP_REASON || g->by == MDL_GROUP_STACK) {
-		json_object_object_add(o, "reason", jstr(gr->key));
+		json_object_object_add(o, "reason", ui_json_str(gr->key));
 	}
 	json_object_object_add(o, "count", json_object_new_int64((int64_t)gr->count));
 	for (size_t j = 0; j < gr->nsites; j++)
@@ -265,13 +270,13 @@ threads_json(const struct mdl_snapshot *s)
 
 		state[0] = th->thread->state;
 		json_object_object_add(o, "tid", json_object_new_int(th->thread->tid));
-		json_object_object_add(o, "name", jstr(th->thread->name));
-		json_object_object_add(o, "state", jstr(state));
+		json_object_object_add(o, "name", ui_json_str(th->thread->name));
+		json_object_object_add(o, "state", ui_json_str(state));
 		json_object_object_add(o, "goroutine",
 				       th->task ? json_object_new_uint64(th->task->id) : NULL);
 		json_object_object_add(o, "frames", frames_json(th->frames, th->nframes));
 		if (th->why)
-			json_object_object_add(o, "note", jstr(th->why));
+			json_object_object_add(o, "note", ui_json_str(th->why));
 		json_object_array_add(a, o);
 	}
 	return a;
@@ -322,16 +327,18 @@ ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
 					     : NULL);
 	json_object_object_add(root, "uptime_seconds",
 			       seconds_json(s->started_ns ? s->captured_ns - s->started_ns : -1));
-	json_object_object_add(root, "exe", jstr(s->exe));
-	json_object_object_add(root, "runtime_lib", s->runtime_lib ? jstr(s->runtime_lib) : NULL);
-	json_object_object_add(root, "debug_file", s->debug_file ? jstr(s->debug_file) : NULL);
-	json_object_object_add(root, "runtime", jstr(s->plugin->name));
-	json_object_object_add(root, "go_version", version ? jstr(version) : NULL);
+	json_object_object_add(root, "exe", ui_json_str(s->exe));
+	json_object_object_add(root, "runtime_lib",
+			       s->runtime_lib ? ui_json_str(s->runtime_lib) : NULL);
+	json_object_object_add(root, "debug_file",
+			       s->debug_file ? ui_json_str(s->debug_file) : NULL);
+	json_object_object_add(root, "runtime", ui_json_str(s->plugin->name));
+	json_object_object_add(root, "go_version", version ? ui_json_str(version) : NULL);
 	sources = json_object_new_object();
 	for (size_t i = 0; ui_source_keys[i]; i++)
 		if (mdl_info(s, ui_source_keys[i]))
 			json_object_object_add(sources, ui_source_keys[i],
-					       jstr(mdl_info(s, ui_source_keys[i])));
+					       ui_json_str(mdl_info(s, ui_source_keys[i])));
 	json_object_object_add(root, "sources", sources);
 	json_object_object_add(root, "pause_ms", json_object_new_double(s->pause_ms));
 	/* what the runtime's wait times rest on (README: Wait times) */
@@ -351,7 +358,7 @@ ui_report_json(FILE *out, struct mdl_snapshot *s, const struct mdl_filter *f,
 		json_object_object_add(root, "os_threads", threads_json(s));
 	notes = json_object_new_array();
 	for (size_t i = 0; i < s->nnotes; i++)
-		json_object_array_add(notes, jstr(s->notes[i]));
+		json_object_array_add(notes, ui_json_str(s->notes[i]));
 	json_object_object_add(root, "notes", notes);
 	/* The document is root's fields, then the goroutines: root without its
 	 * closing brace, a comma, and the array. */

@@ -32,9 +32,16 @@ extern const struct ui_cli_cmd ui_cli_watch;
  * NULL) tells a profile's tasks their frame shown (insp_plugin.frame_shown).
  * *runtime_profile: the file is a profile without inspect's labels (the
  * runtime's own): no wait reasons, no creators. -1 with err: INSP_E_SYS when it
- * cannot be read (or is past 1 GiB), INSP_E_USAGE when it is not a capture: not
+ * cannot be read, INSP_E_USAGE when it is not a capture: neither JSON nor a
+ * profile by its first bytes (told before reading on), past UI_CAPTURE_MAX, not
  * JSON, no "goroutines" array, a schema_version this inspect does not know, not
  * a goroutine profile, a corrupt one. The message names the file. */
+/* The largest capture file read: twice the ~60 MB of 30,000 goroutines with
+ * their stacks; json-c's tree of a document is ~7.5 times its bytes, so a side
+ * of diff stays under ~1 GiB. */
+#define UI_CAPTURE_MAX (128L << 20)
+/* -1 with INSP_E_USAGE: path is past UI_CAPTURE_MAX, and how to take a smaller. */
+int ui_capture_too_large(const char *path, struct insp_err *err);
 int ui_load_capture(const char *path, const struct insp_plugin *plugin, struct mdl_snapshot *s,
 		    bool *runtime_profile, struct insp_err *err);
 /* in-pprof.c: the same from the len bytes of data, a profile.proto of sample
@@ -42,10 +49,14 @@ int ui_load_capture(const char *path, const struct insp_plugin *plugin, struct m
 int ui_load_pprof(const char *path, const unsigned char *data, size_t len,
 		  const struct insp_plugin *plugin, struct mdl_snapshot *s, bool *runtime_profile,
 		  struct insp_err *err);
-/* in-json.c: the same from the len bytes of text (NUL-terminated), a JSON
- * capture; path only names it in messages. */
-int ui_load_json(const char *path, const char *text, size_t len, struct mdl_snapshot *s,
-		 struct insp_err *err);
+/* in-json.c: the same from a JSON capture: the nhead bytes of head, then what
+ * rest (may be NULL) holds to its end, streamed (a broken document is refused
+ * at its first bad byte; past UI_CAPTURE_MAX in all, refused; a field of a
+ * wrong type, refused naming it); path only names it in messages. plugin (may
+ * be NULL) gives the runtime's words (insp_plugin.loaded_words) to captures
+ * written before they were saved (wait_words). */
+int ui_load_json(const char *path, const char *head, size_t nhead, FILE *rest,
+		 const struct insp_plugin *plugin, struct mdl_snapshot *s, struct insp_err *err);
 
 /* The REPL of `inspect attach`: a session on one snapshot, the process stopped. */
 struct ui_session {
@@ -176,9 +187,19 @@ const char *ui_basename(const char *path);
 int ui_load_plugins(struct rt_plugin_set *set);
 /* A process id: 0, or -1 if s is not one. */
 int ui_parse_pid(const char *s, pid_t *pid);
-/* After getopt_long (opterr 0) returned '?': -1 with INSP_E_USAGE naming the
- * option it refused. */
-int ui_unknown_option(char **argv, struct insp_err *err);
+/* out-json.c: s as a JSON string, escaped as the text report escapes it
+ * (util/esc.h: control characters and bytes that are not UTF-8 as \xNN);
+ * NULL when memory runs out. */
+struct json_object *ui_json_str(const char *s);
+/* common.c: s as printed (ui_line, then the escaping of the streams), and its
+ * length in bytes: what a column's width is measured on. */
+size_t ui_shown_len(const char *s);
+/* s, then blanks up to width bytes of it as printed. */
+void ui_put_padded(FILE *out, const char *s, int width);
+/* After getopt_long (opterr 0, optstring starting with ':') returned c, '?' or
+ * ':': -1 with INSP_E_USAGE naming the option it refused, or the one whose
+ * argument is missing ("option '--top' needs an argument"). */
+int ui_option_error(int c, char **argv, struct insp_err *err);
 /* Where loc is, for text: "main.go:80" (the file's last part), the file without a
  * line, the pc in hex, or "?" (loc NULL or unknown); into buf. */
 void ui_where(const struct insp_loc *loc, char *buf, size_t size);

@@ -1,6 +1,6 @@
 /* Unit tests of src/model/delta.c (and loaded.c's mdl_snapshot_add_task): buckets
  * of groupings of snapshots built by hand. Sites as buckets (1.N), groups as
- * buckets and stacks told apart (2.N), mdl_diff: matched, appeared, disappeared,
+ * buckets and stacks told apart, by their ids too (2.N), mdl_diff: matched, appeared, disappeared,
  * biggest growth first (3.N), mdl_bucket_copy outlives its snapshot (4.N).
  * SPDX-License-Identifier: MIT */
 #include <stdarg.h>
@@ -115,8 +115,17 @@ test_groups(void **state)
 	for (size_t i = 0; i < n; i++) {
 		assert_non_null(b[i].stack);
 		assert_non_null(b[i].frame);
-		for (size_t j = 0; j < i; j++)
+		for (size_t j = 0; j < i; j++) {
 			assert_int_not_equal(mdl_bucket_cmp(&b[i], &b[j]), 0);
+			/* the id text shows tells different stacks apart (main.worker
+			 * 103 over main.main and over main.elsewhere) */
+			if (mdl_stack_cmp(b[i].stack, b[j].stack))
+				assert_int_not_equal(mdl_stack_id(b[i].stack),
+						     mdl_stack_id(b[j].stack));
+			else
+				assert_int_equal(mdl_stack_id(b[i].stack),
+						 mdl_stack_id(b[j].stack));
+		}
 	}
 	free(b);
 	mdl_snapshot_release(&s);
@@ -190,6 +199,8 @@ test_copy(void **state)
 	free(b);
 	buckets_of(&t, MDL_GROUP_STACK, false, &g, &b, &n);
 	assert_int_equal(mdl_bucket_cmp(&stack_copy, &b[0]), 0);
+	/* the same stack in another capture: the same id */
+	assert_int_equal(mdl_stack_id(stack_copy.stack), mdl_stack_id(b[0].stack));
 	free(b);
 	mdl_snapshot_release(&t);
 	arena_release(&keep);
