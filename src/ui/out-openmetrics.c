@@ -248,7 +248,8 @@ ui_report_openmetrics(FILE *out, struct mdl_snapshot *s, const struct mdl_filter
 		const char *how = mdl_info(s, "waits_how");
 		char help[256];
 
-		snprintf(help, sizeof(help), "The longest wait per reason, as the runtime counts it%s%s.",
+		snprintf(help, sizeof(help),
+			 "The longest wait per reason, as the runtime counts it%s%s.",
 			 how ? ": " : "", how ? how : "");
 		family(out, "inspect_goroutines_oldest_wait_seconds", "seconds", help);
 	}
