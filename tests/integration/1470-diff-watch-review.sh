@@ -189,8 +189,9 @@ watch_window_ok() {
 
 shaped_ok() {
 	local offs
-	# a profile holds the names as the target has them (JSON, escaped); the
-	# JSON dump then checks the fixture unharmed over both
+	# a profile holds the names as the JSON dump escapes them, and its newlines
+	# and tabs as \x0a and \x09 (pprof prints a name on one line: out-pprof.c);
+	# the JSON dump then checks the fixture unharmed over both
 	inspect_run dump --format pprof "$FIXTURE_PID"
 	((RC == 0)) || { echo "dump --format pprof exited $RC" >&2; return 1; }
 	cp "$OUT" "$TEST_TMP/shaped.pb"
@@ -204,7 +205,8 @@ shaped_ok() {
 	inspect_run diff --format json "$EMPTY" "$TEST_TMP/shaped.pb"
 	! grep -q 'u001b' "$OUT" || { echo "diff's JSON has \\u001b" >&2; return 1; }
 	diff <(jq -r '.buckets[].frame.func' "$OUT" | sort -u) \
-		<(jq -r '.goroutines[] | select(.status != "running") | .user_top.func // .top.func' "$TEST_TMP/shaped.json" | sort -u) >&2 ||
+		<(jq -r '.goroutines[] | select(.status != "running") | .user_top.func // .top.func |
+			gsub("\n"; "\\x0a") | gsub("\t"; "\\x09")' "$TEST_TMP/shaped.json" | sort -u) >&2 ||
 		{ echo "names differ (< diff, > dump)" >&2; return 1; }
 }
 
